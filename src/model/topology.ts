@@ -1,0 +1,72 @@
+// The network the doctor is asked about: who plays which role, how each host is reached.
+
+export type Role = 'client' | 'director' | 'realserver';
+
+/** How the doctor reaches a host. `none` = off-limits (the seed's 5.1: not allowed near it). */
+export type AccessMethod = 'ssh' | 'local' | 'none';
+
+export interface SshTarget {
+  /** Host name or alias as the user's ssh config knows it. */
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  /** ProxyJump spec, e.g. "admin@director". */
+  jump?: string;
+  /** Extra ssh config file (-F), e.g. the lab's. */
+  configFile?: string;
+  /** Run privileged probes through `sudo -n` (non-root login). */
+  sudo?: boolean;
+}
+
+export interface HostSpec {
+  /** The name used in output and evidence ("director", "rs1"). */
+  name: string;
+  role: Role;
+  access: AccessMethod;
+  ssh?: SshTarget;
+  /** Free text when the host is known not to be Linux ("windows", "solaris"): probes are skipped. */
+  os?: string;
+}
+
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ServiceAddress {
+  address: string;
+  port: number;
+}
+
+export interface DirectorSpec extends HostSpec {
+  role: 'director';
+  /** Client-facing interface; discovered from `ip -o addr` when absent. */
+  ext?: string;
+  /** Realserver-facing interface; equal to ext in one-network NAT. */
+  int?: string;
+  /** Director's address on the realserver network (the realservers' gateway). */
+  dip?: string;
+}
+
+export interface ClientSpec extends HostSpec {
+  role: 'client';
+  /** The client's source address towards the VIP. */
+  cip?: string;
+}
+
+export interface RealserverSpec extends HostSpec {
+  role: 'realserver';
+  rip: string;
+  /** The port the realserver listens on (port remapping: VIP:80 -> RIP:8080). */
+  rport: number;
+}
+
+export interface Topology {
+  /** The virtual service under test. */
+  service: { protocol: L4Protocol; vip: string; vport: number; fwmark?: number };
+  director: DirectorSpec;
+  client: ClientSpec;
+  realservers: RealserverSpec[];
+}
+
+export function allHosts(t: Topology): HostSpec[] {
+  return [t.client, t.director, ...t.realservers];
+}

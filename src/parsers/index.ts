@@ -1,0 +1,25 @@
+// The registry of every parser by its public id (the FORMAT of `lvs-doctor parse`, the
+// folder name under fixtures/parsers/, and the parser id a probe names).
+import type { Parser } from './types.js';
+// parser imports (keep one line per parser module, sorted)
+
+const all: Parser[] = [
+  // registry entries (one line per parser)
+];
+
+export const parserRegistry: Record<string, Parser> = Object.fromEntries(all.map((p) => [p.id, p]));
+
+export function getParser(id: string): Parser {
+  const parser = parserRegistry[id];
+  if (!parser) {
+    throw new Error(`unknown parser '${id}'; known: ${Object.keys(parserRegistry).sort().join(', ')}`);
+  }
+  return parser;
+}
+
+/** Runs the parser `id` on raw bytes (decoded as UTF-8 for text parsers). */
+export async function parseWith(id: string, data: Uint8Array): Promise<unknown> {
+  const parser = getParser(id);
+  if (parser.kind === 'binary') return parser.parse(data);
+  return parser.parse(Buffer.from(data).toString('utf8'));
+}

@@ -1,0 +1,15 @@
+// A probe is named data: what to run and how to read it. Where its bytes come from is the
+// transport's business (ssh, local, replay).
+
+export interface ProbeCommand {
+  /** Stable key: identical probes on one host run once per run (dedupe by host + key). */
+  key: string;
+  /** argv, never a shell string; every element validated by the probe's builder. */
+  argv: string[];
+  /** Parser id from src/parsers/index.ts. */
+  parser: string;
+  timeoutMs: number;
+  needsRoot: boolean;
+  /** Some probes legitimately exit non-zero (ping loss, ipvsadm "No such service"). */
+  acceptNonZeroExit?: boolean;
+}

@@ -1,0 +1,54 @@
+// The doctor's only window on hosts. ssh, local and replay implement it; the check graph
+// cannot tell them apart, which is what makes record/replay and the tests honest.
+
+export interface RunOptions {
+  /** Hard bound: the command is killed (remotely too) after this. */
+  timeoutMs: number;
+  /** Run through `sudo -n` when the login is not root (the transport decides if it must). */
+  needsRoot?: boolean;
+  /** Aborting stops the command on the host (captures are stopped this way). */
+  signal?: AbortSignal;
+  /** Live stderr lines, e.g. tcpdump's "listening on ..." that says a capture is armed. */
+  onStderrLine?: (line: string) => void;
+}
+
+export interface RunResult {
+  /** Raw bytes: pcaps come through here. */
+  stdout: Uint8Array;
+  stderr: string;
+  /** A non-zero exit is data for the parser, not a failure of the transport. */
+  exitCode: number;
+  durationMs: number;
+  /** True when the run ended because `signal` aborted it (a stopped capture). */
+  stopped?: boolean;
+}
+
+export type TransportErrorKind =
+  | 'unreachable'
+  | 'auth'
+  | 'host-key'
+  | 'timeout'
+  | 'invalid-argument'
+  | 'no-access'
+  | 'replay-miss'
+  | 'internal';
+
+/** No answer from the host: the checks that needed it become unknown, the run goes on. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    readonly kind: TransportErrorKind,
+    readonly host: string,
+    message: string,
+  ) {
+    super(`${host}: ${message}`);
+  }
+}
+
+export interface Transport {
+  /** host is a HostSpec name of the topology; argv is never a shell string. */
+  run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /** Opens what can be opened ahead (ssh ControlMasters). Optional. */
+  prepare?(hosts: readonly string[]): Promise<Map<string, TransportError | null>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+export { isIPv4, isIPv6 };
+
+export function isIP(value: string): boolean {
+  return isIPv4(value) || isIPv6(value);
+}
+
+/** IPv4 dotted quad to an unsigned 32-bit integer. Throws on anything else. */
+export function ipv4ToInt(address: string): number {
+  if (!isIPv4(address)) throw new Error(`not an IPv4 address: ${address}`);
+  return address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0) >>> 0;
+}
+
+export function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 0xff).join('.');
+}
+
+/** Parses "10.0.0.0/24" (or a bare address, as /32) into network and prefix length. */
+export function parseCidr(cidr: string): { address: string; prefix: number } {
+  const [address, prefixText] = cidr.split('/');
+  const max = isIPv6(address) ? 128 : 32;
+  if (!isIP(address)) throw new Error(`not an address: ${cidr}`);
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new Error(`bad prefix length: ${cidr}`);
+  return { address, prefix };
+}
+
+/** True when an IPv4 address lies inside network/prefix. IPv6 is compared by exact match of the prefix bits. */
+export function inSubnet(address: string, network: string, prefix: number): boolean {
+  if (isIPv4(address) && isIPv4(network)) {
+    if (prefix === 0) return true;
+    const mask = prefix === 32 ? 0xffffffff : (~((1 << (32 - prefix)) - 1)) >>> 0;
+    return ((ipv4ToInt(address) & mask) >>> 0) === ((ipv4ToInt(network) & mask) >>> 0);
+  }
+  if (isIPv6(address) && isIPv6(network)) {
+    const a = ipv6ToBigInt(address);
+    const n = ipv6ToBigInt(network);
+    const shift = BigInt(128 - prefix);
+    return a >> shift === n >> shift;
+  }
+  return false;
+}
+
+export function ipv6ToBigInt(address: string): bigint {
+  let text = address;
+  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4tail) {
+    const n = ipv4ToInt(v4tail[1]);
+    text = text.slice(0, -v4tail[1].length) + `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const headParts = head ? head.split(':') : [];
+  const tailParts = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const missing = 8 - headParts.length - tailParts.length;
+  const parts = [...headParts, ...(text.includes('::') ? Array(missing).fill('0') : []), ...tailParts];
+  return parts.reduce((acc, p) => (acc << 16n) + BigInt(parseInt(p, 16)), 0n);
+}
+
+/** Canonical compressed IPv6 text for a 128-bit value (RFC 5952 style, lower case). */
+export function bigIntToIpv6(value: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  const left = hex.slice(0, bestStart).join(':');
+  const right = hex.slice(bestStart + bestLen).join(':');
+  return `${left}::${right}`;
+}
+
+/** Normalises any IPv6 text to its canonical form; IPv4 is returned unchanged. */
+export function canonicalIp(address: string): string {
+  return isIPv6(address) ? bigIntToIpv6(ipv6ToBigInt(address)) : address;
+}
