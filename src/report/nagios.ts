@@ -1,0 +1,56 @@
+// `--format nagios`: one status line "LVS-DOCTOR STATE - text | perfdata", then the
+// diagnoses as long output, and the plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+import { QUESTIONS } from '../model/check.js';
+import type { CheckVerdict } from '../model/check.js';
+import { EXIT_CODES } from '../model/result.js';
+import type { ResultDocument } from '../model/result.js';
+import { nagiosState } from './verdicts.js';
+
+/** Perfdata buckets per question, stable so graphs keep their series. */
+const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;
+const BUCKET_OF: Record<CheckVerdict, (typeof BUCKETS)[number] | null> = {
+  pass: 'pass',
+  warn: 'warn',
+  fail: 'fail',
+  unknown: 'unknown',
+  blocked: 'unknown',
+  error: 'unknown',
+  skip: null,
+};
+
+/** '|' starts perfdata and a newline ends the status line: neither may appear in the text. */
+function plain(text: string): string {
+  return text.replace(/\|/g, '/').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export function formatNagios(result: ResultDocument): { text: string; exitCode: number } {
+  const state = nagiosState(result.verdict);
+  const first = result.diagnoses[0];
+  let message: string;
+  if (first) {
+    message = `${first.id} on ${first.hosts.join(',') || '?'}: ${first.summary}`;
+    if (result.diagnoses.length > 1) {
+      message += ` (+${result.diagnoses.length - 1} more: ${result.diagnoses.slice(1).map((d) => d.id).join(', ')})`;
+    }
+  } else {
+    message = result.summary;
+  }
+  const status = `LVS-DOCTOR ${state} - ${plain(message)} | ${perfdata(result)}`;
+  const long = result.diagnoses.map((d) => plain(`${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(',')}: ${d.summary}`));
+  return { text: `${[status, ...long].join('\n')}\n`, exitCode: EXIT_CODES[result.verdict] };
+}
+
+function perfdata(result: ResultDocument): string {
+  const probed = result.hosts.filter((h) => h.status === 'reachable').length;
+  const parts = [`duration=${(result.durationMs / 1000).toFixed(3)}s`, `hosts=${probed};;;0;${result.hosts.length}`, `diagnoses=${result.diagnoses.length};;;0`];
+  for (const question of QUESTIONS) {
+    const counts: Record<(typeof BUCKETS)[number], number> = { pass: 0, warn: 0, fail: 0, unknown: 0 };
+    for (const check of result.checks) {
+      const bucket = BUCKET_OF[check.verdict];
+      if (check.question === question && bucket) counts[bucket] += 1;
+    }
+    const label = question.replace(/-/g, '_');
+    for (const b of BUCKETS) parts.push(`${label}_${b}=${counts[b]};;;0`);
+  }
+  return parts.join(' ');
+}
