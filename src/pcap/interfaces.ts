@@ -1,0 +1,33 @@
+// An SLL2 capture (`tcpdump -i any -w`) records each packet's interface by index only; the
+// names come from the capturing host's own `ip -o link`, taken at the same time.
+import type { Packet } from '../model/packet.js';
+
+/** ifindex -> interface name, or the raw text of `ip -o link` (or `ip -o addr`) from the same host. */
+export type InterfaceNames = ReadonlyMap<number, string> | Readonly<Record<number, string>> | string;
+
+// "3: srv0@if2: <BROADCAST,..." -> 3, srv0 (the "@peer" suffix is not part of the name).
+const IP_O_LINK_LINE = /^(\d+):\s+([^\s:@]+)(?:@[^\s:]+)?:?\s/;
+
+/** Reads ifindex -> name from `ip -o link` text. Lines that are not interface lines are ignored. */
+export function interfaceIndexesFromIpLink(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const m = IP_O_LINK_LINE.exec(line);
+    if (m) names.set(Number(m[1]), m[2]);
+  }
+  return names;
+}
+
+export function nameInterfaces(source: InterfaceNames): ReadonlyMap<number, string> {
+  if (typeof source === 'string') return interfaceIndexesFromIpLink(source);
+  if (source instanceof Map) return source;
+  return new Map(Object.entries(source).map(([k, v]) => [Number(k), v]));
+}
+
+/** Copies of `packets` whose SLL2 interface index is named; packets with no index are unchanged. */
+export function mapInterfaceIndexes(packets: readonly Packet[], source: InterfaceNames): Packet[] {
+  const names = nameInterfaces(source);
+  return packets.map((p) =>
+    p.link.ifindex === null ? p : { ...p, link: { ...p.link, interface: names.get(p.link.ifindex) ?? p.link.interface } },
+  );
+}

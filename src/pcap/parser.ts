@@ -1,0 +1,28 @@
+// The registered `pcap` parser: a whole capture in memory, collected from the stream decoder.
+// Large captures should use decodePcapStream directly.
+import { Readable } from 'node:stream';
+import type { Packet } from '../model/packet.js';
+import type { BinaryParser } from '../parsers/types.js';
+import { decodePcapStream, type PcapHeaderInfo } from './stream.js';
+
+export interface PcapCapture extends PcapHeaderInfo {
+  format: 'pcap';
+  packets: Packet[];
+}
+
+export async function decodePcap(data: Uint8Array): Promise<PcapCapture> {
+  let header: PcapHeaderInfo | null = null;
+  const packets: Packet[] = [];
+  const source = Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)], { objectMode: false });
+  for await (const packet of decodePcapStream(source, { onHeader: (h) => (header = h) })) packets.push(packet);
+  // decodePcapStream throws before returning when no header was read.
+  const h = header as unknown as PcapHeaderInfo;
+  return { format: 'pcap', ...h, packets };
+}
+
+export const pcapParser: BinaryParser<PcapCapture> = {
+  id: 'pcap',
+  description: 'classic pcap captures (tcpdump -w): Ethernet, Linux cooked SLL/SLL2, raw IP',
+  kind: 'binary',
+  parse: decodePcap,
+};
