@@ -1,0 +1,108 @@
+// Per-host network configuration and the daemons each host runs (sshd, the HTTP responder).
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { LabPlan, PlannedHost, PlannedRealserver } from './plan.js';
+import type { LabPaths } from './files.js';
+import { LabError } from './plan.js';
+
+/** Writes /proc/sys of the namespace the script runs in (per-netns for net.*). */
+export function sysctlLines(values: Record<string, string | number>): string[] {
+  return Object.entries(values).map(([key, value]) => `echo ${value} > /proc/sys/${key.replace(/\./g, '/')}`);
+}
+
+export function routeLines(plan: LabPlan, host: PlannedHost): string[] {
+  switch (host.role) {
+    case 'client':
+      return [`ip route replace ${plan.vip}/32 via ${plan.directorExtAddress}`];
+    case 'lanclient':
+      return [`ip route replace ${plan.vip}/32 via ${plan.onenetGateway}`];
+    case 'realserver':
+      return [`ip route replace default via ${plan.dip}`];
+    default:
+      return [];
+  }
+}
+
+export function baselineSysctls(host: PlannedHost): Record<string, number> {
+  const common = { 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 };
+  switch (host.role) {
+    case 'director':
+      return {
+        ...common,
+        'net.ipv4.ip_forward': 1,
+        'net.ipv4.conf.all.send_redirects': 0,
+        'net.ipv4.conf.default.send_redirects': 0,
+        [`net.ipv4.conf.${host.links[0].ifname}.send_redirects`]: 0,
+        [`net.ipv4.conf.${host.links[1].ifname}.send_redirects`]: 0,
+      };
+    case 'router':
+      return { ...common, 'net.ipv4.ip_forward': 1 };
+    default:
+      return common;
+  }
+}
+
+export function hostSetupScript(plan: LabPlan, host: PlannedHost): string {
+  const batch = ['link set lo up'];
+  for (const link of host.links) {
+    for (const cidr of link.cidrs) batch.push(`addr add ${cidr} dev ${link.ifname}`);
+    batch.push(`link set ${link.ifname} up`);
+  }
+  return [
+    `ip -batch - <<'EOF'\n${batch.join('\n')}\nEOF`,
+    ...sysctlLines(baselineSysctls(host)),
+    ...routeLines(plan, host),
+  ].join('\n');
+}
+
+function spawnDetached(argv: string[], logFile: string): number {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new LabError(`cannot start ${argv.join(' ')}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * sshd runs in its own UTS namespace (so `hostname` answers the lab name) and mount namespace,
+ * where /root is an empty directory: no heavy ~/.bashrc slows each command down.
+ * `ip netns exec` and `unshare` exec without forking, so the PID returned is sshd's.
+ */
+export function startSshd(paths: LabPaths, host: PlannedHost): number {
+  const dir = paths.hostDir(host.name);
+  const config = join(dir, 'sshd_config');
+  const script = `mount --bind ${paths.home} /root && hostname ${host.name} && exec /usr/sbin/sshd -D -e -f ${config}`;
+  return spawnDetached(['ip', 'netns', 'exec', host.netns, 'unshare', '--uts', '--', 'sh', '-c', script], join(dir, 'sshd.log'));
+}
+
+/** A tiny HTTP responder answering its host name: socat forks `cat` of a prepared response. */
+export function startResponder(paths: LabPaths, host: PlannedHost, port: number): number {
+  const dir = paths.hostDir(host.name);
+  const body = `${host.name}\n`;
+  const response = join(dir, 'response.http');
+  if (!existsSync(response)) {
+    writeFileSync(
+      response,
+      `HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  return spawnDetached(
+    ['ip', 'netns', 'exec', host.netns, 'socat', `TCP-LISTEN:${port},fork,reuseaddr`, `EXEC:cat ${response}`],
+    join(dir, 'responder.log'),
+  );
+}
+
+export function prepareHostDir(paths: LabPaths, host: PlannedHost): void {
+  mkdirSync(paths.hostDir(host.name), { recursive: true });
+}
+
+export function realserverPort(plan: LabPlan, name: string): PlannedRealserver {
+  const rs = plan.realservers.find((r) => r.name === name);
+  if (!rs) throw new LabError(`'${name}' is not a realserver of this lab (${plan.realservers.map((r) => r.name).join(', ')})`);
+  return rs;
+}
