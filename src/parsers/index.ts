@@ -2,9 +2,17 @@
 // folder name under fixtures/parsers/, and the parser id a probe names).
 import type { Parser } from './types.js';
 // parser imports (keep one line per parser module, sorted)
+import { ipvsadmParser } from './ipvsadm.js';
+import { procIpVsParser } from './proc-ip-vs.js';
+import { procIpVsConnParser } from './proc-ip-vs-conn.js';
+import { procIpVsStatsParser } from './proc-ip-vs-stats.js';
 
 const all: Parser[] = [
   // registry entries (one line per parser)
+  ipvsadmParser,
+  procIpVsParser,
+  procIpVsConnParser,
+  procIpVsStatsParser,
 ];
 
 export const parserRegistry: Record<string, Parser> = Object.fromEntries(all.map((p) => [p.id, p]));
