@@ -58,9 +58,12 @@ export interface TcpFlags {
   cwr: boolean;
 }
 
+/** A port number; a string only when tcpdump printed a service name (run without -n). */
+export type Port = number | string;
+
 export interface TcpInfo {
-  srcPort: number;
-  dstPort: number;
+  srcPort: Port;
+  dstPort: Port;
   flags: TcpFlags;
   /** tcpdump's own rendering: "S", "S.", "R.", "P.", "." ("none" when no flag is set). */
   flagString: string;
@@ -72,8 +75,8 @@ export interface TcpInfo {
 }
 
 export interface UdpInfo {
-  srcPort: number;
-  dstPort: number;
+  srcPort: Port;
+  dstPort: Port;
   /** Payload bytes (UDP length minus its 8-byte header). */
   payloadLength: number | null;
 }
@@ -103,8 +106,8 @@ export interface EmbeddedPacket {
   src: string | null;
   dst: string;
   protocol: TransportProtocol | null;
-  srcPort: number | null;
-  dstPort: number | null;
+  srcPort: Port | null;
+  dstPort: Port | null;
 }
 
 export interface IcmpInfo {
@@ -177,11 +180,11 @@ export function tcpFlagsFromBits(bits: number): TcpFlags {
 }
 
 /** The ports of a packet's transport header, when it has one. */
-export function packetPorts(p: Packet): { srcPort: number; dstPort: number } | null {
+export function packetPorts(p: Packet): { srcPort: Port; dstPort: Port } | null {
   return p.tcp ?? p.udp ?? null;
 }
 
-function endpoint(address: string | null, port: number | null): string {
+function endpoint(address: string | null, port: Port | null): string {
   const a = address ?? '?';
   if (port === null) return a;
   return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;

@@ -203,7 +203,8 @@ function decodeTransport(p: Packet, b: Buffer, o: number, length: number, ipVers
       flags,
       flagString: tcpFlagString(flags),
       seq: u32(b, o + 4),
-      ack: u32(b, o + 8),
+      // The acknowledgment field means nothing without ACK; tcpdump prints it only then.
+      ack: flags.ack ? u32(b, o + 8) : null,
       window: u16(b, o + 14),
       payloadLength: Math.max(0, length - headerLength),
     };
