@@ -2,6 +2,8 @@
 // folder name under fixtures/parsers/, and the parser id a probe names).
 import type { Parser } from './types.js';
 // parser imports (keep one line per parser module, sorted)
+import { pcapParser } from '../pcap/parser.js';
+import { tcpdumpTextParser } from './tcpdump-text.js';
 import { ipvsadmParser } from './ipvsadm.js';
 import { procIpVsParser } from './proc-ip-vs.js';
 import { procIpVsConnParser } from './proc-ip-vs-conn.js';
@@ -9,6 +11,8 @@ import { procIpVsStatsParser } from './proc-ip-vs-stats.js';
 
 const all: Parser[] = [
   // registry entries (one line per parser)
+  pcapParser,
+  tcpdumpTextParser,
   ipvsadmParser,
   procIpVsParser,
   procIpVsConnParser,
