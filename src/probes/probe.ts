@@ -12,4 +12,6 @@ export interface ProbeCommand {
   needsRoot: boolean;
   /** Some probes legitimately exit non-zero (ping loss, ipvsadm "No such service"). */
   acceptNonZeroExit?: boolean;
+  /** Needs a Linux host (iproute2, /proc, ipvsadm): skipped when `uname -s` says otherwise. */
+  linuxOnly?: boolean;
 }

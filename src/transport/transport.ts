@@ -21,6 +21,8 @@ export interface RunResult {
   durationMs: number;
   /** True when the run ended because `signal` aborted it (a stopped capture). */
   stopped?: boolean;
+  /** True when the remote `timeout` bound fired (exit 124/137); the bytes so far are kept. */
+  timedOut?: boolean;
 }
 
 export type TransportErrorKind =

@@ -1,0 +1,82 @@
+// Packet captures: tcpdump writing pcap to stdout, bounded on the host by `timeout` (the
+// transport's wrapper) and by -c, armed when it says "listening on", stopped by PID.
+import type { RunResult, Transport } from '../transport/transport.js';
+import { defineProbe } from './define.js';
+import type { ProbeCommand } from './probe.js';
+import { interfaceName, ipAddress, port as validPort, positiveInt } from './validate.js';
+
+export interface CaptureFilter {
+  /** Packets to or from any of these addresses (the client's, usually). */
+  hosts: string[];
+  /** Also every ICMP packet: on a realserver a redirect comes DIP -> RIP, not from CIP. */
+  icmp?: boolean;
+  /** Restrict the hosts' packets to this TCP/UDP port (either direction). */
+  port?: number;
+}
+
+export interface CaptureSpec {
+  host: string;
+  iface: string;
+  filter: CaptureFilter;
+  maxPackets?: number;
+  /** The remote bound: the capture ends by itself after this even if nobody stops it. */
+  boundMs?: number;
+}
+
+export const DEFAULT_CAPTURE_BOUND_MS = 20_000;
+
+/** BPF as separate argv tokens, built only from validated addresses and fixed keywords. */
+export function bpfTokens(filter: CaptureFilter): string[] {
+  if (filter.hosts.length === 0) throw new Error('a capture needs at least one address to filter on');
+  const hosts = filter.hosts.map(ipAddress).flatMap((h, i) => (i === 0 ? ['host', h] : ['or', 'host', h]));
+  const scoped = filter.port === undefined ? hosts : ['(', ...hosts, ')', 'and', 'port', String(validPort(filter.port))];
+  if (!filter.icmp) return scoped;
+  return ['(', ...scoped, ')', 'or', 'icmp', 'or', 'icmp6'];
+}
+
+export function captureProbe(spec: CaptureSpec): ProbeCommand {
+  const max = positiveInt('packet count', spec.maxPackets ?? 200, 100_000);
+  return defineProbe({
+    argv: ['tcpdump', '-U', '--immediate-mode', '-n', '-w', '-', '-i', interfaceName(spec.iface), '-c', String(max), ...bpfTokens(spec.filter)],
+    parser: 'pcap',
+    timeoutMs: spec.boundMs ?? DEFAULT_CAPTURE_BOUND_MS,
+    needsRoot: true,
+    // 124: the bound fired; the bytes so far are still a capture.
+    acceptNonZeroExit: true,
+    linuxOnly: false,
+  });
+}
+
+export interface RunningCapture {
+  spec: CaptureSpec;
+  /** Resolves when tcpdump says it is listening; rejects if it ends or fails first. */
+  armed: Promise<void>;
+  /** The whole run: the pcap bytes are its stdout. */
+  done: Promise<RunResult>;
+  stop(): void;
+}
+
+export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal): RunningCapture {
+  const probe = captureProbe(spec);
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort();
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  let arm: () => void = () => undefined;
+  let fail: (e: Error) => void = () => undefined;
+  const armed = new Promise<void>((resolve, reject) => ([arm, fail] = [resolve, reject]));
+  armed.catch(() => undefined);
+  const done = transport.run(spec.host, probe.argv, {
+    timeoutMs: probe.timeoutMs,
+    needsRoot: probe.needsRoot,
+    signal: controller.signal,
+    onStderrLine: (line) => {
+      if (/^listening on /.test(line)) arm();
+    },
+  });
+  done.then(
+    (r) => fail(new Error(`tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`)),
+    (e: Error) => fail(e),
+  );
+  done.finally(() => parent?.removeEventListener('abort', onParentAbort)).catch(() => undefined);
+  return { spec, armed, done, stop: () => controller.abort() };
+}

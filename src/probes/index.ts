@@ -1,0 +1,26 @@
+// Every probe builder, the runner and the test connection, for the check graph.
+export * from './probe.js';
+export * from './validate.js';
+export * from './ipvsadm.js';
+export * from './proc-ip-vs.js';
+export * from './ip-addr.js';
+export * from './ip-link.js';
+export * from './ip-route.js';
+export * from './ip-rule.js';
+export * from './ip-route-get.js';
+export * from './sysctl.js';
+export * from './ping.js';
+export * from './traceroute.js';
+export * from './ss.js';
+export * from './nstat.js';
+export * from './iptables-save.js';
+export * from './nft.js';
+export * from './conntrack.js';
+export * from './modules.js';
+export * from './uname.js';
+export * from './hostname.js';
+export * from './tools.js';
+export * from './capture.js';
+export * from './test-connection.js';
+export * from './runner.js';
+export { probeSetFor, type ProbeSetOptions } from './probe-set.js';

@@ -1,0 +1,153 @@
+// Runs probes across hosts: all hosts in parallel under the pool's limits, each distinct
+// (host, probe key) once, every outcome typed — one broken probe never sinks the run.
+import { parseWith, parserRegistry } from '../parsers/index.js';
+import { ParseError } from '../parsers/parse-error.js';
+import { DEFAULT_LIMITS, Pool, type PoolLimits } from '../transport/pool.js';
+import { TransportError, type RunResult, type Transport, type TransportErrorKind } from '../transport/transport.js';
+import { ownParsers, type UnameResult } from './own-parsers.js';
+import type { ProbeCommand } from './probe.js';
+import { uname } from './uname.js';
+
+export interface ProbeRequest {
+  host: string;
+  /** A builder is called here so that a validation error stops this probe only. */
+  probe: ProbeCommand | (() => ProbeCommand);
+}
+
+export type ProbeErrorKind = 'validation' | 'transport' | 'timeout' | 'missing-tool' | 'exit' | 'no-parser' | 'parse';
+
+export interface ProbeError {
+  kind: ProbeErrorKind;
+  message: string;
+  transportKind?: TransportErrorKind;
+  /** ParseError's line, for evidence. */
+  line?: number;
+}
+
+export interface ProbeOutcome {
+  host: string;
+  /** Absent only when the builder itself failed validation. */
+  probe?: ProbeCommand;
+  status: 'ok' | 'error' | 'skipped';
+  parsed?: unknown;
+  raw?: RunResult;
+  error?: ProbeError;
+  /** Why a probe was skipped (a non-Linux host). */
+  reason?: string;
+}
+
+export type ParseFn = (parserId: string, data: Uint8Array) => Promise<unknown>;
+
+export interface RunProbesOptions {
+  limits?: PoolLimits;
+  /** Defaults to the parser registry, then the probe-owned parsers. */
+  parse?: ParseFn;
+  signal?: AbortSignal;
+  /** Run `uname -s -r` on each host alongside, and skip linuxOnly probes where it is not Linux. */
+  detectOs?: boolean;
+  onOutcome?: (outcome: ProbeOutcome) => void;
+}
+
+const own = new Map(ownParsers.map((p) => [p.id, p]));
+
+export function hasParser(id: string): boolean {
+  return id in parserRegistry || own.has(id);
+}
+
+export const defaultParse: ParseFn = async (id, data) => {
+  if (id in parserRegistry) return parseWith(id, data);
+  const p = own.get(id);
+  if (!p) throw new MissingParserError(id);
+  return p.parse(Buffer.from(data).toString('utf8'));
+};
+
+class MissingParserError extends Error {
+  constructor(readonly id: string) {
+    super(`no parser '${id}' registered yet`);
+  }
+}
+
+export async function runProbes(transport: Transport, requests: readonly ProbeRequest[], options: RunProbesOptions = {}): Promise<ProbeOutcome[]> {
+  const pool = new Pool(options.limits ?? DEFAULT_LIMITS);
+  const parse = options.parse ?? defaultParse;
+  const cache = new Map<string, Promise<ProbeOutcome>>();
+
+  const runOnce = (host: string, probe: ProbeCommand): Promise<ProbeOutcome> => {
+    const id = `${host}\u0000${probe.key}`;
+    let pending = cache.get(id);
+    if (!pending) {
+      pending = pool.run(host, () => execute(transport, host, probe, parse, options.signal));
+      cache.set(id, pending);
+    }
+    return pending;
+  };
+
+  const built = requests.map((r): { host: string; probe?: ProbeCommand; error?: ProbeError } => {
+    try {
+      return { host: r.host, probe: typeof r.probe === 'function' ? r.probe() : r.probe };
+    } catch (error) {
+      return { host: r.host, error: { kind: 'validation', message: (error as Error).message } };
+    }
+  });
+
+  const osProbe = uname();
+  const osByHost = new Map<string, Promise<ProbeOutcome>>();
+  if (options.detectOs) {
+    for (const host of new Set(built.map((b) => b.host))) osByHost.set(host, runOnce(host, osProbe));
+  }
+
+  return Promise.all(
+    built.map(async (b) => {
+      let outcome: ProbeOutcome;
+      if (!b.probe) {
+        outcome = { host: b.host, status: 'error', error: b.error };
+      } else {
+        const shared = await runOnce(b.host, b.probe);
+        outcome = await skipIfNotLinux(shared, b.probe, osByHost.get(b.host));
+      }
+      options.onOutcome?.(outcome);
+      return outcome;
+    }),
+  );
+}
+
+async function skipIfNotLinux(outcome: ProbeOutcome, probe: ProbeCommand, os: Promise<ProbeOutcome> | undefined): Promise<ProbeOutcome> {
+  if (!probe.linuxOnly || !os) return outcome;
+  const detected = await os;
+  const parsed = detected.parsed as UnameResult | undefined;
+  if (detected.status !== 'ok' || !parsed || parsed.linux) return outcome;
+  return { host: outcome.host, probe, status: 'skipped', reason: `host runs ${parsed.system}, not Linux` };
+}
+
+async function execute(transport: Transport, host: string, probe: ProbeCommand, parse: ParseFn, signal?: AbortSignal): Promise<ProbeOutcome> {
+  let raw: RunResult;
+  try {
+    raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal });
+  } catch (error) {
+    if (error instanceof TransportError) {
+      return { host, probe, status: 'error', error: { kind: 'transport', transportKind: error.kind, message: error.message } };
+    }
+    return { host, probe, status: 'error', error: { kind: 'transport', transportKind: 'internal', message: (error as Error).message } };
+  }
+  const fail = (error: ProbeError): ProbeOutcome => ({ host, probe, status: 'error', raw, error });
+  if (raw.timedOut) return fail({ kind: 'timeout', message: `${probe.argv[0]} did not finish within ${probe.timeoutMs} ms` });
+  if (missingTool(raw)) return fail({ kind: 'missing-tool', message: `${probe.argv[0]} is not installed: ${firstLine(raw.stderr)}` });
+  if (raw.exitCode !== 0 && !probe.acceptNonZeroExit) {
+    return fail({ kind: 'exit', message: `${probe.argv[0]} exited ${raw.exitCode}: ${firstLine(raw.stderr)}` });
+  }
+  try {
+    return { host, probe, status: 'ok', raw, parsed: await parse(probe.parser, raw.stdout) };
+  } catch (error) {
+    if (error instanceof MissingParserError) return fail({ kind: 'no-parser', message: error.message });
+    if (error instanceof ParseError) return fail({ kind: 'parse', message: error.message, line: error.line });
+    return fail({ kind: 'parse', message: (error as Error).message });
+  }
+}
+
+function missingTool(raw: RunResult): boolean {
+  return (raw.exitCode === 127 || raw.exitCode === 126) && /No such file|not found|failed to run command/.test(raw.stderr);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'no message';
+}

@@ -1,0 +1,67 @@
+// Runs argv on this machine with node:child_process (never a shell), under the same
+// `timeout -k 1` bound as a remote command so a child dies even if the doctor is killed.
+import { spawn } from 'node:child_process';
+import { boundedArgv } from './remote-command.js';
+import { collectOutput, exitMeansTimedOut } from './streams.js';
+import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+
+export interface LocalTransportOptions {
+  /** Prefix per host, e.g. ['ip', 'netns', 'exec', 'rs1'] in a namespace lab; [] by default. */
+  hostPrefix?: (host: string) => readonly string[];
+  /** Use `sudo -n` for needsRoot probes when not running as root. */
+  sudo?: boolean;
+}
+
+export class LocalTransport implements Transport {
+  private readonly running = new Set<AbortController>();
+
+  constructor(private readonly options: LocalTransportOptions = {}) {}
+
+  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    if (argv.length === 0) throw new TransportError('invalid-argument', host, 'empty argv');
+    if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
+    const sudo = Boolean(options.needsRoot && this.options.sudo && process.getuid?.() !== 0);
+    const full = [...(this.options.hostPrefix?.(host) ?? []), ...boundedArgv(argv, { timeoutMs: options.timeoutMs, sudo })];
+    const started = performance.now();
+    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine);
+    const local = new AbortController();
+    this.running.add(local);
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      // timeout(1) forwards TERM to the command; KILL after a grace if that is ignored.
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+    };
+    options.signal?.addEventListener('abort', stop);
+    local.signal.addEventListener('abort', stop);
+    try {
+      const exit = new Promise<number>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+      });
+      let exitCode: number;
+      try {
+        exitCode = await exit;
+      } catch (error) {
+        throw new TransportError('internal', host, `cannot run ${full[0]}: ${(error as Error).message}`);
+      }
+      const [stdout, stderr] = await Promise.all([output.stdout, output.stderr]);
+      const durationMs = Math.round(performance.now() - started);
+      if (stopped) return { stdout, stderr, exitCode, durationMs, stopped: true };
+      return { stdout, stderr, exitCode, durationMs, ...(exitMeansTimedOut(exitCode) ? { timedOut: true } : {}) };
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      this.running.delete(local);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.running) c.abort();
+  }
+}
+
+export function createLocalTransport(options?: LocalTransportOptions): LocalTransport {
+  return new LocalTransport(options);
+}

@@ -1,0 +1,94 @@
+// Wraps any transport and keeps every run (bytes, stderr, exit, errors) for a bundle. The
+// bundle is written on close(), redacted first when asked, so that nothing unredacted ever
+// reaches the disk.
+import type { Topology } from '../model/topology.js';
+import { TOOL_VERSION } from '../version.js';
+import { BUNDLE_SCHEMA_VERSION, stdoutFileName, writeBundle, type Bundle, type BundleEntry } from './bundle.js';
+import { redactBundle } from './redact.js';
+import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+
+export interface RecordOptions {
+  dir: string;
+  topology?: Topology;
+  /** Only plain values are kept; anything else is dropped. */
+  runOptions?: Record<string, unknown>;
+  redact?: boolean;
+}
+
+const SECRET_OPTION = /key|identity|password|secret|token|env/i;
+
+export class RecordingTransport implements Transport {
+  private ordinal = 0;
+  private readonly entries: BundleEntry[] = [];
+  private readonly files = new Map<string, Uint8Array>();
+  private readonly createdAt = new Date().toISOString();
+  private written = false;
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly options: RecordOptions,
+  ) {}
+
+  prepare(hosts: readonly string[]): Promise<Map<string, TransportError | null>> {
+    return this.inner.prepare ? this.inner.prepare(hosts) : Promise.resolve(new Map(hosts.map((h) => [h, null])));
+  }
+
+  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const ordinal = this.ordinal++;
+    const stdoutFile = stdoutFileName(ordinal, host);
+    const base = { ordinal, host, argv: [...argv], stdoutFile };
+    try {
+      const result = await this.inner.run(host, argv, options);
+      this.keep({ ...base, exitCode: result.exitCode, durationMs: result.durationMs, stderr: result.stderr, ...flags(result) }, result.stdout);
+      return result;
+    } catch (error) {
+      const te = error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message);
+      const message = te.message.startsWith(`${host}: `) ? te.message.slice(host.length + 2) : te.message;
+      this.keep({ ...base, exitCode: -1, durationMs: 0, stderr: '', transportError: { kind: te.kind, message } }, new Uint8Array());
+      throw error;
+    }
+  }
+
+  /** The bundle as it stands (redacted if asked). */
+  bundle(): Bundle {
+    const entries = [...this.entries].sort((a, b) => a.ordinal - b.ordinal);
+    const bundle: Bundle = {
+      manifest: {
+        tool: 'lvs-doctor',
+        toolVersion: TOOL_VERSION,
+        schemaVersion: BUNDLE_SCHEMA_VERSION,
+        createdAt: this.createdAt,
+        topology: this.options.topology ?? null,
+        options: plainOptions(this.options.runOptions ?? {}),
+        entries,
+      },
+      files: new Map(this.files),
+    };
+    return this.options.redact ? redactBundle(bundle) : bundle;
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    if (this.written) return;
+    this.written = true;
+    await writeBundle(this.options.dir, this.bundle());
+  }
+
+  private keep(entry: BundleEntry, stdout: Uint8Array): void {
+    this.entries.push(entry);
+    this.files.set(entry.stdoutFile, stdout);
+  }
+}
+
+function flags(result: RunResult): Pick<BundleEntry, 'stopped' | 'timedOut'> {
+  return { ...(result.stopped ? { stopped: true } : {}), ...(result.timedOut ? { timedOut: true } : {}) };
+}
+
+function plainOptions(options: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (SECRET_OPTION.test(k)) continue;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}

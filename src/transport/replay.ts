@@ -1,0 +1,91 @@
+// Serves a recorded bundle; never touches the network. A miss is loud: it names the
+// missing key and the nearest recorded one.
+import type { Topology } from '../model/topology.js';
+import { readBundle, type Bundle, type BundleEntry } from './bundle.js';
+import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+
+function keyOf(host: string, argv: readonly string[]): string {
+  return `${host}\u0000${argv.join('\u0000')}`;
+}
+
+function describe(host: string, argv: readonly string[]): string {
+  return `${host} ${JSON.stringify(argv)}`;
+}
+
+export class ReplayTransport implements Transport {
+  private readonly byKey = new Map<string, BundleEntry[]>();
+  private readonly served = new Map<string, number>();
+
+  constructor(private readonly bundle: Bundle) {
+    for (const e of [...bundle.manifest.entries].sort((a, b) => a.ordinal - b.ordinal)) {
+      const k = keyOf(e.host, e.argv);
+      this.byKey.set(k, [...(this.byKey.get(k) ?? []), e]);
+    }
+  }
+
+  static async open(dir: string): Promise<ReplayTransport> {
+    return new ReplayTransport(await readBundle(dir));
+  }
+
+  get topology(): Topology | null {
+    return this.bundle.manifest.topology;
+  }
+
+  async prepare(hosts: readonly string[]): Promise<Map<string, TransportError | null>> {
+    return new Map(hosts.map((h) => [h, null]));
+  }
+
+  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const k = keyOf(host, argv);
+    const n = this.served.get(k) ?? 0;
+    const entry = this.byKey.get(k)?.[n];
+    if (!entry) {
+      const which = n === 0 ? '' : ` (call #${n + 1}; only ${n} recorded)`;
+      throw new TransportError('replay-miss', host, `no recorded run of ${describe(host, argv)}${which}; nearest recorded: ${this.nearest(host, argv)}`);
+    }
+    this.served.set(k, n + 1);
+    if (entry.transportError) throw new TransportError(entry.transportError.kind, host, entry.transportError.message);
+    const stderrLines = entry.stderr.split('\n');
+    if (stderrLines[stderrLines.length - 1] === '') stderrLines.pop();
+    stderrLines.forEach((line) => options.onStderrLine?.(line));
+    const stdout = this.bundle.files.get(entry.stdoutFile);
+    if (!stdout) throw new TransportError('internal', host, `bundle lacks ${entry.stdoutFile}`);
+    return {
+      stdout,
+      stderr: entry.stderr,
+      exitCode: entry.exitCode,
+      durationMs: entry.durationMs,
+      ...(entry.stopped ? { stopped: true } : {}),
+      ...(entry.timedOut ? { timedOut: true } : {}),
+    };
+  }
+
+  async close(): Promise<void> {}
+
+  private nearest(host: string, argv: readonly string[]): string {
+    const wanted = `${host} ${argv.join(' ')}`;
+    let best: BundleEntry | undefined;
+    let bestDistance = Infinity;
+    for (const e of this.bundle.manifest.entries) {
+      const d = editDistance(wanted, `${e.host} ${e.argv.join(' ')}`);
+      if (d < bestDistance) [best, bestDistance] = [e, d];
+    }
+    return best ? `${describe(best.host, best.argv)} (edit distance ${bestDistance})` : 'none (the bundle is empty)';
+  }
+}
+
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+export async function openReplay(dir: string): Promise<ReplayTransport> {
+  return ReplayTransport.open(dir);
+}

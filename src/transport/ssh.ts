@@ -1,0 +1,211 @@
+// OpenSSH as a Transport: the only execa import in the project. One ControlMaster per host
+// under a private socket directory; every command bounded remotely by `timeout` and
+// stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
+// remote process running).
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostSpec, SshTarget } from '../model/topology.js';
+import { remoteCommand, stopCommand } from './remote-command.js';
+import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
+import { collectOutput, exitMeansTimedOut } from './streams.js';
+import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+
+export interface SshTransportOptions {
+  /** The topology's hosts; only those with access 'ssh' and an `ssh` target are reachable. */
+  hosts: readonly HostSpec[];
+  /** The ssh client to run (the lab's wrapper runs ssh inside its ops namespace). */
+  sshPath?: string;
+  /** StrictHostKeyChecking=accept-new; only when the user asked (--accept-new-host-keys). */
+  acceptNewHostKeys?: boolean;
+  connectTimeoutSec?: number;
+  /** How long an idle master outlives the doctor if the doctor is killed. */
+  controlPersistSec?: number;
+}
+
+interface HostState {
+  target: SshTarget;
+  controlPath: string;
+  master?: Promise<TransportError | null>;
+}
+
+const STOP_TIMEOUT_MS = 5_000;
+/** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
+const LOCAL_GRACE_MS = 4_000;
+
+export class SshTransport implements Transport {
+  private readonly sshPath: string;
+  private readonly hosts = new Map<string, HostState>();
+  private socketDir?: Promise<string>;
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(private readonly options: SshTransportOptions) {
+    this.sshPath = options.sshPath ?? 'ssh';
+    for (const spec of options.hosts) {
+      if (spec.access !== 'ssh' || !spec.ssh) continue;
+      this.hosts.set(spec.name, { target: spec.ssh, controlPath: '' });
+    }
+  }
+
+  async prepare(hosts: readonly string[]): Promise<Map<string, TransportError | null>> {
+    const results = await Promise.all(hosts.map(async (h) => [h, await this.ensureMaster(h)] as const));
+    return new Map(results);
+  }
+
+  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    if (this.closed) throw new TransportError('internal', host, 'transport is closed');
+    const failure = await this.ensureMaster(host);
+    if (failure) throw failure;
+    const state = this.state(host);
+    const sudo = Boolean(options.needsRoot && state.target.sudo);
+    let remote: string;
+    try {
+      remote = remoteCommand(argv, { timeoutMs: options.timeoutMs, sudo });
+    } catch (error) {
+      throw new TransportError('invalid-argument', host, (error as Error).message);
+    }
+    if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
+
+    const started = performance.now();
+    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      encoding: 'buffer',
+    });
+    let pid: number | undefined;
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => (pid = p));
+    const local = new AbortController();
+    this.inFlight.add(local);
+    let stopped = false;
+    let localTimeout = false;
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      void this.stopRemote(host, state, pid, sudo, child);
+    };
+    const onAbort = (): void => stop();
+    options.signal?.addEventListener('abort', onAbort);
+    local.signal.addEventListener('abort', onAbort);
+    const timer = setTimeout(() => {
+      localTimeout = true;
+      stop();
+    }, options.timeoutMs + LOCAL_GRACE_MS);
+    try {
+      const [result, stdout, stderr] = await Promise.all([child, output.stdout, output.stderr]);
+      const exitCode = typeof result.exitCode === 'number' ? result.exitCode : 255;
+      const durationMs = Math.round(performance.now() - started);
+      if (localTimeout) throw new TransportError('timeout', host, `no answer within ${options.timeoutMs + LOCAL_GRACE_MS} ms`);
+      if (stopped) return { stdout, stderr, exitCode, durationMs, stopped: true };
+      if (exitCode === 255) {
+        const kind = classifySshError(stderr);
+        // Without the PID line the remote command never started: any 255 is ssh's own.
+        if (kind || pid === undefined) throw new TransportError(kind ?? 'unreachable', host, lastLine(stderr));
+      }
+      if (sudo && exitCode !== 0 && isSudoRefusal(stderr)) throw new TransportError('no-access', host, lastLine(stderr));
+      return { stdout, stderr, exitCode, durationMs, ...(exitMeansTimedOut(exitCode) ? { timedOut: true } : {}) };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.inFlight.delete(local);
+    }
+  }
+
+  /** Stops every running command (their remote processes too), exits the masters, removes the sockets. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.inFlight) c.abort();
+    const dir = this.socketDir ? await this.socketDir : undefined;
+    await Promise.all(
+      [...this.hosts.values()]
+        .filter((s) => s.master)
+        .map((s) =>
+          execa(this.sshPath, [...this.baseArgs(s), '-O', 'exit', '--', s.target.host], {
+            stdin: 'ignore',
+            stdout: 'ignore',
+            stderr: 'ignore',
+            reject: false,
+            timeout: STOP_TIMEOUT_MS,
+          }),
+        ),
+    );
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  private state(host: string): HostState {
+    const state = this.hosts.get(host);
+    if (!state) throw new TransportError('no-access', host, 'no ssh access configured for this host');
+    return state;
+  }
+
+  private ensureMaster(host: string): Promise<TransportError | null> {
+    let state: HostState;
+    try {
+      state = this.state(host);
+    } catch (error) {
+      return Promise.resolve(error as TransportError);
+    }
+    state.master ??= this.openMaster(host, state);
+    return state.master;
+  }
+
+  private async openMaster(host: string, state: HostState): Promise<TransportError | null> {
+    // Short paths: a Unix socket path must stay under ~104 bytes.
+    this.socketDir ??= mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'lvsd-'));
+    const dir = await this.socketDir;
+    const index = [...this.hosts.keys()].indexOf(host);
+    state.controlPath = join(dir, `h${index}`);
+    const log = join(dir, `h${index}.log`);
+    const persist = this.options.controlPersistSec ?? 60;
+    // -f: the master backgrounds itself after authentication; its stderr goes to a file so
+    // that no pipe is held open by the daemonised master.
+    const result = await execa(
+      this.sshPath,
+      [...this.baseArgs(state), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${persist}`, '-N', '-f', '--', state.target.host],
+      { stdin: 'ignore', stdout: 'ignore', stderr: { file: log }, reject: false, timeout: ((this.options.connectTimeoutSec ?? 5) + 10) * 1000 },
+    );
+    const text = await readFile(log, 'utf8').catch(() => '');
+    await rm(log, { force: true });
+    if (result.timedOut) return new TransportError('timeout', host, 'ssh did not connect in time');
+    if (result.exitCode === 0) return null;
+    return new TransportError(classifySshError(text) ?? 'unreachable', host, lastLine(text));
+  }
+
+  private baseArgs(state: HostState): string[] {
+    const t = state.target;
+    return [
+      '-o', 'BatchMode=yes',
+      '-o', `ControlPath=${state.controlPath}`,
+      '-o', `ConnectTimeout=${this.options.connectTimeoutSec ?? 5}`,
+      '-o', 'ServerAliveInterval=5',
+      '-o', 'ServerAliveCountMax=2',
+      ...(this.options.acceptNewHostKeys ? ['-o', 'StrictHostKeyChecking=accept-new'] : []),
+      ...(t.configFile ? ['-F', t.configFile] : []),
+      ...(t.port ? ['-p', String(t.port)] : []),
+      ...(t.user ? ['-l', t.user] : []),
+      ...(t.identityFile ? ['-i', t.identityFile] : []),
+      ...(t.jump ? ['-J', t.jump] : []),
+    ];
+  }
+
+  private async stopRemote(host: string, state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
+    if (pid !== undefined) {
+      await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
+        stdin: 'ignore',
+        stdout: 'ignore',
+        stderr: 'ignore',
+        reject: false,
+        timeout: STOP_TIMEOUT_MS,
+      });
+    }
+    // Whatever the remote did, the local client must not outlive the stop.
+    setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
+  }
+}
+
+export function createSshTransport(options: SshTransportOptions): SshTransport {
+  return new SshTransport(options);
+}
