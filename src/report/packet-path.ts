@@ -1,7 +1,6 @@
 // The packet path picture (Julian's Q.3 diagram as rows): one row per hop of the test
 // connection, the packet as rewritten there, where it was seen, and what came instead.
 // Pure data, so the TUI colours it and the text reporter prints it from the same rows.
-import type { HostStatus } from '../model/result.js';
 import type { Endpoint, Hop, HopName, HopObservation } from '../model/hops.js';
 
 export type PathRowState = 'seen' | 'broken' | 'not-reached' | 'not-captured';
@@ -35,7 +34,13 @@ export function pathMark(state: PathRowState): string {
   return PATH_MARK[state];
 }
 
-function realserverName(hops: Hop[], hosts: HostStatus[]): string {
+/** Enough of a host to tell its role (HostStatus and run-start hosts both fit). */
+export interface NamedHost {
+  name: string;
+  role: string;
+}
+
+export function realserverName(hops: Hop[], hosts: NamedHost[]): string {
   const realservers = new Set(hosts.filter((h) => h.role === 'realserver').map((h) => h.name));
   for (const hop of hops) {
     for (const o of hop.observations) if (realservers.has(o.host)) return o.host;
@@ -63,7 +68,7 @@ const place = (o: HopObservation): string => `${o.host} ${o.iface}`;
  * The broken hop is the first one that was looked for and not seen: the last hop seen
  * locates the fault (FAULTS.md). Later missing hops were simply never reached.
  */
-export function packetPathRows(hops: Hop[], hosts: HostStatus[]): PathRow[] {
+export function packetPathRows(hops: Hop[], hosts: NamedHost[]): PathRow[] {
   const rs = realserverName(hops, hosts);
   const ordered = [...hops].sort((a, b) => a.index - b.index);
   let brokenSeen = false;

@@ -1,0 +1,50 @@
+import { Box, Text } from 'ink';
+import type { ResultDocument } from '../../model/result.js';
+import { formatDuration, nagiosState } from '../../report/verdicts.js';
+import { usePaint } from '../theme.js';
+import { EvidenceBlock } from './EvidenceBlock.js';
+
+const VERDICT_COLOR: Record<ResultDocument['verdict'], string> = { ok: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta' };
+
+/** The verdict, each fault in one sentence with its evidence, and (showFixes) the fixes per host. */
+export function Diagnosis({ result, showFixes }: { result: ResultDocument; showFixes: boolean }) {
+  const paint = usePaint();
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text color={paint(VERDICT_COLOR[result.verdict])} bold inverse={result.verdict !== 'ok'}>
+          {` ${nagiosState(result.verdict)} `}
+        </Text>
+        <Text bold>{` ${result.summary.replace(/\s*\n\s*/g, ' ')}`}</Text>
+        <Text dimColor>{`  ${formatDuration(result.durationMs)}`}</Text>
+      </Text>
+      {result.diagnoses.map((d, i) => (
+        <Box key={`${d.id}-${i}`} flexDirection="column" marginTop={1}>
+          <Text wrap="wrap">
+            <Text color={paint(d.severity === 'fail' ? 'red' : 'yellow')} bold>
+              {`${i + 1}. ${d.id}`}
+            </Text>
+            <Text>{` on ${d.hosts.join(', ') || '?'}: ${d.summary}`}</Text>
+          </Text>
+          <EvidenceBlock evidence={d.evidence} indent={3} />
+          {showFixes &&
+            d.fixes.map((f, j) => (
+              <Box key={j} flexDirection="column">
+                <Text wrap="wrap" color={paint('cyan')}>{`   fix on ${f.host}: ${f.why}`}</Text>
+                {f.commands.map((c, k) => (
+                  <Text key={k} bold>{`     ${f.host}# ${c}`}</Text>
+                ))}
+              </Box>
+            ))}
+        </Box>
+      ))}
+      {result.verdict === 'ok' &&
+        result.proven.map((p, i) => (
+          <Text key={i} wrap="truncate-end" color={paint('green')}>{`  + ${p}`}</Text>
+        ))}
+      {result.unproven.map((p, i) => (
+        <Text key={i} wrap="truncate-end" color={paint('magenta')}>{`  ? not proven: ${p}`}</Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,179 @@
+// The live TUI: consumes the engine's events into a store (outside React, so the run goes on
+// and its result survives whatever happens to the UI), renders App over it, handles keys.
+// If Ink fails, the text report is printed instead: the result is never hidden.
+import { render, useApp, useInput, useStdin } from 'ink';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { RunEvent } from '../model/events.js';
+import type { ResultDocument } from '../model/result.js';
+import { formatFixCommands } from '../report/fixes.js';
+import { formatText } from '../report/text.js';
+import { App } from './App.js';
+import { applyKey, initialState, reduce } from './state.js';
+import type { UiKey, ViewState } from './state.js';
+
+export interface TuiOptions {
+  noColor: boolean;
+  /** Starts a fresh run for `r`; without it the key is not offered. */
+  rerun?: () => AsyncIterable<RunEvent>;
+  /** For tests and embedding; default process.stdout / process.stdin. */
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+/** NO_COLOR (no-color.org): present and not empty turns colour off, as does --no-color. */
+export function colorEnabled(noColor: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+class Store {
+  private state: ViewState = initialState;
+  private readonly listeners = new Set<() => void>();
+  readonly get = (): ViewState => this.state;
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  update(change: (s: ViewState) => ViewState): void {
+    this.state = change(this.state);
+    for (const l of this.listeners) l();
+  }
+}
+
+type Outcome = 'quit' | 'copy';
+
+interface LiveProps {
+  store: Store;
+  color: boolean;
+  width: number;
+  canRerun: boolean;
+  startedAtMs: () => number;
+  onOutcome: (o: Outcome) => void;
+  onRerun: () => void;
+}
+
+const TICK_MS = 120;
+
+function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
+  const state = useSyncExternalStore(store.subscribe, store.get);
+  const { exit } = useApp();
+  const { isRawModeSupported } = useStdin();
+  const [tick, setTick] = useState(0);
+  const done = state.status === 'done';
+
+  useEffect(() => {
+    if (done) return undefined;
+    const timer = setInterval(() => setTick((t) => t + 1), TICK_MS);
+    return () => clearInterval(timer);
+  }, [done]);
+
+  // Without a keyboard (stdin not a TTY) nobody can press q: leave when the run is over.
+  useEffect(() => {
+    if (done && !isRawModeSupported) {
+      onOutcome('quit');
+      exit();
+    }
+  }, [done, isRawModeSupported, exit, onOutcome]);
+
+  useInput(
+    (input, key) => {
+      const move = (k: UiKey) => store.update((s) => applyKey(s, k));
+      if (input === 'q' || key.escape) {
+        onOutcome('quit');
+        exit();
+      } else if (input === 'c' && done) {
+        onOutcome('copy');
+        exit();
+      } else if (input === 'r' && done && canRerun) onRerun();
+      else if (key.upArrow || input === 'k') move('up');
+      else if (key.downArrow || input === 'j') move('down');
+      else if (key.return) move('toggle');
+      else if (input === 'f') move('fixes');
+    },
+    { isActive: isRawModeSupported === true },
+  );
+
+  const elapsedMs = done && state.result ? state.result.durationMs : Math.max(0, Date.now() - startedAtMs());
+  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} canRerun={canRerun} />;
+}
+
+/**
+ * Renders the run live and waits for the user to quit. Resolves with the last run's result
+ * (null when the user quit before a run ended). `c` leaves the UI and prints the fix commands.
+ */
+export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions): Promise<ResultDocument | null> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const store = new Store();
+  let startedAt = Date.now();
+  // Mutated from callbacks, so kept in one object (TypeScript would narrow plain lets to their initial value).
+  const run: { result: ResultDocument | null; outcome: Outcome; stop: boolean; generation: number; error: unknown } = {
+    result: null,
+    outcome: 'quit',
+    stop: false,
+    generation: 0,
+    error: null,
+  };
+
+  const consume = async (source: AsyncIterable<RunEvent>, mine: number): Promise<void> => {
+    for await (const event of source) {
+      if (mine !== run.generation || run.stop) break;
+      if (event.type === 'run-start') startedAt = Date.now();
+      if (event.type === 'run-end') run.result = event.result;
+      store.update((s) => reduce(s, event));
+    }
+  };
+
+  let closeUi: (() => void) | null = null;
+  const start = (source: AsyncIterable<RunEvent>): Promise<void> =>
+    consume(source, run.generation).catch((e: unknown) => {
+      // The engine failed: leave the UI so the caller can report the error.
+      run.error = e;
+      closeUi?.();
+    });
+  let running = start(events);
+
+  const onRerun = () => {
+    if (!opts.rerun) return;
+    run.generation += 1;
+    run.result = null;
+    run.error = null;
+    store.update(() => initialState);
+    running = start(opts.rerun());
+  };
+
+  let uiFailed: unknown = null;
+  try {
+    const instance = render(
+      <Live
+        store={store}
+        color={colorEnabled(opts.noColor)}
+        width={stdout.columns && stdout.columns > 0 ? stdout.columns : 80}
+        canRerun={opts.rerun !== undefined}
+        startedAtMs={() => startedAt}
+        onOutcome={(o) => {
+          run.outcome = o;
+        }}
+        onRerun={onRerun}
+      />,
+      { stdout, stdin, exitOnCtrlC: true, patchConsole: false },
+    );
+    closeUi = () => instance.unmount();
+    if (run.error !== null) instance.unmount();
+    await instance.waitUntilExit();
+  } catch (error) {
+    uiFailed = error;
+  }
+
+  if (uiFailed !== null) {
+    // The UI broke; the run did not. Let it finish and show its result as plain text.
+    await running;
+    if (run.error !== null) throw run.error;
+    const why = uiFailed instanceof Error ? uiFailed.message : String(uiFailed);
+    stdout.write(`lvs-doctor: the terminal UI failed (${why}); plain report follows\n${run.result ? formatText(run.result) : ''}`);
+    return run.result;
+  }
+  run.stop = true;
+  if (run.error !== null) throw run.error;
+  if (run.outcome === 'copy' && run.result) stdout.write(`\n${formatFixCommands(run.result)}`);
+  return run.result;
+}

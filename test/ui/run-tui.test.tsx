@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/model/events.js';
+import { colorEnabled, runTui } from '../../src/ui/run-tui.js';
+import { replyRouteResult, healthyResult } from '../report/samples.js';
+import { eventsFor } from './events.js';
+
+/** A terminal stand-in: collects what Ink writes and lets a test wait for some text to show. */
+class FakeStdout extends EventEmitter {
+  columns = 80;
+  rows = 60;
+  isTTY = true;
+  text = '';
+  private waiters: { needle: string; resolve: () => void }[] = [];
+  write = (chunk: string): boolean => {
+    this.text += chunk;
+    this.waiters = this.waiters.filter((w) => (this.text.includes(w.needle) ? (w.resolve(), false) : true));
+    return true;
+  };
+  shows(needle: string): Promise<void> {
+    return this.text.includes(needle) ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ needle, resolve }));
+  }
+}
+
+class FakeStdin extends EventEmitter {
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  private data: string | null = null;
+  press(data: string): void {
+    this.data = data;
+    this.emit('readable');
+    this.emit('data', data);
+  }
+  read = (): string | null => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+async function* stream(events: RunEvent[], failAfter?: number): AsyncIterable<RunEvent> {
+  for (const [i, e] of events.entries()) {
+    if (failAfter !== undefined && i === failAfter) throw new Error('probe runner exploded');
+    await Promise.resolve();
+    yield e;
+  }
+}
+
+const io = (tty: boolean) => {
+  const stdout = new FakeStdout();
+  const stdin = new FakeStdin(tty);
+  return { stdout, stdin, opts: { noColor: true, stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream } };
+};
+
+describe('runTui', () => {
+  it('renders the run, and c leaves the UI and prints the fix commands plainly', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const done = runTui(stream(eventsFor(replyRouteResult())), opts);
+    await stdout.shows('q quit');
+    expect(stdout.text).toContain('realserver.reply-route');
+    stdin.press('c');
+    const result = await done;
+    expect(result?.verdict).toBe('fail');
+    expect(stdout.text.endsWith('\n# realserver.reply-route - on rs1: replies must go back through the director to be rewritten\nip route replace default via 10.1.1.1\n')).toBe(true);
+  });
+
+  it('without a keyboard it leaves by itself when the run is over', async () => {
+    const { stdout, opts } = io(false);
+    const result = await runTui(stream(eventsFor(healthyResult())), opts);
+    expect(result?.verdict).toBe('ok');
+    expect(stdout.text).toContain('healthy: the test connection was seen at all four hops');
+  });
+
+  it('r runs again through rerun(), q quits with the last result', async () => {
+    const { stdout, stdin, opts } = io(true);
+    let reruns = 0;
+    const done = runTui(stream(eventsFor(replyRouteResult())), {
+      ...opts,
+      rerun: () => {
+        reruns += 1;
+        return stream(eventsFor(healthyResult()));
+      },
+    });
+    await stdout.shows('r re-run');
+    stdin.press('r');
+    await stdout.shows(' OK  healthy');
+    stdin.press('q');
+    const result = await done;
+    expect(reruns).toBe(1);
+    expect(result?.verdict).toBe('ok');
+  });
+
+  it('an engine failure ends the UI and reaches the caller', async () => {
+    const { opts } = io(true);
+    await expect(runTui(stream(eventsFor(replyRouteResult()), 5), opts)).rejects.toThrow('probe runner exploded');
+  });
+
+  it('if the UI itself fails, the run finishes and its result is printed as the text report', async () => {
+    const { stdout, opts } = io(true);
+    const write = stdout.write;
+    // A terminal that refuses every frame Ink writes, but takes plain text.
+    stdout.write = (chunk: string) => {
+      if (!chunk.startsWith('lvs-doctor: the terminal UI failed')) throw new Error('EPIPE');
+      return write(chunk);
+    };
+    const result = await runTui(stream(eventsFor(replyRouteResult())), opts);
+    expect(result?.verdict).toBe('fail');
+    expect(stdout.text).toMatch(/^lvs-doctor: the terminal UI failed \(EPIPE\); plain report follows\nlvs-doctor FAIL: realserver\.reply-route on rs1/);
+  });
+
+  it('NO_COLOR (non-empty) and --no-color turn colour off', () => {
+    expect(colorEnabled(false, {})).toBe(true);
+    expect(colorEnabled(true, {})).toBe(false);
+    expect(colorEnabled(false, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled(false, { NO_COLOR: '' })).toBe(true);
+  });
+});
