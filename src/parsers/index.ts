@@ -2,6 +2,19 @@
 // folder name under fixtures/parsers/, and the parser id a probe names).
 import type { Parser } from './types.js';
 // parser imports (keep one line per parser module, sorted)
+import { conntrackParser } from './conntrack.js';
+import { ipAddrParser } from './ip-addr.js';
+import { ipLinkParser } from './ip-link.js';
+import { ipRouteGetParser } from './ip-route-get.js';
+import { ipRouteParser } from './ip-route.js';
+import { ipRuleParser } from './ip-rule.js';
+import { netstatRnParser } from './netstat-rn.js';
+import { nstatParser } from './nstat.js';
+import { pingParser } from './ping.js';
+import { routeNParser } from './route-n.js';
+import { ssParser } from './ss.js';
+import { sysctlParser } from './sysctl.js';
+import { tracerouteParser } from './traceroute.js';
 import { pcapParser } from '../pcap/parser.js';
 import { tcpdumpTextParser } from './tcpdump-text.js';
 import { ipvsadmParser } from './ipvsadm.js';
@@ -11,6 +24,19 @@ import { procIpVsStatsParser } from './proc-ip-vs-stats.js';
 
 const all: Parser[] = [
   // registry entries (one line per parser)
+  conntrackParser,
+  ipAddrParser,
+  ipLinkParser,
+  ipRouteGetParser,
+  ipRouteParser,
+  ipRuleParser,
+  netstatRnParser,
+  nstatParser,
+  pingParser,
+  routeNParser,
+  ssParser,
+  sysctlParser,
+  tracerouteParser,
   pcapParser,
   tcpdumpTextParser,
   ipvsadmParser,
