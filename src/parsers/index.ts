@@ -17,6 +17,11 @@ import { sysctlParser } from './sysctl.js';
 import { tracerouteParser } from './traceroute.js';
 import { pcapParser } from '../pcap/parser.js';
 import { tcpdumpTextParser } from './tcpdump-text.js';
+import { iptablesSaveParser } from './iptables-save.js';
+import { keepalivedParser } from './keepalived.js';
+import { ldirectordParser } from './ldirectord.js';
+import { lvsConfParser } from './lvs-conf.js';
+import { nftParser } from './nft.js';
 import { ipvsadmParser } from './ipvsadm.js';
 import { procIpVsParser } from './proc-ip-vs.js';
 import { procIpVsConnParser } from './proc-ip-vs-conn.js';
@@ -39,6 +44,11 @@ const all: Parser[] = [
   tracerouteParser,
   pcapParser,
   tcpdumpTextParser,
+  iptablesSaveParser,
+  keepalivedParser,
+  ldirectordParser,
+  lvsConfParser,
+  nftParser,
   ipvsadmParser,
   procIpVsParser,
   procIpVsConnParser,
