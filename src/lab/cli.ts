@@ -1,0 +1,247 @@
+// `lvs-doctor lab ...`: argument parsing and printing around the lab API. Never exits the process.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labUp } from './up.js';
+import { labDown } from './down.js';
+import { labExec } from './exec.js';
+import { injectFault, labFaults, revertFault } from './faults.js';
+import { labStatus } from './status.js';
+import { readLabInfo } from './state.js';
+import { LabError, validatePrefix, type NatBackend } from './plan.js';
+
+const USAGE = `usage: lvs-doctor lab <command> [--prefix P]
+  up [--realservers N] [--nat iptables|nft] [--fault ID [--target RS] [--variant V]]
+  down
+  status [--json]
+  faults [--json]
+  fault ID [--target RS] [--variant V]
+  fault --revert ID
+  exec HOST -- CMD [ARG...]
+  diagnose [--onenet] [--director-only] [any diagnose flag: --json --format F --record DIR --redact ...]`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  options: Map<string, string | true>;
+  rest: string[];
+}
+
+const VALUE_OPTIONS = new Set(['--prefix', '--realservers', '--nat', '--target', '--variant', '--fault', '--revert']);
+const FLAG_OPTIONS = new Set(['--json']);
+
+function parse(args: string[], known: { values: Set<string>; flags: Set<string> }): Parsed {
+  const parsed: Parsed = { positional: [], options: new Map(), rest: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      parsed.rest = args.slice(i + 1);
+      break;
+    }
+    const [name, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
+    if (known.values.has(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      parsed.options.set(name, value);
+    } else if (known.flags.has(name)) {
+      parsed.options.set(name, true);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      parsed.positional.push(arg);
+    }
+  }
+  return parsed;
+}
+
+function str(p: Parsed, name: string): string | undefined {
+  const v = p.options.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function prefixOf(p: Parsed): string {
+  const prefix = str(p, '--prefix') ?? 'lvs';
+  validatePrefix(prefix);
+  return prefix;
+}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function up(p: Parsed): Promise<number> {
+  const prefix = prefixOf(p);
+  const count = str(p, '--realservers');
+  const nat = (str(p, '--nat') ?? 'iptables') as NatBackend;
+  const started = Date.now();
+  const info = await labUp({ prefix, realservers: count === undefined ? 3 : Number(count), nat });
+  out(`lab '${prefix}' is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.realservers.length} realservers, NAT by ${nat}`);
+  out(`  VIP ${info.service.vip}:${info.service.vport}  client ${info.cip}  DIP ${info.dip}  director ${info.ext}/${info.int}`);
+  out(`  inventory          ${info.inventory}`);
+  out(`  one-network        ${info.inventoryOnenet}`);
+  out(`  ssh config         ${info.sshConfig} (from netns ${info.opsNetns})`);
+  out(`  ssh from here      ${info.sshWrapper} director`);
+  out(`  next               lvs-doctor lab diagnose --prefix ${prefix}; lvs-doctor lab fault ID --prefix ${prefix}; lvs-doctor lab down --prefix ${prefix}`);
+  const fault = str(p, '--fault');
+  if (fault) {
+    await injectFault(prefix, fault, { target: str(p, '--target'), variant: str(p, '--variant') });
+    out(`fault ${fault} injected`);
+  }
+  return 0;
+}
+
+async function down(p: Parsed): Promise<number> {
+  const prefix = prefixOf(p);
+  const { leftovers } = await labDown(prefix);
+  if (leftovers.length > 0) {
+    process.stderr.write(`lvs-doctor lab: lab '${prefix}' left behind: ${leftovers.join('; ')}\n`);
+    return 1;
+  }
+  out(`lab '${prefix}' is down; nothing left (namespaces, interfaces, processes, files)`);
+  return 0;
+}
+
+async function status(p: Parsed): Promise<number> {
+  const s = await labStatus(prefixOf(p));
+  if (p.options.has('--json')) {
+    out(JSON.stringify(s, null, 2));
+  } else if (!s.up) {
+    out(`lab '${s.prefix}' is not up`);
+  } else {
+    out(`lab '${s.prefix}' is up (${s.realservers} realservers, ${s.nat}), state in ${s.dir}`);
+    out(`  faults: ${s.faults.length === 0 ? 'none' : s.faults.map((f) => `${f.id}${f.target ? ` on ${f.target}` : ''}${f.variant ? ` (${f.variant})` : ''}`).join(', ')}`);
+    if (s.pinned) out(`  every connection is pinned to ${s.pinned}`);
+    out(`  through the VIP: ${s.servedBy.map((x) => x ?? 'FAIL').join(' ')}`);
+    out(`  ${s.healthy ? 'healthy' : `not healthy: ${s.reason}`}`);
+    for (const d of s.deadDaemons) out(`  dead: ${d}`);
+  }
+  return s.up && s.healthy ? 0 : 1;
+}
+
+function faults(p: Parsed): number {
+  const list = labFaults();
+  if (p.options.has('--json')) {
+    out(JSON.stringify(list, null, 2));
+    return 0;
+  }
+  for (const f of list) {
+    const target = f.targets === 'realserver' ? ` [--target rsN, default ${f.defaultTarget}]` : '';
+    const variants = f.variants ? ` [--variant ${f.variants.join('|')}]` : '';
+    out(`${f.id}${target}${variants}${f.onenet ? ' (one-network: inventory-onenet.yaml)' : ''}`);
+    out(`  ${f.description}${f.pinsTarget ? ' While active, every connection goes to the target.' : ''}`);
+    out(`  unlike IPVS: ${f.differsFromIpvs}`);
+  }
+  return 0;
+}
+
+async function fault(p: Parsed): Promise<number> {
+  const prefix = prefixOf(p);
+  const revert = str(p, '--revert');
+  if (revert) {
+    if (p.positional.length > 1) throw new UsageError('fault --revert takes one fault id');
+    await revertFault(prefix, revert);
+    out(`fault ${revert} reverted in lab '${prefix}'`);
+    return 0;
+  }
+  const id = p.positional[1];
+  if (!id || p.positional.length > 2) throw new UsageError('fault needs exactly one fault id');
+  await injectFault(prefix, id, { target: str(p, '--target'), variant: str(p, '--variant') });
+  out(`fault ${id} injected in lab '${prefix}'`);
+  return 0;
+}
+
+async function exec(p: Parsed): Promise<number> {
+  const host = p.positional[1];
+  if (!host || p.rest.length === 0) throw new UsageError('exec needs HOST -- CMD');
+  const result = await labExec(prefixOf(p), host, p.rest, { timeoutMs: 24 * 3600 * 1000 });
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  return result.exitCode;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lvs-doctor') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new LabError('cannot find the lvs-doctor package root');
+    dir = parent;
+  }
+}
+
+/** Pulls out the lab's own options; every other argument goes to `lvs-doctor diagnose` untouched. */
+function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; directorOnly: boolean; pass: string[] } {
+  let prefix = 'lvs';
+  let onenet = false;
+  let directorOnly = false;
+  const pass: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--prefix') prefix = args[++i] ?? '';
+    else if (arg.startsWith('--prefix=')) prefix = arg.slice('--prefix='.length);
+    else if (arg === '--onenet') onenet = true;
+    else if (arg === '--director-only') directorOnly = true;
+    else pass.push(arg);
+  }
+  validatePrefix(prefix);
+  return { prefix, onenet, directorOnly, pass };
+}
+
+async function diagnose(args: string[]): Promise<number> {
+  const { prefix, onenet, directorOnly, pass } = splitDiagnoseArgs(args);
+  const info = readLabInfo(prefix);
+  if (!info) throw new LabError(`no lab '${prefix}' is up`);
+  const argv = [
+    'ip', 'netns', 'exec', info.opsNetns, process.execPath, join(packageRoot(), 'bin', 'lvs-doctor.js'),
+    'diagnose', '--inventory', onenet ? info.inventoryOnenet : info.inventory,
+    ...(directorOnly ? ['--off-limits', info.realservers.map((r) => r.name).join(',')] : []),
+    ...pass,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
+    child.on('error', (e) => reject(new LabError(`cannot run the doctor: ${e.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export async function runLabCli(args: string[]): Promise<number> {
+  const command = args[0];
+  try {
+    if (command === 'diagnose') return await diagnose(args.slice(1));
+    const p = parse(args, { values: VALUE_OPTIONS, flags: FLAG_OPTIONS });
+    switch (command) {
+      case 'up':
+        return await up(p);
+      case 'down':
+        return await down(p);
+      case 'status':
+        return await status(p);
+      case 'faults':
+        return faults(p);
+      case 'fault':
+        return await fault(p);
+      case 'exec':
+        return await exec(p);
+      case undefined:
+      case 'help':
+      case '--help':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown lab command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`lvs-doctor lab: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof LabError) {
+      process.stderr.write(`lvs-doctor lab: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
