@@ -228,54 +228,49 @@ function parseServiceFlags(rest: string[], service: IpvsadmService, line: Number
   if (k < rest.length) throw new ParseError(`expected nothing more after the service flags, found '${rest[k]}'`, line.no, line.text);
 }
 
+type ColumnReader = (dest: IpvsadmDestination, text: string | undefined, line: NumberedLine) => void;
+
+const forwardCol: ColumnReader = (d, t, l) => { d.forward = parseForward(t, l); };
+const weightCol: ColumnReader = (d, t, l) => { d.weight = parseUnsigned(t, l, 'the weight'); };
+const activeCol: ColumnReader = (d, t, l) => { d.activeConns = parseUnsigned(t, l, 'ActiveConn'); };
+const inactiveCol: ColumnReader = (d, t, l) => { d.inactiveConns = parseUnsigned(t, l, 'InActConn'); };
+
+/** The columns after "-> ADDRESS:PORT" in each column set, in print_service_entry's order. */
+const DESTINATION_COLUMNS: Record<IpvsadmListingVariant, { title: string; read: ColumnReader[] }> = {
+  default: { title: 'Forward Weight ActiveConn InActConn', read: [forwardCol, weightCol, activeCol, inactiveCol] },
+  'tun-info': {
+    title: 'Forward TunnelInfo Weight ActiveConn InActConn',
+    read: [forwardCol, (d, t, l) => { d.tunnelInfo = parseTunnelInfo(t, l); }, weightCol, activeCol, inactiveCol],
+  },
+  'persistent-conn': {
+    title: 'Weight PersistConn ActiveConn InActConn',
+    read: [weightCol, (d, t, l) => { d.persistConns = parseUnsigned(t, l, 'PersistConn'); }, activeCol, inactiveCol],
+  },
+  thresholds: {
+    title: 'Uthreshold Lthreshold ActiveConn InActConn',
+    read: [
+      (d, t, l) => { d.upperThreshold = parseUnsigned(t, l, 'Uthreshold'); },
+      (d, t, l) => { d.lowerThreshold = parseUnsigned(t, l, 'Lthreshold'); },
+      activeCol,
+      inactiveCol,
+    ],
+  },
+  stats: { title: 'Conns InPkts OutPkts InBytes OutBytes', read: [] },
+  rate: { title: 'CPS InPPS OutPPS InBPS OutBPS', read: [] },
+};
+
 function parseDestination(f: string[], variant: IpvsadmListingVariant, line: NumberedLine): IpvsadmDestination {
   if (f[0] === undefined) throw new ParseError('expected a destination after "->"', line.no, line.text);
   const limit = f[0].startsWith('[') ? null : DESTINATION_COLUMN;
   const endpoint = parseEndpoint(f[0], limit, line, 'the destination address');
   const cols = f.slice(1);
   const dest: IpvsadmDestination = { ...endpoint, forward: null, weight: null, activeConns: null, inactiveConns: null };
-  const expect = (count: number, what: string): void => {
-    if (cols.length !== count) throw new ParseError(`expected ${count} columns after the destination (${what})`, line.no, line.text);
-  };
-  switch (variant) {
-    case 'default':
-      expect(4, 'Forward Weight ActiveConn InActConn');
-      dest.forward = parseForward(cols[0], line);
-      dest.weight = parseUnsigned(cols[1], line, 'the weight');
-      dest.activeConns = parseUnsigned(cols[2], line, 'ActiveConn');
-      dest.inactiveConns = parseUnsigned(cols[3], line, 'InActConn');
-      break;
-    case 'tun-info':
-      expect(5, 'Forward TunnelInfo Weight ActiveConn InActConn');
-      dest.forward = parseForward(cols[0], line);
-      dest.tunnelInfo = parseTunnelInfo(cols[1], line);
-      dest.weight = parseUnsigned(cols[2], line, 'the weight');
-      dest.activeConns = parseUnsigned(cols[3], line, 'ActiveConn');
-      dest.inactiveConns = parseUnsigned(cols[4], line, 'InActConn');
-      break;
-    case 'persistent-conn':
-      expect(4, 'Weight PersistConn ActiveConn InActConn');
-      dest.weight = parseUnsigned(cols[0], line, 'the weight');
-      dest.persistConns = parseUnsigned(cols[1], line, 'PersistConn');
-      dest.activeConns = parseUnsigned(cols[2], line, 'ActiveConn');
-      dest.inactiveConns = parseUnsigned(cols[3], line, 'InActConn');
-      break;
-    case 'thresholds':
-      expect(4, 'Uthreshold Lthreshold ActiveConn InActConn');
-      dest.upperThreshold = parseUnsigned(cols[0], line, 'Uthreshold');
-      dest.lowerThreshold = parseUnsigned(cols[1], line, 'Lthreshold');
-      dest.activeConns = parseUnsigned(cols[2], line, 'ActiveConn');
-      dest.inactiveConns = parseUnsigned(cols[3], line, 'InActConn');
-      break;
-    case 'stats':
-      expect(5, 'Conns InPkts OutPkts InBytes OutBytes');
-      dest.stats = traffic(cols, line);
-      break;
-    case 'rate':
-      expect(5, 'CPS InPPS OutPPS InBPS OutBPS');
-      dest.rate = rate(cols, line);
-      break;
-  }
+  const spec = DESTINATION_COLUMNS[variant];
+  const count = variant === 'stats' || variant === 'rate' ? 5 : spec.read.length;
+  if (cols.length !== count) throw new ParseError(`expected ${count} columns after the destination (${spec.title})`, line.no, line.text);
+  if (variant === 'stats') dest.stats = traffic(cols, line);
+  else if (variant === 'rate') dest.rate = rate(cols, line);
+  else spec.read.forEach((read, i) => read(dest, cols[i], line));
   return dest;
 }
 
