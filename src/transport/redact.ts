@@ -3,14 +3,23 @@
 // role names (director, client, rs1...); ssh targets are dropped. Captures are rewritten in
 // place with checksums fixed (see pcap-rewrite.ts), so the pcap decoder sees the mapped
 // addresses exactly as the text probes do and a redacted bundle replays to the same verdict.
+import { isIP, isIPv6 } from 'node:net';
 import type { HostSpec, Topology } from '../model/topology.js';
 import { AddressMap } from './address-map.js';
 import type { Bundle, BundleEntry } from './bundle.js';
 import { stdoutFileName } from './bundle.js';
 import { isPcap, rewritePcapAddresses } from './pcap-rewrite.js';
 
-const IPV4 = /(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d)/g;
-const IPV6 = /(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,}(?![0-9A-Fa-f:]|\.\d)/g;
+// One pass, one alternation, so that no address is mapped twice: IPv6 with an embedded
+// dotted IPv4 tail first, then IPv4 (tcpdump's "10.0.0.1.80" is address + port), then IPv6.
+const ADDRESS = new RegExp(
+  [
+    String.raw`(?<![0-9A-Fa-f:])[0-9A-Fa-f:]*:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d)`,
+    String.raw`(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d)`,
+    String.raw`(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,}(?![0-9A-Fa-f:])`,
+  ].join('|'),
+  'g',
+);
 /** /proc/net/ip_vs and ip_vs_conn print IPv4 addresses as 8 upper-case hex digits. */
 const PROC_HEX_V4 = /(?<![0-9A-Za-z])[0-9A-F]{8}(?![0-9A-Za-z])/g;
 
@@ -27,8 +36,14 @@ export class Redactor {
   }
 
   text(value: string, options: { procHex?: boolean } = {}): string {
-    let out = value.replace(IPV4, (m) => this.addresses.text(m));
-    out = out.replace(IPV6, (m) => this.addresses.text(m));
+    let out = value.replace(ADDRESS, (m) => {
+      if (isIP(m)) return this.addresses.text(m);
+      // "2001:db8::2: ICMP6" (tcpdump): the colon after an address is not part of it.
+      const core = m.replace(/:+$/, '');
+      if (isIPv6(core)) return this.addresses.text(core) + m.slice(core.length);
+      // "addr:10.0.0.1" (old ifconfig): only the dotted tail is an address.
+      return m.replace(/\d{1,3}(\.\d{1,3}){3}$/, (v4) => this.addresses.text(v4));
+    });
     if (options.procHex) {
       out = out.replace(PROC_HEX_V4, (m) => (this.addresses.v4(parseInt(m, 16)) >>> 0).toString(16).toUpperCase().padStart(8, '0'));
     }
@@ -76,6 +91,8 @@ export function redactBundle(bundle: Bundle): Bundle {
   }
   r.setNames(names);
 
+  // The topology first, so that the VIP's network takes the first documentation block.
+  const redactedTopology = topology ? redactTopology(topology, r, role) : null;
   const files = new Map<string, Uint8Array>();
   const entries = [...bundle.manifest.entries]
     .sort((a, b) => a.ordinal - b.ordinal)
@@ -98,7 +115,7 @@ export function redactBundle(bundle: Bundle): Bundle {
   return {
     manifest: {
       ...bundle.manifest,
-      topology: topology ? redactTopology(topology, r, role) : null,
+      topology: redactedTopology,
       options,
       redacted: true,
       entries,
