@@ -14,7 +14,9 @@ export function sysctlLines(values: Record<string, string | number>): string[] {
 export function routeLines(plan: LabPlan, host: PlannedHost): string[] {
   switch (host.role) {
     case 'client':
-      return [`ip route replace ${plan.vip}/32 via ${plan.directorExtAddress}`];
+      // The realserver LAN is routed through the director as it would be upstream, so that
+      // Julian's Q.1/Q.2 (the realserver pings and traceroutes the client) can be answered.
+      return [`ip route replace ${plan.vip}/32 via ${plan.directorExtAddress}`, `ip route replace ${plan.dip.replace(/\.\d+$/, '.0')}/24 via ${plan.directorExtAddress}`];
     case 'lanclient':
       return [`ip route replace ${plan.vip}/32 via ${plan.onenetGateway}`];
     case 'realserver':

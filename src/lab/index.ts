@@ -8,3 +8,4 @@ export { LabError, planLab, validatePrefix, type NatBackend } from './plan.js';
 export { injectFault, revertFault, labFaults, type LabFaultSummary, type InjectOptions } from './faults.js';
 export { labStatus, type LabStatus } from './status.js';
 export { runLabCli } from './cli.js';
+export { captureDuring, type CaptureSpec } from './capture.js';
