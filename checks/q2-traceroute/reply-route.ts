@@ -1,0 +1,69 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { routeGet, tracerouteHops } from '../../src/engine/readers.js';
+import type { Evidence, Fix } from '../../src/model/check.js';
+import type { FaultId } from '../../src/model/faults.js';
+import { fault, pass, skip, unknown } from '../lib.js';
+
+// Julian's Q.2 and 5.4 (the most common failure): the realserver's reply to the client must
+// be routed through the director. `ip route get CIP from RIP` answers with the policy rules
+// applied, so a 5.4-style `ip rule add from RIP table lvs` counts as correct.
+export const replyRoute: CheckDefinition = {
+  id: 'q2.reply-route',
+  question: 'q2-traceroute',
+  title: "Q.2 each realserver routes replies to the client via the director's DIP",
+  needs: [],
+  probes: [
+    { role: 'realserver', probe: 'route-get-client' },
+    { role: 'realserver', probe: 'traceroute-client' },
+    { role: 'realserver', probe: 'ip-rule' },
+  ],
+  evaluate({ topology, facts }) {
+    const cip = facts.derived.cip;
+    const dip = facts.derived.dip;
+    if (!cip) return unknown("the client's address (CIP) is not known");
+    const probed = topology.realservers.filter((r) => facts.probed(r.name));
+    if (probed.length === 0) return skip('no realserver can be probed (director-only mode): the reply route is judged from the director\'s wire in Q.3/Q.4');
+    if (!dip) return unknown("the director's DIP is not known: give director.dip in the inventory");
+    const bad: { id: FaultId; host: string; evidence: Evidence[]; fix: Fix; text: string }[] = [];
+    const good: string[] = [];
+    for (const rs of probed) {
+      const route = routeGet(facts, rs.name, 'route-get-client');
+      const hops = tracerouteHops(facts, rs.name);
+      const ev = [facts.evidence(rs.name, 'route-get-client'), ...(hops ? [facts.evidence(rs.name, 'traceroute-client', (l) => /^\s*\d/.test(l))] : [])];
+      // A cached redirect is its own fault (q2.redirect-cache), not a wrong route table.
+      if (!route || route.redirected) continue;
+      if (route.error) {
+        bad.push({ id: 'realserver.reply-route', host: rs.name, evidence: ev, text: `${rs.name} has no route back to ${cip} (${route.error})`, fix: { host: rs.name, commands: [`ip route replace default via ${dip}`], why: 'route replies through the director' } });
+      } else if (route.via === dip) {
+        good.push(rs.name);
+      } else if (route.via === null) {
+        bad.push({
+          id: 'realserver.onlink-client',
+          host: rs.name,
+          evidence: ev,
+          text: `${rs.name} reaches ${cip} on-link through ${route.dev ?? '?'}: its replies go straight to the client, not through the director`,
+          fix: {
+            host: rs.name,
+            commands: [`ip route add ${cip}/32 via ${dip} dev ${route.dev ?? 'DEV'}`, '# or delete the on-link route to the client network and keep host routes for needed peers (5.12.1-5.12.3)'],
+            why: 'replies must go back through the director to be rewritten to VIP',
+          },
+        });
+      } else {
+        bad.push({
+          id: 'realserver.reply-route',
+          host: rs.name,
+          evidence: ev,
+          text: `${rs.name} routes replies to ${cip} via ${route.via}, not via the director's DIP ${dip}`,
+          fix: { host: rs.name, commands: [`ip route replace default via ${dip}`, `# or, to keep the default route (5.4): ip rule add from ${rs.rip} table lvs; ip route add default via ${dip} table lvs`], why: 'replies must go back through the director to be rewritten to VIP' },
+        });
+      }
+    }
+    if (bad.length === 0) {
+      if (good.length === 0) return unknown('no realserver answered `ip route get`');
+      return pass(`${good.join(', ')} route replies to ${cip} via the DIP ${dip}`);
+    }
+    const first = bad[0];
+    const same = bad.filter((b) => b.id === first.id);
+    return fault('fail', first.id, same.map((b) => b.host), same.map((b) => b.text).join('; '), same.flatMap((b) => b.evidence), same.map((b) => b.fix), 0.85);
+  },
+};

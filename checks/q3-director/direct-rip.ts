@@ -1,0 +1,32 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { fault, pass, unknown } from '../lib.js';
+
+// 5.17: a client connecting straight to a RIP through the director gets nothing back: the
+// director answers the realserver's reply with ICMP port unreachable (nat_icmp_send).
+export const directRip: CheckDefinition = {
+  id: 'q3.direct-rip',
+  question: 'q3-director',
+  title: 'The director does not refuse realservers\' replies to direct connections',
+  needs: [],
+  probes: [],
+  evaluate({ topology, facts }) {
+    const tc = facts.testConnection;
+    if (!tc || tc.error) return unknown('no capture was taken');
+    const d = topology.director.name;
+    const rips = new Set(topology.realservers.map((r) => r.rip));
+    const lines: string[] = [];
+    for (const cap of tc.captures) {
+      if (cap.host !== d || !cap.packets) continue;
+      for (const p of cap.packets) {
+        const e = p.icmp?.embedded;
+        if (p.icmp?.kind === 'port-unreachable' && p.dst !== null && rips.has(p.dst) && e && e.src !== null && rips.has(e.src)) {
+          lines.push(`${cap.iface}: ${p.src} > ${p.dst} ICMP port unreachable about ${e.src}:${e.srcPort} > ${e.dst}:${e.dstPort}`);
+        }
+      }
+    }
+    if (lines.length === 0) return pass('the director sent no ICMP unreachable to a realserver');
+    return fault('warn', 'director.direct-rip-unreachable', [d], 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', [{ host: d, command: 'tcpdump (test connection)', lines }], [
+      { host: d, commands: ['# reach the RIPs from a network that does not route through the director, or accept the limit (5.17)'], why: 'LVS-NAT cannot serve direct connections to a RIP through the director' },
+    ], 0.7);
+  },
+};

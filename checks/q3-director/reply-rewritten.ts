@@ -1,0 +1,55 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { describeHit, directorTable, firewallHits, routeGet } from '../../src/engine/readers.js';
+import { fault, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
+
+// Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.
+// A packet with source RIP leaving ext is the untranslated leak of 5.24.
+export const replyRewritten: CheckDefinition = {
+  id: 'q3.reply-rewritten',
+  question: 'q3-director',
+  title: 'Hop 4: the director sends the reply to the client as VIP',
+  needs: ['q3.reply-returns'],
+  softNeeds: ['setup.ip-forward'],
+  probes: [
+    { role: 'director', probe: 'route-get-reply' },
+    { role: 'director', probe: 'conntrack' },
+  ],
+  evaluate({ topology, facts, deps }) {
+    const conn = testedConnection(facts);
+    const d = topology.director.name;
+    const { vip, vport } = topology.service;
+    if (!conn) return unknown('no test connection was seen');
+    const leak = facts.hopAnalysis?.connections.flatMap((c) => c.instead.filter((i) => i.kind === 'untranslated-leak')) ?? [];
+    const ext = facts.derived.ext ?? 'EXT';
+    if (leak.length > 0) {
+      const rs = topology.realservers.find((r) => r.rip === leak[0].packet.src);
+      return fault('fail', 'director.untranslated-leak', [d], `packets with source ${leak[0].packet.src} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, [
+        { host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' },
+        ...wireEvidence(conn, 'the reply was not rewritten'),
+      ], [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rs?.rip ?? 'RIP'} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1', '# and align `ipvsadm --set TCP TCPFIN UDP` with the realservers\' own timeouts (5.24)'], why: 'never let a RIP leave on the client side untranslated' }], 1);
+    }
+    const hop4 = conn.hops[3];
+    if (hop4.status === 'seen' && conn.hops[3].observations.some((o) => o.host === d && o.status === 'seen')) {
+      return pass(`the director rewrote the reply to ${vip}:${vport} -> ${conn.cip}:${conn.cport}: all four hops seen`, wireEvidence(conn, 'hop 4 seen'));
+    }
+    if (!hop4.observations.some((o) => o.host === d && o.status === 'missing')) return unknown("the director's external interface could not be captured: hop 4 is unproven");
+    const wire = wireEvidence(conn, 'hop 3 seen at the director, hop 4 not sent');
+    const ipf = deps['setup.ip-forward'];
+    if (ipf?.verdict === 'fail' && ipf.fault) return fault('fail', ipf.fault, [d], `${ipf.summary}; on the wire the reply came in on int and never left ext`, [...ipf.evidence, ...wire], ipf.fixes, 1);
+    const rs = conn.realserver!;
+    const route = routeGet(facts, d, 'route-get-reply', rs.name);
+    if (route?.error) {
+      return fault('fail', 'director.rp-filter', [d], `the director refuses to route ${rs.rip} -> ${conn.cip} arriving on ${facts.derived.int} (${route.error}): reverse-path filtering`, [facts.evidence(d, 'route-get-reply', undefined, undefined, rs.name), ...wire], [
+        { host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${facts.derived.int}.rp_filter=2`], why: 'loose reverse-path filtering for the realserver network' },
+      ], 0.95);
+    }
+    const hits = firewallHits(facts, d, { protocol: 'tcp', src: rs.rip, dst: conn.cip, sport: rs.rport, ...(facts.derived.int ? { inIface: facts.derived.int } : {}), hook: 'forward' }) ?? [];
+    if (hits.length > 0) {
+      return fault('fail', 'director.firewall-drop', [d], `a firewall rule on ${d} drops the realserver's replies: ${hits[0].text}`, [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit) }, ...wire], [
+        { host: d, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'replies must be allowed back through the director' },
+      ], hits.some((h) => h.certain) ? 1 : 0.8);
+    }
+    const kind = directorTable(facts, topology)?.kind;
+    return { verdict: 'fail', summary: `the reply came back into the director but was not sent to the client (${kind ?? 'unknown'} director), and no configuration read explains why`, evidence: wire, fixes: [], certainty: 0.5 };
+  },
+};

@@ -1,0 +1,63 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/engine/readers.js';
+import type { Evidence } from '../../src/model/check.js';
+import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
+
+// Hop 2: the director rewrites CIP:CPORT -> VIP:VPORT into CIP:CPORT -> RIP:RPORT and sends it
+// out of int. When hop 1 is seen and hop 2 is not, the director dropped it: say why.
+export const requestForwarded: CheckDefinition = {
+  id: 'q3.request-forwarded',
+  question: 'q3-director',
+  title: 'Hop 2: the director forwards the request, rewritten to a RIP',
+  needs: ['q3.request-reaches-director'],
+  softNeeds: ['setup.ip-forward', 'setup.vip-local', 'setup.weights', 'setup.virtual-service'],
+  probes: [
+    { role: 'director', probe: 'route-get-request' },
+    { role: 'director', probe: 'iptables-save' },
+    { role: 'director', probe: 'sysctl' },
+  ],
+  evaluate({ topology, facts, deps }) {
+    const conn = testedConnection(facts);
+    const d = topology.director.name;
+    if (!conn) return unknown('no test connection was seen');
+    const hop2 = hopSeenAt(conn, 2);
+    const intSeen = conn.hops[1].observations.some((o) => o.host === d && o.status === 'seen');
+    if (intSeen) return pass(`the director rewrote ${conn.cip}:${conn.cport} -> ${topology.service.vip}:${topology.service.vport} into -> ${conn.realserver?.rip}:${conn.realserver?.rport} on ${conn.hops[1].observations.find((o) => o.status === 'seen')?.iface}`, wireEvidence(conn, 'hop 2 seen'));
+    if (hop2 === 'not-captured') return unknown("the director's internal interface could not be captured: hop 2 is unproven");
+    const wire = wireEvidence(conn, 'hop 1 seen, hop 2 not seen: the director did not forward the request');
+    const refused = conn.instead.find((i) => i.kind === 'icmp-from-director' || i.kind === 'rst-from-director');
+    // The configuration checks already know the likely cause; the wire makes it certain.
+    for (const dep of ['setup.virtual-service', 'setup.weights', 'setup.vip-local', 'setup.ip-forward'] as const) {
+      const r = deps[dep];
+      if (r?.verdict === 'fail' && r.fault) {
+        if (dep === 'setup.ip-forward' && directorTable(facts, topology)?.kind === 'ipvs') continue; // IPVS forwards requests without ip_forward
+        return fault('fail', r.fault, [d], `${r.summary}; on the wire the SYN arrived and was not forwarded`, [...r.evidence, ...wire, ...(refused ? [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }] : [])], r.fixes, 1);
+      }
+    }
+    const cip = conn.cip;
+    const ext = facts.derived.ext;
+    const rpRoute = routeGet(facts, d, 'route-get-request');
+    const rp = ext ? effectiveRpFilter(sysctls(facts, d), ext) : undefined;
+    if (rpRoute?.error && rp === 1) {
+      return fault('fail', 'director.rp-filter', [d], `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, [
+        facts.evidence(d, 'route-get-request'),
+        facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
+        ...wire,
+      ], [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], 1);
+    }
+    const rs = conn.realserver ?? topology.realservers[0];
+    const flows = [
+      { protocol: 'tcp' as const, src: cip, dst: topology.service.vip, dport: topology.service.vport, ...(ext ? { inIface: ext } : {}), hook: 'prerouting' as const },
+      { protocol: 'tcp' as const, src: cip, dst: topology.service.vip, dport: topology.service.vport, ...(ext ? { inIface: ext } : {}), hook: 'input' as const },
+      ...(rs ? [{ protocol: 'tcp' as const, src: cip, dst: rs.rip, dport: rs.rport, ...(ext ? { inIface: ext } : {}), hook: 'forward' as const }] : []),
+    ];
+    const hits = flows.flatMap((f) => firewallHits(facts, d, f) ?? []);
+    if (hits.length > 0) {
+      const ev: Evidence[] = [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit), note: 'rules that drop the request' }, ...wire];
+      return fault('fail', 'director.firewall-drop', [d], `a firewall rule on ${d} drops the client's request: ${hits[0].text}`, ev, [
+        { host: d, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'the request must be allowed through the director' },
+      ], hits.some((h) => h.certain) ? 1 : 0.8);
+    }
+    return { verdict: 'fail', summary: `the director received the SYN on ${ext ?? 'ext'} but did not forward it, and no configuration read explains why`, evidence: wire, fixes: [], certainty: 0.5 };
+  },
+};

@@ -1,0 +1,23 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { addresses } from '../../src/engine/readers.js';
+import { fault, pass, skip, unknown } from '../lib.js';
+
+// 5.9 Q.4 A.4: the RIP must be an address of the realserver itself.
+export const ripPresent: CheckDefinition = {
+  id: 'q4.rip-present',
+  question: 'q4-realserver',
+  title: 'Each realserver holds its RIP',
+  needs: [],
+  probes: [{ role: 'realserver', probe: 'ip-addr' }],
+  evaluate({ topology, facts }) {
+    const probed = topology.realservers.filter((r) => facts.probed(r.name));
+    if (probed.length === 0) return skip('no realserver can be probed (director-only mode)');
+    const missing = probed.filter((r) => {
+      const list = addresses(facts, r.name);
+      return list !== undefined && !list.some((a) => a.address === r.rip);
+    });
+    if (probed.every((r) => addresses(facts, r.name) === undefined)) return unknown('ip -o addr could not be read on any realserver');
+    if (missing.length === 0) return pass('every probed realserver holds its RIP');
+    return fault('fail', 'realserver.rip-missing', missing.map((r) => r.name), missing.map((r) => `${r.rip} is on no interface of ${r.name}`).join('; '), missing.map((r) => facts.evidence(r.name, 'ip-addr', (l) => / inet /.test(l))), missing.map((r) => ({ host: r.name, commands: [`ip addr add ${r.rip}/24 dev DEV`], why: 'the realserver must hold the address the director sends to' })), 1);
+  },
+};

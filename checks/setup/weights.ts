@@ -1,0 +1,30 @@
+import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { directorTable, serviceUnderTest } from '../../src/engine/readers.js';
+import { fault, pass, unknown } from '../lib.js';
+
+export const weights: CheckDefinition = {
+  id: 'setup.weights',
+  question: 'setup',
+  title: 'At least one realserver has a weight above 0',
+  needs: ['setup.virtual-service'],
+  probes: [{ role: 'director', probe: 'ipvsadm' }],
+  evaluate({ topology, facts }) {
+    const d = topology.director.name;
+    const table = directorTable(facts, topology);
+    const svc = table ? serviceUnderTest(table, topology) : undefined;
+    if (!table || !svc || table.kind === 'none') return unknown('the virtual service could not be read');
+    const live = svc.destinations.filter((r) => r.weight === null || r.weight > 0);
+    if (live.length > 0) return pass(`${live.length} of ${svc.destinations.length} realserver(s) take new connections`);
+    const vs = svc.fwmark !== null ? `-f ${svc.fwmark}` : `-t ${svc.address}:${svc.port}`;
+    const commands =
+      table.kind === 'ipvs'
+        ? svc.destinations.length > 0
+          ? svc.destinations.map((r) => `ipvsadm -e ${vs} -r ${r.address}${r.port !== null ? `:${r.port}` : ''} -m -w 1`)
+          : topology.realservers.map((r) => `ipvsadm -a ${vs} -r ${r.rip}:${r.rport} -m -w 1`)
+        : topology.realservers.map((r) => `# add a DNAT target for ${r.rip}:${r.rport} to the rule of ${svc.address}:${svc.port}`);
+    const summary = svc.destinations.length === 0 ? `${svc.address}:${svc.port} has no realserver at all` : `every realserver of ${svc.address}:${svc.port} has weight 0: new connections are refused`;
+    return fault('fail', 'director.no-weight', [d], summary, [facts.evidence(d, table.probe, (l) => /->|DNAT|dnat/.test(l))], [
+      { host: d, commands, why: 'give the realservers a weight again; if a health checker set 0, check why it thinks they are down' },
+    ], 1);
+  },
+};

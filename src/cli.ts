@@ -1,0 +1,73 @@
+// argv -> mode. The only place that calls process.exit.
+import { parseCommand } from './commands/parse.js';
+import { processIO, type CommandIO } from './commands/io.js';
+import { TOOL_VERSION } from './version.js';
+
+const HELP = `lvs-doctor ${TOOL_VERSION} — diagnose an LVS-NAT (IPVS masquerade) director, Julian's Q.1-Q.4 as a program
+
+usage:
+  lvs-doctor [diagnose] --inventory FILE      diagnose the service in an inventory (TUI on a terminal)
+  lvs-doctor [diagnose] --director HOST [--vip VIP:PORT] [--client HOST]
+                                              discover the rest from the director, then diagnose
+  lvs-doctor replay DIR                       re-run the diagnosis offline from a recorded bundle
+  lvs-doctor discover --director HOST [--config FILE]
+                                              print the inventory found, as YAML
+  lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list)
+  lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
+                                              the network-namespace lab (root)
+
+output:   --json | --json-stream | --format tui|text|json|nagios|prometheus   --no-color
+record:   --record DIR [--redact]
+access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
+          --jump HOST  --sudo  --accept-new-host-keys
+exit codes: 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios reads them); 64 usage; 65 bad input
+`;
+
+type Handler = (args: string[], io: CommandIO) => Promise<number>;
+
+async function lazy(modulePath: string, exportName: string): Promise<Handler> {
+  const mod = (await import(modulePath)) as Record<string, Handler>;
+  return mod[exportName];
+}
+
+const commands: Record<string, () => Promise<Handler>> = {
+  parse: async () => parseCommand,
+  diagnose: () => lazy('./commands/diagnose.js', 'diagnoseCommand'),
+  replay: () => lazy('./commands/diagnose.js', 'replayCommand'),
+  discover: () => lazy('./commands/discover.js', 'discoverCommand'),
+  lab: () => lazy('./lab/cli.js', 'runLabCli'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const io = processIO();
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.out(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  if (first !== undefined && commands[first]) {
+    const handler = await commands[first]();
+    return first === 'lab' ? (handler as unknown as (a: string[]) => Promise<number>)(rest) : handler(rest, io);
+  }
+  if (first === undefined || first.startsWith('-')) {
+    return (await commands.diagnose())(argv, io);
+  }
+  io.err(`lvs-doctor: unknown command '${first}'\n\n${HELP}`);
+  return 64;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // A bug, not bad input: say so in one line and keep the stack for whoever reports it.
+    process.stderr.write(`lvs-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.LVS_DOCTOR_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    process.exitCode = 70;
+  },
+);

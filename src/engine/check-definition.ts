@@ -1,0 +1,32 @@
+// The shape of one check of the graph (checks/<question>/<id>.ts). evaluate is pure: it
+// reads the run's facts and returns a Finding; the engine alone decides blocked and error.
+import type { CheckResult, Finding, QuestionId } from '../model/check.js';
+import type { Role, Topology } from '../model/topology.js';
+import type { Facts } from './facts.js';
+import type { ProbeName } from './probe-catalog.js';
+
+export interface ProbeNeed {
+  role: Role;
+  probe: ProbeName;
+  /** A required probe that threw in its parser makes the check `error`; a missing host makes it `unknown`. */
+  required?: boolean;
+}
+
+export interface CheckContext {
+  topology: Topology;
+  facts: Facts;
+  /** Results of the checks listed in `needs`, by id. */
+  deps: Record<string, CheckResult>;
+}
+
+export interface CheckDefinition {
+  id: string;
+  question: QuestionId;
+  title: string;
+  /** Check ids this one builds on; a failed dependency makes it `blocked` unless listed in softNeeds. */
+  needs: string[];
+  /** Dependencies whose results are read (to corroborate) but whose failure does not block. */
+  softNeeds?: string[];
+  probes: ProbeNeed[];
+  evaluate(ctx: CheckContext): Finding;
+}

@@ -1,0 +1,60 @@
+// Everything the probes learned in one run, by host and probe name. Checks read only this,
+// which is why the same graph runs over ssh, locally or from a replay bundle.
+import type { Evidence } from '../model/check.js';
+import type { Topology } from '../model/topology.js';
+import type { HostStatus } from '../model/result.js';
+import type { TestConnectionFacts } from './test-connection-facts.js';
+import type { HopAnalysis } from './hop-analysis.js';
+import type { DerivedParams } from './probe-catalog.js';
+
+export type ProbeOutcome<T = unknown> =
+  | { ok: true; host: string; probe: string; target?: string; command: string; parsed: T; stdout: string; exitCode: number }
+  | { ok: false; host: string; probe: string; target?: string; command: string; failure: 'transport' | 'parse' | 'validation' | 'skipped'; message: string };
+
+function factKey(host: string, probe: string, target?: string): string {
+  return target ? `${host}\u0000${probe}\u0000${target}` : `${host}\u0000${probe}`;
+}
+
+export class Facts {
+  private readonly outcomes = new Map<string, ProbeOutcome>();
+  testConnection: TestConnectionFacts | null = null;
+  hopAnalysis: HopAnalysis | null = null;
+  /** CIP, the director's ext/int and DIP, from the inventory or the first probes. */
+  derived: DerivedParams = { cip: null, ext: null, int: null, dip: null };
+
+  constructor(
+    readonly topology: Topology,
+    readonly hosts: Map<string, HostStatus>,
+  ) {}
+
+  record(outcome: ProbeOutcome): void {
+    this.outcomes.set(factKey(outcome.host, outcome.probe, outcome.target), outcome);
+  }
+
+  outcome(host: string, probe: string, target?: string): ProbeOutcome | undefined {
+    return this.outcomes.get(factKey(host, probe, target));
+  }
+
+  /** The parsed output, or undefined when the probe did not run or failed. */
+  parsed<T>(host: string, probe: string, target?: string): T | undefined {
+    const o = this.outcome(host, probe, target);
+    return o?.ok ? (o.parsed as T) : undefined;
+  }
+
+  /** True when the host answered probes (not off-limits, not unreachable, Linux). */
+  probed(host: string): boolean {
+    return this.hosts.get(host)?.status === 'reachable';
+  }
+
+  all(): ProbeOutcome[] {
+    return [...this.outcomes.values()];
+  }
+
+  /** Evidence citing a probe's raw output lines (all of them, or those matching `pick`). */
+  evidence(host: string, probe: string, pick?: (line: string) => boolean, note?: string, target?: string): Evidence {
+    const o = this.outcome(host, probe, target);
+    const lines = o?.ok ? o.stdout.split('\n').filter((l) => l.trim() !== '') : [o ? `(${o.message})` : '(not run)'];
+    const chosen = pick ? lines.filter(pick) : lines;
+    return { host, command: o?.command ?? probe, lines: chosen.slice(0, 12), ...(note ? { note } : {}) };
+  }
+}

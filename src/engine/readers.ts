@@ -1,0 +1,233 @@
+// Typed readings over the parsed probe outputs, so checks say "the route from RIP to CIP"
+// rather than digging through parser shapes. Each returns undefined when the fact is unknown.
+import type { VirtualService } from '../model/virtual-service.js';
+import type { Topology } from '../model/topology.js';
+import type { IpvsadmResult } from '../parsers/ipvsadm.js';
+import { virtualServicesFromIpvsadm } from '../director/from-ipvs.js';
+import { virtualServicesFromIptables, virtualServicesFromNft } from '../director/from-netfilter.js';
+import { firewallHitsIptables, firewallHitsNft, type FirewallHit, type Flow } from '../director/firewall-match.js';
+import { inSubnet } from '../util/ip.js';
+import type { Facts } from './facts.js';
+
+export interface InterfaceAddress {
+  ifname: string;
+  address: string;
+  prefix: number;
+}
+
+interface IpAddrLike {
+  addresses?: { ifname?: string; interface?: string; address?: string; prefix?: number; prefixLength?: number; family?: string }[];
+}
+
+export function addresses(facts: Facts, host: string): InterfaceAddress[] | undefined {
+  const parsed = facts.parsed<IpAddrLike | IpAddrLike['addresses']>(host, 'ip-addr');
+  if (!parsed) return undefined;
+  const list = Array.isArray(parsed) ? parsed : (parsed.addresses ?? []);
+  return list
+    .filter((a) => a.address)
+    .map((a) => ({ ifname: String(a.ifname ?? a.interface), address: String(a.address), prefix: Number(a.prefix ?? a.prefixLength ?? 32) }));
+}
+
+export function interfaceOf(facts: Facts, host: string, address: string): InterfaceAddress | undefined {
+  return addresses(facts, host)?.find((a) => a.address === address);
+}
+
+/** The interface whose connected subnet holds `address` (the director's int for a RIP). */
+export function connectedInterface(facts: Facts, host: string, address: string): InterfaceAddress | undefined {
+  return addresses(facts, host)?.find((a) => a.prefix < 32 && inSubnet(address, a.address, a.prefix));
+}
+
+export interface RouteAnswer {
+  via: string | null;
+  dev: string | null;
+  src: string | null;
+  redirected: boolean;
+  /** Set when the kernel refused: "Network is unreachable", "Invalid cross-device link" (rp_filter). */
+  error: string | null;
+  line: string;
+}
+
+interface RouteGetLike {
+  results?: RouteGetEntry[];
+  routes?: RouteGetEntry[];
+  route?: RouteGetEntry;
+  error?: string | { kind?: string; message?: string } | null;
+}
+interface RouteGetEntry {
+  via?: string | null;
+  gateway?: string | null;
+  dev?: string | null;
+  src?: string | null;
+  flags?: string[];
+  cacheFlags?: string[];
+  redirected?: boolean;
+  raw?: string;
+  line?: string;
+}
+
+export function routeGet(facts: Facts, host: string, probe: string, target?: string): RouteAnswer | undefined {
+  const o = facts.outcome(host, probe, target);
+  if (!o?.ok) return undefined;
+  const parsed = o.parsed as RouteGetLike;
+  const entry = parsed.route ?? parsed.results?.[0] ?? parsed.routes?.[0];
+  const entryError = (entry as { error?: string | { kind?: string; message?: string } | null } | undefined)?.error;
+  const err = parsed.error ?? entryError;
+  const errorText = err ? (typeof err === 'string' ? err : (err.message ?? err.kind ?? 'error')) : null;
+  const line = o.stdout.split('\n').filter((l) => l.trim() !== '').join(' ').replace(/\s+/g, ' ').trim();
+  return {
+    via: entry?.via ?? entry?.gateway ?? null,
+    dev: entry?.dev ?? null,
+    src: entry?.src ?? null,
+    redirected: Boolean(entry?.redirected) || [...(Array.isArray(entry?.flags) ? entry!.flags : []), ...(Array.isArray(entry?.cacheFlags) ? entry!.cacheFlags : [])].some((f) => /redirect/i.test(f)) || /redirected/.test(o.stdout),
+    error: errorText,
+    line,
+  };
+}
+
+/** sysctl values by dotted name. */
+export function sysctls(facts: Facts, host: string): Record<string, string> | undefined {
+  return facts.parsed<{ values: Record<string, string> }>(host, 'sysctl')?.values;
+}
+
+export function sysctlNumber(values: Record<string, string> | undefined, key: string): number | undefined {
+  const v = values?.[key];
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** send_redirects is sent when `all` OR the device says so. */
+export function effectiveSendRedirects(values: Record<string, string> | undefined, dev: string): number | undefined {
+  const all = sysctlNumber(values, 'net.ipv4.conf.all.send_redirects');
+  const d = sysctlNumber(values, `net.ipv4.conf.${dev.replace(/\./g, '/')}.send_redirects`);
+  if (all === undefined && d === undefined) return undefined;
+  return (all ?? 0) || (d ?? 0) ? 1 : 0;
+}
+
+/** rp_filter's effective value is the max of `all` and the device. */
+export function effectiveRpFilter(values: Record<string, string> | undefined, dev: string): number | undefined {
+  const all = sysctlNumber(values, 'net.ipv4.conf.all.rp_filter');
+  const d = sysctlNumber(values, `net.ipv4.conf.${dev.replace(/\./g, '/')}.rp_filter`);
+  if (all === undefined && d === undefined) return undefined;
+  return Math.max(all ?? 0, d ?? 0);
+}
+
+export type DirectorTable =
+  | { kind: 'ipvs'; services: VirtualService[]; probe: 'ipvsadm' }
+  | { kind: 'netfilter'; services: VirtualService[]; probe: 'iptables-save' | 'nft' }
+  | { kind: 'none'; ipvsError: string | null };
+
+/** The director's virtual services, whichever way it implements them. */
+export function directorTable(facts: Facts, topology: Topology): DirectorTable | undefined {
+  const d = topology.director.name;
+  const ipvs = facts.parsed<IpvsadmResult>(d, 'ipvsadm');
+  if (ipvs?.format === 'ipvsadm') {
+    const services = virtualServicesFromIpvsadm(ipvs);
+    if (services.length > 0 || !hasNetfilterLb(facts, d)) return { kind: 'ipvs', services, probe: 'ipvsadm' };
+  }
+  const ipt = facts.parsed<Parameters<typeof virtualServicesFromIptables>[0]>(d, 'iptables-save');
+  const iptServices = ipt ? virtualServicesFromIptables(ipt) : [];
+  if (iptServices.length > 0) return { kind: 'netfilter', services: iptServices, probe: 'iptables-save' };
+  const nft = facts.parsed<Parameters<typeof virtualServicesFromNft>[0]>(d, 'nft');
+  const nftServices = nft ? virtualServicesFromNft(nft) : [];
+  if (nftServices.length > 0) return { kind: 'netfilter', services: nftServices, probe: 'nft' };
+  if (ipvs?.format === 'ipvsadm') return { kind: 'ipvs', services: [], probe: 'ipvsadm' };
+  if (!ipvs && !ipt && !nft) return undefined;
+  return { kind: 'none', ipvsError: ipvs?.format === 'ipvsadm-error' ? ipvs.message : null };
+}
+
+function hasNetfilterLb(facts: Facts, director: string): boolean {
+  const ipt = facts.parsed<Parameters<typeof virtualServicesFromIptables>[0]>(director, 'iptables-save');
+  const nft = facts.parsed<Parameters<typeof virtualServicesFromNft>[0]>(director, 'nft');
+  return (ipt ? virtualServicesFromIptables(ipt).length > 0 : false) || (nft ? virtualServicesFromNft(nft).length > 0 : false);
+}
+
+/** The service under test in the director's table. */
+export function serviceUnderTest(table: DirectorTable, topology: Topology): VirtualService | undefined {
+  if (table.kind === 'none') return undefined;
+  const { vip, vport, fwmark, protocol } = topology.service;
+  return table.services.find((s) =>
+    fwmark !== undefined ? s.protocol === 'FWM' && s.fwmark === fwmark : s.address === vip && s.port === vport && s.protocol === protocol,
+  );
+}
+
+export interface Listener {
+  address: string;
+  port: number;
+}
+
+interface SsLike {
+  sockets?: { state?: string; local?: { address?: string; port?: number | string } }[];
+}
+
+export function listeners(facts: Facts, host: string): Listener[] | undefined {
+  const parsed = facts.parsed<SsLike>(host, 'ss-listen');
+  if (!parsed?.sockets) return undefined;
+  return parsed.sockets
+    .filter((s) => !s.state || /LISTEN/i.test(s.state))
+    .map((s) => ({ address: String(s.local?.address ?? '*'), port: Number(s.local?.port) }));
+}
+
+export function listensOn(list: Listener[], address: string, port: number): Listener | undefined {
+  return list.find((l) => l.port === port && ['*', '0.0.0.0', '::', address, `::ffff:${address}`].includes(l.address));
+}
+
+export interface PingReading {
+  transmitted: number;
+  received: number;
+  redirectNexthop: string | null;
+  error: string | null;
+}
+
+interface PingLike {
+  transmitted?: number;
+  received?: number;
+  errors?: { kind?: string; newNexthop?: string | null; text?: string }[];
+  connectError?: string | null;
+  error?: string | null;
+}
+
+export function pingReading(facts: Facts, host: string, probe: string, target?: string): PingReading | undefined {
+  const parsed = facts.parsed<PingLike>(host, probe, target);
+  if (!parsed) return undefined;
+  const redirect = parsed.errors?.find((e) => /redirect/i.test(e.kind ?? ''));
+  return {
+    transmitted: parsed.transmitted ?? 0,
+    received: parsed.received ?? 0,
+    redirectNexthop: redirect?.newNexthop ?? null,
+    error: parsed.connectError ?? parsed.error ?? (parsed.errors?.[0]?.kind ?? null),
+  };
+}
+
+interface TracerouteLike {
+  hops?: { ttl: number; probes: { address: string | null }[] }[];
+}
+
+/** The addresses of each traceroute hop (null for '*'). */
+export function tracerouteHops(facts: Facts, host: string): (string | null)[] | undefined {
+  const parsed = facts.parsed<TracerouteLike>(host, 'traceroute-client');
+  return parsed?.hops?.map((h) => h.probes.find((p) => p.address)?.address ?? null);
+}
+
+export function kernelModules(facts: Facts, host: string): Set<string> | undefined {
+  const parsed = facts.parsed<{ modules?: { name: string }[] } | { name: string }[]>(host, 'modules');
+  if (!parsed) return undefined;
+  const list = Array.isArray(parsed) ? parsed : (parsed.modules ?? []);
+  return new Set(list.map((m) => m.name));
+}
+
+/** DROP/REJECT rules (iptables or nft) that can match a flow on a host, with counters. */
+export function firewallHits(facts: Facts, host: string, flow: Flow): FirewallHit[] | undefined {
+  const ipt = facts.parsed<Parameters<typeof firewallHitsIptables>[0]>(host, 'iptables-save');
+  const nft = facts.parsed<Parameters<typeof firewallHitsNft>[0]>(host, 'nft');
+  if (!ipt && !nft) return undefined;
+  const hits = [...(ipt ? firewallHitsIptables(ipt, flow) : []), ...(nft ? firewallHitsNft(nft, flow) : [])];
+  // iptables-nft shows the same rules through both tools: keep one of each text.
+  const seen = new Set<string>();
+  return hits.filter((h) => (seen.has(h.text) ? false : (seen.add(h.text), true)));
+}
+
+export function describeHit(h: FirewallHit): string {
+  const counters = h.counters ? ` [${(h.counters as { packets?: number }).packets ?? '?'} packets]` : '';
+  return `${h.table}/${h.chain} line ${h.line}: ${h.text}${counters}${h.certain ? '' : ' (may match)'}`;
+}

@@ -1,0 +1,107 @@
+// Builds the public result document from the check results: diagnoses merged by fault id,
+// most certain first; the overall verdict; counts per question for Nagios perfdata.
+import { QUESTIONS, type CheckResult, type QuestionId } from '../model/check.js';
+import type { Hop } from '../model/hops.js';
+import type { Diagnosis, HostStatus, OverallVerdict, ResultDocument } from '../model/result.js';
+import type { Topology } from '../model/topology.js';
+import { TOOL_VERSION } from '../version.js';
+
+export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
+  const byId = new Map<string, Diagnosis>();
+  const order: { d: Diagnosis; rank: number }[] = [];
+  checks.forEach((c, rank) => {
+    if (!c.fault || (c.verdict !== 'fail' && c.verdict !== 'warn')) return;
+    const hosts = c.faultHosts ?? (c.evidence[0] ? [c.evidence[0].host] : []);
+    const certainty = c.certainty ?? (c.verdict === 'fail' ? 0.8 : 0.5);
+    const existing = byId.get(c.fault);
+    if (existing) {
+      // Two checks naming one fault corroborate it: keep the strongest wording, merge the proof.
+      for (const h of hosts) if (!existing.hosts.includes(h)) existing.hosts.push(h);
+      existing.evidence.push(...c.evidence);
+      for (const fix of c.fixes) {
+        if (!existing.fixes.some((f) => f.host === fix.host && f.commands.join('\n') === fix.commands.join('\n'))) existing.fixes.push(fix);
+      }
+      if (c.verdict === 'fail') existing.severity = 'fail';
+      existing.certainty = Math.min(1, Math.max(existing.certainty, certainty) + 0.05);
+      return;
+    }
+    const d: Diagnosis = {
+      id: c.fault,
+      severity: c.verdict === 'fail' ? 'fail' : 'warn',
+      hosts: [...hosts],
+      summary: c.summary,
+      evidence: [...c.evidence],
+      fixes: [...c.fixes],
+      check: c.id,
+      certainty,
+    };
+    byId.set(c.fault, d);
+    order.push({ d, rank });
+  });
+  return order
+    .sort((a, b) => sev(b.d) - sev(a.d) || b.d.certainty - a.d.certainty || a.rank - b.rank)
+    .map((o) => o.d);
+}
+
+function sev(d: Diagnosis): number {
+  return d.severity === 'fail' ? 1 : 0;
+}
+
+export function overallVerdict(checks: CheckResult[], diagnoses: Diagnosis[]): OverallVerdict {
+  if (diagnoses.some((d) => d.severity === 'fail')) return 'fail';
+  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
+  // Without a named fault, a check we could not evaluate means we cannot say "ok".
+  if (checks.some((c) => c.verdict === 'unknown' || c.verdict === 'error')) return 'unknown';
+  if (diagnoses.length > 0 || checks.some((c) => c.verdict === 'warn')) return 'warn';
+  return 'ok';
+}
+
+export interface ResultInputs {
+  topology: Topology;
+  checks: CheckResult[];
+  hops: Hop[];
+  hosts: HostStatus[];
+  startedAt: Date;
+  durationMs: number;
+  mode: 'live' | 'replay';
+  connectionTable?: ResultDocument['connectionTable'];
+}
+
+export function buildResult(inputs: ResultInputs): ResultDocument {
+  const diagnoses = collectDiagnoses(inputs.checks);
+  const verdict = overallVerdict(inputs.checks, diagnoses);
+  const countsByQuestion = Object.fromEntries(QUESTIONS.map((q) => [q, {} as Record<string, number>])) as Record<QuestionId, Record<string, number>>;
+  for (const c of inputs.checks) countsByQuestion[c.question][c.verdict] = (countsByQuestion[c.question][c.verdict] ?? 0) + 1;
+  const proven = inputs.checks.filter((c) => c.verdict === 'pass').map((c) => c.summary);
+  const unproven = inputs.checks.filter((c) => c.verdict === 'unknown' || c.verdict === 'error' || c.verdict === 'blocked').map((c) => `${c.id}: ${c.summary}`);
+  for (const h of inputs.hosts) {
+    if (h.status !== 'reachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
+  }
+  const { service } = inputs.topology;
+  const summary =
+    diagnoses.length > 0
+      ? `${diagnoses[0].id} on ${diagnoses[0].hosts.join(', ') || 'the path'}: ${diagnoses[0].summary}`
+      : verdict === 'ok'
+        ? `${service.protocol} ${service.vip}:${service.vport} works: every hop of the test connection seen and rewritten as the table says`
+        : verdict === 'unknown'
+          ? `no fault proven, but not everything could be checked: ${unproven[0] ?? ''}`
+          : `warnings only: ${inputs.checks.find((c) => c.verdict === 'warn')?.summary ?? ''}`;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'lvs-doctor', version: TOOL_VERSION },
+    verdict,
+    summary,
+    startedAt: inputs.startedAt.toISOString(),
+    durationMs: Math.round(inputs.durationMs),
+    mode: inputs.mode,
+    service: { protocol: service.protocol, vip: service.vip, vport: service.vport },
+    diagnoses,
+    checks: inputs.checks,
+    hops: inputs.hops,
+    hosts: inputs.hosts,
+    proven,
+    unproven,
+    ...(inputs.connectionTable ? { connectionTable: inputs.connectionTable } : {}),
+    countsByQuestion,
+  };
+}

@@ -1,0 +1,255 @@
+// The engine: plans probes from the checks, runs them on every host in parallel (through
+// whatever transport it is given), runs the test connection, evaluates the graph, and yields
+// events. It never prints.
+import type { CheckResult } from '../model/check.js';
+import type { RunEvent } from '../model/events.js';
+import type { HostStatus, ResultDocument } from '../model/result.js';
+import type { HostSpec, RealserverSpec, Topology } from '../model/topology.js';
+import { allHosts } from '../model/topology.js';
+import { ParseError } from '../parsers/parse-error.js';
+import { defaultParse } from '../probes/runner.js';
+import type { ProbeCommand } from '../probes/probe.js';
+import { uname } from '../probes/uname.js';
+import { TransportError, type Transport } from '../transport/transport.js';
+import type { CheckDefinition } from './check-definition.js';
+import { deriveParams } from './derive.js';
+import { evaluateCheck, hostsOfRole } from './evaluate.js';
+import { Facts, type ProbeOutcome } from './facts.js';
+import { validateGraph } from './graph.js';
+import { analyzeHops, worstConnection } from './hop-analysis.js';
+import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
+import { buildResult } from './result.js';
+import { connectionTableDigest } from './connection-table.js';
+import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+
+export interface DiagnosisOptions {
+  transport: Transport;
+  topology: Topology;
+  checks: readonly CheckDefinition[];
+  mode?: 'live' | 'replay';
+  testConnection?: TestConnectionOptions;
+  /** Concurrency: per host (below sshd's MaxSessions) and overall. */
+  perHostLimit?: number;
+  globalLimit?: number;
+  now?: () => Date;
+}
+
+/** Runs one diagnosis; yields events and returns the result document (also sent as run-end). */
+export async function* runDiagnosis(options: DiagnosisOptions): AsyncGenerator<RunEvent, ResultDocument> {
+  const queue = new EventQueue();
+  const work = diagnose(options, (e) => queue.push(e)).finally(() => queue.close());
+  for await (const event of queue) yield event;
+  return work;
+}
+
+async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void): Promise<ResultDocument> {
+  const { transport, topology } = options;
+  const startedAt = (options.now ?? (() => new Date()))();
+  const t0 = performance.now();
+  const order = validateGraph(options.checks);
+  emit({
+    type: 'run-start',
+    at: startedAt.toISOString(),
+    service: { protocol: topology.service.protocol, vip: topology.service.vip, vport: topology.service.vport },
+    hosts: allHosts(topology).map((h) => ({ name: h.name, role: h.role, access: h.access })),
+    checks: order.map((c) => ({ id: c.id, question: c.question, title: c.title, needs: c.needs })),
+  });
+
+  const hosts = new Map<string, HostStatus>();
+  for (const h of allHosts(topology)) {
+    hosts.set(h.name, {
+      name: h.name,
+      role: h.role,
+      access: h.access,
+      status: h.access === 'none' ? 'off-limits' : h.os && !/linux/i.test(h.os) ? 'not-linux' : 'reachable',
+      ...(h.access === 'none' ? { reason: 'marked off-limits: checks use the director\'s view' } : {}),
+      probesRun: 0,
+    });
+  }
+  const facts = new Facts(topology, hosts);
+  const limiter = new Limiter(options.perHostLimit ?? 6, options.globalLimit ?? 32);
+
+  const runOne = async (host: HostSpec, name: string, probe: ProbeCommand, target?: string): Promise<void> => {
+    const status = hosts.get(host.name)!;
+    if (status.status !== 'reachable') return;
+    const command = probe.argv.join(' ');
+    emit({ type: 'probe-start', host: host.name, key: probe.key, command });
+    const started = performance.now();
+    const outcome = await limiter.run(host.name, () => runProbe(transport, host.name, name, probe, target));
+    status.probesRun += 1;
+    if (!outcome.ok && outcome.failure === 'transport' && /unreachable|auth|host-key/.test(outcome.message.split(':')[0] ?? '')) {
+      // ssh itself failed: the host is unreachable for the rest of the run.
+    }
+    facts.record(outcome);
+    emit({ type: 'probe-end', host: host.name, key: probe.key, command, ok: outcome.ok, durationMs: Math.round(performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
+  };
+
+  // Open every connection first (one handshake per host), then find out what each host is.
+  emit({ type: 'phase', phase: 'probes', detail: 'connecting' });
+  const reachable = allHosts(topology).filter((h) => hosts.get(h.name)!.status === 'reachable');
+  if (transport.prepare) {
+    const prepared = await transport.prepare(reachable.map((h) => h.name));
+    for (const [name, error] of prepared) {
+      if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
+    }
+  }
+  await Promise.all(
+    reachable.filter((h) => hosts.get(h.name)!.status === 'reachable').map(async (h) => {
+      await runOne(h, 'uname', uname());
+      const o = facts.outcome(h.name, 'uname');
+      const status = hosts.get(h.name)!;
+      if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
+      else if (o?.ok && (o.parsed as { linux?: boolean }).linux === false) {
+        Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
+      }
+    }),
+  );
+
+  // Which probe each role's hosts need, from what the checks declare.
+  const needed = new Map<string, Set<ProbeName>>();
+  for (const check of order) {
+    for (const need of check.probes) {
+      for (const host of hostsOfRole(topology, need.role)) {
+        if (!needed.has(host)) needed.set(host, new Set());
+        needed.get(host)!.add(need.probe);
+      }
+    }
+  }
+  const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams): Promise<void> => {
+    const jobs: Promise<void>[] = [];
+    for (const host of allHosts(topology)) {
+      for (const name of needed.get(host.name) ?? []) {
+        const entry = PROBE_CATALOG[name];
+        if (entry.phase !== phase) continue;
+        const targets: (RealserverSpec | undefined)[] = 'perRealserver' in entry && entry.perRealserver ? topology.realservers : [undefined];
+        for (const target of targets) {
+          let probe: ProbeCommand | null;
+          try {
+            probe = entry.build({ topology, host, derived, ...(target ? { target } : {}) });
+          } catch (err) {
+            facts.record({ ok: false, host: host.name, probe: name, ...(target ? { target: target.name } : {}), command: name, failure: 'validation', message: (err as Error).message });
+            continue;
+          }
+          if (probe) jobs.push(runOne(host, name, probe, target?.name));
+        }
+      }
+    }
+    await Promise.all(jobs);
+  };
+
+  await runPhase('first', deriveParams(topology, facts));
+  const derived = deriveParams(topology, facts);
+  facts.derived = derived;
+  await runPhase('second', derived);
+
+  emit({ type: 'phase', phase: 'test-connection' });
+  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection });
+  facts.testConnection = testConnection;
+  const analysis = analyzeHops(topology, testConnection);
+  facts.hopAnalysis = analysis;
+  const worst = worstConnection(analysis);
+  const hops = worst?.hops ?? [];
+  emit({ type: 'hops', hops });
+
+  emit({ type: 'phase', phase: 'after' });
+  await runPhase('after', derived);
+
+  emit({ type: 'phase', phase: 'checks' });
+  const done = new Map<string, CheckResult>();
+  for (const check of order) {
+    emit({ type: 'check-start', id: check.id });
+    const result = evaluateCheck(check, topology, facts, done);
+    done.set(check.id, result);
+    emit({ type: 'check-end', result });
+  }
+  const result = buildResult({
+    topology,
+    checks: order.map((c) => done.get(c.id)!),
+    hops,
+    hosts: [...hosts.values()],
+    startedAt,
+    durationMs: performance.now() - t0,
+    mode: options.mode ?? 'live',
+    connectionTable: connectionTableDigest(topology, facts),
+  });
+  emit({ type: 'run-end', result });
+  return result;
+}
+
+async function runProbe(transport: Transport, host: string, name: string, probe: ProbeCommand, target?: string): Promise<ProbeOutcome> {
+  const command = probe.argv.join(' ');
+  const base = { host, probe: name, ...(target ? { target } : {}), command };
+  try {
+    const r = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot });
+    const stdout = Buffer.from(r.stdout).toString('utf8');
+    if (r.exitCode !== 0 && !probe.acceptNonZeroExit) {
+      const missing = r.exitCode === 127 || /not found/.test(r.stderr);
+      return { ...base, ok: false, failure: 'transport', message: missing ? `${probe.argv[0]} is not installed (exit ${r.exitCode})` : `exit ${r.exitCode}: ${firstLine(r.stderr) || firstLine(stdout)}` };
+    }
+    // Some tools answer on stderr (ipvsadm's "Can't initialize ipvs"): the parser reads both.
+    const text = stdout.trim() === '' && r.stderr.trim() !== '' ? r.stderr : stdout;
+    try {
+      const parsed = await defaultParse(probe.parser, Buffer.from(text));
+      return { ...base, ok: true, parsed, stdout: text, exitCode: r.exitCode };
+    } catch (err) {
+      if (err instanceof ParseError) return { ...base, ok: false, failure: 'parse', message: `${probe.parser} parser: ${err.message}` };
+      return { ...base, ok: false, failure: 'parse', message: `${probe.parser} parser: ${(err as Error).message}` };
+    }
+  } catch (err) {
+    if (err instanceof TransportError) return { ...base, ok: false, failure: 'transport', message: `${err.kind}: ${err.message}` };
+    return { ...base, ok: false, failure: 'transport', message: (err as Error).message };
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+
+/** Per-host and global concurrency limits. */
+class Limiter {
+  private readonly active = new Map<string, number>();
+  private global = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly perHost: number, private readonly total: number) {}
+
+  async run<T>(host: string, job: () => Promise<T>): Promise<T> {
+    while ((this.active.get(host) ?? 0) >= this.perHost || this.global >= this.total) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.active.set(host, (this.active.get(host) ?? 0) + 1);
+    this.global += 1;
+    try {
+      return await job();
+    } finally {
+      this.active.set(host, this.active.get(host)! - 1);
+      this.global -= 1;
+      for (const wake of this.waiting.splice(0)) wake();
+    }
+  }
+}
+
+/** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */
+class EventQueue implements AsyncIterable<RunEvent> {
+  private readonly items: RunEvent[] = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+  push(e: RunEvent): void {
+    this.items.push(e);
+    this.wake?.();
+  }
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<RunEvent> {
+    for (;;) {
+      if (this.items.length > 0) {
+        yield this.items.shift()!;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+  }
+}

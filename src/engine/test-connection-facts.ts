@@ -1,0 +1,32 @@
+// What the test connection produced: the decoded captures at each place and the client's
+// connection attempts. The hop analysis (hop-analysis.ts) judges them.
+import type { Packet } from '../model/packet.js';
+
+export type CapturePlace = 'client' | 'director-ext' | 'director-int' | 'director-one' | 'realserver';
+
+export interface CaptureFacts {
+  host: string;
+  iface: string;
+  place: CapturePlace;
+  command: string;
+  /** null when the capture could not run (off-limits host, missing tcpdump, not root). */
+  packets: Packet[] | null;
+  error?: string;
+}
+
+export interface ConnectionAttempt {
+  host: string;
+  command: string;
+  /** curl's "%{http_code}" or the connect probe's words. */
+  output: string;
+  exitCode: number;
+  ok: boolean;
+  durationMs: number;
+}
+
+export interface TestConnectionFacts {
+  captures: CaptureFacts[];
+  attempts: ConnectionAttempt[];
+  /** Set when the test connection could not be made at all (client unreachable...). */
+  error?: string;
+}

@@ -1,0 +1,54 @@
+// The result document: a public contract read by monitoring (`--json`, schema/result.v1.json).
+// Keep these names; add fields freely.
+import type { CheckResult, Evidence, Fix, QuestionId } from './check.js';
+import type { FaultId } from './faults.js';
+import type { Hop } from './hops.js';
+
+export type OverallVerdict = 'ok' | 'warn' | 'fail' | 'unknown';
+
+export interface Diagnosis {
+  id: FaultId;
+  severity: 'fail' | 'warn';
+  hosts: string[];
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  /** The check that named it. */
+  check: string;
+  certainty: number;
+}
+
+export interface HostStatus {
+  name: string;
+  role: 'client' | 'director' | 'realserver';
+  access: 'ssh' | 'local' | 'none';
+  /** reachable: probes ran; unreachable: TransportError (reason says which); off-limits: not probed by choice. */
+  status: 'reachable' | 'unreachable' | 'off-limits' | 'not-linux';
+  reason?: string;
+  probesRun: number;
+}
+
+export interface ResultDocument {
+  schemaVersion: 1;
+  tool: { name: 'lvs-doctor'; version: string };
+  verdict: OverallVerdict;
+  /** One line: the first diagnosis, or what a healthy run proved. */
+  summary: string;
+  startedAt: string;
+  durationMs: number;
+  mode: 'live' | 'replay';
+  service: { protocol: string; vip: string; vport: number };
+  diagnoses: Diagnosis[];
+  checks: CheckResult[];
+  hops: Hop[];
+  hosts: HostStatus[];
+  /** What a healthy or partial run proved, one sentence each. */
+  proven: string[];
+  /** What could not be proven (director-only mode, unreachable hosts), one sentence each. */
+  unproven: string[];
+  /** IPVS connection table digest per realserver (for lvs_doctor_syn_recv_ratio), when a table was read. */
+  connectionTable?: { realserver: string; synRecv: number; established: number; other: number }[];
+  countsByQuestion: Record<QuestionId, Record<string, number>>;
+}
+
+export const EXIT_CODES: Record<OverallVerdict, number> = { ok: 0, warn: 1, fail: 2, unknown: 3 };
