@@ -188,10 +188,15 @@ export async function discoverTopology(transport: Transport, opts: DiscoverOptio
     }
   }
 
-  const realservers: RealserverSpec[] = [];
-  for (const rs of base.realservers) {
-    realservers.push({ ...rs, ...(await realserverAccess(rs.name, rs.rip, directorSsh, opts, notes)) });
-  }
+  // In parallel (a refusing host can take a connect timeout), notes kept in realserver order.
+  const settled = await Promise.all(
+    base.realservers.map(async (rs) => {
+      const own: string[] = [];
+      return { spec: { ...rs, ...(await realserverAccess(rs.name, rs.rip, directorSsh, opts, own)) }, own };
+    }),
+  );
+  const realservers: RealserverSpec[] = settled.map((s) => s.spec);
+  for (const s of settled) notes.push(...s.own);
   return { topology: { service: base.service, director, client, realservers }, notes };
 }
 
