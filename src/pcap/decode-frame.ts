@@ -48,17 +48,41 @@ function u32(b: Buffer, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function mac(b: Buffer, o: number): string {
-  return b.toString('hex', o, o + 6).replace(/(..)(?!$)/g, '$1:');
+  const h = HEX_PAIRS;
+  return `${h[b[o]]}:${h[b[o + 1]]}:${h[b[o + 2]]}:${h[b[o + 3]]}:${h[b[o + 4]]}:${h[b[o + 5]]}`;
+}
+
+// A capture names the same few hosts over and over: formatting each address once keeps the
+// decoder from drowning in short strings. Bounded, so a scan of many addresses stays flat.
+const CACHE_LIMIT = 65536;
+const ipv4Cache = new Map<number, string>();
+const ipv6Cache = new Map<string, string>();
+
+function remember<K>(cache: Map<K, string>, key: K, make: () => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    text = make();
+    cache.set(key, text);
+  }
+  return text;
 }
 
 function ipv4(b: Buffer, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+  return remember(ipv4Cache, u32(b, o), () => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`);
 }
 
 function ipv6(b: Buffer, o: number): string {
-  return bigIntToIpv6(BigInt(`0x${b.toString('hex', o, o + 16)}`));
+  const hex = b.toString('hex', o, o + 16);
+  return remember(ipv6Cache, hex, () => bigIntToIpv6(BigInt(`0x${hex}`)));
 }
+
+// One frozen flags record per flag byte: shared by every packet with those flags.
+const TCP_FLAGS = Array.from({ length: 256 }, (_, bits) => Object.freeze(tcpFlagsFromBits(bits)));
+const TCP_FLAG_STRINGS = TCP_FLAGS.map((flags) => tcpFlagString(flags));
 
 function blankPacket(index: number, time: PacketTime, link: LinkInfo, wireLength: number): Packet {
   return {
@@ -196,12 +220,12 @@ function decodeTransport(p: Packet, b: Buffer, o: number, length: number, ipVers
       return;
     }
     const headerLength = (b[o + 12] >> 4) * 4;
-    const flags = tcpFlagsFromBits(b[o + 13]);
+    const flags = TCP_FLAGS[b[o + 13]];
     p.tcp = {
       srcPort: u16(b, o),
       dstPort: u16(b, o + 2),
       flags,
-      flagString: tcpFlagString(flags),
+      flagString: TCP_FLAG_STRINGS[b[o + 13]],
       seq: u32(b, o + 4),
       // The acknowledgment field means nothing without ACK; tcpdump prints it only then.
       ack: flags.ack ? u32(b, o + 8) : null,

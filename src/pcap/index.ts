@@ -1,5 +1,5 @@
 // Public face of the pcap reader.
-export { decodePcapStream, type DecodeOptions, type PcapHeaderInfo } from './stream.js';
+export { decodePcapStream, decodePcapBatches, type DecodeOptions, type PcapHeaderInfo } from './stream.js';
 export { decodePcap, pcapParser, type PcapCapture } from './parser.js';
 export { mapInterfaceIndexes, interfaceIndexesFromIpLink, type InterfaceNames } from './interfaces.js';
 export { PCAPNG_MESSAGE } from './format.js';

@@ -2,8 +2,16 @@
 // names come from the capturing host's own `ip -o link`, taken at the same time.
 import type { Packet } from '../model/packet.js';
 
-/** ifindex -> interface name, or the raw text of `ip -o link` (or `ip -o addr`) from the same host. */
-export type InterfaceNames = ReadonlyMap<number, string> | Readonly<Record<number, string>> | string;
+/** The shape of the `ip-link` parser's result (src/parsers/ip-link.ts), read structurally. */
+export interface IpLinkListing {
+  links: readonly { ifindex: number; ifname: string }[];
+}
+
+/**
+ * ifindex -> interface name: a map, a parsed `ip -o link` listing, or its raw text, all from
+ * the host that captured.
+ */
+export type InterfaceNames = ReadonlyMap<number, string> | Readonly<Record<number, string>> | IpLinkListing | string;
 
 // "3: srv0@if2: <BROADCAST,..." -> 3, srv0 (the "@peer" suffix is not part of the name).
 const IP_O_LINK_LINE = /^(\d+):\s+([^\s:@]+)(?:@[^\s:]+)?:?\s/;
@@ -21,6 +29,7 @@ export function interfaceIndexesFromIpLink(text: string): Map<number, string> {
 export function nameInterfaces(source: InterfaceNames): ReadonlyMap<number, string> {
   if (typeof source === 'string') return interfaceIndexesFromIpLink(source);
   if (source instanceof Map) return source;
+  if (isListing(source)) return new Map(source.links.map((l) => [l.ifindex, l.ifname]));
   return new Map(Object.entries(source).map(([k, v]) => [Number(k), v]));
 }
 
@@ -30,4 +39,8 @@ export function mapInterfaceIndexes(packets: readonly Packet[], source: Interfac
   return packets.map((p) =>
     p.link.ifindex === null ? p : { ...p, link: { ...p.link, interface: names.get(p.link.ifindex) ?? p.link.interface } },
   );
+}
+
+function isListing(source: object): source is IpLinkListing {
+  return Array.isArray((source as { links?: unknown }).links);
 }

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { Packet } from '../model/packet.js';
 import type { BinaryParser } from '../parsers/types.js';
-import { decodePcapStream, type PcapHeaderInfo } from './stream.js';
+import { decodePcapBatches, type PcapHeaderInfo } from './stream.js';
 
 export interface PcapCapture extends PcapHeaderInfo {
   format: 'pcap';
@@ -14,7 +14,7 @@ export async function decodePcap(data: Uint8Array): Promise<PcapCapture> {
   let header: PcapHeaderInfo | null = null;
   const packets: Packet[] = [];
   const source = Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)], { objectMode: false });
-  for await (const packet of decodePcapStream(source, { onHeader: (h) => (header = h) })) packets.push(packet);
+  for await (const batch of decodePcapBatches(source, { onHeader: (h) => (header = h) })) for (const p of batch) packets.push(p);
   // decodePcapStream throws before returning when no header was read.
   const h = header as unknown as PcapHeaderInfo;
   return { format: 'pcap', ...h, packets };
