@@ -206,7 +206,7 @@ const FAULTS: LabFault[] = [
     description:
       'The connection entry is forgotten mid-handshake (5.24): the realserver\'s retransmitted SYN+ACK meets no entry on the director and leaves ext untranslated, with source RIP:RPORT.',
     differsFromIpvs:
-      'IPVS forgets an entry when its timeout expires while the realserver still retransmits. The lab makes it happen on demand: a watcher (`conntrack -E`) on the director deletes each new entry for VIP:VPORT with `conntrack -D`; the target realserver drops the first SYN+ACK of each connection (connbytes) so its retransmission comes after the deletion; the director drops the client\'s SYN retransmissions (hashlimit per source port) so no new entry is made. Every connection is pinned to the target while active.',
+      'IPVS forgets an entry when its timeout expires while the realserver still retransmits. The lab makes it happen on demand: a watcher (`conntrack -E`) on the director deletes each new entry for VIP:VPORT with `conntrack -D`; the target realserver drops the first SYN+ACK of each connection (hashlimit per client port) so its retransmission comes after the deletion; the director drops the client\'s SYN retransmissions (hashlimit per source port) so no new entry is made. Every connection is pinned to the target while active.',
     targets: 'realserver',
     defaultTarget: 'rs1',
     pinsTarget: true,
@@ -217,7 +217,7 @@ const FAULTS: LabFault[] = [
       await onHost(
         plan,
         rs.name,
-        `iptables -I OUTPUT -p tcp --sport ${rs.rport} --tcp-flags SYN,ACK SYN,ACK -m connbytes --connbytes 0:1 --connbytes-dir reply --connbytes-mode packets -m comment --comment ${COMMENT} -j DROP`,
+        `iptables -I OUTPUT -p tcp --sport ${rs.rport} --tcp-flags SYN,ACK SYN,ACK -m hashlimit --hashlimit-name lvslabsynack --hashlimit-mode dstip,dstport --hashlimit-upto 1/hour --hashlimit-burst 1 -m comment --comment ${COMMENT} -j DROP`,
       );
       await onDirector(
         plan,
@@ -251,7 +251,7 @@ const FAULTS: LabFault[] = [
             rs.name,
             dropRule(
               'filter',
-              `OUTPUT -p tcp --sport ${rs.rport} --tcp-flags SYN,ACK SYN,ACK -m connbytes --connbytes 0:1 --connbytes-dir reply --connbytes-mode packets -m comment --comment ${COMMENT} -j DROP`,
+              `OUTPUT -p tcp --sport ${rs.rport} --tcp-flags SYN,ACK SYN,ACK -m hashlimit --hashlimit-name lvslabsynack --hashlimit-mode dstip,dstport --hashlimit-upto 1/hour --hashlimit-burst 1 -m comment --comment ${COMMENT} -j DROP`,
             ),
           ),
         ),

@@ -29,7 +29,7 @@ function iptablesScript(plan: LabPlan, setup: NatSetup): string {
     return `-A ${CHAIN} -p tcp ${nth}-j DNAT --to-destination ${rs.rip}:${rs.rport}`;
   });
   // IPVS answers "port unreachable" when no realserver has weight; the lab does the same.
-  const inputRules = n === 0 ? [`-A ${INPUT_CHAIN} ${serviceMatch(plan)} -j REJECT --reject-with icmp-port-unreachable`] : [];
+  const inputRules = setup.service && n === 0 ? [`-A ${INPUT_CHAIN} ${serviceMatch(plan)} -j REJECT --reject-with icmp-port-unreachable`] : [];
   const restore = ['*nat', `:${CHAIN} - [0:0]`, ...natRules, 'COMMIT', '*filter', `:${INPUT_CHAIN} - [0:0]`, ...inputRules, 'COMMIT', ''].join('\n');
   // Only packets addressed to a local VIP are balanced, as IPVS only sees packets that reach LOCAL_IN.
   const jump = `PREROUTING ${serviceMatch(plan)} -m addrtype --dst-type LOCAL -j ${CHAIN}`;

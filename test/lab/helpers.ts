@@ -33,3 +33,8 @@ export function wire(...parts: string[]): RegExp {
 export function anyLine(lines: string[], re: RegExp): boolean {
   return lines.some((l) => re.test(l));
 }
+
+/** One line matching both: the packet seen carries both properties. */
+export function both(lines: string[], a: RegExp, b: RegExp): boolean {
+  return lines.some((l) => a.test(l) && b.test(l));
+}

@@ -14,14 +14,16 @@ import {
   type LabInfo,
 } from '../../src/lab/index.js';
 import { labLeftovers } from '../../src/lab/down.js';
-import { anyLine, labSkipReason, wire } from './helpers.js';
+import { anyLine, both, labSkipReason, wire } from './helpers.js';
 
 const PREFIX = 'labtest';
 const skip = labSkipReason(PREFIX);
 if (skip) console.warn(`test/lab/lab.test.ts skipped: ${skip}`);
 
-function addr(cidr: string): string {
-  return cidr.split('/')[0];
+/** What a host sent in answer to a SYN (SYN+ACK, RST, ICMP error); late FINs of earlier connections do not count. */
+function answers(lines: string[], from: string): string[] {
+  const prefix = `IP ${from}`;
+  return lines.filter((l) => l.includes(`${prefix}.`) || l.includes(`${prefix} >`)).filter((l) => /Flags \[(S\.|R)|ICMP/.test(l));
 }
 
 describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
@@ -140,20 +142,20 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
   it('director.ip-forward-off: SYN on ext, never on int', async () => {
     const { lines, conn } = await withFault('director.ip-forward-off', [ext(), int()]);
     expect(conn.exitCode).not.toBe(0);
-    expect(anyLine(lines[0], wire('IP ', cip, '.')) && anyLine(lines[0], wire(' > ', vip, '.80: Flags [S]'))).toBe(true);
+    expect(both(lines[0], wire('IP ', cip, '.'), wire(' > ', vip, '.80: Flags [S]'))).toBe(true);
     expect(anyLine(lines[1], /Flags \[S\]/)).toBe(false);
   });
 
   it('director.vip-not-local: SYN on ext, not balanced, ICMP unreachable back', async () => {
     const { lines } = await withFault('director.vip-not-local', [ext(), int()]);
     expect(anyLine(lines[0], wire(' > ', vip, '.80: Flags [S]'))).toBe(true);
-    expect(anyLine(lines[0], wire(' > ', cip, ': ICMP')) && anyLine(lines[0], /unreachable/)).toBe(true);
+    expect(both(lines[0], wire(' > ', cip, ': ICMP'), /unreachable/)).toBe(true);
     expect(anyLine(lines[1], /Flags \[S\]/)).toBe(false);
   });
 
   it('director.no-virtual-service: the director answers RST from the VIP', async () => {
     const { lines } = await withFault('director.no-virtual-service', [ext(), int()]);
-    expect(anyLine(lines[0], wire('IP ', vip, '.80 > ', cip, '.')) && anyLine(lines[0], /Flags \[R\.\]/)).toBe(true);
+    expect(both(lines[0], wire('IP ', vip, '.80 > ', cip, '.'), /Flags \[R\.\]/)).toBe(true);
     expect(anyLine(lines[1], /Flags \[S\]/)).toBe(false);
   });
 
@@ -168,7 +170,7 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
       from: 'lanclient',
     });
     expect(anyLine(lines[0], wire('IP ', dip, ' > ', rip('rs1'), ': ICMP redirect ', lanclient))).toBe(true);
-    expect(anyLine(lines[1], wire('IP ', rip('rs1'), '.80 > ', lanclient, '.')) && anyLine(lines[1], /Flags \[S\.\]/)).toBe(true);
+    expect(both(lines[1], wire('IP ', rip('rs1'), '.80 > ', lanclient, '.'), /Flags \[S\.\]/)).toBe(true);
   });
 
   it('director.rp-filter: SYN on ext, dropped by strict rp_filter', async () => {
@@ -185,13 +187,13 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
 
   it('director.firewall-drop (replies): SYN+ACK on int, never on ext', async () => {
     const { lines } = await withFault('director.firewall-drop', [ext(), int()], { variant: 'replies' });
-    expect(anyLine(lines[1], wire(' > ', cip, '.')) && anyLine(lines[1], /Flags \[S\.\]/)).toBe(true);
+    expect(both(lines[1], wire(' > ', cip, '.'), /Flags \[S\.\]/)).toBe(true);
     expect(anyLine(lines[0], /Flags \[S\.\]/)).toBe(false);
   });
 
   it('director.untranslated-leak: SYN+ACK from RIP:RPORT leaves ext untranslated', async () => {
     const { lines } = await withFault('director.untranslated-leak', [ext()], { target: 'rs1', seconds: 3 });
-    expect(anyLine(lines[0], wire('IP ', rip('rs1'), '.80 > ', cip, '.'))).toBe(true);
+    expect(both(lines[0], wire('IP ', rip('rs1'), '.80 > ', cip, '.'), /Flags \[S\.\]/)).toBe(true);
   });
 
   it('realserver.reply-route: the reply bypasses the director and reaches the client untranslated', async () => {
@@ -199,8 +201,8 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
       target: 'rs1',
     });
     expect(anyLine(lines[0], wire(' > ', rip('rs1'), '.80: Flags [S]'))).toBe(true);
-    expect(anyLine(lines[0], wire('IP ', rip('rs1'), '.80 > '))).toBe(false);
-    expect(anyLine(lines[1], wire('IP ', rip('rs1'), '.80 > ', cip, '.'))).toBe(true);
+    expect(answers(lines[0], rip('rs1'))).toEqual([]);
+    expect(both(lines[1], wire('IP ', rip('rs1'), '.80 > ', cip, '.'), /Flags \[S\.\]/)).toBe(true);
   });
 
   it('director.return-path-stalled: conntrack keeps an unreplied entry for the target', async () => {
@@ -211,7 +213,7 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
         table = (await labExec(PREFIX, 'director', ['conntrack', '-L', '-p', 'tcp', '--orig-dst', vip])).stdout;
       },
     });
-    expect(anyLine(lines[0], wire('IP ', rip('rs2'), '.80 > '))).toBe(false);
+    expect(answers(lines[0], rip('rs2'))).toEqual([]);
     expect(table).toMatch(new RegExp(`SYN_SENT .*\\[UNREPLIED\\] src=${rip('rs2').replace(/\./g, '\\.')}`));
   });
 
@@ -237,7 +239,7 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
 
   it('realserver.no-listener on the remapped rs3: RST from RIP:8080', async () => {
     const { lines } = await withFault('realserver.no-listener', [onLan('rs3', 'tcp')], { target: 'rs3' });
-    expect(anyLine(lines[0], wire('IP ', rip('rs3'), '.8080 > ', cip, '.')) && anyLine(lines[0], /Flags \[R\.\]/)).toBe(true);
+    expect(both(lines[0], wire('IP ', rip('rs3'), '.8080 > ', cip, '.'), /Flags \[R\.\]/)).toBe(true);
   });
 
   it('realserver.firewall-reject: ICMP port unreachable from the realserver', async () => {
@@ -249,15 +251,14 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
     it(`realserver.silent-drop (${variant}): the SYN arrives, nothing goes back`, async () => {
       const { lines } = await withFault('realserver.silent-drop', [onLan('rs1')], { target: 'rs1', variant });
       expect(anyLine(lines[0], wire(' > ', rip('rs1'), '.80: Flags [S]'))).toBe(true);
-      expect(anyLine(lines[0], wire('IP ', rip('rs1'), '.'))).toBe(false);
-      expect(anyLine(lines[0], wire('IP ', rip('rs1'), ' >'))).toBe(false);
+      expect(answers(lines[0], rip('rs1'))).toEqual([]);
     });
   }
 
   it('realserver.rip-missing: the request goes to the RIP, nothing answers', async () => {
     const { lines } = await withFault('realserver.rip-missing', [int('tcp or arp')], { target: 'rs1' });
     expect(anyLine(lines[0], wire(' > ', rip('rs1'), '.80: Flags [S]')) || anyLine(lines[0], wire('who-has ', rip('rs1')))).toBe(true);
-    expect(anyLine(lines[0], wire('IP ', rip('rs1'), '.80 > '))).toBe(false);
+    expect(answers(lines[0], rip('rs1'))).toEqual([]);
     expect(anyLine(lines[0], wire('Reply ', rip('rs1'), ' is-at'))).toBe(false);
   });
 
