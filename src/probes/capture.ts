@@ -70,7 +70,7 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
     needsRoot: probe.needsRoot,
     signal: controller.signal,
     onStderrLine: (line) => {
-      if (/^listening on /.test(line)) arm();
+      if (/^(tcpdump: )?listening on /.test(line)) arm();
     },
   });
   done.then(

@@ -1,7 +1,9 @@
 // Redaction of captures by rewriting the bytes: every IPv4/IPv6 address in IP headers, ARP,
 // ICMP redirects, ICMP(v6) errors' embedded headers and ND targets is mapped in place, and
 // each checksum that covers it is fixed incrementally (RFC 1624), which also works on
-// packets truncated by the snap length. IPv6 extension headers are not walked: addresses in
+// packets truncated by the snap length. Application payloads (an HTTP Host: header names
+// the VIP) are zeroed in place, lengths kept, checksums fixed the same way, so the decoded
+// headers are exactly those of the original modulo the mapping. IPv6 extension headers are not walked: addresses in
 // the fixed header are mapped, a transport header behind an extension header is left alone.
 import type { AddressMap } from './address-map.js';
 
@@ -103,9 +105,10 @@ function fixChecksum(p: Packet, at: number, changes: readonly (Change | null)[],
   const old = p.u16(at);
   if (zeroMeansNone && old === 0) return null;
   let sum = ~old & 0xffff;
+  const word = (b: Buffer, i: number): number => (b[i] << 8) | (i + 1 < b.length ? b[i + 1] : 0);
   for (const c of changes) {
     if (!c) continue;
-    for (let i = 0; i < c.before.length; i += 2) sum += (~c.before.readUInt16BE(i) & 0xffff) + c.after.readUInt16BE(i);
+    for (let i = 0; i < c.before.length; i += 2) sum += (~word(c.before, i) & 0xffff) + word(c.after, i);
   }
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   let next = ~sum & 0xffff;
@@ -136,9 +139,25 @@ function ipv6(p: Packet, o: number, map: AddressMap): Change[] {
   return changes.filter((c): c is Change => c !== null);
 }
 
+/** Zeroes captured bytes from `from` to the end of the frame (payload the doctor never reads). */
+function zeroFrom(p: Packet, from: number): Change | null {
+  if (from >= p.end || from < p.start) return null;
+  const before = Buffer.from(p.buf.subarray(from, p.end));
+  if (before.every((b) => b === 0)) return null;
+  p.buf.fill(0, from, p.end);
+  return { offset: from, before, after: Buffer.alloc(before.length) };
+}
+
 function transport(p: Packet, t: number, proto: number, pseudo: (Change | null)[], map: AddressMap, version: 4 | 6): (Change | null)[] {
-  if (proto === 6) return [fixChecksum(p, t + 16, pseudo)];
-  if (proto === 17) return [fixChecksum(p, t + 6, pseudo, version === 4)];
+  if (proto === 6) {
+    if (!p.has(t, 13)) return [fixChecksum(p, t + 16, pseudo)];
+    const payload = zeroFrom(p, t + (p.u8(t + 12) >> 4) * 4);
+    return [payload, fixChecksum(p, t + 16, [...pseudo, payload])];
+  }
+  if (proto === 17) {
+    const payload = zeroFrom(p, t + 8);
+    return [payload, fixChecksum(p, t + 6, [...pseudo, payload], version === 4)];
+  }
   if (proto === 1 && version === 4) return icmp4(p, t, map);
   if (proto === 58 && version === 6) return icmp6(p, t, pseudo, map);
   return [];
@@ -148,8 +167,14 @@ function icmp4(p: Packet, t: number, map: AddressMap): (Change | null)[] {
   if (!p.has(t, 8)) return [];
   const type = p.u8(t);
   const inner: (Change | null)[] = [];
+  let payload = t + 8;
   if (type === 5) inner.push(replace(p, t + 4, 4, map));
-  if ([3, 4, 5, 11, 12].includes(type)) inner.push(...ipv4(p, t + 8, map));
+  if ([3, 4, 5, 11, 12].includes(type)) {
+    inner.push(...ipv4(p, t + 8, map));
+    // RFC 792: the original IP header and the first 8 bytes of its payload.
+    if (p.has(t + 8, 1)) payload = t + 8 + (p.u8(t + 8) & 0x0f) * 4 + 8;
+  }
+  inner.push(zeroFrom(p, payload));
   return [...inner, fixChecksum(p, t + 2, inner)];
 }
 
@@ -157,9 +182,20 @@ function icmp6(p: Packet, t: number, pseudo: (Change | null)[], map: AddressMap)
   if (!p.has(t, 8)) return [];
   const type = p.u8(t);
   const inner: (Change | null)[] = [];
-  if (type >= 1 && type <= 4) inner.push(...ipv6(p, t + 8, map));
-  if (type === 135 || type === 136) inner.push(replace(p, t + 8, 16, map));
-  if (type === 137) inner.push(replace(p, t + 8, 16, map), replace(p, t + 24, 16, map));
+  let payload = t + 8;
+  if (type >= 1 && type <= 4) {
+    inner.push(...ipv6(p, t + 8, map));
+    payload = t + 8 + 40 + 8;
+  }
+  if (type === 135 || type === 136) {
+    inner.push(replace(p, t + 8, 16, map));
+    payload = t + 24;
+  }
+  if (type === 137) {
+    inner.push(replace(p, t + 8, 16, map), replace(p, t + 24, 16, map));
+    payload = t + 40;
+  }
+  inner.push(zeroFrom(p, payload));
   return [...inner, fixChecksum(p, t + 2, [...pseudo, ...inner])];
 }
 

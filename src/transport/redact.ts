@@ -67,8 +67,8 @@ export function roleNames(topology: Topology): Map<string, string> {
   return names;
 }
 
-export function redactBundle(bundle: Bundle): Bundle {
-  const r = new Redactor();
+/** `r` may be passed in to read the mapping afterwards (tests compare through it). */
+export function redactBundle(bundle: Bundle, r: Redactor = new Redactor()): Bundle {
   const topology = bundle.manifest.topology;
   const hostRole = topology ? roleNames(topology) : new Map<string, string>();
   const role = (host: string): string => hostRole.get(host) ?? host;

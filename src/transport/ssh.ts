@@ -135,6 +135,11 @@ export class SshTransport implements Transport {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 
+  /** The private ControlMaster socket directory, once a master was opened (for cleanup by a parent). */
+  async socketDirectory(): Promise<string | undefined> {
+    return this.socketDir ? this.socketDir : undefined;
+  }
+
   private state(host: string): HostState {
     const state = this.hosts.get(host);
     if (!state) throw new TransportError('no-access', host, 'no ssh access configured for this host');

@@ -55,7 +55,7 @@ describe('Redactor.text', () => {
 });
 
 describe('pcap rewrite', () => {
-  it.each(PCAPS)('%s: maps every address, checksums stay valid, the decoded structure is the same modulo the mapping', async (name) => {
+  it.each(PCAPS)('%s: maps every address, zeroes payloads, checksums stay valid, the decoded structure is the same modulo the mapping', async (name) => {
     const original = new Uint8Array(await readFile(join('fixtures/parsers/pcap', name)));
     const map = new AddressMap();
     const rewritten = rewritePcapAddresses(original, map);
@@ -63,17 +63,20 @@ describe('pcap rewrite', () => {
     try {
       const before = await tcpdumpVerbose(original, dir, 'a.pcap');
       const after = await tcpdumpVerbose(rewritten, dir, 'b.pcap');
-      const bad = (s: string) => (s.match(/incorrect|bad cksum|bad udp cksum/g) ?? []).length;
-      expect(bad(after)).toBe(bad(before));
+      // Per packet: every checksum tcpdump found correct is still correct after the rewrite
+      // (offloaded partial checksums read "incorrect" before and after alike).
+      const packets = (text: string) => text.split(/\n(?=\d{2}:\d{2}:\d{2}\.)/);
+      const bad = (text: string) => /incorrect|bad cksum|bad udp cksum/.test(text);
+      const [pb, pa] = [packets(before), packets(after)];
+      expect(pa.length).toBe(pb.length);
+      const broken = pb.flatMap((text, i) => (!bad(text) && bad(pa[i]) ? [pa[i]] : []));
+      expect(broken).toEqual([]);
+      expect(after).toMatch(/sum ok|cksum 0x[0-9a-f]+ \(correct\)/);
       const redactor = new Redactor();
-      // Same AddressMap state: map the text rendering of the original with a fresh map built the same way.
       const replayMap = new AddressMap();
       rewritePcapAddresses(original, replayMap);
       Object.assign(redactor, { addresses: replayMap });
-      // Checksum values depend on the addresses; whether each is correct is compared.
-      const norm = (s: string) => s.replace(/cksum 0x[0-9a-f]+/g, 'cksum X').replace(/-> 0x[0-9a-f]+/g, '-> X');
-      expect(norm(after)).toBe(norm(redactor.text(before)));
-      expect(after).toMatch(/sum ok|cksum 0x[0-9a-f]+ \(correct\)/);
+      expect(after).not.toMatch(/10\.|fd00:/);
       const a = await decodePcap(original);
       const b = await decodePcap(rewritten);
       expect(b.packets.length).toBe(a.packets.length);

@@ -1,0 +1,235 @@
+// The transport and the probes against real hosts: the network-namespace lab, over real ssh.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allHosts, type Topology } from '../../src/model/topology.js';
+import { decodePcap } from '../../src/pcap/index.js';
+import { probeSetFor } from '../../src/probes/probe-set.js';
+import { runProbes, type ProbeOutcome } from '../../src/probes/runner.js';
+import { runTestConnection, type TestConnectionPlan } from '../../src/probes/test-connection.js';
+import { readBundle, writeBundle } from '../../src/transport/bundle.js';
+import { RecordingTransport } from '../../src/transport/record.js';
+import { Redactor, redactBundle } from '../../src/transport/redact.js';
+import { ReplayTransport } from '../../src/transport/replay.js';
+import { SshTransport } from '../../src/transport/ssh.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { LAB_PREFIX, labSkipReason, labTopology } from './lab-helpers.js';
+import { transpileSources } from './transpile.js';
+
+const skip = labSkipReason();
+type Lab = typeof import('../../src/lab/index.js');
+type LabInfo = Awaited<ReturnType<Lab['labUp']>>;
+
+let lab: Lab;
+let info: LabInfo;
+let topology: Topology;
+const temp: string[] = [];
+
+async function tempDir(name: string): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), `lvsd-${name}-`));
+  temp.push(d);
+  return d;
+}
+
+function transport(): SshTransport {
+  return new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper });
+}
+
+function capturePlan(t: Topology, boundMs = 20_000): TestConnectionPlan {
+  const cip = t.client.cip as string;
+  return {
+    client: t.client.name,
+    vip: t.service.vip,
+    vport: t.service.vport,
+    captures: [
+      { host: t.director.name, iface: t.director.ext as string, filter: { hosts: [cip] }, boundMs },
+      { host: t.director.name, iface: t.director.int as string, filter: { hosts: [cip] }, boundMs },
+      ...t.realservers.map((rs) => ({ host: rs.name, iface: `${LAB_PREFIX}-lan`, filter: { hosts: [cip], icmp: true }, boundMs })),
+    ],
+  };
+}
+
+/** tcpdump processes living in a lab host's network namespace (the PID namespace is shared). */
+async function tcpdumpsOnLabHosts(): Promise<string[]> {
+  const state = JSON.parse(await readFile(join(info.dir, 'state.json'), 'utf8')) as { daemons: { host: string; kind: string; pid: number }[] };
+  const nsOf = new Map<string, string>();
+  for (const d of state.daemons.filter((x) => x.kind === 'sshd')) {
+    const ns = await readlink(`/proc/${d.pid}/ns/net`).catch(() => null);
+    if (ns) nsOf.set(ns, d.host);
+  }
+  const found: string[] = [];
+  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() !== 'tcpdump') continue;
+    const host = nsOf.get(await readlink(`/proc/${pid}/ns/net`).catch(() => ''));
+    if (host) found.push(`${host}:${pid}`);
+  }
+  return found;
+}
+
+async function waitFor(predicate: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return predicate();
+}
+
+function summary(outcomes: ProbeOutcome[]): unknown[] {
+  return outcomes.map((o) => ({ host: o.host, key: o.probe?.key, status: o.status, parsed: o.parsed, error: o.error }));
+}
+
+describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    lab = await import('../../src/lab/index.js');
+    await lab.labDown(LAB_PREFIX).catch(() => undefined);
+    info = await lab.labUp({ prefix: LAB_PREFIX, realservers: 3 });
+    topology = labTopology(info);
+  }, 120_000);
+
+  afterAll(async () => {
+    await lab?.labDown(LAB_PREFIX).catch(() => undefined);
+    if (!process.env.LVSD_KEEP) await Promise.all(temp.map((d) => rm(d, { recursive: true, force: true })));
+  }, 60_000);
+
+  it('opens every master, runs the probe set over ssh, no transport errors', async () => {
+    const t = transport();
+    try {
+      const names = allHosts(topology).map((h) => h.name);
+      const prepared = await t.prepare(names);
+      expect([...prepared.values()]).toEqual(names.map(() => null));
+      const outcomes = await runProbes(t, probeSetFor(topology, { paths: true }), { detectOs: true });
+      expect(outcomes.filter((o) => o.error?.kind === 'transport' || o.error?.kind === 'validation')).toEqual([]);
+      const hostnames = outcomes.filter((o) => o.probe?.parser === 'hostname').map((o) => [o.host, (o.parsed as { hostname: string }).hostname]);
+      expect(hostnames).toEqual(hostnames.map(([h]) => [h, h]));
+      // This kernel has no IPVS: /proc/net/ip_vs is missing (an exit, as data) and ipvsadm says so.
+      const ipAddr = outcomes.filter((o) => o.probe?.parser === 'ip-addr');
+      expect(ipAddr.every((o) => o.status === 'ok')).toBe(true);
+    } finally {
+      await t.close();
+    }
+    expect(await t.socketDirectory().then((d) => (d ? readdir(d).catch(() => 'gone') : 'none'))).toBe('gone');
+  });
+
+  it('runs a test connection with captures on every hop', async () => {
+    const t = transport();
+    try {
+      const result = await runTestConnection(t, capturePlan(topology));
+      expect(result.connection).toMatchObject({ tool: 'curl', connected: true, httpCode: 200 });
+      for (const c of result.captures) expect(c.error).toBeUndefined();
+      const [ext, int] = await Promise.all(result.captures.slice(0, 2).map((c) => decodePcap(c.pcap as Uint8Array)));
+      expect(ext.packets.length).toBeGreaterThanOrEqual(3);
+      expect(int.packets.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('records a run, replays it to the same results, and a redacted bundle to the same results modulo the mapping', async () => {
+    const dir = await tempDir('bundle');
+    const rec = new RecordingTransport(transport(), { dir, topology });
+    const requests = probeSetFor(topology, { paths: true });
+    const live = await runProbes(rec, requests, { detectOs: true });
+    const liveConn = await runTestConnection(rec, capturePlan(topology));
+    await rec.close();
+
+    const replay = await ReplayTransport.open(dir);
+    expect(summary(await runProbes(replay, requests, { detectOs: true }))).toEqual(summary(live));
+    const replayConn = await runTestConnection(replay, { ...capturePlan(topology), settleMs: 0 });
+    expect(replayConn.captures.map((c) => c.pcap)).toEqual(liveConn.captures.map((c) => c.pcap));
+
+    const r = new Redactor();
+    const redacted = redactBundle(await readBundle(dir), r);
+    const rdir = await tempDir('redacted');
+    await writeBundle(rdir, redacted);
+    const everything = JSON.stringify(redacted.manifest) + [...redacted.files.values()].map((b) => Buffer.from(b).toString('latin1')).join('');
+    expect(everything).not.toMatch(/10\.89\./);
+    expect(everything).not.toContain(info.dir);
+
+    const rtopo = redacted.manifest.topology as Topology;
+    const rreplay: Transport = await ReplayTransport.open(rdir);
+    const fromRedacted = await runProbes(rreplay, probeSetFor(rtopo, { paths: true }), { detectOs: true });
+    expect(summary(fromRedacted)).toEqual(JSON.parse(r.text(JSON.stringify(summary(live)))));
+    const rconn = await runTestConnection(rreplay, { ...capturePlan(rtopo), settleMs: 0 });
+    expect(rconn.connection.connected).toBe(true);
+    for (const [i, c] of rconn.captures.entries()) {
+      const a = await decodePcap(liveConn.captures[i].pcap as Uint8Array);
+      const b = await decodePcap(c.pcap as Uint8Array);
+      expect(JSON.parse(JSON.stringify(b.packets))).toEqual(JSON.parse(r.text(JSON.stringify(a.packets))));
+    }
+  }, 60_000);
+
+  describe('no tcpdump outlives the doctor', () => {
+    let root: string;
+    beforeAll(async () => {
+      root = await tempDir('js');
+      await transpileSources(root);
+    }, 60_000);
+
+    async function startChild(boundMs: number): Promise<{ child: ReturnType<typeof spawn>; socketDir: string; output: () => string }> {
+      const spec = JSON.stringify({ hosts: allHosts(topology), sshPath: info.sshWrapper, captures: capturePlan(topology, boundMs).captures });
+      const child = spawn(process.execPath, [new URL('./capture-child.mjs', import.meta.url).pathname, root, spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const armed = await waitFor(async () => /ARMED/.test(out) || child.exitCode !== null, 20_000);
+      expect(armed && /ARMED/.test(out), out).toBe(true);
+      return { child, socketDir: /ARMED (\S+)/.exec(out)?.[1] ?? '', output: () => out };
+    }
+
+    async function exitMasters(socketDir: string): Promise<void> {
+      const sockets = await readdir(socketDir).catch(() => [] as string[]);
+      await Promise.all(
+        sockets.map(
+          (s) =>
+            new Promise((resolve) => {
+              const p = spawn(info.sshWrapper, ['-o', `ControlPath=${join(socketDir, s)}`, '-O', 'exit', 'x'], { stdio: 'ignore' });
+              p.on('close', resolve);
+            }),
+        ),
+      );
+      await rm(socketDir, { recursive: true, force: true });
+    }
+
+    it('kill -9 mid-capture: every remote tcpdump is gone within its bound', async () => {
+      const boundMs = 5_000;
+      const { child, socketDir } = await startChild(boundMs);
+      const started = Date.now();
+      expect((await tcpdumpsOnLabHosts()).length).toBe(capturePlan(topology).captures.length);
+      child.kill('SIGKILL');
+      const gone = await waitFor(async () => (await tcpdumpsOnLabHosts()).length === 0, boundMs + 3_000);
+      expect(gone, `still running: ${(await tcpdumpsOnLabHosts()).join(' ')} after ${Date.now() - started} ms`).toBe(true);
+      await exitMasters(socketDir);
+    }, 40_000);
+
+    it('SIGINT: the doctor stops every capture on the hosts before exiting', async () => {
+      const boundMs = 60_000;
+      const { child, output } = await startChild(boundMs);
+      expect((await tcpdumpsOnLabHosts()).length).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      const exited = await waitFor(async () => child.exitCode !== null, 10_000);
+      expect(exited && /CLOSED/.test(output()), output()).toBe(true);
+      // Far below the 60 s bound: stopped by PID, not by the bound.
+      expect(await waitFor(async () => (await tcpdumpsOnLabHosts()).length === 0, 3_000)).toBe(true);
+    }, 40_000);
+  });
+
+  it('a host whose sshd is down: the run completes, that host is unreachable, the others answer', async () => {
+    const pid = Number((await readFile(join(info.dir, 'hosts', 'rs2', 'sshd.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGTERM');
+    await waitFor(async () => !(await readFile(`/proc/${pid}/comm`, 'utf8').then(() => true, () => false)), 3_000);
+    const t = transport();
+    try {
+      const outcomes = await runProbes(t, probeSetFor(topology), { detectOs: true });
+      const rs2 = outcomes.filter((o) => o.host === 'rs2');
+      expect(rs2.length).toBeGreaterThan(0);
+      expect(new Set(rs2.map((o) => o.error?.transportKind))).toEqual(new Set(['unreachable']));
+      expect(outcomes.filter((o) => o.host !== 'rs2' && o.error?.kind === 'transport')).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  }, 40_000);
+});
