@@ -19,8 +19,8 @@ for f in "$res"/*; do
     "$job--"*) cp "$f" "$DEST/$b" ;;
     commands.tsv) cp "$f" "$DEST/$job--commands.tsv" ;;
     notes.tsv) cp "$f" "$DEST/$job--notes.tsv" ;;
-    job.log) cp "$f" "$DEST/$job--job.log" ;;
-    console.log) grep -a '^ipvs-vm:' "$f" > "$DEST/$job--boot.log" || true ;;
+    job.log) cp "$f" "$DEST/$job--job.txt" ;;
+    console.log) grep -a '^ipvs-vm:' "$f" > "$DEST/$job--boot.txt" || true ;;
   esac
 done
 python3 "$HERE/manifest.py" "$DEST"

@@ -6,7 +6,7 @@ set -u
 OUT=$1
 . /job/topo.sh
 
-SETUP=$OUT/table--setup.log
+SETUP=$OUT/table--setup.txt
 # s NS CMD... : a setup step, logged with its exit code (a failure is a fact worth keeping).
 s() {
   local ns=$1; shift
@@ -20,7 +20,7 @@ for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh ip_vs_mh ip_vs_nq 
 done
 
 topo_up
-note table "Director namespace lv-dir of the site in topo.sh, with the table that table--setup.log builds (every command and its exit code are there): TCP/UDP/SCTP/FWM/IPv6 services, schedulers rr wrr lc wlc sh mh nq, sh-port and mh-port flags, persistence 300 with mask, ops, pe sip, a service with no destination, Masq/Route/Tunnel destinations and a destination on the director's own address, weight 0, thresholds -x 100 -y 50, a sync daemon master and backup on int0. /etc/hosts names in the guest for -L. Traffic from lv-cli (table--traffic.log) before the captures: curl to each TCP service, UDP and SCTP requests, one ssh-port connection kept open (ESTABLISHED). The rate captures were taken under a 12 s curl loop. Then ipvsadm --set 7200 60 120, expire_nodest_conn=1, conntrack=1, and ipvsadm -C (the -after-set and -after-clear files). table--emptyns-* ran in lv-cli, a namespace with no IPVS table."
+note table "Director namespace lv-dir of the site in topo.sh, with the table that table--setup.txt builds (every command and its exit code are there): TCP/UDP/SCTP/FWM/IPv6 services, schedulers rr wrr lc wlc sh mh nq, sh-port and mh-port flags, persistence 300 with mask, ops, pe sip, a service with no destination, Masq/Route/Tunnel destinations and a destination on the director's own address, weight 0, thresholds -x 100 -y 50, a sync daemon master and backup on int0. /etc/hosts names in the guest for -L. Traffic from lv-cli (table--traffic.txt) before the captures: curl to each TCP service, UDP and SCTP requests, one ssh-port connection kept open (ESTABLISHED). The rate captures were taken under a 12 s curl loop. Then ipvsadm --set 7200 60 120, expire_nodest_conn=1, conntrack=1, and ipvsadm -C (the -after-set and -after-clear files). table--emptyns-* ran in lv-cli, a namespace with no IPVS table."
 
 # Names for -L: some long enough for ipvsadm to cut them.
 cat >> /etc/hosts <<EOF
@@ -84,11 +84,11 @@ s dir ipvsadm --start-daemon backup --mcast-interface int0 --syncid 7
 
 # Traffic, so that counters, rates and the connection table are not empty.
 spawn cli socat -u TCP:$VIP:22 STDOUT
-c() { nsx cli curl -sS -m 3 "$@" >> "$OUT/table--traffic.log" 2>&1; }
+c() { nsx cli curl -sS -m 3 "$@" >> "$OUT/table--traffic.txt" 2>&1; }
 for i in 1 2 3 4; do c http://$VIP/; c http://$VIP2:21/; c http://$VIP:8000/; c http://$VIP:8001/; c -g "http://[$VIP6]/"; done
-for i in 1 2; do nsx cli bash -c "echo ping | socat -T1 - UDP:$VIP:53" >> "$OUT/table--traffic.log" 2>&1; done
-nsx cli bash -c "echo ping | socat -T1 - UDP:$VIP2:53" >> "$OUT/table--traffic.log" 2>&1
-nsx cli bash -c "echo ping | socat -T2 - SCTP:$VIP:5060" >> "$OUT/table--traffic.log" 2>&1
+for i in 1 2; do nsx cli bash -c "echo ping | socat -T1 - UDP:$VIP:53" >> "$OUT/table--traffic.txt" 2>&1; done
+nsx cli bash -c "echo ping | socat -T1 - UDP:$VIP2:53" >> "$OUT/table--traffic.txt" 2>&1
+nsx cli bash -c "echo ping | socat -T2 - SCTP:$VIP:5060" >> "$OUT/table--traffic.txt" 2>&1
 sleep 1
 
 cap table--ipvsadm-v dir ipvsadm -v

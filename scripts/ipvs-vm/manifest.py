@@ -17,8 +17,8 @@ addresses and the layout are in `scripts/ipvs-vm/topo.sh`. The guest has no netw
 For each capture: `NAME.out` is the command's stdout, `NAME.err` its stderr (only when not
 empty), `.pcap` files are tcpdump's own. `exit` is the command's exit code, `ns` the namespace
 it ran in, `s` the seconds it took in the guest.
-`<job>--commands.tsv` holds the same facts in machine form, `<job>--setup.log` every setup
-command with its exit code, `<job>--boot.log` the guest's boot timing lines.
+`<job>--commands.tsv` holds the same facts in machine form, `<job>--setup.txt` every setup
+command with its exit code, `<job>--boot.txt` the guest's boot timing lines.
 """
 
 out = [HEAD]
