@@ -4,7 +4,7 @@ import { QUESTIONS, QUESTION_TITLES } from '../model/check.js';
 import type { CheckResult, Evidence, Fix } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { Diagnosis, ResultDocument } from '../model/result.js';
-import { packetPathRows, whereLine } from './packet-path.js';
+import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
 
@@ -72,9 +72,20 @@ function diagnosisLines(d: Diagnosis, n: number): string[] {
     `  [${n}] ${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(', ') || '?'}  (check ${d.check}, certainty ${d.certainty})`,
     `      ${oneLine(d.summary)}`,
   ];
-  for (const e of d.evidence) lines.push(...evidenceLines(e, '      '));
+  for (const e of uniqueEvidence(d.evidence)) lines.push(...evidenceLines(e, '      '));
   for (const f of d.fixes) lines.push(...fixLines(f, '      '));
   return lines;
+}
+
+/** The same evidence cited by two checks is shown once. */
+export function uniqueEvidence(list: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = JSON.stringify([e.host, e.command, e.lines, e.note ?? '']);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function evidenceLines(e: Evidence, indent: string): string[] {
@@ -90,7 +101,7 @@ function checkLines(c: CheckResult, verbose: boolean): string[] {
   const reason = c.reason ? `  (${c.verdict === 'blocked' ? 'blocked by' : 'reason'}: ${c.reason})` : '';
   const fault = c.fault ? ` [${c.fault}]` : '';
   const lines = [`    ${checkWord(c.verdict).padEnd(7)} ${c.id}${fault}  ${oneLine(c.summary)}${reason}`];
-  if (verbose) for (const e of c.evidence) lines.push(...evidenceLines(e, '            '));
+  if (verbose) for (const e of uniqueEvidence(c.evidence)) lines.push(...evidenceLines(e, '            '));
   return lines;
 }
 
@@ -99,7 +110,7 @@ function pathLines(result: ResultDocument): string[] {
   const lines: string[] = [];
   for (const row of packetPathRows(result.hops, result.hosts)) {
     lines.push(`  ${row.index} ${PATH_WORD[row.state].padEnd(12)} ${row.leg.padEnd(26)} ${row.expected}`);
-    lines.push(`      ${whereLine(row)}${row.packet ? `: ${row.packet}` : ''}`);
+    for (const w of whereLines(row)) lines.push(`      ${w}`);
     for (const i of row.instead) lines.push(`      instead ${i}`);
   }
   return lines;

@@ -4,6 +4,9 @@ import { formatDuration, nagiosState } from '../../report/verdicts.js';
 import { usePaint } from '../theme.js';
 import { EvidenceBlock } from './EvidenceBlock.js';
 
+/** A healthy run proves a lot; the screen keeps room for the packet path. */
+const PROVEN_SHOWN = 6;
+
 const VERDICT_COLOR: Record<ResultDocument['verdict'], string> = { ok: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta' };
 
 /** The verdict, each fault in one sentence with its evidence, and (showFixes) the fixes per host. */
@@ -20,12 +23,17 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
       </Text>
       {result.diagnoses.map((d, i) => (
         <Box key={`${d.id}-${i}`} flexDirection="column" marginTop={1}>
-          <Text wrap="wrap">
-            <Text color={paint(d.severity === 'fail' ? 'red' : 'yellow')} bold>
-              {`${i + 1}. ${d.id}`}
+          <Box>
+            <Box width={3} flexShrink={0}>
+              <Text color={paint(d.severity === 'fail' ? 'red' : 'yellow')} bold>{`${i + 1}.`}</Text>
+            </Box>
+            <Text wrap="wrap">
+              <Text color={paint(d.severity === 'fail' ? 'red' : 'yellow')} bold>
+                {d.id}
+              </Text>
+              <Text>{` on ${d.hosts.join(', ') || '?'}: ${d.summary.replace(/\s*\n\s*/g, ' ')}`}</Text>
             </Text>
-            <Text>{` on ${d.hosts.join(', ') || '?'}: ${d.summary}`}</Text>
-          </Text>
+          </Box>
           <EvidenceBlock evidence={d.evidence} indent={3} />
           {showFixes &&
             d.fixes.map((f, j) => (
@@ -39,9 +47,12 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
         </Box>
       ))}
       {result.verdict === 'ok' &&
-        result.proven.map((p, i) => (
+        result.proven.slice(0, PROVEN_SHOWN).map((p, i) => (
           <Text key={i} wrap="truncate-end" color={paint('green')}>{`  + ${p}`}</Text>
         ))}
+      {result.verdict === 'ok' && result.proven.length > PROVEN_SHOWN && (
+        <Text dimColor>{`  + ${result.proven.length - PROVEN_SHOWN} more proven: see the checks below`}</Text>
+      )}
       {result.unproven.map((p, i) => (
         <Text key={i} wrap="truncate-end" color={paint('magenta')}>{`  ? not proven: ${p}`}</Text>
       ))}

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Evidence } from '../../model/check.js';
-import { evidenceLines } from '../../report/text.js';
+import { evidenceLines, uniqueEvidence } from '../../report/text.js';
 
 /** Evidence as the text report prints it, wrapped (not cut) under an indent: raw lines must stay whole. */
 export function EvidenceBlock({ evidence, indent }: { evidence: Evidence[]; indent: number }) {
@@ -13,7 +13,7 @@ export function EvidenceBlock({ evidence, indent }: { evidence: Evidence[]; inde
   }
   return (
     <Box flexDirection="column" paddingLeft={indent}>
-      {evidence.flatMap((e) => evidenceLines(e, '')).map((line, i) => (
+      {uniqueEvidence(evidence).flatMap((e) => evidenceLines(e, '')).map((line, i) => (
         <Text key={i} wrap="wrap" dimColor={!line.startsWith('evidence ')}>
           {line}
         </Text>

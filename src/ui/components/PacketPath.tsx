@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Hop } from '../../model/hops.js';
-import { packetPathRows, pathMark, realserverName, whereLine } from '../../report/packet-path.js';
+import { packetPathRows, pathMark, realserverName, whereLines } from '../../report/packet-path.js';
 import type { NamedHost, PathRow, PathRowState } from '../../report/packet-path.js';
 import { PATH_COLOR, usePaint } from '../theme.js';
 
@@ -48,18 +48,20 @@ export function PacketPath({ hops, hosts }: { hops: Hop[]; hosts: NamedHost[] })
       {rows.map((row) => {
         const color = paint(PATH_COLOR[row.state]);
         const broken = row.state === 'broken';
-        const instead = broken && row.instead.length === 0 ? ['nothing came back instead'] : row.instead;
+        const instead = broken && row.instead.length === 0 ? ['nothing was seen instead'] : row.instead;
         return (
           <Box key={row.index} flexDirection="column">
             <Text wrap="truncate-end" color={broken ? color : undefined} bold={broken}>
               <Text color={color}>{` ${pathMark(row.state)} ${row.index} `}</Text>
               {`${row.leg.padEnd(24)} ${row.expected}`}
             </Text>
-            <Text wrap="truncate-end" color={broken ? color : undefined} dimColor={!broken}>
-              {`       ${whereLine(row)}${row.packet ? `: ${row.packet}` : ''}`}
-            </Text>
+            {whereLines(row).map((line, i) => (
+              <Text key={`w${i}`} wrap="truncate-end" color={broken && line.startsWith('NOT') ? color : undefined} dimColor={!broken}>
+                {`       ${line}`}
+              </Text>
+            ))}
             {instead.map((line, i) => (
-              <Text key={i} wrap="truncate-end" color={color} bold={broken}>
+              <Text key={i} wrap="truncate-end" color={paint(row.instead.length ? 'red' : 'gray')} bold={row.instead.length > 0}>
                 {`       instead: ${line}`}
               </Text>
             ))}

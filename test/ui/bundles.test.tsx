@@ -1,0 +1,63 @@
+// Frames of the TUI on every recorded bundle (fixtures/bundles/<case>/): the real engine's
+// event stream, replayed offline, folded through the reducer and rendered at 80 columns.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.js';
+import { runDiagnosis } from '../../src/engine/run.js';
+import type { RunEvent } from '../../src/model/events.js';
+import { openReplay } from '../../src/transport/replay.js';
+import { App } from '../../src/ui/App.js';
+import { initialState, reduce } from '../../src/ui/state.js';
+
+const bundlesDir = new URL('../../fixtures/bundles/', import.meta.url).pathname;
+const bundles = existsSync(bundlesDir)
+  ? readdirSync(bundlesDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(bundlesDir, d.name, 'manifest.json')))
+      .map((d) => d.name)
+      .sort()
+  : [];
+
+async function replayEvents(dir: string): Promise<RunEvent[]> {
+  const transport = await openReplay(dir);
+  const topology = transport.topology;
+  if (!topology) throw new Error(`${dir}: no topology in the manifest`);
+  const events: RunEvent[] = [];
+  try {
+    for await (const e of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay' })) events.push(e);
+  } finally {
+    await transport.close();
+  }
+  return events;
+}
+
+const NAGIOS_WORD = { ok: 'OK', warn: 'WARNING', fail: 'CRITICAL', unknown: 'UNKNOWN' } as const;
+
+describe.skipIf(bundles.length === 0)('TUI frames on recorded bundles', () => {
+  for (const name of bundles) {
+    it(`${name}: verdict, first fault, packet path with its broken hop, within 80 columns`, async () => {
+      const events = await replayEvents(join(bundlesDir, name));
+      const end = events.at(-1);
+      if (end?.type !== 'run-end') throw new Error('the replay did not end with run-end');
+      const result = end.result;
+      const { lastFrame, unmount } = render(<App state={events.reduce(reduce, initialState)} elapsedMs={result.durationMs} color={false} width={80} />);
+      const frame = lastFrame() ?? '';
+      unmount();
+
+      expect(frame).toContain(` ${NAGIOS_WORD[result.verdict]} `);
+      const first = result.diagnoses[0];
+      if (first) expect(frame).toContain(`1. ${first.id} on ${first.hosts.join(', ')}`);
+      if (result.hops.length > 0) {
+        expect(frame).toContain('Packet path of the test connection');
+        const brokenIndex = result.hops.find((h) => h.status === 'missing' || h.observations.some((o) => o.status === 'missing'))?.index;
+        if (brokenIndex === undefined) expect(frame).not.toMatch(/^ ✗ \d /m);
+        else expect(frame).toMatch(new RegExp(`^ ✗ ${brokenIndex} `, 'm'));
+      }
+      for (const line of frame.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+
+      const digest = JSON.parse(readFileSync(join(bundlesDir, name, 'expected-digest.json'), 'utf8')) as { verdict?: string };
+      if (digest.verdict) expect(result.verdict).toBe(digest.verdict);
+    });
+  }
+});
