@@ -5,7 +5,8 @@ export interface PoolLimits {
   perHost: number;
 }
 
-export const DEFAULT_LIMITS: PoolLimits = { global: 32, perHost: 6 };
+/** 8 sessions per host leaves room under MaxSessions 10 for the stop commands of captures. */
+export const DEFAULT_LIMITS: PoolLimits = { global: 32, perHost: 8 };
 
 export class Pool {
   private active = 0;

@@ -40,7 +40,7 @@ describe('remoteCommand', () => {
   });
 
   it('prefixes sudo -n outside timeout when asked', () => {
-    expect(remoteCommand(['ipvsadm', '-Ln'], { timeoutMs: 1000, sudo: true })).toContain(`'\\''sudo'\\'' '\\''-n'\\'' '\\''timeout'\\''`);
+    expect(remoteCommand(['ipvsadm', '-Ln'], { timeoutMs: 1000, sudo: true })).toContain(`exec 'sudo' '-n' 'timeout' '-k' '1' '1' 'ipvsadm' '-Ln'`);
   });
 
   it('refuses to stop pid 1 or nonsense', () => {
