@@ -152,7 +152,12 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabInfo> {
   writeState(state);
   try {
     await build(plan, nat, state, paths);
-    const health = await checkRoundRobin(prefix, Math.min(plan.realservers.length, 20));
+    // The responders were just spawned: give them until they listen (usually a few ms).
+    let health = await checkRoundRobin(prefix, Math.min(plan.realservers.length, 20));
+    for (let i = 0; i < 30 && !health.ok; i++) {
+      await sleep(100);
+      health = await checkRoundRobin(prefix, Math.min(plan.realservers.length, 20));
+    }
     if (!health.ok) throw new LabError(`the lab came up unhealthy: ${health.reason} (served: ${health.servedBy.join(', ')})`);
     const sample = ['client', 'director', 'lanclient', 'router', ...plan.realservers.slice(0, 3).map((r) => r.name)];
     await checkSsh(info, plan.realservers.length <= 10 ? sshHosts(plan).map((h) => h.name) : sample);
