@@ -31,6 +31,12 @@ export interface DiscoverOptions {
   directorName?: string;
   user?: string;
   sudo?: boolean;
+  /** ssh -F file and identity, used for the director and every host tried after it. */
+  sshConfig?: string;
+  identityFile?: string;
+  /** The director's ssh port and its own ProxyJump (the director itself behind a bastion). */
+  port?: number;
+  jump?: string;
   vip?: string;
   vport?: number;
   /** The client as ssh knows it; default: this machine (access local). */
@@ -104,6 +110,21 @@ async function sourceTowards(transport: Transport, host: string, vip: string, no
   return undefined;
 }
 
+/** What every ssh target discovery writes shares: the user, sudo, the -F file and the key. */
+function commonSsh(opts: DiscoverOptions): Omit<SshTarget, 'host'> {
+  return {
+    ...(opts.user ? { user: opts.user } : {}),
+    ...(opts.identityFile ? { identityFile: opts.identityFile } : {}),
+    ...(opts.sshConfig ? { configFile: opts.sshConfig } : {}),
+    ...(opts.sudo !== undefined ? { sudo: opts.sudo } : {}),
+  };
+}
+
+/** The director's ssh target as the user described it. */
+export function directorTarget(opts: DiscoverOptions): SshTarget {
+  return { host: opts.director, ...commonSsh(opts), ...(opts.port ? { port: opts.port } : {}), ...(opts.jump ? { jump: opts.jump } : {}) };
+}
+
 function jumpSpec(director: SshTarget): string {
   const host = director.host.includes(':') ? `[${director.host}]` : director.host;
   return `${director.user ? `${director.user}@` : ''}${host}${director.port ? `:${director.port}` : ''}`;
@@ -121,11 +142,9 @@ async function realserverAccess(
     notes.push(`${name} (${rip}) was not tried over ssh: marked off-limits`);
     return { access: 'none' };
   }
-  const user = opts.user ? { user: opts.user } : {};
-  const sudo = opts.sudo !== undefined ? { sudo: opts.sudo } : {};
   const candidates: SshTarget[] = [
-    { host: rip, ...user, ...sudo },
-    { host: rip, ...user, ...sudo, jump: jumpSpec(director) },
+    { host: rip, ...commonSsh(opts) },
+    { host: rip, ...commonSsh(opts), jump: jumpSpec(director) },
   ];
   const failures: string[] = [];
   for (const ssh of candidates) {
@@ -148,7 +167,7 @@ async function realserverAccess(
 export async function discoverTopology(transport: Transport, opts: DiscoverOptions): Promise<Discovery> {
   const notes: string[] = [];
   const directorName = opts.directorName ?? 'director';
-  const directorSsh: SshTarget = { host: opts.director, ...(opts.user ? { user: opts.user } : {}), ...(opts.sudo !== undefined ? { sudo: opts.sudo } : {}) };
+  const directorSsh = directorTarget(opts);
 
   const { services, where } = await directorServices(transport, directorName, notes);
   const service = pickService(services, { vip: opts.vip, vport: opts.vport }, where);
@@ -174,7 +193,7 @@ export async function discoverTopology(transport: Transport, opts: DiscoverOptio
 
   let client: ClientSpec;
   if (opts.client) {
-    client = { name: 'client', role: 'client', access: 'ssh', ssh: { host: opts.client, ...(opts.user ? { user: opts.user } : {}) } };
+    client = { name: 'client', role: 'client', access: 'ssh', ssh: { host: opts.client, ...commonSsh(opts) } };
   } else {
     client = { name: 'client', role: 'client', access: 'local' };
   }

@@ -2,8 +2,8 @@
 // NAT rules, ext/int/DIP from its addresses, the client's address, the realservers.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverTopology, type Discovery } from '../../src/discover/discover.js';
-import { hostTransport, sshConnect } from '../../src/discover/host-transport.js';
+import type { Discovery } from '../../src/discover/discover.js';
+import { discoverOverSsh } from '../../src/discover/index.js';
 import { inventoryToYaml } from '../../src/discover/inventory-yaml.js';
 import { parseInventory } from '../../src/discover/inventory.js';
 import type { LabInfo } from '../../src/lab/index.js';
@@ -20,12 +20,7 @@ describe.skipIf(skipReason !== null)(`discovery on the lab${skipReason ? ` (skip
   beforeAll(async () => {
     const { labUp } = await import('../../src/lab/index.js');
     lab = await labUp({ prefix: PREFIX });
-    const transport = hostTransport([{ name: 'director', role: 'director', access: 'ssh', ssh: { host: 'director' } }], { sshPath: lab.sshWrapper });
-    try {
-      found = await discoverTopology(transport, { director: 'director', client: 'client', vip: lab.service.vip, connect: sshConnect({ sshPath: lab.sshWrapper }) });
-    } finally {
-      await transport.close();
-    }
+    found = await discoverOverSsh({ director: 'director', client: 'client', vip: lab.service.vip, sshPath: lab.sshWrapper });
   });
 
   afterAll(async () => {

@@ -132,3 +132,13 @@ describe('inventoryToYaml', () => {
     expect(parseInventory(yaml).topology.service.vip).toBe(topology.service.vip);
   });
 });
+
+describe('parseVipOption', () => {
+  it('reads VIP, VIP:PORT and [IPv6]:PORT', async () => {
+    const { parseVipOption } = await import('../../src/discover/index.js');
+    expect(parseVipOption('10.0.0.10')).toEqual({ vip: '10.0.0.10' });
+    expect(parseVipOption('10.0.0.10:80')).toEqual({ vip: '10.0.0.10', vport: 80 });
+    expect(parseVipOption('[2001:db8::10]:443')).toEqual({ vip: '2001:db8::10', vport: 443 });
+    expect(() => parseVipOption('10.0.0.10:70000')).toThrow(/not a port/);
+  });
+});
