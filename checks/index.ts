@@ -19,6 +19,7 @@ import { requestReachesDirector } from './q3-director/request-reaches-director.j
 import { requestForwarded } from './q3-director/request-forwarded.js';
 import { replyReturns } from './q3-director/reply-returns.js';
 import { replyRewritten } from './q3-director/reply-rewritten.js';
+import { untranslatedLeak } from './q3-director/untranslated-leak.js';
 import { connectionTable } from './q3-director/connection-table.js';
 import { directRip } from './q3-director/direct-rip.js';
 import { fwmark } from './q3-director/fwmark.js';
@@ -45,6 +46,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   requestForwarded,
   replyReturns,
   replyRewritten,
+  untranslatedLeak,
   connectionTable,
   directRip,
   fwmark,

@@ -15,7 +15,8 @@ for f in "${faults[@]}"; do
   out=fixtures/bundles/$f
   rm -rf "$out"
   [ "$f" = healthy ] || doctor lab fault "$f" --prefix $P >/dev/null
-  doctor lab diagnose --prefix $P --json --record "$PWD/$out" > /tmp/lvs-doctor-$f.json || true
+  onenet=$(doctor lab faults --json | node -e "const j=JSON.parse(require('fs').readFileSync(0,'utf8'));const f=j.find((x)=>x.id==='$f');process.stdout.write(f&&f.onenet?'--onenet':'')")
+  doctor lab diagnose --prefix $P $onenet --json --record "$PWD/$out" > /tmp/lvs-doctor-$f.json || true
   node --input-type=module -e "
     import { readFileSync, writeFileSync } from 'node:fs';
     import { diagnosisDigest } from './dist/src/engine/replay-bundle.js';

@@ -27,7 +27,8 @@ export const directorReachesRealservers: CheckDefinition = {
     }
     if (read === 0) return unknown(`the director could not ping the realservers (no DIP known or ping failed to run)`);
     if (down.length === 0) return pass(`the director reaches all ${read} RIP(s) from ${facts.derived.dip ?? 'its DIP'}`);
-    // A realserver that answers ssh but not ping may only filter ICMP; say so rather than guess.
+    // A realserver that answers ssh (over another network) but not ping may only filter ICMP:
+    // a warning here; the test connection's wire turns it into proof.
     const sshOk = down.filter((n) => facts.probed(n));
     const fixes: Fix[] = down.map((n) => ({ host: n, commands: [`# check cabling/VLAN and that ${topology.realservers.find((r) => r.name === n)!.rip} is configured on ${n}`], why: 'the director gets no answer from this RIP' }));
     return fault(sshOk.length === down.length ? 'warn' : 'fail', 'realserver.unreachable', down, `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, sshOk.length === down.length ? 0.4 : 0.8);

@@ -18,7 +18,7 @@ export const connectionTable: CheckDefinition = {
     const digest = connectionTableDigest(topology, facts);
     if (!digest) return unknown(`the connection table (ipvsadm -Lnc / conntrack -L) could not be read on ${d}`);
     const stalled = digest.filter((r) => r.synRecv > 0 && r.established === 0);
-    const probe = facts.outcome(d, 'ipvsadm-conn')?.ok ? 'ipvsadm-conn' : 'conntrack';
+    const probe = facts.parsed<{ format?: string }>(d, 'ipvsadm-conn')?.format === 'ipvsadm-connections' ? 'ipvsadm-conn' : 'conntrack';
     if (stalled.length === 0) {
       const total = digest.reduce((n, r) => n + r.synRecv + r.established + r.other, 0);
       return pass(`no realserver has only half-open entries (${total} entr${total === 1 ? 'y' : 'ies'} for the service)`);

@@ -8,7 +8,7 @@ export const replyReturns: CheckDefinition = {
   question: 'q3-director',
   title: "Hop 3: the realserver's reply comes back through the director",
   needs: ['q3.request-forwarded'],
-  softNeeds: ['q2.reply-route'],
+  softNeeds: ['q2.reply-route', 'q1.director-reaches-realservers'],
   probes: [],
   evaluate({ topology, facts, deps }) {
     const conn = testedConnection(facts);
@@ -36,6 +36,10 @@ export const replyReturns: CheckDefinition = {
       ], route?.verdict === 'fail' ? route.fixes : [{ host: rs.name, commands: [`ip route replace default via ${facts.derived.dip ?? 'DIP'}`], why: 'route replies through the director' }], 1);
     }
     if (rsCaptured === 'missing') return skip(`${rs.name} did not send a SYN+ACK: Q.4 says why`);
+    const reach = deps['q1.director-reaches-realservers'];
+    if (reach?.fault === 'realserver.unreachable' && reach.faultHosts?.includes(rs.name) && !facts.probed(rs.name)) {
+      return fault('fail', 'realserver.unreachable', [rs.name], `${rs.name} (${rs.rip}) answers neither ping from the director nor ssh, and the request sent to it got nothing back`, [...reach.evidence, ...wire], reach.fixes, 1);
+    }
     // Director-only: no view of the realserver. The director proves the stall, not its cause.
     return fault('fail', 'director.return-path-stalled', [rs.name], `the director forwarded the SYN to ${rs.name} (${rs.rip}:${rs.rport}) and nothing came back: the realserver's replies do not return through the director (its route or its firewall; ${rs.name} itself could not be examined)`, wire, [
       { host: rs.name, commands: [`ip route get ${conn.cip} from ${rs.rip}`, `# expect 'via ${facts.derived.dip ?? 'DIP'}'; if not: ip route replace default via ${facts.derived.dip ?? 'DIP'}`], why: 'see realserver.reply-route (5.4): the most common cause' },

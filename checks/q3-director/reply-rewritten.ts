@@ -3,7 +3,6 @@ import { describeHit, directorTable, firewallHits, routeGet } from '../../src/en
 import { fault, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.
-// A packet with source RIP leaving ext is the untranslated leak of 5.24.
 export const replyRewritten: CheckDefinition = {
   id: 'q3.reply-rewritten',
   question: 'q3-director',
@@ -19,15 +18,6 @@ export const replyRewritten: CheckDefinition = {
     const d = topology.director.name;
     const { vip, vport } = topology.service;
     if (!conn) return unknown('no test connection was seen');
-    const leak = facts.hopAnalysis?.connections.flatMap((c) => c.instead.filter((i) => i.kind === 'untranslated-leak')) ?? [];
-    const ext = facts.derived.ext ?? 'EXT';
-    if (leak.length > 0) {
-      const rs = topology.realservers.find((r) => r.rip === leak[0].packet.src);
-      return fault('fail', 'director.untranslated-leak', [d], `packets with source ${leak[0].packet.src} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, [
-        { host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' },
-        ...wireEvidence(conn, 'the reply was not rewritten'),
-      ], [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rs?.rip ?? 'RIP'} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1', '# and align `ipvsadm --set TCP TCPFIN UDP` with the realservers\' own timeouts (5.24)'], why: 'never let a RIP leave on the client side untranslated' }], 1);
-    }
     const hop4 = conn.hops[3];
     if (hop4.status === 'seen' && conn.hops[3].observations.some((o) => o.host === d && o.status === 'seen')) {
       return pass(`the director rewrote the reply to ${vip}:${vport} -> ${conn.cip}:${conn.cport}: all four hops seen`, wireEvidence(conn, 'hop 4 seen'));

@@ -10,7 +10,7 @@ export const requestForwarded: CheckDefinition = {
   question: 'q3-director',
   title: 'Hop 2: the director forwards the request, rewritten to a RIP',
   needs: ['q3.request-reaches-director'],
-  softNeeds: ['setup.ip-forward', 'setup.vip-local', 'setup.weights', 'setup.virtual-service'],
+  softNeeds: ['setup.ip-forward', 'setup.vip-local', 'setup.weights', 'setup.virtual-service', 'q1.director-reaches-realservers'],
   probes: [
     { role: 'director', probe: 'route-get-request' },
     { role: 'director', probe: 'iptables-save' },
@@ -34,6 +34,16 @@ export const requestForwarded: CheckDefinition = {
         return fault('fail', r.fault, [d], `${r.summary}; on the wire the SYN arrived and was not forwarded`, [...r.evidence, ...wire, ...(refused ? [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }] : [])], r.fixes, 1);
       }
     }
+    // What the director answered itself says which part of the table is missing: IPVS with
+    // every weight 0 answers ICMP port unreachable from the VIP; without the service, the VIP's
+    // own stack answers RST (LAB-NOTES, real IPVS).
+    if (refused) {
+      const isRst = refused.kind === 'rst-from-director';
+      return fault('fail', isRst ? 'director.no-virtual-service' : 'director.no-weight', [d], isRst
+        ? `the director answered the SYN to ${topology.service.vip}:${topology.service.vport} itself with RST: no virtual service takes it`
+        : `the director answered the SYN to ${topology.service.vip}:${topology.service.vport} with ICMP port unreachable: the service has no realserver that takes connections`,
+      [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }, ...wire], [], 0.9);
+    }
     const cip = conn.cip;
     const ext = facts.derived.ext;
     const rpRoute = routeGet(facts, d, 'route-get-request');
@@ -44,6 +54,17 @@ export const requestForwarded: CheckDefinition = {
         facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
         ...wire,
       ], [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], 1);
+    }
+    const reach = deps['q1.director-reaches-realservers'];
+    const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');
+    if (undeliverable || reach?.fault === 'realserver.unreachable') {
+      const hosts = reach?.faultHosts?.length ? reach.faultHosts : topology.realservers.map((r) => r.name);
+      const rip = topology.realservers.filter((r) => hosts.includes(r.name)).map((r) => r.rip).join(', ');
+      return fault('fail', 'realserver.unreachable', hosts, `the director balanced the SYN to ${rip || hosts.join(', ')} but could not deliver it${undeliverable ? ' (it answered the client with ICMP host unreachable)' : ''}`, [
+        ...(undeliverable ? [{ host: undeliverable.host, command: 'tcpdump (test connection)', lines: [undeliverable.line] }] : []),
+        ...(reach?.fault === 'realserver.unreachable' ? reach.evidence : []),
+        ...wire,
+      ], reach?.fixes ?? [], undeliverable ? 1 : 0.9);
     }
     const rs = conn.realserver ?? topology.realservers[0];
     const flows = [

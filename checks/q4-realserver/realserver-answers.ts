@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, listensOn, routeGet, sysctls } from '../../src/engine/readers.js';
+import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/engine/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
@@ -45,7 +45,12 @@ export const realserverAnswers: CheckDefinition = {
     }
     const atRs = conn.hops[1].observations.find((o) => o.host === rs.name);
     if (!atRs || atRs.status === 'not-captured') return skip(`${rs.name} could not be captured: the director's view (Q.3) is all there is`);
-    if (atRs.status === 'missing') return unknown(`the director sent the request to ${rs.name} but its capture did not show it arriving`);
+    if (atRs.status === 'missing') {
+      // Sent by the director, never seen by the realserver: lost between them (link, ARP, VLAN).
+      return fault('fail', 'realserver.unreachable', [rs.name], `the director sent the request to ${rs.rip} but ${rs.name} never received it`, wire, [
+        { host: rs.name, commands: [`ip -o link`, `ip -o addr show to ${rs.rip}`, `# check the link/VLAN between the director's ${facts.derived.int ?? 'int'} and ${rs.name}`], why: 'the realserver must receive what the director sends to its RIP' },
+      ], 0.95);
+    }
     const answered = conn.hops[2].observations.find((o) => o.host === rs.name);
     if (answered?.status === 'seen') return pass(`${rs.name} answered ${conn.cip}:${conn.cport} with SYN+ACK from ${target}`, wire);
     const forwardedOn = conn.instead.find((i) => i.kind === 'request-forwarded-on');

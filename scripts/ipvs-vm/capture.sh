@@ -12,11 +12,11 @@ res=$BUILD/results/$job
 rm -rf "$res"
 "$HERE/run.sh" "$HERE/job-$job.sh" "$res" "$HERE/topo.sh"
 mkdir -p "$DEST"
-rm -f "$DEST/$job--"*
+rm -f "$DEST/$job"*--*   # cases of job "nat" are named nat-<case>--<what>
 for f in "$res"/*; do
   b=$(basename "$f")
   case $b in
-    "$job--"*) cp "$f" "$DEST/$b" ;;
+    "$job"*--*) cp "$f" "$DEST/$b" ;;
     commands.tsv) cp "$f" "$DEST/$job--commands.tsv" ;;
     notes.tsv) cp "$f" "$DEST/$job--notes.tsv" ;;
     job.log) cp "$f" "$DEST/$job--job.txt" ;;

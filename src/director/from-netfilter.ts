@@ -84,10 +84,11 @@ export function netfilterFromIptables(parsed: IptablesSave): NetfilterDirector {
   const result: NetfilterDirector = { services: [], sourceNat: [], fwmarks: [], unrecognised: [] };
   const nat = parsed.tables.find((t) => t.name === 'nat');
   const branches: Branch[] = [];
+  const emptyServices: { key: ServiceKey; evidence: RuleRef[] }[] = [];
   if (nat) {
     for (const hook of ['PREROUTING', 'OUTPUT']) {
       const chain = nat.chains.find((c) => c.name === hook);
-      if (chain) collectIptablesBranches(nat, chain, emptyKey(), [], 0, branches, result.unrecognised);
+      if (chain) collectIptablesBranches(nat, chain, emptyKey(), [], 0, branches, result.unrecognised, emptyServices);
     }
     for (const chain of nat.chains) {
       for (const rule of chain.rules) {
@@ -107,6 +108,21 @@ export function netfilterFromIptables(parsed: IptablesSave): NetfilterDirector {
     }
   }
   result.services = servicesFromBranches(branches, 'iptables');
+  for (const empty of emptyServices) {
+    const k = empty.key;
+    if (result.services.some((sv) => sv.protocol === k.protocol && sv.address === k.address && sv.port === k.port && sv.fwmark === k.fwmark)) continue;
+    result.services.push({
+      source: 'iptables',
+      protocol: k.fwmark !== null ? 'FWM' : (k.protocol ?? 'TCP'),
+      address: k.fwmark !== null ? null : k.address,
+      port: k.fwmark !== null ? null : k.port,
+      fwmark: k.fwmark,
+      scheduler: null,
+      persistent: null,
+      destinations: [],
+      evidence: empty.evidence,
+    });
+  }
   return result;
 }
 
@@ -184,7 +200,7 @@ function iptablesShare(rule: IptablesRule): { share: number | null; mode: Branch
 
 function collectIptablesBranches(
   table: IptablesTable, chain: IptablesChain, outer: ServiceKey, via: RuleRef[], depth: number,
-  branches: Branch[], unrecognised: RuleRef[],
+  branches: Branch[], unrecognised: RuleRef[], emptyServices: { key: ServiceKey; evidence: RuleRef[] }[] = [],
 ): void {
   for (const rule of chain.rules) {
     const target = rule.target;
@@ -199,7 +215,11 @@ function collectIptablesBranches(
     }
     const next = table.chains.find((c) => c.name === target.name);
     if (next && next.policy === null && depth < MAX_JUMP_DEPTH) {
-      collectIptablesBranches(table, next, key, [...via, ref], depth + 1, branches, unrecognised);
+      const before = branches.length;
+      collectIptablesBranches(table, next, key, [...via, ref], depth + 1, branches, unrecognised, emptyServices);
+      // A service's chain with no DNAT left in it is a service with no realserver (every
+      // weight 0 / all removed by a health checker), not the absence of a service.
+      if (branches.length === before && isServiceKey(key) && depth === 0) emptyServices.push({ key, evidence: [...via, ref] });
     }
   }
 }

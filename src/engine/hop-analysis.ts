@@ -15,6 +15,7 @@ export type InsteadKind =
   | 'untranslated-leak'
   | 'icmp-from-director'
   | 'rst-from-director'
+  | 'director-cannot-reach-rip'
   | 'reply-bypassed-director';
 
 export interface InsteadObservation {
@@ -148,7 +149,7 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
   const instead = findInstead(topology, captured, cip, cport, realserver);
   for (const obs of instead) {
     const hopName: HopName =
-      obs.kind === 'redirect-from-director' || obs.kind === 'icmp-from-director' || obs.kind === 'rst-from-director'
+      obs.kind === 'redirect-from-director' || obs.kind === 'icmp-from-director' || obs.kind === 'rst-from-director' || obs.kind === 'director-cannot-reach-rip'
         ? 'in-rewritten'
         : obs.kind === 'untranslated-leak' || obs.kind === 'reply-bypassed-director'
           ? 'reply-rewritten'
@@ -197,12 +198,16 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
           break;
         case 'director-ext':
           if (p.tcp && fromRs && toClient && p.tcp.dstPort === cport && notIncoming(p)) add('untranslated-leak', cap, p);
-          if (p.icmp && toClient && aboutFlow(p) && (p.src === vip || p.src === topology.director.dip) && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
+          // IPVS with every weight 0 answers from the VIP about the VIP; an ICMP error about a
+          // RIP means the director balanced the SYN but could not deliver it (no ARP answer).
+          // (conntrack un-NATs the quoted header, so it names the VIP either way: the kind tells.)
+          if (p.icmp && toClient && aboutFlow(p) && p.icmp.kind === 'port-unreachable' && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
+          if (p.icmp && toClient && aboutFlow(p) && (p.icmp.kind === 'host-unreachable' || p.icmp.kind === 'net-unreachable') && p.src !== null && !rsAddresses.has(p.src)) add('director-cannot-reach-rip', cap, p);
           if (p.tcp && p.src === vip && p.tcp.srcPort === vport && toClient && p.tcp.dstPort === cport && p.tcp.flags.rst) add('rst-from-director', cap, p);
           break;
         case 'client':
           if (p.tcp && fromRs && toClient && p.tcp.dstPort === cport) add('reply-bypassed-director', cap, p);
-          if (p.icmp && toClient && aboutFlow(p) && p.src === vip && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
+          if (p.icmp && toClient && aboutFlow(p) && p.src === vip && p.icmp.kind === 'port-unreachable' && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
           break;
       }
     }
