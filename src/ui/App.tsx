@@ -27,7 +27,7 @@ export function App({ state, elapsedMs, tick = 0, color = true, width = 80, canR
   const done = state.status === 'done' && state.result !== null;
   return (
     <ColorContext.Provider value={color}>
-      <Static items={logItems(state.finished)}>
+      <Static key={state.runCount} items={logItems(state.finished)}>
         {(item, i) =>
           <Box key={i} width={width}>
             {item.kind === 'question' ? (

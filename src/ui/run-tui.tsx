@@ -137,7 +137,7 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
     run.generation += 1;
     run.result = null;
     run.error = null;
-    store.update(() => initialState);
+    store.update((s) => ({ ...initialState, runCount: s.runCount }));
     running = start(opts.rerun());
   };
 

@@ -34,6 +34,8 @@ export interface ViewState {
   cursor: number;
   expanded: string[];
   showFixes: boolean;
+  /** Counts runs (r re-runs): a new run starts a new <Static> log. */
+  runCount: number;
 }
 
 export const initialState: ViewState = {
@@ -47,6 +49,7 @@ export const initialState: ViewState = {
   cursor: 0,
   expanded: [],
   showFixes: true,
+  runCount: 0,
 };
 
 function updateHost(hosts: HostProgress[], name: string, change: (h: HostProgress) => HostProgress): HostProgress[] {
@@ -60,6 +63,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
     case 'run-start':
       return {
         ...initialState,
+        runCount: state.runCount + 1,
         status: 'running',
         startedAt: event.at,
         service: event.service,
