@@ -69,7 +69,7 @@ async function decodeHere(file: string, api: Api): Promise<DecodeRun> {
   const start = process.hrtime.bigint();
   let packets = 0;
   let tcp = 0;
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input = createReadStream(file, { highWaterMark: 1 << 16 });
   if (api === 'batches') {
     for await (const batch of decodePcapBatches(input)) {
       for (const p of batch) if (p.tcp) tcp++;

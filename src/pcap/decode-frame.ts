@@ -51,14 +51,18 @@ function u32(b: Buffer, o: number): number {
 const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function mac(b: Buffer, o: number): string {
-  const h = HEX_PAIRS;
-  return `${h[b[o]]}:${h[b[o + 1]]}:${h[b[o + 2]]}:${h[b[o + 3]]}:${h[b[o + 4]]}:${h[b[o + 5]]}`;
+  const key = u32(b, o) * 65536 + u16(b, o + 4);
+  return remember(macCache, key, () => {
+    const h = HEX_PAIRS;
+    return `${h[b[o]]}:${h[b[o + 1]]}:${h[b[o + 2]]}:${h[b[o + 3]]}:${h[b[o + 4]]}:${h[b[o + 5]]}`;
+  });
 }
 
 // A capture names the same few hosts over and over: formatting each address once keeps the
 // decoder from drowning in short strings. Bounded, so a scan of many addresses stays flat.
 const CACHE_LIMIT = 65536;
 const ipv4Cache = new Map<number, string>();
+const macCache = new Map<number, string>();
 const ipv6Cache = new Map<string, string>();
 
 function remember<K>(cache: Map<K, string>, key: K, make: () => string): string {

@@ -1,5 +1,5 @@
 // The pcap decoder against tcpdump itself: every fixture capture was also rendered by
-// `tcpdump -nS -r` (fixtures/parsers/tcpdump/netns--read-*-S.out), and the two readers must agree
+// `tcpdump -nS -r` (fixtures/parsers/tcpdump/netns--read-*-abs.out), and the two readers must agree
 // packet by packet on every field the text shows.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ describe('pcap decoder agrees with tcpdump -nS -r on the same file', () => {
   for (const name of ['lan', 'lan-nano', 'any-sll', 'any-sll2']) {
     it(name, async () => {
       const capture = await decodePcap(pcapFile(`netns--${name}.pcap`));
-      const text = parseTcpdumpText(textFile(`netns--read-${name}-S.out`));
+      const text = parseTcpdumpText(textFile(`netns--read-${name}-abs.out`));
       expect(text.unparsed).toEqual([]);
       expect(capture.packets.length).toBe(text.packets.length);
       capture.packets.forEach((p, i) => {
@@ -61,7 +61,7 @@ describe('pcap decoder agrees with tcpdump -nS -r on the same file', () => {
 
   it('SLL2 link fields match tcpdump -e (ifindex, direction, source MAC, frame length)', async () => {
     const capture = await decodePcap(pcapFile('netns--any-sll2.pcap'));
-    const text = parseTcpdumpText(textFile('netns--read-any-sll2-eS.out'));
+    const text = parseTcpdumpText(textFile('netns--read-any-sll2-e-abs.out'));
     const pick = (p: Packet) => [p.link.ifindex, p.link.direction, p.link.srcMac, p.link.etherType, p.wireLength];
     expect(capture.packets.map(pick)).toEqual(text.packets.map(pick));
   });
@@ -81,6 +81,16 @@ describe('pcap header and link types', () => {
       ['little-endian', 'micro', 113, 262144, '2.4'],
       ['little-endian', 'micro', 276, 262144, '2.4'],
     ]);
+  });
+
+  it('reads big-endian captures (micro and nano) to the same packets as their little-endian originals', async () => {
+    for (const [big, little] of [['scapy-bigendian--any-sll2.pcap', 'netns--any-sll2.pcap'], ['scapy-bigendian--lan-nano.pcap', 'netns--lan-nano.pcap']]) {
+      const b = await decodePcap(pcapFile(big));
+      const l = await decodePcap(pcapFile(little));
+      expect(b.byteOrder).toBe('big-endian');
+      expect(b.resolution).toBe(l.resolution);
+      expect(b.packets).toEqual(l.packets);
+    }
   });
 
   it('keeps nanoseconds in the raw time of a nanosecond capture', async () => {
