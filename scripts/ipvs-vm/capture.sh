@@ -20,7 +20,7 @@ for f in "$res"/*; do
     commands.tsv) cp "$f" "$DEST/$job--commands.tsv" ;;
     notes.tsv) cp "$f" "$DEST/$job--notes.tsv" ;;
     job.log) cp "$f" "$DEST/$job--job.txt" ;;
-    console.log) grep -a '^ipvs-vm:' "$f" > "$DEST/$job--boot.txt" || true ;;
+    console.log) grep -a -E '^ipvs-vm:|IPVS' "$f" > "$DEST/$job--boot.txt" || true ;;
   esac
 done
 python3 "$HERE/manifest.py" "$DEST"

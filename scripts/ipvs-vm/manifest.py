@@ -15,10 +15,11 @@ two realservers (lv-rs1 172.16.1.11, lv-rs2 172.16.1.12) and another router (lv-
 addresses and the layout are in `scripts/ipvs-vm/topo.sh`. The guest has no network device.
 
 For each capture: `NAME.out` is the command's stdout, `NAME.err` its stderr (only when not
-empty), `.pcap` files are tcpdump's own. `exit` is the command's exit code, `ns` the namespace
-it ran in, `s` the seconds it took in the guest.
+empty), `.pcap` files are tcpdump's own. `exit` is the command's exit code, `in` the namespace
+it ran in, `s` the seconds it took in the guest
+(`-` for tcpdump, which ran in the background around the traffic).
 `<job>--commands.tsv` holds the same facts in machine form, `<job>--setup.txt` every setup
-command with its exit code, `<job>--boot.txt` the guest's boot timing lines.
+command with its exit code, `<job>--boot.txt` the guest console's timing lines and kernel IPVS messages.
 """
 
 out = [HEAD]
@@ -41,8 +42,13 @@ for tsv in sorted(glob.glob(os.path.join(dest, "*--commands.tsv"))):
             out.append(f"\n### case `{case}`\n")
             if case in notes:
                 out.append(f"Setup: {notes[case]}\n")
-        files = [f for f in (name + ".out", name + ".err", name + ".pcap") if os.path.exists(os.path.join(dest, f))]
+        # A tcpdump run writing a pcap shares its name with the text run beside it.
+        cands = (name + ".pcap", name + "-pcap.err") if " -w " in cmd else (name + ".out", name + ".err")
+        files = [f for f in cands if os.path.exists(os.path.join(dest, f))]
         shown = " + ".join(f"`{f}`" for f in files) or f"`{name}` (no file)"
         where = "the guest's initial namespace" if ns == "-" else f"lv-{ns}"
         out.append(f"- {shown}: exit {rc}, in {where}, {secs} s: `{cmd}`")
+observed = os.path.join(os.path.dirname(os.path.abspath(__file__)), "observed.md")
+if os.path.exists(observed):
+    out.append("\n" + open(observed, encoding="utf-8").read().rstrip("\n"))
 open(os.path.join(dest, "MANIFEST.md"), "w", encoding="utf-8").write("\n".join(out) + "\n")
