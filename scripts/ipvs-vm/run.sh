@@ -44,5 +44,5 @@ echo "guest ran $(echo "$(date +%s.%N) - $started" | bc) s"
 grep '^ipvs-vm:' "$work/console.log" || true
 tar -C "$dest" -xf "$work/out.tar"
 cp "$work/console.log" "$dest/console.log"
-rm -f "$work/initrd.cpio"
+rm -rf "$work"
 echo "results in $dest"
