@@ -13,6 +13,7 @@ import { probeSetFor } from '../src/probes/probe-set.js';
 import type { ProbeCommand } from '../src/probes/probe.js';
 import { runProbes } from '../src/probes/runner.js';
 import { shellJoin, shellQuote } from '../src/transport/quote.js';
+import { boundedArgv } from '../src/transport/remote-command.js';
 import { SshTransport } from '../src/transport/ssh.js';
 
 const PREFIX = 'tpbench';
@@ -37,7 +38,7 @@ function topologyOf(info: Awaited<ReturnType<typeof labUp>>): Topology {
 }
 
 /** The floor: one background ssh per command over per-host masters, then `wait`. */
-function floorScript(sshPath: string, commands: { host: string; probe: ProbeCommand }[], cold: boolean): string {
+function floorScript(sshPath: string, commands: { host: string; probe: ProbeCommand }[], cold: boolean, bounded = false): string {
   const ssh = shellQuote(sshPath);
   const hosts = [...new Set(commands.map((c) => c.host))];
   const cp = '-o ControlPath="$CP/%h" -o BatchMode=yes';
@@ -46,7 +47,8 @@ function floorScript(sshPath: string, commands: { host: string; probe: ProbeComm
     hosts.forEach((h) => lines.push(`${ssh} ${cp} -o ControlMaster=yes -o ControlPersist=60 -N -f ${shellQuote(h)} &`));
     lines.push('wait');
   }
-  commands.forEach((c) => lines.push(`${ssh} ${cp} -o ControlMaster=no -T ${shellQuote(c.host)} ${shellQuote(shellJoin(c.probe.argv))} >/dev/null 2>&1 &`));
+  const argv = (p: ProbeCommand): string[] => (bounded ? boundedArgv(p.argv, { timeoutMs: p.timeoutMs, sudo: false }) : p.argv);
+  commands.forEach((c) => lines.push(`${ssh} ${cp} -o ControlMaster=no -T ${shellQuote(c.host)} ${shellQuote(shellJoin(argv(c.probe)))} >/dev/null 2>&1 &`));
   lines.push('wait');
   if (cold) hosts.forEach((h) => lines.push(`${ssh} ${cp} -O exit ${shellQuote(h)} 2>/dev/null`));
   return `${lines.join('\n')}\n`;
@@ -73,8 +75,10 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
     const warmFile = join(work, 'floor-warm.sh');
     writeFileSync(coldFile, floorScript(info.sshWrapper, unique, true));
     writeFileSync(warmFile, floorScript(info.sshWrapper, unique, false));
+    const boundedFile = join(work, 'floor-warm-bounded.sh');
+    writeFileSync(boundedFile, floorScript(info.sshWrapper, unique, false, true));
 
-    const rows: Record<string, number[]> = { oursCold: [], floorCold: [], oursWarm: [], floorWarm: [] };
+    const rows: Record<string, number[]> = { oursCold: [], floorCold: [], oursWarm: [], floorWarm: [], floorBounded: [] };
     for (let i = 0; i < runs; i++) {
       // Cold: handshakes included, both sides.
       let t = performance.now();
@@ -96,6 +100,7 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
       await runProbes(warm, requests);
       rows.oursWarm.push(performance.now() - t);
       rows.floorWarm.push(timeScript(warmFile, floorCp));
+      rows.floorBounded.push(timeScript(boundedFile, floorCp));
     }
     await warm.close();
     for (const h of hosts) spawnSync(info.sshWrapper, ['-o', `ControlPath=${floorCp}/%h`, '-O', 'exit', h.name], { stdio: 'ignore' });
@@ -105,6 +110,7 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
       { what: 'probe set, cold, floor (sh + OpenSSH, same commands in parallel)', samples: rows.floorCold },
       { what: 'probe set, warm (masters open), lvs-doctor', samples: rows.oursWarm },
       { what: 'probe set, warm, floor', samples: rows.floorWarm },
+      { what: 'probe set, warm, floor with the same remote bound (`timeout -k 1 S cmd`)', samples: rows.floorBounded },
     ];
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -117,7 +123,7 @@ export function formatProbeBench(rows: ProbeBenchRow[]): string {
   const out = ['| measurement | runs | median | min | max |', '|---|---|---|---|---|'];
   for (const r of rows) out.push(`| ${r.what} | ${r.samples.length} | ${f(median(r.samples))} | ${f(Math.min(...r.samples))} | ${f(Math.max(...r.samples))} |`);
   const ratio = (a: number, b: number): string => (median(rows[a].samples) / median(rows[b].samples)).toFixed(2);
-  out.push('', `ratio to the floor (medians): cold ${ratio(0, 1)}x, warm ${ratio(2, 3)}x`);
+  out.push('', `ratio to the floor (medians): cold ${ratio(0, 1)}x, warm ${ratio(2, 3)}x; warm against the bounded floor ${ratio(2, 4)}x`);
   return out.join('\n');
 }
 

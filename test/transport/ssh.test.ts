@@ -1,0 +1,115 @@
+// SshTransport against a stand-in `ssh` (sshPath) that fails like OpenSSH for some host
+// names and otherwise runs the remote command with a local sh, as sshd would.
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostSpec } from '../../src/model/topology.js';
+import { SshTransport } from '../../src/transport/ssh.js';
+import { TransportError } from '../../src/transport/transport.js';
+
+const FAKE_SSH = `#!/bin/sh
+echo "$*" >> "$FAKE_SSH_LOG"
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  case "$1" in -O) exit 0 ;; esac
+  shift
+done
+shift; host="$1"; shift
+case "$host" in
+  refused) echo "ssh: connect to host refused port 22: Connection refused" >&2; exit 255 ;;
+  denied) echo "root@denied: Permission denied (publickey)." >&2; exit 255 ;;
+  changed) printf '@@@@@\\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\\nHost key verification failed.\\n' >&2; exit 255 ;;
+  slow) echo "ssh: connect to host slow port 22: Connection timed out" >&2; exit 255 ;;
+esac
+[ $# -eq 0 ] && exit 0
+exec sh -c "$1"
+`;
+
+let dir: string;
+let log: string;
+const hosts: HostSpec[] = ['ok', 'refused', 'denied', 'changed', 'slow'].map((name) => ({
+  name: `h-${name}`,
+  role: 'realserver',
+  access: 'ssh',
+  ssh: { host: name, user: 'admin', port: 2222, jump: 'bastion', configFile: '/etc/lab.conf', identityFile: '/k/id' },
+}));
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lvsd-fakessh-'));
+  log = join(dir, 'log');
+  await writeFile(join(dir, 'ssh'), FAKE_SSH);
+  await chmod(join(dir, 'ssh'), 0o755);
+  process.env.FAKE_SSH_LOG = log;
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+function transport(extra: { acceptNewHostKeys?: boolean } = {}): SshTransport {
+  return new SshTransport({ hosts: [...hosts, { name: 'offlimits', role: 'realserver', access: 'none' }], sshPath: join(dir, 'ssh'), ...extra });
+}
+
+describe('SshTransport', () => {
+  it('classifies what ssh says when the masters open', async () => {
+    const t = transport();
+    const prepared = await t.prepare(hosts.map((h) => h.name).concat('offlimits'));
+    await t.close();
+    expect(Object.fromEntries([...prepared].map(([h, e]) => [h, e?.kind ?? null]))).toEqual({
+      'h-ok': null,
+      'h-refused': 'unreachable',
+      'h-denied': 'auth',
+      'h-changed': 'host-key',
+      'h-slow': 'timeout',
+      offlimits: 'no-access',
+    });
+    const err = await transport().run('h-denied', ['true'], { timeoutMs: 1000 }).catch((e: TransportError) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.message).toBe('h-denied: root@denied: Permission denied (publickey).');
+  });
+
+  it('passes the target options and never weakens host-key checking unless asked', async () => {
+    await writeFile(log, '');
+    const t = transport();
+    await t.run('h-ok', ['true'], { timeoutMs: 1000 });
+    await t.close();
+    const lines = (await readFile(log, 'utf8')).split('\n');
+    const cmd = lines.find((l) => l.includes('ControlMaster=no')) ?? '';
+    for (const part of ['BatchMode=yes', '-F /etc/lab.conf', '-p 2222', '-l admin', '-i /k/id', '-J bastion', '-- ok']) expect(cmd).toContain(part);
+    expect(lines.join('\n')).not.toMatch(/StrictHostKeyChecking/);
+    expect(lines.some((l) => / -O exit /.test(l))).toBe(true);
+    const socket = /ControlPath=(\S+)/.exec(cmd)?.[1] ?? '';
+    expect(socket.length).toBeLessThan(100);
+
+    await writeFile(log, '');
+    const lax = transport({ acceptNewHostKeys: true });
+    await lax.run('h-ok', ['true'], { timeoutMs: 1000 });
+    await lax.close();
+    expect(await readFile(log, 'utf8')).toContain('StrictHostKeyChecking=accept-new');
+  });
+
+  it('carries hostile argv through the remote shell unchanged; a non-zero exit is data', async () => {
+    const t = transport();
+    const hostile = ['eth0; rm -rf /', '$(id)', 'a\nb', "it's", '-n', ''];
+    const r = await t.run('h-ok', ['printf', '<%s>', ...hostile], { timeoutMs: 5000 });
+    expect(Buffer.from(r.stdout).toString()).toBe(hostile.map((h) => `<${h}>`).join(''));
+    expect(r.stderr).toBe('');
+    const fail = await t.run('h-ok', ['sh', '-c', 'echo no >&2; exit 255'], { timeoutMs: 5000 });
+    expect([fail.exitCode, fail.stderr]).toEqual([255, 'no\n']);
+    await t.close();
+  });
+
+  it('stops the remote process by PID on abort, and bounds it by timeout', async () => {
+    const t = transport();
+    const marker = `lvsd-ssh-abort-${process.pid}`;
+    const ac = new AbortController();
+    const lines: string[] = [];
+    const run = t.run('h-ok', ['sh', '-c', `echo ready >&2; exec sleep 30 # ${marker}`], { timeoutMs: 20_000, signal: ac.signal, onStderrLine: (l) => lines.push(l) });
+    while (!lines.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    const r = await run;
+    expect(r.stopped).toBe(true);
+    expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1);
+    const bounded = await t.run('h-ok', ['sleep', '30'], { timeoutMs: 300 });
+    expect([bounded.exitCode, bounded.timedOut]).toEqual([124, true]);
+    await t.close();
+  });
+});
