@@ -3,7 +3,7 @@
 import { Box, Static, Text } from 'ink';
 import { QUESTION_TITLES } from '../model/check.js';
 import { CheckLine } from './components/CheckLine.js';
-import { Diagnosis } from './components/Diagnosis.js';
+import { Diagnosis, Verdict } from './components/Diagnosis.js';
 import { Header, SPINNER } from './components/Header.js';
 import { HostProgress } from './components/HostProgress.js';
 import { PacketPath } from './components/PacketPath.js';
@@ -54,11 +54,12 @@ export function App({ state, elapsedMs, tick = 0, color = true, width = 80, canR
         {done && state.result && (
           <>
             <Box marginTop={1} flexDirection="column">
-              <Diagnosis result={state.result} showFixes={state.showFixes} />
+              <Verdict result={state.result} />
             </Box>
             <Box marginTop={1} flexDirection="column">
               <PacketPath hops={state.result.hops} hosts={state.result.hosts} />
             </Box>
+            <Diagnosis result={state.result} showFixes={state.showFixes} />
             <Box marginTop={1} flexDirection="column">
               <Text bold>{list.some((c) => c.verdict !== 'pass' && c.verdict !== 'skip') ? 'Checks to look at' : 'Checks'}</Text>
               {list.map((c, i) => (

@@ -9,18 +9,31 @@ const PROVEN_SHOWN = 6;
 
 const VERDICT_COLOR: Record<ResultDocument['verdict'], string> = { ok: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta' };
 
-/** The verdict, each fault in one sentence with its evidence, and (showFixes) the fixes per host. */
+/** Raw lines shown per evidence in the diagnosis; the rest is one enter away in the check list. */
+const EVIDENCE_LINES = 4;
+
+/** One line: the verdict as Nagios names it, the run's summary, its duration. */
+export function Verdict({ result }: { result: ResultDocument }) {
+  const paint = usePaint();
+  return (
+    <Text wrap="truncate-end">
+      <Text color={paint(VERDICT_COLOR[result.verdict])} bold inverse={result.verdict !== 'ok'}>
+        {` ${nagiosState(result.verdict)} `}
+      </Text>
+      <Text bold>{` ${result.summary.replace(/\s*\n\s*/g, ' ')}`}</Text>
+      <Text dimColor>{`  ${formatDuration(result.durationMs)}`}</Text>
+    </Text>
+  );
+}
+
+/**
+ * Each fault in one sentence and (showFixes) its fixes per host; the first, most certain one
+ * with its evidence too (a few raw lines each), so the screen still fits the packet path.
+ */
 export function Diagnosis({ result, showFixes }: { result: ResultDocument; showFixes: boolean }) {
   const paint = usePaint();
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text color={paint(VERDICT_COLOR[result.verdict])} bold inverse={result.verdict !== 'ok'}>
-          {` ${nagiosState(result.verdict)} `}
-        </Text>
-        <Text bold>{` ${result.summary.replace(/\s*\n\s*/g, ' ')}`}</Text>
-        <Text dimColor>{`  ${formatDuration(result.durationMs)}`}</Text>
-      </Text>
       {result.diagnoses.map((d, i) => (
         <Box key={`${d.id}-${i}`} flexDirection="column" marginTop={1}>
           <Box>
@@ -34,7 +47,11 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
               <Text>{` on ${d.hosts.join(', ') || '?'}: ${d.summary.replace(/\s*\n\s*/g, ' ')}`}</Text>
             </Text>
           </Box>
-          <EvidenceBlock evidence={d.evidence} indent={3} />
+          {i === 0 ? (
+            <EvidenceBlock evidence={d.evidence} indent={3} maxLines={EVIDENCE_LINES} />
+          ) : (
+            <Text dimColor>{`   evidence: ${d.evidence.length} item(s), enter on check ${d.check}`}</Text>
+          )}
           {showFixes &&
             d.fixes.map((f, j) => (
               <Box key={j} flexDirection="column">
@@ -46,12 +63,13 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
             ))}
         </Box>
       ))}
-      {result.verdict === 'ok' &&
-        result.proven.slice(0, PROVEN_SHOWN).map((p, i) => (
-          <Text key={i} wrap="truncate-end" color={paint('green')}>{`  + ${p}`}</Text>
-        ))}
-      {result.verdict === 'ok' && result.proven.length > PROVEN_SHOWN && (
-        <Text dimColor>{`  + ${result.proven.length - PROVEN_SHOWN} more proven: see the checks below`}</Text>
+      {result.verdict === 'ok' && result.proven.length > 0 && (
+        <Box flexDirection="column" marginTop={1}>
+          {result.proven.slice(0, PROVEN_SHOWN).map((p, i) => (
+            <Text key={i} wrap="truncate-end" color={paint('green')}>{`  + ${p}`}</Text>
+          ))}
+          {result.proven.length > PROVEN_SHOWN && <Text dimColor>{`  + ${result.proven.length - PROVEN_SHOWN} more proven: see the checks below`}</Text>}
+        </Box>
       )}
       {result.unproven.map((p, i) => (
         <Text key={i} wrap="truncate-end" color={paint('magenta')}>{`  ? not proven: ${p}`}</Text>

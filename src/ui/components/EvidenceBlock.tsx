@@ -2,8 +2,14 @@ import { Box, Text } from 'ink';
 import type { Evidence } from '../../model/check.js';
 import { evidenceLines, uniqueEvidence } from '../../report/text.js';
 
+/** Keeps the command line and the first raw lines; says how many more there are. */
+function capped(lines: string[], maxLines: number | undefined): string[] {
+  if (maxLines === undefined || lines.length <= maxLines + 1) return lines;
+  return [...lines.slice(0, maxLines + 1), `  … ${lines.length - 1 - maxLines} more line(s): enter on the check`];
+}
+
 /** Evidence as the text report prints it, wrapped (not cut) under an indent: raw lines must stay whole. */
-export function EvidenceBlock({ evidence, indent }: { evidence: Evidence[]; indent: number }) {
+export function EvidenceBlock({ evidence, indent, maxLines }: { evidence: Evidence[]; indent: number; maxLines?: number }) {
   if (evidence.length === 0) {
     return (
       <Box paddingLeft={indent}>
@@ -13,7 +19,7 @@ export function EvidenceBlock({ evidence, indent }: { evidence: Evidence[]; inde
   }
   return (
     <Box flexDirection="column" paddingLeft={indent}>
-      {uniqueEvidence(evidence).flatMap((e) => evidenceLines(e, '')).map((line, i) => (
+      {uniqueEvidence(evidence).flatMap((e) => capped(evidenceLines(e, ''), maxLines)).map((line, i) => (
         <Text key={i} wrap="wrap" dimColor={!line.startsWith('evidence ')}>
           {line}
         </Text>
