@@ -15,8 +15,9 @@ export interface IpvsEndpoint {
   port: number | string | null;
   /**
    * Present (true) when ipvsadm may have cut the text at its column width (28 characters for
-   * an IPv4 or host-name destination, 33 for the whole "TCP  name:port" service column): the
-   * address may be incomplete and the port is then unknown. `printed` keeps the text as printed.
+   * an IPv4 or host-name destination, 33 for the whole "TCP  name:port" service column, 59 for
+   * a "name:port" of -Lc): the address may be incomplete and the port is then unknown.
+   * `printed` keeps the text as printed.
    */
   truncated?: true;
   printed?: string;
@@ -26,6 +27,12 @@ export interface IpvsEndpoint {
 export const DESTINATION_COLUMN = 28;
 /** Width at which ipvsadm cuts an IPv4 "PROT name:port" service column (svc_name[33] = '\0'). */
 export const SERVICE_COLUMN = 33;
+/**
+ * Width at which -Lc and -S cut each "name:port" (addrport_to_anyname: snprintf into malloc(60)).
+ * Real ipvsadm 1.31 printed "client-host-with-a-long-name.lvs-doctor.example.internal:54" for
+ * port 54684 (fixtures/parsers/ipvsadm/ipvs-vm--table-ipvsadm-lc.out).
+ */
+export const CONNECTION_ENDPOINT_COLUMN = 59;
 
 const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const PORT_NAME = /^[A-Za-z][A-Za-z0-9._+-]*$/;
@@ -127,8 +134,9 @@ export function parseProtocol(text: string | undefined): IpvsServiceProtocol | n
 }
 
 /**
- * FWM marks are unsigned 32-bit, but ipvsadm before 1.31 printed them with %d, so a mark of
- * 2^31 or more came out negative ("FWM  -1412536447" for 2882430849). Undo that.
+ * FWM marks are unsigned 32-bit, but ipvsadm prints them with %d, so a mark of 2^31 or more
+ * comes out negative ("FWM  -1412536447" for 2882430849; Debian's ipvsadm 1.31 still printed
+ * 0x80000001 as "FWM  -2147483647" in a real capture, ipvs-vm fixtures). Undo that.
  */
 export function parseFwmark(text: string | undefined, line: NumberedLine): { fwmark: number; printedNegative: boolean } {
   if (text === undefined || !/^-?\d+$/.test(text)) throw new ParseError('expected a firewall mark (an integer)', line.no, line.text);

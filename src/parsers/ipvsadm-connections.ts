@@ -4,7 +4,7 @@
 // plus "pe name" and "pe_data" columns with --persistent-conn when the kernel has them.
 import type { NumberedLine } from './lines.js';
 import { ParseError } from './parse-error.js';
-import { fields, normalised, parseEndpoint, type IpvsEndpoint } from './ipvsadm-common.js';
+import { CONNECTION_ENDPOINT_COLUMN, fields, normalised, parseEndpoint, type IpvsEndpoint } from './ipvsadm-common.js';
 
 export interface IpvsadmConnection {
   /** TCP, UDP, SCTP; "IP" for a persistence template; ICMP/ICMPv6 or IP_n as the kernel names them. */
@@ -60,9 +60,9 @@ function parseRow(line: NumberedLine, persistentConn: boolean): IpvsadmConnectio
     protocol,
     state,
     expiresSeconds: Number(m[1]) * 60 + Number(m[2]),
-    client: parseEndpoint(client, null, line, 'the source'),
-    virtual: parseEndpoint(virtual, null, line, 'the virtual address'),
-    destination: parseEndpoint(destination, null, line, 'the destination'),
+    client: parseEndpoint(client, CONNECTION_ENDPOINT_COLUMN, line, 'the source'),
+    virtual: parseEndpoint(virtual, CONNECTION_ENDPOINT_COLUMN, line, 'the virtual address'),
+    destination: parseEndpoint(destination, CONNECTION_ENDPOINT_COLUMN, line, 'the destination'),
   };
   if (peName !== undefined) {
     if (!persistentConn) throw new ParseError('expected nothing after the destination', line.no, line.text);

@@ -5,7 +5,7 @@
 import type { ForwardMethod } from '../model/virtual-service.js';
 import type { NumberedLine } from './lines.js';
 import { ParseError } from './parse-error.js';
-import { familyOf, fields, parseEndpoint, parseFwmark, parseUnsigned, type IpvsEndpoint } from './ipvsadm-common.js';
+import { CONNECTION_ENDPOINT_COLUMN, familyOf, fields, parseEndpoint, parseFwmark, parseUnsigned, type IpvsEndpoint } from './ipvsadm-common.js';
 
 export interface IpvsadmSaveDestination extends IpvsEndpoint {
   /**
@@ -78,7 +78,7 @@ function parseServiceKey(f: string[], line: NumberedLine): { key: Key; rest: str
   }
   const protocol = option === '-t' ? 'TCP' : option === '-u' ? 'UDP' : option === '--sctp-service' ? 'SCTP' : null;
   if (!protocol || value === undefined) throw new ParseError('expected -t, -u, --sctp-service or -f and the virtual service', line.no, line.text);
-  const endpoint = parseEndpoint(value, null, line, 'the virtual service');
+  const endpoint = parseEndpoint(value, CONNECTION_ENDPOINT_COLUMN, line, 'the virtual service');
   return {
     key: { protocol, address: endpoint.address, port: endpoint.port, fwmark: null, family: familyOf(endpoint, value.startsWith('[')) },
     rest: f.slice(2),
@@ -129,7 +129,7 @@ const FORWARD_SWITCH: Record<string, ForwardMethod> = { '-m': 'Masq', '-i': 'Tun
 
 function destinationOptions(f: string[], line: NumberedLine): IpvsadmSaveDestination {
   if (f[0] !== '-r' || f[1] === undefined) throw new ParseError('expected -r SERVER after the service on an -a line', line.no, line.text);
-  const endpoint = parseEndpoint(f[1], null, line, 'the real server');
+  const endpoint = parseEndpoint(f[1], CONNECTION_ENDPOINT_COLUMN, line, 'the real server');
   const forward = FORWARD_SWITCH[f[2] ?? ''];
   if (!forward) throw new ParseError('expected -m, -g or -i after the real server', line.no, line.text);
   if (f[3] !== '-w') throw new ParseError('expected -w WEIGHT after the forwarding switch', line.no, line.text);

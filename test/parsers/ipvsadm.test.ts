@@ -70,6 +70,32 @@ describe('ipvsadm: the name forms (-L without -n)', () => {
     expect(dest).toMatchObject({ address: '1.31.31.31.dyn.idknet.com', port: null, truncated: true, printed: '1.31.31.31.dyn.idknet.com:50' });
   });
 
+  it('does not trust a port cut at 59 characters in -Lc (real ipvsadm 1.31 printed port 54684 as ":54")', () => {
+    const result = parseIpvsadm(fixture('ipvs-vm--table-ipvsadm-lc.out'));
+    if (result.format !== 'ipvsadm-connections') throw new Error(`expected connections, got ${result.format}`);
+    const first = result.connections[0];
+    expect(first.client).toEqual({
+      address: 'client-host-with-a-long-name.lvs-doctor.example.internal',
+      port: null,
+      truncated: true,
+      printed: 'client-host-with-a-long-name.lvs-doctor.example.internal:54',
+    });
+    expect(first.virtual).toEqual({ address: 'ftp-vip', port: 'ftp' });
+    // The same connection in -Lnc, taken just before: the real client port.
+    const numeric = parseIpvsadm(fixture('ipvs-vm--table-ipvsadm-lnc.out'));
+    if (numeric.format !== 'ipvsadm-connections') throw new Error(`expected connections, got ${numeric.format}`);
+    expect(numeric.connections.map((c) => c.client.port)).toContain(54684);
+    // A shorter name:port is not cut and keeps its port.
+    expect(result.connections[1].client).toEqual({ address: 'fd00:10::2', port: 60678 });
+  });
+
+  it('reads a fwmark of 2^31 and more that real ipvsadm 1.31 still printed negative', () => {
+    const { services } = listing('ipvs-vm--table-ipvsadm-ln.out');
+    expect(services[0]).toMatchObject({ protocol: 'FWM', fwmark: 0x80000001, fwmarkPrintedNegative: true });
+    const save = parseIpvsadm(fixture('ipvs-vm--table-ipvsadm-s-n.out')) as IpvsadmSave;
+    expect(save.services[0]).toMatchObject({ protocol: 'FWM', fwmark: 0x80000001 });
+  });
+
   it('keeps service names as strings and bracketed IPv6 host names as names', () => {
     const { services } = listing('k8s-ipv6-notes-ru--l-ipv6-names.out');
     expect(services[0]).toMatchObject({ address: '2001:db8:42:1::1', port: 'https', family: 'ipv6' });
