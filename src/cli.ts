@@ -60,6 +60,12 @@ async function main(argv: string[]): Promise<number> {
   return 64;
 }
 
+// `lvs-doctor parse ... | head`: a closed pipe is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -122,7 +122,7 @@ const FAULTS: LabFault[] = [
   },
   {
     id: 'director.no-virtual-service',
-    description: 'The virtual service VIP:VPORT is removed: the VIP is local and nothing listens, so the director answers the SYN with RST.',
+    description: 'The virtual service VIP:VPORT is removed (the second service VIP:443 stays, as on a director with several): the VIP is local and nothing listens, so the director answers the SYN with RST.',
     differsFromIpvs:
       'The packets match IPVS without the service (RST from VIP:VPORT). The table the doctor reads is netfilter\'s (`iptables -t nat -S` / `nft list ruleset`, `conntrack -L`), not `ipvsadm -Ln`.',
     targets: 'none',

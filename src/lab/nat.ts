@@ -21,6 +21,15 @@ function serviceMatch(plan: LabPlan): string {
   return `-d ${plan.vip} -p tcp --dport ${plan.vport}`;
 }
 
+/** A second virtual service that every fault leaves alone, as a real director has several:
+ * without it, removing VIP:VPORT would leave no balancer at all (director.ipvs-unavailable). */
+export const SECOND_SERVICE_PORT = 443;
+
+function secondServiceTarget(plan: LabPlan): string {
+  const rs = plan.realservers[0];
+  return `${rs.rip}:${rs.rport}`;
+}
+
 function iptablesScript(plan: LabPlan, setup: NatSetup): string {
   const n = setup.backends.length;
   const natRules = setup.backends.map((rs, i) => {
@@ -37,6 +46,7 @@ function iptablesScript(plan: LabPlan, setup: NatSetup): string {
     `iptables-restore --noflush <<'EOF'\n${restore}EOF`,
     `while iptables -t nat -D ${jump} 2>/dev/null; do :; done`,
     setup.service ? `iptables -t nat -A ${jump}` : ':',
+    `iptables -t nat -C PREROUTING -d ${plan.vip} -p tcp --dport ${SECOND_SERVICE_PORT} -m addrtype --dst-type LOCAL -j DNAT --to-destination ${secondServiceTarget(plan)} 2>/dev/null || iptables -t nat -A PREROUTING -d ${plan.vip} -p tcp --dport ${SECOND_SERVICE_PORT} -m addrtype --dst-type LOCAL -j DNAT --to-destination ${secondServiceTarget(plan)}`,
     `iptables -C INPUT -j ${INPUT_CHAIN} 2>/dev/null || iptables -A INPUT -j ${INPUT_CHAIN}`,
   ].join('\n');
 }
@@ -53,7 +63,7 @@ function nftScript(plan: LabPlan, setup: NatSetup): string {
     'table ip lvslab {',
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
-    `${pre}  }`,
+    `${pre}    ip daddr ${plan.vip} tcp dport ${SECOND_SERVICE_PORT} fib daddr type local dnat ip to ${secondServiceTarget(plan)}\n  }`,
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
     `${input}  }`,

@@ -1,0 +1,74 @@
+// The doctor against the lab: for every fault the lab can inject, `lvs-doctor lab diagnose
+// --json` names exactly that fault first, on the right host; a healthy lab is `ok`. Then the
+// same with the realservers off-limits (director-only): the fault is named where the
+// director's wire proves it, otherwise a director-side reading or `unknown` — never another
+// confident answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { labSkipReason } from '../lab/helpers.js';
+import { injectFault, labDown, labFaults, labUp, revertFault } from '../../src/lab/index.js';
+import type { ResultDocument } from '../../src/model/result.js';
+
+const PREFIX = 'e2d';
+const skip = labSkipReason(PREFIX);
+const bin = join(import.meta.dirname, '../../bin/lvs-doctor.js');
+
+function diagnose(flags: string[]): ResultDocument {
+  const r = spawnSync(process.execPath, [bin, 'lab', 'diagnose', '--prefix', PREFIX, '--json', ...flags], { encoding: 'utf8', timeout: 120_000 });
+  if (!r.stdout.trim()) throw new Error(`lab diagnose printed nothing (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as ResultDocument;
+}
+
+/** What the director alone may honestly answer for a realserver-side fault. */
+const DIRECTOR_VIEW: Record<string, string[]> = {
+  'realserver.reply-route': ['director.return-path-stalled'],
+  'realserver.silent-drop': ['director.return-path-stalled'],
+  'realserver.onlink-client': ['director.return-path-stalled'],
+  'realserver.redirect-accepted': ['director.return-path-stalled'],
+  'realserver.rip-missing': ['realserver.unreachable', 'director.return-path-stalled'],
+  'director.return-path-stalled': ['director.return-path-stalled'],
+};
+
+describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    await labDown(PREFIX).catch(() => undefined);
+    await labUp({ prefix: PREFIX });
+  }, 120_000);
+  afterAll(async () => {
+    const { leftovers } = await labDown(PREFIX);
+    expect(leftovers).toEqual([]);
+  }, 60_000);
+
+  it('a healthy lab is ok, with all four hops seen', () => {
+    const r = diagnose([]);
+    expect(r.verdict).toBe('ok');
+    expect(r.diagnoses).toEqual([]);
+    expect(r.hops.map((h) => h.status)).toEqual(['seen', 'seen', 'seen', 'seen']);
+  }, 120_000);
+
+  for (const f of labFaults()) {
+    // director.return-path-stalled is the director-only reading of realserver.reply-route.
+    const directorOnlyFault = f.id === 'director.return-path-stalled';
+    it(`${f.id}: named first${directorOnlyFault ? ' (director-only)' : ''}`, async () => {
+      await injectFault(PREFIX, f.id);
+      try {
+        const r = diagnose([...(f.onenet ? ['--onenet'] : []), ...(directorOnlyFault ? ['--director-only'] : [])]);
+        expect(r.verdict).toBe('fail');
+        expect(r.diagnoses[0]?.id, JSON.stringify(r.diagnoses.map((d) => d.id))).toBe(f.id);
+        if (!directorOnlyFault) {
+          const d = diagnose([...(f.onenet ? ['--onenet'] : []), '--director-only']);
+          const allowed = [f.id, ...(DIRECTOR_VIEW[f.id] ?? [])];
+          if (d.diagnoses.length > 0) expect(allowed, `director-only answered ${d.diagnoses[0].id}`).toContain(d.diagnoses[0].id);
+          else expect(d.verdict).toBe('unknown');
+        }
+      } finally {
+        await revertFault(PREFIX, f.id);
+      }
+    }, 240_000);
+  }
+
+  it('is healthy again after every revert', () => {
+    expect(diagnose([]).verdict).toBe('ok');
+  }, 120_000);
+});
