@@ -142,3 +142,26 @@ describe('parseVipOption', () => {
     expect(() => parseVipOption('10.0.0.10:70000')).toThrow(/not a port/);
   });
 });
+
+describe('runDiscovery and compareWithConfig', () => {
+  it('config only: the YAML of what the file declares', async () => {
+    const { runDiscovery } = await import('../../src/discover/index.js');
+    const text = fixture('keepalived', 'kubeinit--lb-algo-wlc-nat.out');
+    const { yaml } = await runDiscovery({ config: { text, path: '/etc/keepalived/keepalived.conf' } });
+    expect(parseInventory(yaml).topology.realservers.map((r) => r.rip)).toEqual(['172.18.1.11', '172.18.1.12', '172.18.1.13']);
+    await expect(runDiscovery({ config: { text, path: '/tmp/whatever.txt' } })).rejects.toThrow(/cannot tell the kind/);
+  });
+
+  it('a director whose table lacks a realserver the file lists is called out', async () => {
+    const { compareWithConfig } = await import('../../src/discover/index.js');
+    const text = fixture('keepalived', 'kubeinit--lb-algo-wlc-nat.out');
+    const declared = discoverFromConfig(text, 'keepalived');
+    const live = { ...declared, topology: { ...declared.topology, realservers: declared.topology.realservers.slice(0, 2) } };
+    expect(compareWithConfig(live, text, 'keepalived')).toEqual([
+      "the keepalived file lists realserver 172.18.1.13:80, the director's table does not (health check took it out?)",
+    ]);
+    expect(compareWithConfig(declared, text, 'keepalived')).toEqual(['the keepalived file and the director agree on the realservers of 10.23.8.80:80']);
+    const elsewhere = { ...declared, topology: { ...declared.topology, service: { ...declared.topology.service, vport: 81 } } };
+    expect(compareWithConfig(elsewhere, text, 'keepalived')[0]).toMatch(/^the keepalived file does not declare 10\.23\.8\.80:81/);
+  });
+});
