@@ -14,7 +14,7 @@ export interface ProbeRequest {
   probe: ProbeCommand | (() => ProbeCommand);
 }
 
-export type ProbeErrorKind = 'validation' | 'transport' | 'timeout' | 'missing-tool' | 'exit' | 'no-parser' | 'parse';
+export type ProbeErrorKind = 'validation' | 'transport' | 'timeout' | 'stopped' | 'missing-tool' | 'exit' | 'no-parser' | 'parse';
 
 export interface ProbeError {
   kind: ProbeErrorKind;
@@ -130,6 +130,7 @@ async function execute(transport: Transport, host: string, probe: ProbeCommand, 
     return { host, probe, status: 'error', error: { kind: 'transport', transportKind: 'internal', message: (error as Error).message } };
   }
   const fail = (error: ProbeError): ProbeOutcome => ({ host, probe, status: 'error', raw, error });
+  if (raw.stopped) return fail({ kind: 'stopped', message: `${probe.argv[0]} was stopped before it finished` });
   if (raw.timedOut) return fail({ kind: 'timeout', message: `${probe.argv[0]} did not finish within ${probe.timeoutMs} ms` });
   if (missingTool(raw)) return fail({ kind: 'missing-tool', message: `${probe.argv[0]} is not installed: ${firstLine(raw.stderr)}` });
   if (raw.exitCode !== 0 && !probe.acceptNonZeroExit) {

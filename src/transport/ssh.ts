@@ -39,6 +39,7 @@ export class SshTransport implements Transport {
   private readonly hosts = new Map<string, HostState>();
   private socketDir?: Promise<string>;
   private readonly inFlight = new Set<AbortController>();
+  private readonly pendingStops = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: SshTransportOptions) {
@@ -84,7 +85,9 @@ export class SshTransport implements Transport {
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
-      void this.stopRemote(host, state, pid, sudo, child);
+      const stopping = this.stopRemote(state, pid, sudo, child);
+      this.pendingStops.add(stopping);
+      void stopping.finally(() => this.pendingStops.delete(stopping));
     };
     const onAbort = (): void => stop();
     options.signal?.addEventListener('abort', onAbort);
@@ -118,6 +121,8 @@ export class SshTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.inFlight) c.abort();
+    // The stop commands travel over the masters: let them finish before the masters exit.
+    await Promise.all([...this.pendingStops]);
     const dir = this.socketDir ? await this.socketDir : undefined;
     await Promise.all(
       [...this.hosts.values()]
@@ -196,7 +201,7 @@ export class SshTransport implements Transport {
     ];
   }
 
-  private async stopRemote(host: string, state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
+  private async stopRemote(state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
     if (pid !== undefined) {
       await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
         stdin: 'ignore',
