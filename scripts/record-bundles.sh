@@ -16,7 +16,9 @@ for f in "${faults[@]}"; do
   rm -rf "$out"
   [ "$f" = healthy ] || doctor lab fault "$f" --prefix $P >/dev/null
   onenet=$(doctor lab faults --json | node -e "const j=JSON.parse(require('fs').readFileSync(0,'utf8'));const f=j.find((x)=>x.id==='$f');process.stdout.write(f&&f.onenet?'--onenet':'')")
-  doctor lab diagnose --prefix $P $onenet --json --record "$PWD/$out" > /tmp/lvs-doctor-$f.json || true
+  # director.return-path-stalled is the director-only reading of a broken return path.
+  directorOnly=""; [ "$f" = director.return-path-stalled ] && directorOnly=--director-only
+  doctor lab diagnose --prefix $P $onenet $directorOnly --json --record "$PWD/$out" > /tmp/lvs-doctor-$f.json || true
   node --input-type=module -e "
     import { readFileSync, writeFileSync } from 'node:fs';
     import { diagnosisDigest } from './dist/src/engine/replay-bundle.js';

@@ -8,7 +8,7 @@ export const replyReturns: CheckDefinition = {
   question: 'q3-director',
   title: "Hop 3: the realserver's reply comes back through the director",
   needs: ['q3.request-forwarded'],
-  softNeeds: ['q2.reply-route', 'q1.director-reaches-realservers'],
+  softNeeds: ['q2.reply-route', 'q2.director-redirects', 'q2.redirect-cache', 'q1.director-reaches-realservers'],
   probes: [],
   evaluate({ topology, facts, deps }) {
     const conn = testedConnection(facts);
@@ -25,9 +25,10 @@ export const replyReturns: CheckDefinition = {
     const wire = wireEvidence(conn, 'hop 2 seen, hop 3 not back at the director');
     const rsCaptured = hopSeenAt(conn, 3, rs.name);
     if (rsCaptured === 'seen') {
-      // The realserver answered, but not through the director.
-      const route = deps['q2.reply-route'];
-      const id = route?.verdict === 'fail' && route.fault ? route.fault : 'realserver.reply-route';
+      // The realserver answered, but not through the director. Q.2 knows which way it went:
+      // a director still sending redirects, a cached redirect, or the route table.
+      const route = ['q2.director-redirects', 'q2.redirect-cache', 'q2.reply-route'].map((id) => deps[id]).find((r) => r?.verdict === 'fail' && r.fault);
+      const id = route?.fault ?? 'realserver.reply-route';
       const bypass = conn.instead.find((i) => i.kind === 'reply-bypassed-director');
       return fault('fail', id, [rs.name], `${rs.name} sent its SYN+ACK but it never came back through the director${bypass ? ': the client received it straight from the RIP' : ''}`, [
         ...(route?.verdict === 'fail' ? route.evidence : []),

@@ -1,6 +1,6 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
 import { describeHit, directorTable, firewallHits, routeGet } from '../../src/engine/readers.js';
-import { fault, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
+import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.
 export const replyRewritten: CheckDefinition = {
@@ -23,6 +23,7 @@ export const replyRewritten: CheckDefinition = {
       return pass(`the director rewrote the reply to ${vip}:${vport} -> ${conn.cip}:${conn.cport}: all four hops seen`, wireEvidence(conn, 'hop 4 seen'));
     }
     if (!hop4.observations.some((o) => o.host === d && o.status === 'missing')) return unknown("the director's external interface could not be captured: hop 4 is unproven");
+    if (!conn.hops[2].observations.some((o) => o.host === d && o.status === 'seen')) return skip('no SYN+ACK came back into the director: there was nothing to rewrite (Q.4 says what the realserver did)');
     const wire = wireEvidence(conn, 'hop 3 seen at the director, hop 4 not sent');
     const ipf = deps['setup.ip-forward'];
     if (ipf?.verdict === 'fail' && ipf.fault) return fault('fail', ipf.fault, [d], `${ipf.summary}; on the wire the reply came in on int and never left ext`, [...ipf.evidence, ...wire], ipf.fixes, 1);

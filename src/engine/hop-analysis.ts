@@ -80,9 +80,20 @@ export function analyzeHops(topology: Topology, tc: TestConnectionFacts): HopAna
   const captured = tc.captures.filter((c) => c.packets !== null);
   // Connections are identified by the client's SYNs towards the VIP, wherever they were seen.
   const flows = new Map<string, { cip: string; cport: number }>();
+  const rips = new Set(topology.realservers.map((r) => `${r.rip}:${r.rport}`));
+  const insideAddresses = new Set([...topology.realservers.map((r) => r.rip), ...(topology.director.dip ? [topology.director.dip] : [])]);
+  // Without a capture that can see the SYN to the VIP, the rewritten SYN (client -> a known
+  // RIP:RPORT) starts the connection: NAT keeps the client's address and port. With one, a SYN
+  // straight to a RIP is a direct connection (5.17), not a balanced one.
+  const vipVisible = captured.some((c) => c.place === 'client' || c.place === 'director-ext' || c.place === 'director-one');
   for (const cap of captured) {
-    if (cap.place === 'realserver') continue;
     for (const p of cap.packets!) {
+      if (!vipVisible && p.tcp && isSyn(p) && p.src && !insideAddresses.has(p.src) && typeof p.tcp.srcPort === 'number' && rips.has(`${p.dst}:${p.tcp.dstPort}`)) {
+        const key = `${p.src}:${p.tcp.srcPort}`;
+        if (!flows.has(key)) flows.set(key, { cip: p.src, cport: p.tcp.srcPort });
+        continue;
+      }
+      if (cap.place === 'realserver') continue;
       // Captures are taken with -n, so ports are numbers; a named port cannot be this flow.
       if (p.tcp && isSyn(p) && p.dst === vip && p.tcp.dstPort === vport && p.src && typeof p.tcp.srcPort === 'number') {
         const key = `${p.src}:${p.tcp.srcPort}`;
@@ -136,11 +147,10 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
           : { host: cap.host, iface: cap.iface, status: 'missing' },
       );
     }
-    const status = observations.some((o) => o.status === 'seen')
-      ? 'seen'
-      : observations.some((o) => o.status === 'missing')
-        ? 'missing'
-        : 'not-captured';
+    // A hop is seen only where every capture that should show it does: hop 3 seen on the
+    // realserver but not on the director's int is exactly the broken return path.
+    const captured = observations.filter((o) => o.status !== 'not-captured');
+    const status = captured.length === 0 ? 'not-captured' : captured.every((o) => o.status === 'seen') ? 'seen' : 'missing';
     const src = name === 'reply' ? { address: rip ?? 'RIP', port: rport } : name === 'reply-rewritten' ? { address: vip, port: vport } : { address: cip, port: cport };
     const dst = name === 'in' ? { address: vip, port: vport } : name === 'in-rewritten' ? { address: rip ?? 'RIP', port: rport } : { address: cip, port: cport };
     return { index: (i + 1) as 1 | 2 | 3 | 4, name, expected: { src, dst }, status, observations };
@@ -159,7 +169,10 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
     if (target) target.instead = [...(target.instead ?? []), obs.line];
   }
   let lastSeen = 0;
-  for (const hop of hops) if (hop.status === 'seen') lastSeen = hop.index;
+  for (const hop of hops) {
+    if (hop.status !== 'seen') break;
+    lastSeen = hop.index;
+  }
   return { cip, cport, realserver, hops, lastSeen, instead };
 }
 
@@ -172,6 +185,11 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
     if (out.some((o) => o.kind === kind && o.host === cap.host && o.iface === cap.iface)) return;
     out.push({ kind, host: cap.host, iface: cap.iface, packet: p, line: `${cap.host} ${cap.iface}: ${describePacket(p)}` });
   };
+  // The director answering itself (RST or ICMP from the VIP) only when it did not forward the
+  // SYN: IPVS rewrites a realserver's own RST to come from VIP:VPORT.
+  const forwarded = captured.some(
+    (cap) => cap.place !== 'client' && cap.place !== 'director-ext' && cap.packets!.some((p) => p.tcp !== null && isSyn(p) && p.src === cip && p.tcp.srcPort === cport && rsAddresses.has(p.dst ?? '')),
+  );
   const aboutFlow = (p: Packet): boolean => {
     const e = p.icmp?.embedded;
     return e !== null && e !== undefined && e.src === cip && e.srcPort === cport;
@@ -201,9 +219,9 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
           // IPVS with every weight 0 answers from the VIP about the VIP; an ICMP error about a
           // RIP means the director balanced the SYN but could not deliver it (no ARP answer).
           // (conntrack un-NATs the quoted header, so it names the VIP either way: the kind tells.)
-          if (p.icmp && toClient && aboutFlow(p) && p.icmp.kind === 'port-unreachable' && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
+          if (!forwarded && p.icmp && toClient && aboutFlow(p) && p.icmp.kind === 'port-unreachable' && p.icmp.embedded?.dstPort === vport) add('icmp-from-director', cap, p);
           if (p.icmp && toClient && aboutFlow(p) && (p.icmp.kind === 'host-unreachable' || p.icmp.kind === 'net-unreachable') && p.src !== null && !rsAddresses.has(p.src)) add('director-cannot-reach-rip', cap, p);
-          if (p.tcp && p.src === vip && p.tcp.srcPort === vport && toClient && p.tcp.dstPort === cport && p.tcp.flags.rst) add('rst-from-director', cap, p);
+          if (!forwarded && p.tcp && p.src === vip && p.tcp.srcPort === vport && toClient && p.tcp.dstPort === cport && p.tcp.flags.rst) add('rst-from-director', cap, p);
           break;
         case 'client':
           if (p.tcp && fromRs && toClient && p.tcp.dstPort === cport) add('reply-bypassed-director', cap, p);

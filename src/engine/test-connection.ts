@@ -126,8 +126,9 @@ export async function runTestConnectionPhase(input: {
         },
       ),
   );
-  // Every capture armed (or failed) before the first SYN; bounded so a silent tcpdump cannot hang us.
-  await Promise.race([Promise.all(listening.map((l) => l.promise)), sleep(3000)]);
+  // Every capture armed (or failed) before the first SYN; bounded so a silent tcpdump cannot
+  // hang us, but generous: a capture that starts after the SYN would prove a loss that is not.
+  await Promise.race([Promise.all(listening.map((l) => l.promise)), sleep(8000)]);
 
   const attempts: ConnectionAttempt[] = await Promise.all(
     Array.from({ length: connections }, () => connectOnce(transport, client, vip, vport, timeoutS)),

@@ -94,7 +94,7 @@ describe('hop analysis on real IPVS captures (ipvs-vm)', () => {
   // WRONG TODAY (src/engine/hop-analysis.ts): connections are found only from SYNs to VIP:VPORT,
   // and never in realserver captures; int0 only holds the rewritten SYN (CIP -> RIP:RPORT), so
   // without an ext0 capture the analysis finds no connection at all. Flip to `it` once fixed.
-  it.fails('nat-reply-route from int0 and rs1 alone: hop 2 seen on int0, hop 3 missing at the director and seen on rs1', async () => {
+  it('nat-reply-route from int0 and rs1 alone: hop 2 seen on int0, hop 3 missing at the director and seen on rs1', async () => {
     const { analysis } = await analyse('reply-route', capturedAt('reply-route'));
     const broken = byRealserver(analysis, 'rs1');
     expect(broken.map((c) => c.cport).sort()).toEqual([41276, 59052]);
@@ -143,7 +143,7 @@ describe('hop analysis on real IPVS captures (ipvs-vm)', () => {
   // WRONG TODAY: IPVS rewrites the realserver's RST to come from VIP:80 (MANIFEST "Observed");
   // the analysis also calls that ext0 copy 'rst-from-director' and pins it on hop 2 (int0),
   // which blames the director for the realserver's refusal. Flip to `it` once fixed.
-  it.fails('nat-no-listener: does not call the realserver\'s RST, rewritten by IPVS, a RST from the director', async () => {
+  it('nat-no-listener: does not call the realserver\'s RST, rewritten by IPVS, a RST from the director', async () => {
     const { analysis } = await analyse('no-listener', capturedAt('no-listener'));
     const [refused] = byRealserver(analysis, 'rs2');
     expect(refused.instead.map((i) => i.kind)).not.toContain('rst-from-director');
