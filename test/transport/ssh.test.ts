@@ -61,7 +61,9 @@ describe('SshTransport', () => {
       'h-slow': 'timeout',
       offlimits: 'no-access',
     });
-    const err = await transport().run('h-denied', ['true'], { timeoutMs: 1000 }).catch((e: TransportError) => e);
+    const again = transport();
+    const err = await again.run('h-denied', ['true'], { timeoutMs: 1000 }).catch((e: TransportError) => e);
+    await again.close();
     expect(err).toBeInstanceOf(TransportError);
     expect(err.message).toBe('h-denied: root@denied: Permission denied (publickey).');
   });
