@@ -1,6 +1,7 @@
 // `lvs-doctor [diagnose]` and `lvs-doctor replay DIR`: run the check graph and show it through
 // the face the user asked for (TUI on a terminal, text otherwise, or a machine format).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.js';
 import { parseInventory, InventoryError } from '../discover/inventory.js';
@@ -43,6 +44,8 @@ const OPTIONS = {
   'accept-new-host-keys': { type: 'boolean' },
   'connect-timeout': { type: 'string' },
 } as const;
+
+const DEFAULT_INVENTORIES = ['lvs-doctor.yaml', '~/.config/lvs-doctor/inventory.yaml'];
 
 type Format = 'tui' | 'text' | 'json' | 'json-stream' | 'nagios' | 'prometheus';
 
@@ -113,7 +116,10 @@ async function resolveTopology(values: Values, io: CommandIO): Promise<Topology>
     const { discoverForDiagnose } = await import('./discover.js');
     topology = await discoverForDiagnose(values, io);
   } else {
-    throw new Error('no inventory: give --inventory FILE, or --director HOST to discover the rest (lvs-doctor --help)');
+    // During an outage nobody wants to remember flags: a saved inventory is found by itself.
+    const found = DEFAULT_INVENTORIES.map((f) => f.replace(/^~/, homedir())).find((f) => existsSync(f));
+    if (!found) throw new Error(`no inventory: give --inventory FILE, or --director HOST to discover the rest, or save one as ${DEFAULT_INVENTORIES.join(' or ')} (lvs-doctor discover --director HOST > lvs-doctor.yaml)`);
+    topology = parseInventory(readFileSync(found, 'utf8'), found).topology;
   }
   if (values['off-limits']) {
     const names = values['off-limits'].split(',').map((s) => s.trim()).filter(Boolean);

@@ -65,6 +65,7 @@ export interface ResultInputs {
   durationMs: number;
   mode: 'live' | 'replay';
   connectionTable?: ResultDocument['connectionTable'];
+  probeFailures?: ResultDocument['probeFailures'];
 }
 
 export function buildResult(inputs: ResultInputs): ResultDocument {
@@ -76,6 +77,9 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
   const unproven = inputs.checks.filter((c) => c.verdict === 'unknown' || c.verdict === 'error' || c.verdict === 'blocked').map((c) => `${c.id}: ${c.summary}`);
   for (const h of inputs.hosts) {
     if (h.status !== 'reachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
+  }
+  for (const f of inputs.probeFailures ?? []) {
+    if (f.failure !== 'skipped') unproven.push(`${f.host}: \`${f.command}\` gave no usable answer: ${f.message}`);
   }
   const { service } = inputs.topology;
   const summary =
@@ -102,6 +106,7 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     proven,
     unproven,
     ...(inputs.connectionTable ? { connectionTable: inputs.connectionTable } : {}),
+    ...(inputs.probeFailures && inputs.probeFailures.length > 0 ? { probeFailures: inputs.probeFailures } : {}),
     countsByQuestion,
   };
 }

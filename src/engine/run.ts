@@ -4,13 +4,13 @@
 import type { CheckResult } from '../model/check.js';
 import type { RunEvent } from '../model/events.js';
 import type { HostStatus, ResultDocument } from '../model/result.js';
-import type { HostSpec, RealserverSpec, Topology } from '../model/topology.js';
+import type { RealserverSpec, Topology } from '../model/topology.js';
 import { allHosts } from '../model/topology.js';
-import { ParseError } from '../parsers/parse-error.js';
-import { defaultParse } from '../probes/runner.js';
+import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
+import { parserRegistry } from '../parsers/index.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import { uname } from '../probes/uname.js';
-import { TransportError, type Transport } from '../transport/transport.js';
+import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
 import { deriveParams } from './derive.js';
 import { evaluateCheck, hostsOfRole } from './evaluate.js';
@@ -67,21 +67,21 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     });
   }
   const facts = new Facts(topology, hosts);
-  const limiter = new Limiter(options.perHostLimit ?? 6, options.globalLimit ?? 32);
+  const limits = { perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 };
 
-  const runOne = async (host: HostSpec, name: string, probe: ProbeCommand, target?: string): Promise<void> => {
-    const status = hosts.get(host.name)!;
-    if (status.status !== 'reachable') return;
-    const command = probe.argv.join(' ');
-    emit({ type: 'probe-start', host: host.name, key: probe.key, command });
+  /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
+  const runBatch = async (batch: { host: string; name: string; probe: ProbeCommand; target?: string }[]): Promise<void> => {
+    const live = batch.filter((b) => hosts.get(b.host)!.status === 'reachable');
     const started = performance.now();
-    const outcome = await limiter.run(host.name, () => runProbe(transport, host.name, name, probe, target));
-    status.probesRun += 1;
-    if (!outcome.ok && outcome.failure === 'transport' && /unreachable|auth|host-key/.test(outcome.message.split(':')[0] ?? '')) {
-      // ssh itself failed: the host is unreachable for the rest of the run.
-    }
-    facts.record(outcome);
-    emit({ type: 'probe-end', host: host.name, key: probe.key, command, ok: outcome.ok, durationMs: Math.round(performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
+    for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
+    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { limits, parse: defaultParse });
+    outcomes.forEach((o, i) => {
+      const b = live[i];
+      const outcome = toFact(o, b.name, b.target, b.probe);
+      hosts.get(b.host)!.probesRun += 1;
+      facts.record(outcome);
+      emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
+    });
   };
 
   // Open every connection first (one handshake per host), then find out what each host is.
@@ -93,9 +93,9 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
     }
   }
+  await runBatch(reachable.map((h) => ({ host: h.name, name: 'uname', probe: uname() })));
   await Promise.all(
     reachable.filter((h) => hosts.get(h.name)!.status === 'reachable').map(async (h) => {
-      await runOne(h, 'uname', uname());
       const o = facts.outcome(h.name, 'uname');
       const status = hosts.get(h.name)!;
       if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
@@ -116,7 +116,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     }
   }
   const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams): Promise<void> => {
-    const jobs: Promise<void>[] = [];
+    const jobs: { host: string; name: string; probe: ProbeCommand; target?: string }[] = [];
     for (const host of allHosts(topology)) {
       for (const name of needed.get(host.name) ?? []) {
         const entry = PROBE_CATALOG[name];
@@ -130,11 +130,11 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
             facts.record({ ok: false, host: host.name, probe: name, ...(target ? { target: target.name } : {}), command: name, failure: 'validation', message: (err as Error).message });
             continue;
           }
-          if (probe) jobs.push(runOne(host, name, probe, target?.name));
+          if (probe) jobs.push({ host: host.name, name, probe, ...(target ? { target: target.name } : {}) });
         }
       }
     }
-    await Promise.all(jobs);
+    await runBatch(jobs);
   };
 
   await runPhase('first', deriveParams(topology, facts));
@@ -171,61 +171,38 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     durationMs: performance.now() - t0,
     mode: options.mode ?? 'live',
     connectionTable: connectionTableDigest(topology, facts),
+    probeFailures: facts.all().flatMap((o) => (o.ok ? [] : [{ host: o.host, command: o.command, failure: o.failure, message: o.message }])),
   });
   emit({ type: 'run-end', result });
   return result;
 }
 
-async function runProbe(transport: Transport, host: string, name: string, probe: ProbeCommand, target?: string): Promise<ProbeOutcome> {
+/** The runner's typed outcome as a fact the checks read. */
+function toFact(o: RunnerOutcome, name: string, target: string | undefined, probe: ProbeCommand): ProbeOutcome {
   const command = probe.argv.join(' ');
-  const base = { host, probe: name, ...(target ? { target } : {}), command };
-  try {
-    const r = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot });
-    const stdout = Buffer.from(r.stdout).toString('utf8');
-    if (r.exitCode !== 0 && !probe.acceptNonZeroExit) {
-      const missing = r.exitCode === 127 || /not found/.test(r.stderr);
-      return { ...base, ok: false, failure: 'transport', message: missing ? `${probe.argv[0]} is not installed (exit ${r.exitCode})` : `exit ${r.exitCode}: ${firstLine(r.stderr) || firstLine(stdout)}` };
-    }
-    // Some tools answer on stderr (ipvsadm's "Can't initialize ipvs"): the parser reads both.
-    const text = stdout.trim() === '' && r.stderr.trim() !== '' ? r.stderr : stdout;
-    try {
-      const parsed = await defaultParse(probe.parser, Buffer.from(text));
-      return { ...base, ok: true, parsed, stdout: text, exitCode: r.exitCode };
-    } catch (err) {
-      if (err instanceof ParseError) return { ...base, ok: false, failure: 'parse', message: `${probe.parser} parser: ${err.message}` };
-      return { ...base, ok: false, failure: 'parse', message: `${probe.parser} parser: ${(err as Error).message}` };
-    }
-  } catch (err) {
-    if (err instanceof TransportError) return { ...base, ok: false, failure: 'transport', message: `${err.kind}: ${err.message}` };
-    return { ...base, ok: false, failure: 'transport', message: (err as Error).message };
+  const base = { host: o.host, probe: name, ...(target ? { target } : {}), command };
+  if (o.status === 'ok') {
+    return { ...base, ok: true, parsed: o.parsed, stdout: Buffer.from(o.raw!.stdout).toString('utf8'), exitCode: o.raw!.exitCode };
   }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-}
-
-/** Per-host and global concurrency limits. */
-class Limiter {
-  private readonly active = new Map<string, number>();
-  private global = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly perHost: number, private readonly total: number) {}
-
-  async run<T>(host: string, job: () => Promise<T>): Promise<T> {
-    while ((this.active.get(host) ?? 0) >= this.perHost || this.global >= this.total) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.active.set(host, (this.active.get(host) ?? 0) + 1);
-    this.global += 1;
+  // Some tools answer only on stderr (ipvsadm's "Can't initialize ipvs"): read that instead.
+  if (o.error?.kind === 'parse' && o.raw && o.raw.stdout.length === 0 && o.raw.stderr.trim() !== '') {
     try {
-      return await job();
-    } finally {
-      this.active.set(host, this.active.get(host)! - 1);
-      this.global -= 1;
-      for (const wake of this.waiting.splice(0)) wake();
+      const parsed = reparse(probe.parser, o.raw.stderr);
+      if (parsed !== undefined) return { ...base, ok: true, parsed, stdout: o.raw.stderr, exitCode: o.raw.exitCode };
+    } catch {
+      // fall through to the original parse failure
     }
   }
+  if (o.status === 'skipped') return { ...base, ok: false, failure: 'skipped', message: o.reason ?? 'skipped' };
+  const kind = o.error?.kind ?? 'transport';
+  const failure = kind === 'parse' || kind === 'no-parser' ? 'parse' : kind === 'validation' ? 'validation' : 'transport';
+  const message = o.error?.transportKind ? `${o.error.transportKind}: ${o.error.message}` : (o.error?.message ?? 'no answer');
+  return { ...base, ok: false, failure, message };
+}
+
+function reparse(parser: string, text: string): unknown {
+  const p = parserRegistry[parser];
+  return p && p.kind === 'text' ? p.parse(text) : undefined;
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

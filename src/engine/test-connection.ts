@@ -1,15 +1,14 @@
 // The heart of Q.3/Q.4: arm captures on every director interface, every reachable realserver
 // and the client, wait until each tcpdump says it is listening, make the test connections from
-// the client to VIP:VPORT, stop the captures, decode them.
+// the client to VIP:VPORT (several at once, so round robin spreads them over realservers),
+// stop the captures, decode them. The capture and connection commands are the probes'
+// (src/probes/capture.ts, test-connection.ts); this file only orchestrates them.
 import type { HostStatus } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
-import { decodePcap } from '../pcap/index.js';
-import { interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
-import { defineProbe } from '../probes/define.js';
-import type { ProbeCommand } from '../probes/probe.js';
-import { interfaceName, ipAddress, port as validPort } from '../probes/validate.js';
-import type { Transport } from '../transport/transport.js';
-import { TransportError } from '../transport/transport.js';
+import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
+import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
+import { connectionProbe, detectConnectTool, judgeConnection, type ConnectTool } from '../probes/test-connection.js';
+import { TransportError, type Transport } from '../transport/transport.js';
 import type { Facts } from './facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from './test-connection-facts.js';
@@ -17,53 +16,20 @@ import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts
 export interface TestConnectionOptions {
   /** Seconds the client waits for each connection (a broken path costs exactly this). */
   connectTimeoutS?: number;
-  /** How many parallel connections (round robin spreads them over realservers); default min(#RS, 4). */
+  /** How many parallel connections; default min(#RS, 4). */
   connections?: number;
   /** Packets per capture before tcpdump stops by itself. */
   maxPackets?: number;
 }
 
-interface CapturePlan {
-  host: string;
-  iface: string;
+interface PlannedCapture {
   place: CapturePlace;
-  probe: ProbeCommand;
+  spec: CaptureSpec;
 }
 
-/** `tcpdump -w -` bounded by -c and, remotely, by the transport's timeout. */
-export function captureProbe(iface: string, filter: string[], maxPackets: number, boundS: number): ProbeCommand {
-  const argv = ['tcpdump', '-U', '--immediate-mode', '-n', '-s', '256', '-w', '-', '-c', String(maxPackets), '-i', iface === 'any' ? 'any' : interfaceName(iface), ...filter];
-  return defineProbe({ argv, parser: 'pcap', timeoutMs: boundS * 1000, needsRoot: true, acceptNonZeroExit: true, linuxOnly: true });
-}
-
-/** BPF from validated addresses only: the flow's endpoints plus ICMP (redirects are DIP->RIP). */
-function flowFilter(addresses: string[]): string[] {
-  const hosts = [...new Set(addresses.map(ipAddress))];
-  const terms = hosts.flatMap((h, i) => (i === 0 ? ['host', h] : ['or', 'host', h]));
-  return ['(', ...terms, ')', 'and', '(', 'tcp', 'or', 'icmp', ')'];
-}
-
-export function connectProbe(vip: string, vport: number, timeoutS: number): ProbeCommand {
-  // curl first; bash's /dev/tcp as the fallback when curl is missing (checked by exit 127).
-  const url = `http://${ipAddress(vip).includes(':') ? `[${vip}]` : vip}:${validPort(vport)}/`;
-  return defineProbe({
-    argv: ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code} %{local_ip}:%{local_port}', '--connect-timeout', String(timeoutS), '--max-time', String(timeoutS + 1), url],
-    parser: 'raw',
-    timeoutMs: (timeoutS + 3) * 1000,
-    needsRoot: false,
-    acceptNonZeroExit: true,
-  });
-}
-
-export function fallbackConnectProbe(vip: string, vport: number, timeoutS: number): ProbeCommand {
-  return defineProbe({
-    argv: ['timeout', String(timeoutS), 'bash', '-c', `exec 3<>/dev/tcp/${ipAddress(vip)}/${validPort(vport)} && echo connected`],
-    parser: 'raw',
-    timeoutMs: (timeoutS + 3) * 1000,
-    needsRoot: false,
-    acceptNonZeroExit: true,
-  });
-}
+// A capture that starts after the SYN would prove a loss that is not: wait for every tcpdump
+// to listen, bounded so a silent one cannot hang the run.
+const ARM_TIMEOUT_MS = 8_000;
 
 export async function runTestConnectionPhase(input: {
   transport: Transport;
@@ -78,122 +44,108 @@ export async function runTestConnectionPhase(input: {
   const timeoutS = opts.connectTimeoutS ?? 2;
   const connections = Math.max(1, opts.connections ?? Math.min(topology.realservers.length, 4));
   const maxPackets = opts.maxPackets ?? 200;
-  const boundS = timeoutS * 2 + 6;
+  const boundMs = (timeoutS * 2 + 10) * 1000;
   const { vip, vport } = topology.service;
-  const cip = derived.cip;
   const ok = (name: string): boolean => hosts.get(name)?.status === 'reachable';
   const client = topology.client.name;
   if (!ok(client)) {
     return { captures: [], attempts: [], error: `the client ${client} cannot be used (${hosts.get(client)?.status}); no test connection was made` };
   }
-  const addrs = [vip, ...(cip ? [cip] : []), ...topology.realservers.map((r) => r.rip)];
-  const filter = flowFilter(cip ? [cip, vip] : addrs);
-  const plans: CapturePlan[] = [];
+  // The flow's endpoints plus ICMP: a redirect is DIP -> RIP, an unreachable may come from anywhere.
+  const addresses = [...new Set([vip, ...(derived.cip ? [derived.cip] : []), ...topology.realservers.map((r) => r.rip)])];
+  const spec = (host: string, iface: string): CaptureSpec => ({ host, iface, filter: { hosts: addresses, icmp: true }, maxPackets, boundMs });
+  const plans: PlannedCapture[] = [];
   const d = topology.director.name;
   if (ok(d)) {
-    const oneNet = derived.ext !== null && derived.ext === derived.int;
-    if (oneNet) plans.push({ host: d, iface: derived.ext!, place: 'director-one', probe: captureProbe(derived.ext!, flowFilter(addrs), maxPackets, boundS) });
+    if (derived.ext !== null && derived.ext === derived.int) plans.push({ place: 'director-one', spec: spec(d, derived.ext) });
     else {
-      if (derived.ext) plans.push({ host: d, iface: derived.ext, place: 'director-ext', probe: captureProbe(derived.ext, flowFilter(addrs), maxPackets, boundS) });
-      if (derived.int) plans.push({ host: d, iface: derived.int, place: 'director-int', probe: captureProbe(derived.int, flowFilter(addrs), maxPackets, boundS) });
+      if (derived.ext) plans.push({ place: 'director-ext', spec: spec(d, derived.ext) });
+      if (derived.int) plans.push({ place: 'director-int', spec: spec(d, derived.int) });
     }
   }
-  for (const rs of topology.realservers.slice(0, 16)) {
-    if (ok(rs.name)) plans.push({ host: rs.name, iface: 'any', place: 'realserver', probe: captureProbe('any', flowFilter(addrs), maxPackets, boundS) });
+  // Enough realservers to catch every parallel connection; beyond 16 the director's int tells.
+  for (const rs of topology.realservers.slice(0, 16)) if (ok(rs.name)) plans.push({ place: 'realserver', spec: spec(rs.name, 'any') });
+  plans.push({ place: 'client', spec: spec(client, 'any') });
+
+  const running: (RunningCapture | Error)[] = plans.map((p) => {
+    try {
+      return startCapture(transport, p.spec);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+  const armed = await Promise.race([
+    Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))).then(() => true),
+    sleep(ARM_TIMEOUT_MS, true).then(() => false),
+  ]);
+
+  let tool: ConnectTool | null = null;
+  let attempts: ConnectionAttempt[];
+  try {
+    tool = await detectConnectTool(transport, client);
+  } catch {
+    tool = null;
   }
-  plans.push({ host: client, iface: 'any', place: 'client', probe: captureProbe('any', filter, maxPackets, boundS) });
-
-  const aborts = plans.map(() => new AbortController());
-  const listening = plans.map(() => deferred<void>());
-  const running = plans.map((plan, i) =>
-    transport
-      .run(plan.host, plan.probe.argv, {
-        timeoutMs: plan.probe.timeoutMs,
-        needsRoot: true,
-        signal: aborts[i].signal,
-        onStderrLine: (line) => {
-          if (/listening on/.test(line)) listening[i].resolve();
-        },
-      })
-      .then(
-        (r) => {
-          listening[i].resolve();
-          return r;
-        },
-        (err: unknown) => {
-          listening[i].resolve();
-          throw err;
-        },
-      ),
-  );
-  // Every capture armed (or failed) before the first SYN; bounded so a silent tcpdump cannot
-  // hang us, but generous: a capture that starts after the SYN would prove a loss that is not.
-  await Promise.race([Promise.all(listening.map((l) => l.promise)), sleep(8000)]);
-
-  const attempts: ConnectionAttempt[] = await Promise.all(
-    Array.from({ length: connections }, () => connectOnce(transport, client, vip, vport, timeoutS)),
-  );
+  if (!tool) {
+    attempts = [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
+  } else {
+    attempts = await Promise.all(Array.from({ length: connections }, () => connectOnce(transport, client, tool!, vip, vport, timeoutS)));
+  }
   // Let the last retransmissions and ICMP errors land before stopping.
   await sleep(attempts.every((a) => a.ok) ? 150 : 400);
-  for (const a of aborts) a.abort();
+  for (const r of running) if (!(r instanceof Error)) r.stop();
 
-  const settled = await Promise.allSettled(running);
-  const captures: CaptureFacts[] = [];
-  for (let i = 0; i < plans.length; i++) {
-    const plan = plans[i];
-    const s = settled[i];
-    const command = plan.probe.argv.join(' ');
-    if (s.status === 'rejected') {
-      const err = s.reason as Error;
-      captures.push({ host: plan.host, iface: plan.iface, place: plan.place, command, packets: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message });
-      continue;
-    }
-    const r = s.value;
-    if (r.stdout.length < 24) {
-      captures.push({ host: plan.host, iface: plan.iface, place: plan.place, command, packets: null, error: firstLine(r.stderr) || `tcpdump wrote no capture (exit ${r.exitCode})` });
-      continue;
-    }
-    try {
-      const pcap = await decodePcap(r.stdout);
-      let packets = pcap.packets;
-      const link = input.facts.outcome(plan.host, 'ip-link');
-      if (plan.iface === 'any' && link?.ok) packets = mapInterfaceIndexes(packets, interfaceIndexesFromIpLink(link.stdout));
-      captures.push({ host: plan.host, iface: plan.iface, place: plan.place, command, packets });
-    } catch (err) {
-      captures.push({ host: plan.host, iface: plan.iface, place: plan.place, command, packets: null, error: `capture unreadable: ${(err as Error).message}` });
-    }
-  }
+  const captures: CaptureFacts[] = await Promise.all(
+    plans.map(async (plan, i): Promise<CaptureFacts> => {
+      const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
+      const r = running[i];
+      if (r instanceof Error) return { ...base, packets: null, error: r.message };
+      try {
+        const result = await r.done;
+        if (result.stdout.length < 24) {
+          return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})${armed ? '' : '; not all captures were listening in time'}` };
+        }
+        const pcap = await decodePcap(result.stdout);
+        const link = input.facts.outcome(plan.spec.host, 'ip-link');
+        const packets = plan.spec.iface === 'any' && link?.ok ? mapInterfaceIndexes(pcap.packets, interfaceIndexesFromIpLink(link.stdout)) : pcap.packets;
+        return { ...base, packets };
+      } catch (err) {
+        const message = err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message;
+        return { ...base, packets: null, error: message };
+      }
+    }),
+  );
   return { captures, attempts };
 }
 
-async function connectOnce(transport: Transport, client: string, vip: string, vport: number, timeoutS: number): Promise<ConnectionAttempt> {
+async function connectOnce(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number): Promise<ConnectionAttempt> {
+  const probe = connectionProbe(tool, vip, vport, timeoutS);
+  const command = probe.argv.join(' ');
   const started = performance.now();
-  const probe = connectProbe(vip, vport, timeoutS);
   try {
-    let r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs });
-    let command = probe.argv.join(' ');
-    if (r.exitCode === 127) {
-      const fb = fallbackConnectProbe(vip, vport, timeoutS);
-      r = await transport.run(client, fb.argv, { timeoutMs: fb.timeoutMs });
-      command = fb.argv.join(' ');
-    }
-    const output = `${Buffer.from(r.stdout).toString('utf8').trim()} ${firstLine(r.stderr)}`.trim();
-    return { host: client, command, output, exitCode: r.exitCode, ok: r.exitCode === 0, durationMs: Math.round(performance.now() - started) };
+    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs });
+    const judged = judgeConnection(tool, r);
+    const output = [Buffer.from(r.stdout).toString('utf8').trim(), lastLine(r.stderr)].filter(Boolean).join(' ');
+    return { host: client, command, output, exitCode: r.exitCode, ok: judged.connected === true, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
-    return { host: client, command: probe.argv.join(' '), output: (err as Error).message, exitCode: -1, ok: false, durationMs: Math.round(performance.now() - started) };
+    return { host: client, command, output: (err as Error).message, exitCode: -1, ok: false, durationMs: Math.round(performance.now() - started) };
   }
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '' && !/listening on|packets? (captured|received|dropped)/.test(l))?.trim() ?? '';
+function lastLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/listening on|packets? (captured|received|dropped)|lvs-doctor-pid|data link type/.test(l))
+      .pop()
+      ?.trim() ?? ''
+  );
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+/** `weak`: a bound that must not keep the process alive on its own. */
+function sleep(ms: number, weak = false): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (weak) t.unref();
+  });
 }

@@ -46,6 +46,8 @@ export interface ResultDocument {
   proven: string[];
   /** What could not be proven (director-only mode, unreachable hosts), one sentence each. */
   unproven: string[];
+  /** Probes that gave no usable answer (transport failure, missing tool, parser refusal, replay miss). */
+  probeFailures?: { host: string; command: string; failure: string; message: string }[];
   /** IPVS connection table digest per realserver (for lvs_doctor_syn_recv_ratio), when a table was read. */
   connectionTable?: { realserver: string; synRecv: number; established: number; other: number }[];
   countsByQuestion: Record<QuestionId, Record<string, number>>;
