@@ -43,7 +43,8 @@ export function inSubnet(address: string, network: string, prefix: number): bool
 }
 
 export function ipv6ToBigInt(address: string): bigint {
-  let text = address;
+  // A zone id (fe80::1%eth0) names an interface, not address bits.
+  let text = address.replace(/%.*$/, '');
   const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4tail) {
     const n = ipv4ToInt(v4tail[1]);
@@ -79,5 +80,7 @@ export function bigIntToIpv6(value: bigint): string {
 
 /** Normalises any IPv6 text to its canonical form; IPv4 is returned unchanged. */
 export function canonicalIp(address: string): string {
-  return isIPv6(address) ? bigIntToIpv6(ipv6ToBigInt(address)) : address;
+  if (!isIPv6(address)) return address;
+  const zone = /%.*$/.exec(address)?.[0] ?? '';
+  return bigIntToIpv6(ipv6ToBigInt(address)) + zone;
 }

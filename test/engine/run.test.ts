@@ -53,7 +53,7 @@ describe('runDiagnosis over a recorded healthy lab', () => {
       const r = await replayBundle(dir);
       const vip = r.checks.find((c) => c.id === 'setup.vip-local')!;
       expect(vip.verdict).toBe('error');
-      expect(vip.summary).toMatch(/ip -o addr on director: ip-addr parser: line 1/);
+      expect(vip.summary).toMatch(/ip -o addr on director: line 1: expected an 'ip -o addr' line/);
       expect(r.verdict).toBe('unknown');
       expect(r.checks.find((c) => c.id === 'setup.ip-forward')?.verdict).toBe('pass');
     } finally {
