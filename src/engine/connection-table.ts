@@ -6,12 +6,10 @@ import type { ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import type { IpvsadmConnections } from '../parsers/ipvsadm-connections.js';
 import type { Facts } from './facts.js';
+import type { ConntrackResult } from '../parsers/conntrack.js';
 
 export type ConnectionTableDigest = NonNullable<ResultDocument['connectionTable']>;
 
-interface ConntrackLike {
-  entries?: { protocol?: string; state?: string | null; flags?: string[]; orig?: { src?: string; dst?: string; dport?: number }; reply?: { src?: string; sport?: number } }[];
-}
 
 export function connectionTableDigest(topology: Topology, facts: Facts): ConnectionTableDigest | undefined {
   const director = topology.director.name;
@@ -28,12 +26,12 @@ export function connectionTableDigest(topology: Topology, facts: Facts): Connect
       };
     });
   }
-  const ct = facts.parsed<ConntrackLike>(director, 'conntrack');
-  if (ct?.entries) {
+  const ct = facts.parsed<ConntrackResult>(director, 'conntrack');
+  if (ct) {
     return topology.realservers.map((rs) => {
       // A DNATed flow: original tuple to VIP:VPORT, reply tuple from RIP.
-      const mine = ct.entries!.filter((e) => e.orig?.dst === vip && e.orig?.dport === vport && e.reply?.src === rs.rip);
-      const stalled = mine.filter((e) => (e.state === 'SYN_SENT' || e.state === 'SYN_RECV') && (e.flags ?? []).some((f) => /UNREPLIED/.test(f)));
+      const mine = ct.entries.filter((e) => e.orig.dst === vip && e.orig.dport === vport && e.reply?.src === rs.rip);
+      const stalled = mine.filter((e) => (e.state === 'SYN_SENT' || e.state === 'SYN_RECV') && e.flags.some((f) => /UNREPLIED/.test(f)));
       const established = mine.filter((e) => e.state === 'ESTABLISHED');
       return { realserver: rs.name, synRecv: stalled.length, established: established.length, other: mine.length - stalled.length - established.length };
     });

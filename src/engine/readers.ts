@@ -8,6 +8,13 @@ import { virtualServicesFromIptables, virtualServicesFromNft } from '../director
 import { firewallHitsIptables, firewallHitsNft, type FirewallHit, type Flow } from '../director/firewall-match.js';
 import { inSubnet } from '../util/ip.js';
 import type { Facts } from './facts.js';
+import type { IpAddrResult } from '../parsers/ip-addr.js';
+import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
+import type { SysctlResult } from '../parsers/sysctl.js';
+import type { SsResult } from '../parsers/ss.js';
+import type { PingResult } from '../parsers/ping.js';
+import type { TracerouteResult } from '../parsers/traceroute.js';
+import type { KernelModule } from '../probes/own-parsers.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -15,17 +22,9 @@ export interface InterfaceAddress {
   prefix: number;
 }
 
-interface IpAddrLike {
-  addresses?: { ifname?: string; interface?: string; address?: string; prefix?: number; prefixLength?: number; family?: string }[];
-}
-
 export function addresses(facts: Facts, host: string): InterfaceAddress[] | undefined {
-  const parsed = facts.parsed<IpAddrLike | IpAddrLike['addresses']>(host, 'ip-addr');
-  if (!parsed) return undefined;
-  const list = Array.isArray(parsed) ? parsed : (parsed.addresses ?? []);
-  return list
-    .filter((a) => a.address)
-    .map((a) => ({ ifname: String(a.ifname ?? a.interface), address: String(a.address), prefix: Number(a.prefix ?? a.prefixLength ?? 32) }));
+  const parsed = facts.parsed<IpAddrResult>(host, 'ip-addr');
+  return parsed?.addresses.map((a) => ({ ifname: a.ifname, address: a.address, prefix: a.prefix }));
 }
 
 export function interfaceOf(facts: Facts, host: string, address: string): InterfaceAddress | undefined {
@@ -47,46 +46,25 @@ export interface RouteAnswer {
   line: string;
 }
 
-interface RouteGetLike {
-  results?: RouteGetEntry[];
-  routes?: RouteGetEntry[];
-  route?: RouteGetEntry;
-  error?: string | { kind?: string; message?: string } | null;
-}
-interface RouteGetEntry {
-  via?: string | null;
-  gateway?: string | null;
-  dev?: string | null;
-  src?: string | null;
-  flags?: string[];
-  cacheFlags?: string[];
-  redirected?: boolean;
-  raw?: string;
-  line?: string;
-}
-
 export function routeGet(facts: Facts, host: string, probe: string, target?: string): RouteAnswer | undefined {
   const o = facts.outcome(host, probe, target);
   if (!o?.ok) return undefined;
-  const parsed = o.parsed as RouteGetLike;
-  const entry = parsed.route ?? parsed.results?.[0] ?? parsed.routes?.[0];
-  const entryError = (entry as { error?: string | { kind?: string; message?: string } | null } | undefined)?.error;
-  const err = parsed.error ?? entryError;
-  const errorText = err ? (typeof err === 'string' ? err : (err.message ?? err.kind ?? 'error')) : null;
+  const answer = (o.parsed as IpRouteGetResult).results[0];
+  if (!answer) return undefined;
   const line = o.stdout.split('\n').filter((l) => l.trim() !== '').join(' ').replace(/\s+/g, ' ').trim();
   return {
-    via: entry?.via ?? entry?.gateway ?? null,
-    dev: entry?.dev ?? null,
-    src: entry?.src ?? null,
-    redirected: Boolean(entry?.redirected) || [...(Array.isArray(entry?.flags) ? entry!.flags : []), ...(Array.isArray(entry?.cacheFlags) ? entry!.cacheFlags : [])].some((f) => /redirect/i.test(f)) || /redirected/.test(o.stdout),
-    error: errorText,
+    via: answer.via,
+    dev: answer.dev,
+    src: answer.src,
+    redirected: answer.redirected,
+    error: answer.error === null ? null : (answer.errorMessage ?? answer.error),
     line,
   };
 }
 
 /** sysctl values by dotted name. */
 export function sysctls(facts: Facts, host: string): Record<string, string> | undefined {
-  return facts.parsed<{ values: Record<string, string> }>(host, 'sysctl')?.values;
+  return facts.parsed<SysctlResult>(host, 'sysctl')?.values;
 }
 
 export function sysctlNumber(values: Record<string, string> | undefined, key: string): number | undefined {
@@ -156,16 +134,13 @@ export interface Listener {
   port: number;
 }
 
-interface SsLike {
-  sockets?: { state?: string; local?: { address?: string; port?: number | string } }[];
-}
-
 export function listeners(facts: Facts, host: string): Listener[] | undefined {
-  const parsed = facts.parsed<SsLike>(host, 'ss-listen');
-  if (!parsed?.sockets) return undefined;
+  const parsed = facts.parsed<SsResult>(host, 'ss-listen');
+  if (!parsed) return undefined;
   return parsed.sockets
-    .filter((s) => !s.state || /LISTEN/i.test(s.state))
-    .map((s) => ({ address: String(s.local?.address ?? '*'), port: Number(s.local?.port) }));
+    .filter((s) => /LISTEN/i.test(s.state))
+    .filter((s) => s.local.port !== null)
+    .map((s) => ({ address: s.local.address, port: s.local.port! }));
 }
 
 export function listensOn(list: Listener[], address: string, port: number): Listener | undefined {
@@ -179,41 +154,27 @@ export interface PingReading {
   error: string | null;
 }
 
-interface PingLike {
-  transmitted?: number;
-  received?: number;
-  errors?: { kind?: string; newNexthop?: string | null; text?: string }[];
-  connectError?: string | null;
-  error?: string | null;
-}
-
 export function pingReading(facts: Facts, host: string, probe: string, target?: string): PingReading | undefined {
-  const parsed = facts.parsed<PingLike>(host, probe, target);
+  const parsed = facts.parsed<PingResult>(host, probe, target);
   if (!parsed) return undefined;
-  const redirect = parsed.errors?.find((e) => /redirect/i.test(e.kind ?? ''));
+  const redirect = parsed.errors.find((e) => /redirect/i.test(e.kind));
   return {
     transmitted: parsed.transmitted ?? 0,
     received: parsed.received ?? 0,
     redirectNexthop: redirect?.newNexthop ?? null,
-    error: parsed.connectError ?? parsed.error ?? (parsed.errors?.[0]?.kind ?? null),
+    error: parsed.connectError?.message ?? parsed.errors[0]?.kind ?? null,
   };
-}
-
-interface TracerouteLike {
-  hops?: { ttl: number; probes: { address: string | null }[] }[];
 }
 
 /** The addresses of each traceroute hop (null for '*'). */
 export function tracerouteHops(facts: Facts, host: string): (string | null)[] | undefined {
-  const parsed = facts.parsed<TracerouteLike>(host, 'traceroute-client');
-  return parsed?.hops?.map((h) => h.probes.find((p) => p.address)?.address ?? null);
+  const parsed = facts.parsed<TracerouteResult>(host, 'traceroute-client');
+  return parsed?.hops.map((h) => h.probes.find((p) => p.address)?.address ?? null);
 }
 
 export function kernelModules(facts: Facts, host: string): Set<string> | undefined {
-  const parsed = facts.parsed<{ modules?: { name: string }[] } | { name: string }[]>(host, 'modules');
-  if (!parsed) return undefined;
-  const list = Array.isArray(parsed) ? parsed : (parsed.modules ?? []);
-  return new Set(list.map((m) => m.name));
+  const parsed = facts.parsed<{ modules: KernelModule[] }>(host, 'modules');
+  return parsed ? new Set(parsed.modules.map((m) => m.name)) : undefined;
 }
 
 /** DROP/REJECT rules (iptables or nft) that can match a flow on a host, with counters. */
