@@ -140,10 +140,13 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   await runPhase('first', deriveParams(topology, facts));
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
-  await runPhase('second', derived);
-
+  // Q.1/Q.2 probes and the test connection only need what the first round derived; running
+  // them together saves the second round's time (their packets are not the test flow's).
   emit({ type: 'phase', phase: 'test-connection' });
-  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection });
+  const [, testConnection] = await Promise.all([
+    runPhase('second', derived),
+    runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection }),
+  ]);
   facts.testConnection = testConnection;
   const analysis = analyzeHops(topology, testConnection);
   facts.hopAnalysis = analysis;
