@@ -41,7 +41,12 @@ export const replyReturns: CheckDefinition = {
     if (reach?.fault === 'realserver.unreachable' && reach.faultHosts?.includes(rs.name) && !facts.probed(rs.name)) {
       return fault('fail', 'realserver.unreachable', [rs.name], `${rs.name} (${rs.rip}) answers neither ping from the director nor ssh, and the request sent to it got nothing back`, [...reach.evidence, ...wire], reach.fixes, 1);
     }
-    // Director-only: no view of the realserver. The director proves the stall, not its cause.
+    // Director-only: no view of the realserver. The director proves the stall; its own
+    // configuration may prove the cause (one-network NAT sending redirects, 5.12).
+    const redirects = deps['q2.director-redirects'];
+    if (redirects?.verdict === 'fail' && redirects.fault) {
+      return fault('fail', redirects.fault, [topology.director.name], `${redirects.summary}; the director forwarded the SYN to ${rs.name} and no reply came back through it`, [...redirects.evidence, ...wire], redirects.fixes, 1);
+    }
     return fault('fail', 'director.return-path-stalled', [rs.name], `the director forwarded the SYN to ${rs.name} (${rs.rip}:${rs.rport}) and nothing came back: the realserver's replies do not return through the director (its route or its firewall; ${rs.name} itself could not be examined)`, wire, [
       { host: rs.name, commands: [`ip route get ${conn.cip} from ${rs.rip}`, `# expect 'via ${facts.derived.dip ?? 'DIP'}'; if not: ip route replace default via ${facts.derived.dip ?? 'DIP'}`], why: 'see realserver.reply-route (5.4): the most common cause' },
     ], 0.9);

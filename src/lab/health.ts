@@ -17,7 +17,8 @@ export async function fetchThroughVip(
   const state = readState(prefix);
   if (!state) throw new LabError(`no lab '${prefix}' is up`);
   const { vip, vport } = state.info.service;
-  const max = options.timeoutSeconds ?? 2;
+  // Generous: on a loaded 2-core machine a healthy handshake can take more than a second.
+  const max = options.timeoutSeconds ?? 5;
   const script = `for i in $(seq ${count}); do curl -s --max-time ${max} http://${vip}:${vport}/ || echo FAIL; done`;
   const result = await labExec(prefix, options.fromHost ?? 'client', ['sh', '-c', script], { timeoutMs: (max + 1) * count * 1000 + 5000 });
   const lines = result.stdout.split('\n').filter((l) => l.length > 0);

@@ -20,12 +20,18 @@ describe.skipIf(skipReason !== null)(`discovery on the lab${skipReason ? ` (skip
   beforeAll(async () => {
     const { labUp } = await import('../../src/lab/index.js');
     lab = await labUp({ prefix: PREFIX });
-    found = await discoverOverSsh({ director: 'director', client: 'client', vip: lab.service.vip, sshPath: lab.sshWrapper });
+    found = await discoverOverSsh({ director: 'director', client: 'client', vip: lab.service.vip, vport: lab.service.vport, sshPath: lab.sshWrapper });
   });
 
   afterAll(async () => {
     const { labDown } = await import('../../src/lab/index.js');
     await labDown(PREFIX);
+  });
+
+  it('with several services on the VIP (the lab keeps VIP:443 too), asks which one, listing them', async () => {
+    await expect(discoverOverSsh({ director: 'director', vip: lab.service.vip, sshPath: lab.sshWrapper })).rejects.toThrow(
+      /2 virtual services .* choose one with --vip[\s\S]*:80 [\s\S]*:443 /,
+    );
   });
 
   it('names the service and every realserver with its port (port remapping kept)', () => {
