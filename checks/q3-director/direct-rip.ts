@@ -1,4 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import { addresses } from '../../src/engine/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.17: a client connecting straight to a RIP through the director gets nothing back: the
@@ -8,18 +9,22 @@ export const directRip: CheckDefinition = {
   question: 'q3-director',
   title: 'The director does not refuse realservers\' replies to direct connections',
   needs: [],
-  probes: [],
+  probes: [{ role: 'director', probe: 'ip-addr' }],
   evaluate({ topology, facts }) {
     const tc = facts.testConnection;
     if (!tc || tc.error) return unknown('no capture was taken');
     const d = topology.director.name;
     const rips = new Set(topology.realservers.map((r) => r.rip));
+    const rsPorts = new Set(topology.realservers.map((r) => `${r.rip}:${r.rport}`));
+    // Sent by the director itself, about a realserver's TCP reply from its service port: other
+    // ICMP (a traceroute's port unreachable from the client) is not this.
+    const directorAddresses = new Set([topology.service.vip, ...[facts.derived.dip, topology.director.dip].filter((a): a is string => Boolean(a)), ...(addresses(facts, d)?.map((a) => a.address) ?? [])]);
     const lines: string[] = [];
     for (const cap of tc.captures) {
       if (cap.host !== d || !cap.packets) continue;
       for (const p of cap.packets) {
         const e = p.icmp?.embedded;
-        if (p.icmp?.kind === 'port-unreachable' && p.dst !== null && rips.has(p.dst) && e && e.src !== null && rips.has(e.src)) {
+        if (p.icmp?.kind === 'port-unreachable' && p.src !== null && directorAddresses.has(p.src) && p.dst !== null && rips.has(p.dst) && e && e.protocol === 'tcp' && rsPorts.has(`${e.src}:${e.srcPort}`)) {
           lines.push(`${cap.iface}: ${p.src} > ${p.dst} ICMP port unreachable about ${e.src}:${e.srcPort} > ${e.dst}:${e.dstPort}`);
         }
       }
