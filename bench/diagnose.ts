@@ -1,13 +1,14 @@
-// Time to a diagnosis on the lab: healthy and with a fault, cold ssh (the handshakes in the
-// run) and warm (ControlMasters already open), for 3 and 100 realservers, each beside the
-// floor measured in the same run: a plain OpenSSH shell script that runs the same commands
-// (taken from a recording of the doctor's own run) in parallel over open masters, with the
-// same captures armed around one curl.
+// Time to a diagnosis on the lab: healthy and with a fault, cold ssh (the handshakes inside
+// the timing) and warm (ControlMasters open), for 3 and 100 realservers. Beside each, the floor
+// measured in the same run: a plain OpenSSH shell script that runs the same commands (taken
+// from a recording of the doctor's own run) in parallel over its own masters, with the same
+// captures armed around the same connections. Like `lab diagnose`, both run inside the lab's
+// ops namespace with plain `ssh -F`, so neither pays `ip netns exec` per command.
 // Run as root: `npm run build && node dist/bench/diagnose.js [N...]`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHECKS } from '../checks/index.js';
 import { parseInventory } from '../src/discover/inventory.js';
 import { runDiagnosis } from '../src/engine/run.js';
@@ -22,11 +23,12 @@ import type { Transport } from '../src/transport/transport.js';
 const PREFIX = 'dxbench';
 const FAULT = 'realserver.reply-route';
 
-interface Row {
-  what: string;
-  doctor: number[];
-  floor: number[];
-  verdicts: string[];
+interface Samples {
+  coldDoctor: number[];
+  coldFloor: number[];
+  warmDoctor: number[];
+  warmFloor: number[];
+  firstDiagnosis: string[];
 }
 
 async function diagnoseOnce(transport: Transport, topology: Topology): Promise<{ ms: number; result: ResultDocument }> {
@@ -36,23 +38,24 @@ async function diagnoseOnce(transport: Transport, topology: Topology): Promise<{
   return { ms: performance.now() - t, result: result! };
 }
 
-/** The floor script: every recorded command in the background over open masters, captures
- * armed (sleep for tcpdump to listen), one curl per recorded connection, then stop. */
-function floorScript(sshPath: string, cpDir: string, commands: { host: string; argv: string[] }[], hosts: string[]): { open: string; run: string; close: string } {
-  const ssh = shellQuote(sshPath);
-  const cp = `-o ControlPath=${shellQuote(cpDir)}/%h -o BatchMode=yes`;
-  const open = hosts.map((h) => `${ssh} ${cp} -o ControlMaster=yes -o ControlPersist=120 -N -f ${shellQuote(h)} &`).concat('wait').join('\n');
-  const close = hosts.map((h) => `${ssh} ${cp} -O exit ${shellQuote(h)} 2>/dev/null`).join('\n');
-  const plain = commands.filter((c) => c.argv[0] !== 'tcpdump' && c.argv[0] !== 'curl');
-  const captures = commands.filter((c) => c.argv[0] === 'tcpdump');
-  const curls = commands.filter((c) => c.argv[0] === 'curl');
+/** The floor: every recorded command in the background over open masters, then the captures
+ * armed, the connections, a short settle, the captures stopped. */
+function floorScripts(sshConfig: string, cpDir: string, commands: { host: string; argv: string[] }[], hosts: string[]): { open: string; run: string; close: string } {
+  const ssh = `ssh -F ${shellQuote(sshConfig)} -o ControlPath=${shellQuote(cpDir)}/%h -o BatchMode=yes`;
+  const open = [...hosts.map((h) => `${ssh} -o ControlMaster=yes -o ControlPersist=300 -N -f ${shellQuote(h)} &`), 'wait'].join('\n');
+  const close = hosts.map((h) => `${ssh} -O exit ${shellQuote(h)} 2>/dev/null`).join('\n');
+  const isCapture = (c: { argv: string[] }): boolean => c.argv.includes('tcpdump');
+  const isConnect = (c: { argv: string[] }): boolean => c.argv.includes('curl');
+  const plain = commands.filter((c) => !isCapture(c) && !isConnect(c));
   const run = [
-    ...plain.map((c) => `${ssh} ${cp} -T ${shellQuote(c.host)} ${shellQuote(shellJoin(c.argv))} >/dev/null 2>&1 &`),
+    ...plain.map((c) => `${ssh} -T ${shellQuote(c.host)} ${shellQuote(shellJoin(c.argv))} >/dev/null 2>&1 &`),
     'wait',
-    ...captures.map((c) => `${ssh} ${cp} -T ${shellQuote(c.host)} ${shellQuote(`timeout 8 ${shellJoin(c.argv)}`)} >/dev/null 2>&1 & P="$P $!"`),
+    'P=""',
+    ...commands.filter(isCapture).map((c) => `${ssh} -T ${shellQuote(c.host)} ${shellQuote(`timeout 20 ${shellJoin(c.argv.slice(c.argv.indexOf('tcpdump')))}`)} >/dev/null 2>&1 & P="$P $!"`),
     'sleep 0.3',
-    ...curls.map((c) => `${ssh} ${cp} -T ${shellQuote(c.host)} ${shellQuote(shellJoin(c.argv))} >/dev/null 2>&1 &`),
-    'wait $(jobs -p | grep -v -w -F "$(echo $P | tr " " "\\n")") 2>/dev/null',
+    'C=""',
+    ...commands.filter(isConnect).map((c) => `${ssh} -T ${shellQuote(c.host)} ${shellQuote(shellJoin(c.argv.slice(c.argv.indexOf('curl'))))} >/dev/null 2>&1 & C="$C $!"`),
+    'wait $C',
     'sleep 0.15',
     'kill $P 2>/dev/null; wait',
   ].join('\n');
@@ -65,67 +68,85 @@ function timeShell(script: string): number {
   return performance.now() - t;
 }
 
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Inside the ops namespace: measure the doctor and the floor `runs` times. */
+async function measureInside(inventory: string, runs: number): Promise<Samples> {
+  const topology = parseInventory(readFileSync(inventory, 'utf8'), inventory).topology;
+  const hosts = allHosts(topology);
+  const sshConfig = topology.director.ssh!.configFile!;
+  const work = mkdtempSync('/tmp/lvsd-dx-');
+  try {
+    const rec = new RecordingTransport(new SshTransport({ hosts }), { dir: join(work, 'bundle') });
+    await diagnoseOnce(rec, topology);
+    await rec.close();
+    const manifest = JSON.parse(readFileSync(join(work, 'bundle', 'manifest.json'), 'utf8')) as { entries: { host: string; argv: string[] }[] };
+    const floor = floorScripts(sshConfig, work, manifest.entries, hosts.map((h) => h.name));
+    const s: Samples = { coldDoctor: [], coldFloor: [], warmDoctor: [], warmFloor: [], firstDiagnosis: [] };
+    for (let i = 0; i < runs; i++) {
+      // ICMP error replies are rate-limited per destination (about 1 s): space the runs.
+      await pause(1100);
+      const t = new SshTransport({ hosts });
+      const cold = await diagnoseOnce(t, topology);
+      await pause(1100);
+      const warm = await diagnoseOnce(t, topology);
+      await t.close();
+      s.coldDoctor.push(cold.ms);
+      s.warmDoctor.push(warm.ms);
+      s.firstDiagnosis.push(cold.result.diagnoses[0]?.id ?? cold.result.verdict, warm.result.diagnoses[0]?.id ?? warm.result.verdict);
+      await pause(1100);
+      s.coldFloor.push(timeShell(`${floor.open}\n${floor.run}`));
+      await pause(1100);
+      s.warmFloor.push(timeShell(floor.run));
+      spawnSync('bash', ['-c', floor.close], { stdio: 'ignore' });
+    }
+    return s;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
 export async function benchDiagnose(sizes: number[] = [3, 100], runs = 3): Promise<string> {
-  const rows: Row[] = [];
+  const rows: string[] = [];
+  const self = fileURLToPath(import.meta.url);
   for (const n of sizes) {
     await labDown(PREFIX).catch(() => undefined);
     const info = await labUp({ prefix: PREFIX, realservers: n });
-    const work = mkdtempSync('/tmp/lvsd-dx-');
     try {
-      const topology = parseInventory(readFileSync(info.inventory, 'utf8'), info.inventory).topology;
-      const hosts = allHosts(topology);
-      const names = hosts.map((h) => h.name);
-      // One recorded warm run gives the floor its command list.
-      const rec = new RecordingTransport(new SshTransport({ hosts, sshPath: info.sshWrapper }), { dir: join(work, 'bundle') });
-      await diagnoseOnce(rec, topology);
-      await rec.close();
-      const manifest = JSON.parse(readFileSync(join(work, 'bundle', 'manifest.json'), 'utf8')) as { entries: { host: string; argv: string[] }[] };
-      const floor = floorScript(info.sshWrapper, work, manifest.entries, names);
       for (const phase of ['healthy', 'fault'] as const) {
         if (phase === 'fault') await injectFault(PREFIX, FAULT);
-        const cold: Row = { what: `${n} RS, ${phase}, cold`, doctor: [], floor: [], verdicts: [] };
-        const warm: Row = { what: `${n} RS, ${phase}, warm`, doctor: [], floor: [], verdicts: [] };
-        for (let i = 0; i < runs; i++) {
-          // Cold: a fresh transport, handshakes inside the timing; the floor opens its masters too.
-          const t = new SshTransport({ hosts, sshPath: info.sshWrapper });
-          const c = await diagnoseOnce(t, topology);
-          cold.doctor.push(c.ms);
-          cold.verdicts.push(c.result.diagnoses[0]?.id ?? c.result.verdict);
-          // Warm: the same transport again, masters open.
-          await new Promise((r) => setTimeout(r, 1100)); // ICMP rate limit (LAB-NOTES)
-          const w = await diagnoseOnce(t, topology);
-          warm.doctor.push(w.ms);
-          warm.verdicts.push(w.result.diagnoses[0]?.id ?? w.result.verdict);
-          await t.close();
-          cold.floor.push(timeShell(`${floor.open}\n${floor.run}`));
-          spawnSync('bash', ['-c', floor.close]);
-          spawnSync('bash', ['-c', floor.open]);
-          await new Promise((r) => setTimeout(r, 1100));
-          warm.floor.push(timeShell(floor.run));
-          spawnSync('bash', ['-c', floor.close]);
-        }
-        rows.push(cold, warm);
+        const child = spawnSync('ip', ['netns', 'exec', info.opsNetns, process.execPath, self, '--inside', info.inventory, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        if (child.status !== 0) throw new Error(`measurement inside ${info.opsNetns} failed: ${child.stderr}`);
+        const s = JSON.parse(child.stdout) as Samples;
+        const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+        const answers = [...new Set(s.firstDiagnosis)].join(', ');
+        rows.push(`| ${n} RS, ${phase}, cold | ${fmt(median(s.coldDoctor))} | ${fmt(median(s.coldFloor))} | ${(median(s.coldDoctor) / median(s.coldFloor)).toFixed(2)}x | ${answers} | ${s.coldDoctor.map(Math.round).join(', ')} |`);
+        rows.push(`| ${n} RS, ${phase}, warm | ${fmt(median(s.warmDoctor))} | ${fmt(median(s.warmFloor))} | ${(median(s.warmDoctor) / median(s.warmFloor)).toFixed(2)}x | ${answers} | ${s.warmDoctor.map(Math.round).join(', ')} |`);
         if (phase === 'fault') await revertFault(PREFIX, FAULT);
       }
     } finally {
-      rmSync(work, { recursive: true, force: true });
       await labDown(PREFIX);
     }
   }
-  const lines = [
-    '| run | doctor (median) | floor (median) | doctor / floor | first diagnosis | samples (doctor, ms) |',
+  return [
+    `${runs} runs each; fault: ${FAULT}. Median wall time.`,
+    '',
+    '| run | doctor | plain-ssh floor | doctor / floor | first diagnosis | doctor samples (ms) |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.what} | ${(median(r.doctor) / 1000).toFixed(2)} s | ${(median(r.floor) / 1000).toFixed(2)} s | ${(median(r.doctor) / median(r.floor)).toFixed(2)}x | ${[...new Set(r.verdicts)].join(', ')} | ${r.doctor.map((x) => Math.round(x)).join(', ')} |`),
-  ];
-  return lines.join('\n');
+    ...rows,
+  ].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  benchDiagnose(sizes.length ? sizes : [3, 100]).then((md) => process.stdout.write(`${md}\n`));
+  if (process.argv[2] === '--inside') {
+    measureInside(process.argv[3], Number(process.argv[4] ?? 3)).then((s) => process.stdout.write(JSON.stringify(s)));
+  } else {
+    const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+    benchDiagnose(sizes.length ? sizes : [3, 100]).then((md) => process.stdout.write(`${md}\n`));
+  }
 }

@@ -70,11 +70,12 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   const limits = { perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 };
 
   /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
-  const runBatch = async (batch: { host: string; name: string; probe: ProbeCommand; target?: string }[]): Promise<void> => {
+  const runBatch = async (batch: { host: string; name: string; probe: ProbeCommand; target?: string }[], detectOs = false): Promise<void> => {
     const live = batch.filter((b) => hosts.get(b.host)!.status === 'reachable');
     const started = performance.now();
     for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
-    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { limits, parse: defaultParse });
+    // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
+    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { limits, parse: defaultParse, detectOs });
     outcomes.forEach((o, i) => {
       const b = live[i];
       const outcome = toFact(o, b.name, b.target, b.probe);
@@ -93,18 +94,6 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
     }
   }
-  await runBatch(reachable.map((h) => ({ host: h.name, name: 'uname', probe: uname() })));
-  await Promise.all(
-    reachable.filter((h) => hosts.get(h.name)!.status === 'reachable').map(async (h) => {
-      const o = facts.outcome(h.name, 'uname');
-      const status = hosts.get(h.name)!;
-      if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
-      else if (o?.ok && (o.parsed as { linux?: boolean }).linux === false) {
-        Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
-      }
-    }),
-  );
-
   // Which probe each role's hosts need, from what the checks declare.
   const needed = new Map<string, Set<ProbeName>>();
   for (const check of order) {
@@ -117,6 +106,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   }
   const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams): Promise<void> => {
     const jobs: { host: string; name: string; probe: ProbeCommand; target?: string }[] = [];
+    if (phase === 'first') for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
     for (const host of allHosts(topology)) {
       for (const name of needed.get(host.name) ?? []) {
         const entry = PROBE_CATALOG[name];
@@ -134,7 +124,21 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
         }
       }
     }
-    await runBatch(jobs);
+    await runBatch(jobs, phase === 'first');
+    if (phase === 'first') classifyHosts();
+  };
+
+  /** After the first round: who did not answer at all, and who is not Linux. */
+  const classifyHosts = (): void => {
+    for (const h of allHosts(topology)) {
+      const status = hosts.get(h.name)!;
+      if (status.status !== 'reachable') continue;
+      const o = facts.outcome(h.name, 'uname');
+      if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
+      else if (o?.ok && (o.parsed as { linux?: boolean }).linux === false) {
+        Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
+      }
+    }
   };
 
   await runPhase('first', deriveParams(topology, facts));
