@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { routeGet, tracerouteHops } from '../../src/engine/readers.js';
+import { addresses, routeGet, tracerouteHops } from '../../src/engine/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
 import { fault, pass, skip, unknown } from '../lib.js';
@@ -16,6 +16,7 @@ export const replyRoute: CheckDefinition = {
     { role: 'realserver', probe: 'route-get-client' },
     { role: 'realserver', probe: 'traceroute-client' },
     { role: 'realserver', probe: 'ip-rule' },
+    { role: 'realserver', probe: 'ip-addr' },
   ],
   evaluate({ topology, facts }) {
     const cip = facts.derived.cip;
@@ -30,8 +31,11 @@ export const replyRoute: CheckDefinition = {
       const route = routeGet(facts, rs.name, 'route-get-client');
       const hops = tracerouteHops(facts, rs.name);
       const ev = [facts.evidence(rs.name, 'route-get-client'), ...(hops ? [facts.evidence(rs.name, 'traceroute-client', (l) => /^\s*\d/.test(l))] : [])];
-      // A cached redirect is its own fault (q2.redirect-cache), not a wrong route table.
+      // A cached redirect is its own fault (q2.redirect-cache), not a wrong route table; a RIP
+      // the host does not hold cannot source a route at all (q4.rip-present names that).
       if (!route || route.redirected) continue;
+      const held = addresses(facts, rs.name);
+      if (held && !held.some((a) => a.address === rs.rip)) continue;
       if (route.error) {
         bad.push({ id: 'realserver.reply-route', host: rs.name, evidence: ev, text: `${rs.name} has no route back to ${cip} (${route.error})`, fix: { host: rs.name, commands: [`ip route replace default via ${dip}`], why: 'route replies through the director' } });
       } else if (route.via === dip) {
