@@ -4,7 +4,14 @@ export type ProbeFields = Omit<ProbeCommand, 'key'> & { key?: string };
 
 /** Fills the dedupe key from parser + argv: the same command read the same way is one probe. */
 export function defineProbe(fields: ProbeFields): ProbeCommand {
-  return { ...fields, key: fields.key ?? `${fields.parser} ${JSON.stringify(fields.argv)}` };
+  return {
+    ...fields,
+    key: fields.key ?? `${fields.parser} ${JSON.stringify(fields.argv)}`,
+    quick: fields.quick ?? (fields.timeoutMs <= SHORT_MS && !WAITS_ON_THE_NETWORK.has(fields.argv[0] ?? '')),
+  };
 }
+
+/** Tools whose run time is the network's, not the host's: never queued behind each other. */
+const WAITS_ON_THE_NETWORK = new Set(['ping', 'traceroute', 'tcpdump', 'curl', 'socat', 'nc', 'bash', 'timeout', 'sleep']);
 
 export const SHORT_MS = 10_000;

@@ -122,7 +122,7 @@ async function skipIfNotLinux(outcome: ProbeOutcome, probe: ProbeCommand, os: Pr
 async function execute(transport: Transport, host: string, probe: ProbeCommand, parse: ParseFn, signal?: AbortSignal): Promise<ProbeOutcome> {
   let raw: RunResult;
   try {
-    raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal });
+    raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal, ...(probe.quick ? { batch: true } : {}) });
   } catch (error) {
     if (error instanceof TransportError) {
       return { host, probe, status: 'error', error: { kind: 'transport', transportKind: error.kind, message: error.message } };

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { remoteCommand, stopCommand } from './remote-command.js';
+import { batchScript, newBoundary, splitBatchOutput, type BatchItem } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -30,6 +31,16 @@ interface HostState {
   master?: Promise<TransportError | null>;
 }
 
+interface QueuedRun {
+  item: BatchItem;
+  options: RunOptions;
+  resolve: (r: RunResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Quick probes queued in one tick go out together, at most this many per session. */
+const MAX_BATCH = 8;
+
 const STOP_TIMEOUT_MS = 5_000;
 /** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
 const LOCAL_GRACE_MS = 4_000;
@@ -40,6 +51,7 @@ export class SshTransport implements Transport {
   private socketDir?: Promise<string>;
   private readonly inFlight = new Set<AbortController>();
   private readonly pendingStops = new Set<Promise<void>>();
+  private readonly queues = new Map<string, QueuedRun[]>();
   private closed = false;
 
   constructor(private readonly options: SshTransportOptions) {
@@ -68,6 +80,9 @@ export class SshTransport implements Transport {
       throw new TransportError('invalid-argument', host, (error as Error).message);
     }
     if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
+    if (options.batch && !options.signal && !options.onStderrLine) {
+      return new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo }, options, resolve, reject }));
+    }
 
     const started = performance.now();
     const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
@@ -112,6 +127,84 @@ export class SshTransport implements Transport {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      this.inFlight.delete(local);
+    }
+  }
+
+  private enqueue(host: string, run: QueuedRun): void {
+    const queue = this.queues.get(host);
+    if (queue) {
+      queue.push(run);
+      return;
+    }
+    this.queues.set(host, [run]);
+    // Everything queued for this host in this turn of the event loop shares the session.
+    setImmediate(() => {
+      const all = this.queues.get(host) ?? [];
+      this.queues.delete(host);
+      for (let i = 0; i < all.length; i += MAX_BATCH) void this.runBatch(host, all.slice(i, i + MAX_BATCH));
+    });
+  }
+
+  /** One ssh session for several quick commands; any frame that did not complete runs alone. */
+  private async runBatch(host: string, runs: QueuedRun[]): Promise<void> {
+    if (runs.length === 1) {
+      const [one] = runs;
+      this.run(host, one.item.argv, { ...one.options, batch: false }).then(one.resolve, one.reject);
+      return;
+    }
+    const state = this.state(host);
+    const boundary = newBoundary();
+    let script: string;
+    try {
+      script = batchScript(runs.map((r) => r.item), boundary);
+    } catch (error) {
+      runs.forEach((r) => r.reject(new TransportError('invalid-argument', host, (error as Error).message)));
+      return;
+    }
+    const started = performance.now();
+    // Sequential on the host: the bound is the sum of the commands' own bounds.
+    const bound = runs.reduce((t, r) => t + r.item.timeoutMs + 1_000, LOCAL_GRACE_MS);
+    const local = new AbortController();
+    this.inFlight.add(local);
+    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
+      stdin: 'ignore',
+      reject: false,
+      encoding: 'buffer',
+      timeout: bound,
+      cancelSignal: local.signal,
+    });
+    try {
+      const result = await child;
+      const stdout = new Uint8Array(result.stdout as Uint8Array);
+      const stderr = Buffer.from(result.stderr as Uint8Array).toString('utf8');
+      if (result.timedOut) {
+        runs.forEach((r) => r.reject(new TransportError('timeout', host, `no answer within ${bound} ms`)));
+        return;
+      }
+      const parts = splitBatchOutput(stdout, boundary, runs.length);
+      if (result.exitCode === 255 && parts.every((p) => p === null)) {
+        const kind = classifySshError(stderr) ?? 'unreachable';
+        runs.forEach((r) => r.reject(new TransportError(kind, host, lastLine(stderr))));
+        return;
+      }
+      const durationMs = Math.round(performance.now() - started);
+      runs.forEach((r, i) => {
+        const part = parts[i];
+        if (!part) {
+          // The session ended before this frame (dropped connection): ask again on its own.
+          this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
+          return;
+        }
+        if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
+          r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
+          return;
+        }
+        r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
+      });
+    } catch (error) {
+      runs.forEach((r) => r.reject(error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message)));
+    } finally {
       this.inFlight.delete(local);
     }
   }

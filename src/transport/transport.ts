@@ -10,6 +10,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Live stderr lines, e.g. tcpdump's "listening on ..." that says a capture is armed. */
   onStderrLine?: (line: string) => void;
+  /** A quick read (ip, sysctl, cat...): a transport may run several in one session. */
+  batch?: boolean;
 }
 
 export interface RunResult {

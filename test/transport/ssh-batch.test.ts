@@ -1,0 +1,51 @@
+// The batch framing through a real POSIX shell: stdout byte for byte (with or without a final
+// newline), stderr apart, exit codes, hostile arguments quoted, a timeout kept per command.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { batchScript, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
+
+function runInSh(items: { argv: string[]; timeoutMs?: number }[]) {
+  const boundary = newBoundary();
+  const script = batchScript(items.map((i) => ({ argv: i.argv, timeoutMs: i.timeoutMs ?? 5000, sudo: false })), boundary);
+  const r = spawnSync('sh', ['-c', script], { encoding: 'buffer' });
+  return splitBatchOutput(new Uint8Array(r.stdout), boundary, items.length);
+}
+
+describe('ssh batch framing', () => {
+  it('keeps each command\'s stdout, stderr and exit code apart', () => {
+    const [a, b, c, d] = runInSh([
+      { argv: ['printf', 'one\ntwo\n'] },
+      { argv: ['printf', 'no newline'] },
+      { argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] },
+      { argv: ['printf', '\n\n'] },
+    ]);
+    expect(Buffer.from(a!.stdout).toString()).toBe('one\ntwo\n');
+    expect(a!.exitCode).toBe(0);
+    expect(a!.stderr).toBe('');
+    expect(Buffer.from(b!.stdout).toString()).toBe('no newline');
+    expect(Buffer.from(c!.stdout).toString()).toBe('out\n');
+    expect(c!.stderr).toBe('err\n');
+    expect(c!.exitCode).toBe(3);
+    expect(Buffer.from(d!.stdout).toString()).toBe('\n\n');
+  });
+
+  it('passes hostile values as data, never as shell', () => {
+    const hostile = ['eth0; touch /tmp/lvsd-pwned', '$(id)', '`id`', "it's", 'a\nb'];
+    const results = runInSh(hostile.map((h) => ({ argv: ['printf', '%s', h] })));
+    results.forEach((r, i) => expect(Buffer.from(r!.stdout).toString()).toBe(hostile[i]));
+  });
+
+  it('bounds each command with timeout (exit 124) and goes on with the next', () => {
+    const [slow, next] = runInSh([{ argv: ['sleep', '5'], timeoutMs: 300 }, { argv: ['echo', 'after'] }]);
+    expect(slow!.exitCode).toBe(124);
+    expect(Buffer.from(next!.stdout).toString()).toBe('after\n');
+  });
+
+  it('reports a missing command as exit 127 with its message, and an incomplete frame as null', () => {
+    const [missing] = runInSh([{ argv: ['no-such-command-lvsd'] }]);
+    expect(missing!.exitCode).toBe(127);
+    expect(missing!.stderr).toMatch(/no-such-command-lvsd/);
+    const boundary = newBoundary();
+    expect(splitBatchOutput(new TextEncoder().encode(`${boundary} B 0\npartial`), boundary, 1)).toEqual([null]);
+  });
+});
