@@ -6,7 +6,7 @@
 // ops namespace with plain `ssh -F`, so neither pays `ip netns exec` per command.
 // Run as root: `npm run build && node dist/bench/diagnose.js [N...]`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHECKS } from '../checks/index.js';
@@ -58,13 +58,18 @@ function floorScripts(sshConfig: string, cpDir: string, commands: { host: string
     'wait $C',
     'sleep 0.15',
     'kill $P 2>/dev/null; wait',
+    'exit 0',
   ].join('\n');
   return { open, run, close };
 }
 
-function timeShell(script: string): number {
+/** From a file: with 100 hosts the script is larger than one argument may be (E2BIG). */
+function timeShell(script: string, dir: string): number {
+  const file = join(dir, 'floor.sh');
+  writeFileSync(file, script);
   const t = performance.now();
-  spawnSync('bash', ['-c', script], { stdio: 'ignore' });
+  const r = spawnSync('bash', [file], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`the floor script failed (exit ${r.status})`);
   return performance.now() - t;
 }
 
@@ -95,10 +100,11 @@ async function measureInside(inventory: string, runs: number): Promise<Samples> 
       s.warmDoctor.push(warm.ms);
       s.firstDiagnosis.push(cold.result.diagnoses[0]?.id ?? cold.result.verdict, warm.result.diagnoses[0]?.id ?? warm.result.verdict);
       await pause(1100);
-      s.coldFloor.push(timeShell(`${floor.open}\n${floor.run}`));
+      s.coldFloor.push(timeShell(`${floor.open}\n${floor.run}`, work));
       await pause(1100);
-      s.warmFloor.push(timeShell(floor.run));
-      spawnSync('bash', ['-c', floor.close], { stdio: 'ignore' });
+      s.warmFloor.push(timeShell(floor.run, work));
+      writeFileSync(join(work, 'close.sh'), floor.close);
+      spawnSync('bash', [join(work, 'close.sh')], { stdio: 'ignore' });
     }
     return s;
   } finally {

@@ -23,6 +23,14 @@ export const requestReachesDirector: CheckDefinition = {
     const fix = { host: c, commands: [`ip route get ${vip}`, `# route ${vip} via the director's external address`], why: "the client's packets for the VIP must reach the director" };
     if (route?.error) return fault('fail', 'client.no-route-to-vip', [c], `the client has no route to ${vip} (${route.error})`, routeEv, [fix], 1);
     if (!extCaptured) return unknown("the director's external interface could not be captured: hop 1 is unproven");
+    // Blame the client's routing only when its SYN was seen leaving it (or it said so itself);
+    // a connection that was never made (no tool, no answer from the client) proves nothing.
+    const clientCapture = tc.captures.find((x) => x.place === 'client' && x.packets !== null);
+    const leftClient = clientCapture?.packets?.some((p) => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack && p.dst === vip && p.tcp.dstPort === vport) ?? false;
+    const saidUnreachable = tc.attempts.some((a) => /unreachable|No route/i.test(a.output));
+    if (!leftClient && !saidUnreachable) {
+      return unknown(`no SYN to ${vip}:${vport} was seen at all, and the client's capture does not show it leaving: ${tc.attempts.map((a) => `${a.command} -> ${a.output || `exit ${a.exitCode}`}`)[0] ?? 'no connection was made'}`, routeEv);
+    }
     const attempts = tc.attempts.map((a) => `${a.command} -> exit ${a.exitCode} ${a.output}`);
     return fault('fail', 'client.no-route-to-vip', [c], `the client's connection to ${vip}:${vport} never reached the director's external interface`, [
       ...routeEv,

@@ -74,10 +74,17 @@ export async function runTestConnectionPhase(input: {
       return err as Error;
     }
   });
-  const armed = await Promise.race([
-    Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))).then(() => true),
-    sleep(ARM_TIMEOUT_MS, true).then(() => false),
+  // Which captures were listening before the first SYN: one that was not would report the
+  // test connection's packets as missing when it simply started too late.
+  const listening = running.map(() => false);
+  running.forEach((r, i) => {
+    if (!(r instanceof Error)) r.armed.then(() => (listening[i] = true), () => undefined);
+  });
+  await Promise.race([
+    Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
+    sleep(ARM_TIMEOUT_MS, true),
   ]);
+  const listeningAtConnect = [...listening];
 
   let tool: ConnectTool | null = null;
   let attempts: ConnectionAttempt[];
@@ -100,10 +107,15 @@ export async function runTestConnectionPhase(input: {
       const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
       const r = running[i];
       if (r instanceof Error) return { ...base, packets: null, error: r.message };
+      if (!listeningAtConnect[i]) {
+        r.stop();
+        await r.done.catch(() => undefined);
+        return { ...base, packets: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
+      }
       try {
         const result = await r.done;
         if (result.stdout.length < 24) {
-          return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})${armed ? '' : '; not all captures were listening in time'}` };
+          return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})` };
         }
         const pcap = await decodePcap(result.stdout);
         const link = input.facts.outcome(plan.spec.host, 'ip-link');
