@@ -43,7 +43,10 @@ export async function runTestConnectionPhase(input: {
   const opts = input.options ?? {};
   const timeoutS = opts.connectTimeoutS ?? 2;
   const connections = Math.max(1, opts.connections ?? Math.min(topology.realservers.length, 4));
-  const maxPackets = opts.maxPackets ?? 200;
+  const many = topology.realservers.length > 16;
+  // With many realservers the Q.1/Q.2 probes' packets (pings to every RIP, traceroutes) share
+  // the wire with the test connection: filter on the flow's own addresses and allow more.
+  const maxPackets = opts.maxPackets ?? (many ? Math.min(5_000, 200 + 20 * topology.realservers.length) : 200);
   const boundMs = (timeoutS * 2 + 10) * 1000;
   const { vip, vport } = topology.service;
   const ok = (name: string): boolean => hosts.get(name)?.status === 'reachable';
@@ -52,7 +55,7 @@ export async function runTestConnectionPhase(input: {
     return { captures: [], attempts: [], error: `the client ${client} cannot be used (${hosts.get(client)?.status}); no test connection was made` };
   }
   // The flow's endpoints plus ICMP: a redirect is DIP -> RIP, an unreachable may come from anywhere.
-  const addresses = [...new Set([vip, ...(derived.cip ? [derived.cip] : []), ...topology.realservers.map((r) => r.rip)])];
+  const addresses = [...new Set([vip, ...(derived.cip ? [derived.cip] : []), ...(many && derived.cip ? [] : topology.realservers.map((r) => r.rip))])];
   const spec = (host: string, iface: string): CaptureSpec => ({ host, iface, filter: { hosts: addresses, icmp: true }, maxPackets, boundMs });
   const plans: PlannedCapture[] = [];
   const d = topology.director.name;
