@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, serviceUnderTest } from '../../src/engine/readers.js';
+import { ipvsadmServiceFlag, tableAndService } from '../../src/engine/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.10: a realserver added with -g or -i in a NAT setup receives packets still addressed to the VIP.
@@ -11,13 +11,13 @@ export const masqForwarding: CheckDefinition = {
   probes: [{ role: 'director', probe: 'ipvsadm' }],
   evaluate({ topology, facts }) {
     const d = topology.director.name;
-    const table = directorTable(facts, topology);
-    const svc = table ? serviceUnderTest(table, topology) : undefined;
-    if (!table || !svc || table.kind === 'none') return unknown('the virtual service could not be read');
+    const found = tableAndService(facts, topology);
+    if (!found) return unknown('the virtual service could not be read');
+    const { table, svc } = found;
     if (table.kind === 'netfilter') return skip('netfilter DNAT always masquerades: nothing to check');
     const wrong = svc.destinations.filter((r) => r.forward !== 'Masq');
     if (wrong.length === 0) return pass(`all ${svc.destinations.length} realserver(s) of ${svc.address}:${svc.port} use Masq`);
-    const vs = svc.fwmark !== null ? `-f ${svc.fwmark}` : `-t ${svc.address}:${svc.port}`;
+    const vs = ipvsadmServiceFlag(svc);
     return fault('fail', 'director.not-masq', [d], `${wrong.map((r) => `${r.address} is forwarded by ${r.forward}`).join('; ')}: in LVS-NAT they must be Masq`, [facts.evidence(d, 'ipvsadm', (l) => wrong.some((r) => l.includes(r.address)))], [
       { host: d, commands: wrong.map((r) => `ipvsadm -e ${vs} -r ${r.address}${r.port !== null ? `:${r.port}` : ''} -m -w ${r.weight ?? 1}`), why: 'switch the realserver to masquerading (NAT)' },
     ], 1);

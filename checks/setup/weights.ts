@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, serviceUnderTest } from '../../src/engine/readers.js';
+import { ipvsadmServiceFlag, tableAndService } from '../../src/engine/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 export const weights: CheckDefinition = {
@@ -10,12 +10,12 @@ export const weights: CheckDefinition = {
   probes: [{ role: 'director', probe: 'ipvsadm' }],
   evaluate({ topology, facts }) {
     const d = topology.director.name;
-    const table = directorTable(facts, topology);
-    const svc = table ? serviceUnderTest(table, topology) : undefined;
-    if (!table || !svc || table.kind === 'none') return unknown('the virtual service could not be read');
+    const found = tableAndService(facts, topology);
+    if (!found) return unknown('the virtual service could not be read');
+    const { table, svc } = found;
     const live = svc.destinations.filter((r) => r.weight === null || r.weight > 0);
     if (live.length > 0) return pass(`${live.length} of ${svc.destinations.length} realserver(s) take new connections`);
-    const vs = svc.fwmark !== null ? `-f ${svc.fwmark}` : `-t ${svc.address}:${svc.port}`;
+    const vs = ipvsadmServiceFlag(svc);
     const commands =
       table.kind === 'ipvs'
         ? svc.destinations.length > 0

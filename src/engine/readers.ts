@@ -129,6 +129,19 @@ export function serviceUnderTest(table: DirectorTable, topology: Topology): Virt
   );
 }
 
+/** The director's table and the service under test in it, when both could be read. */
+export function tableAndService(facts: Facts, topology: Topology): { table: Exclude<DirectorTable, { kind: 'none' }>; svc: VirtualService } | undefined {
+  const table = directorTable(facts, topology);
+  if (!table || table.kind === 'none') return undefined;
+  const svc = serviceUnderTest(table, topology);
+  return svc ? { table, svc } : undefined;
+}
+
+/** ipvsadm's way to name a virtual service on its command line (-t VIP:PORT / -f MARK). */
+export function ipvsadmServiceFlag(svc: VirtualService): string {
+  return svc.fwmark !== null ? `-f ${svc.fwmark}` : `-t ${svc.address}:${svc.port}`;
+}
+
 export interface Listener {
   address: string;
   port: number;
