@@ -226,3 +226,22 @@ function describeTransport(p: Packet): string {
 export function emptyLink(kind: LinkKind, linkType: number | null): LinkInfo {
   return { kind, linkType, interface: null, ifindex: null, direction: null, srcMac: null, dstMac: null, vlan: null, etherType: null };
 }
+
+/** A packet with nothing decoded yet: the readers fill in what their source shows. */
+export function emptyPacket(origin: PacketOrigin, time: PacketTime | null, link: LinkInfo, wireLength: number | null): Packet {
+  return {
+    origin,
+    time,
+    link,
+    ipVersion: null,
+    src: null,
+    dst: null,
+    protocol: 'other',
+    wireLength,
+    tcp: null,
+    udp: null,
+    icmp: null,
+    arp: null,
+    truncated: false,
+  };
+}

@@ -4,6 +4,7 @@
 // `unparsed`, never guessed at: a half-read packet would make a check judge the wrong hop.
 import {
   emptyLink,
+  emptyPacket,
   tcpFlagString,
   type ArpInfo,
   type EmbeddedPacket,
@@ -353,21 +354,7 @@ function parseIcmp6(body: string): IcmpInfo | null {
 // ---- whole packet lines -----------------------------------------------------------------
 
 function blankPacket(line: NumberedLine, time: PacketTime | null, link: LinkInfo, wireLength: number | null): Packet {
-  return {
-    origin: { kind: 'text-line', index: line.no },
-    time,
-    link,
-    ipVersion: null,
-    src: null,
-    dst: null,
-    protocol: 'other',
-    wireLength,
-    tcp: null,
-    udp: null,
-    icmp: null,
-    arp: null,
-    truncated: false,
-  };
+  return emptyPacket({ kind: 'text-line', index: line.no }, time, link, wireLength);
 }
 
 const ARP_BODY = new RegExp(

@@ -3,6 +3,7 @@
 // bytes go and is marked truncated; frame content never throws.
 import {
   emptyLink,
+  emptyPacket,
   tcpFlagsFromBits,
   tcpFlagString,
   type EmbeddedPacket,
@@ -89,21 +90,7 @@ const TCP_FLAGS = Array.from({ length: 256 }, (_, bits) => Object.freeze(tcpFlag
 const TCP_FLAG_STRINGS = TCP_FLAGS.map((flags) => tcpFlagString(flags));
 
 function blankPacket(index: number, time: PacketTime, link: LinkInfo, wireLength: number): Packet {
-  return {
-    origin: { kind: 'pcap-record', index },
-    time,
-    link,
-    ipVersion: null,
-    src: null,
-    dst: null,
-    protocol: 'other',
-    wireLength,
-    tcp: null,
-    udp: null,
-    icmp: null,
-    arp: null,
-    truncated: false,
-  };
+  return emptyPacket({ kind: 'pcap-record', index }, time, link, wireLength);
 }
 
 export function decodeFrame(linkType: number, frame: Buffer, index: number, time: PacketTime, wireLength: number): Packet {
