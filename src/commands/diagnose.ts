@@ -20,6 +20,7 @@ import { RecordingTransport } from '../transport/record.js';
 import { openReplay } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
+import { chooseFormat } from './format-choice.js';
 import type { CommandIO } from './io.js';
 
 const OPTIONS = {
@@ -47,7 +48,6 @@ const OPTIONS = {
 
 const DEFAULT_INVENTORIES = ['lvs-doctor.yaml', '~/.config/lvs-doctor/inventory.yaml'];
 
-type Format = 'tui' | 'text' | 'json' | 'json-stream' | 'nagios' | 'prometheus';
 
 export async function diagnoseCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parse(args, io);
@@ -126,16 +126,6 @@ async function resolveTopology(values: Values, io: CommandIO): Promise<Topology>
     for (const rs of topology.realservers) if (names.includes(rs.name)) rs.access = 'none';
   }
   return topology;
-}
-
-function chooseFormat(values: Values, io: CommandIO): Format | null {
-  if (values.json) return 'json';
-  if (values['json-stream']) return 'json-stream';
-  const f = values.format;
-  if (f === undefined) return io.isTTY ? 'tui' : 'text';
-  if (['tui', 'text', 'json', 'json-stream', 'nagios', 'prometheus'].includes(f)) return f as Format;
-  io.err(`lvs-doctor: unknown --format '${f}' (tui, text, json, json-stream, nagios, prometheus)\n`);
-  return null;
 }
 
 async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, mode: 'live' | 'replay'): Promise<number> {

@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Ink reads CI once, when it is imported, and then draws no live frame (only the last, at
+// exit); these tests drive a live terminal, so they run as on a person's machine even in CI.
+vi.hoisted(() => {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+});
 import type { RunEvent } from '../../src/model/events.js';
 import { colorEnabled, runTui } from '../../src/ui/run-tui.js';
 import { replyRouteResult, healthyResult } from '../report/samples.js';
