@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shellQuote } from '../../src/transport/quote.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const outDir = join(root, '.fc6-tui-dist');
@@ -30,8 +31,9 @@ async function screenShows(session: string, needle: string, limitMs = 60_000): P
 }
 
 async function runInPty(session: string, command: string, statusFile: string): Promise<{ screen: string; exit: number }> {
-  // A tall pane so the whole final frame stays visible; 80 columns as the issue asks.
-  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '150', `${command}; echo $? > ${statusFile}; sleep 60`);
+  // A tall pane so the whole final frame stays visible; 80 columns as the issue asks. Without
+  // CI in the environment, as on a person's terminal: under CI the doctor prints text instead.
+  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '150', `env -u CI -u CONTINUOUS_INTEGRATION sh -c ${shellQuote(command)}; echo $? > ${statusFile}; sleep 60`);
   try {
     const screen = await screenShows(session, 'q quit');
     tmux('send-keys', '-t', session, 'q');
