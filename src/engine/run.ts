@@ -20,7 +20,8 @@ import { analyzeHops, worstConnection } from './hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from './connection-table.js';
-import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+import { connectToolsProbe } from '../probes/test-connection.js';
+import { CONNECT_TOOLS_FACT, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -106,7 +107,11 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   }
   const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams): Promise<void> => {
     const jobs: { host: string; name: string; probe: ProbeCommand; target?: string }[] = [];
-    if (phase === 'first') for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
+    if (phase === 'first') {
+      for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
+      // Which tool the test connection will use: asked now, it costs no round trip of its own.
+      jobs.push({ host: topology.client.name, name: CONNECT_TOOLS_FACT, probe: connectToolsProbe() });
+    }
     for (const host of allHosts(topology)) {
       for (const name of needed.get(host.name) ?? []) {
         const entry = PROBE_CATALOG[name];
@@ -147,19 +152,31 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   // Q.1/Q.2 probes and the test connection only need what the first round derived; running
   // them together saves the second round's time (their packets are not the test flow's).
   emit({ type: 'phase', phase: 'test-connection' });
-  const [, testConnection] = await Promise.all([
-    runPhase('second', derived),
-    runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection }),
-  ]);
+  // The after-probes (connection table, counters) read the state the connections left: they
+  // start once the connections and the Q.1/Q.2 probes are over, while the captures settle.
+  // The Q.1/Q.2 probes start once the captures listen: started together, they slow the arming
+  // that the connections wait for.
+  const armed = signal();
+  const connected = signal();
+  const second = armed.promise.then(() => runPhase('second', derived));
+  const after = Promise.all([second, connected.promise]).then(() => {
+    emit({ type: 'phase', phase: 'after' });
+    return runPhase('after', derived);
+  });
+  // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
+  after.catch(() => undefined);
+  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection, onArmed: armed.fire, onConnectionsDone: connected.fire });
+  // A test connection phase that ended early (no client) never called back.
+  armed.fire();
+  connected.fire();
+  await second;
   facts.testConnection = testConnection;
   const analysis = analyzeHops(topology, testConnection);
   facts.hopAnalysis = analysis;
   const worst = worstConnection(analysis);
   const hops = worst?.hops ?? [];
   emit({ type: 'hops', hops });
-
-  emit({ type: 'phase', phase: 'after' });
-  await runPhase('after', derived);
+  await after;
 
   emit({ type: 'phase', phase: 'checks' });
   const done = new Map<string, CheckResult>();
@@ -182,6 +199,13 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   });
   emit({ type: 'run-end', result });
   return result;
+}
+
+/** A one-shot event to wait on; firing it again does nothing. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
 }
 
 /** The runner's typed outcome as a fact the checks read. */

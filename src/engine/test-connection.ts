@@ -7,7 +7,7 @@ import type { HostStatus } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
-import { connectionProbe, detectConnectTool, judgeConnection, type ConnectTool } from '../probes/test-connection.js';
+import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { TransportError, type Transport } from '../transport/transport.js';
 import type { Facts } from './facts.js';
 import type { DerivedParams } from './probe-catalog.js';
@@ -31,6 +31,12 @@ interface PlannedCapture {
 // to listen, bounded so a silent one cannot hang the run.
 const ARM_TIMEOUT_MS = 8_000;
 
+const SETTLE_OK_MS = 50;
+const SETTLE_FAILED_MS = 400;
+
+/** The fact name under which the engine records the client's connect tools. */
+export const CONNECT_TOOLS_FACT = 'connect-tools';
+
 export async function runTestConnectionPhase(input: {
   transport: Transport;
   topology: Topology;
@@ -38,6 +44,10 @@ export async function runTestConnectionPhase(input: {
   derived: DerivedParams;
   hosts: Map<string, HostStatus>;
   options?: TestConnectionOptions;
+  /** Called once every capture listens (or could not), just before the connections. */
+  onArmed?: () => void;
+  /** Called once the test connections are over, before the captures settle and stop. */
+  onConnectionsDone?: () => void;
 }): Promise<TestConnectionFacts> {
   const { transport, topology, derived, hosts } = input;
   const opts = input.options ?? {};
@@ -88,11 +98,14 @@ export async function runTestConnectionPhase(input: {
     sleep(ARM_TIMEOUT_MS, true),
   ]);
   const listeningAtConnect = [...listening];
+  input.onArmed?.();
 
   let tool: ConnectTool | null = null;
   let attempts: ConnectionAttempt[];
+  // Found with the first probes when the engine ran them; asked here otherwise.
+  const found = input.facts.parsed<{ available: string[] }>(client, CONNECT_TOOLS_FACT);
   try {
-    tool = await detectConnectTool(transport, client);
+    tool = found ? preferredConnectTool(found.available) : await detectConnectTool(transport, client);
   } catch {
     tool = null;
   }
@@ -101,8 +114,10 @@ export async function runTestConnectionPhase(input: {
   } else {
     attempts = await Promise.all(Array.from({ length: connections }, () => connectOnce(transport, client, tool!, vip, vport, timeoutS)));
   }
-  // Let the last retransmissions and ICMP errors land before stopping.
-  await sleep(attempts.every((a) => a.ok) ? 150 : 400);
+  input.onConnectionsDone?.();
+  // A connection that worked has crossed every hop by the time the client has its answer; one
+  // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
+  await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
   for (const r of running) if (!(r instanceof Error)) r.stop();
 
   const captures: CaptureFacts[] = await Promise.all(

@@ -14,6 +14,6 @@ export interface ProbeCommand {
   acceptNonZeroExit?: boolean;
   /** Needs a Linux host (iproute2, /proc, ipvsadm): skipped when `uname -s` says otherwise. */
   linuxOnly?: boolean;
-  /** A quick read that may share an ssh session with others (not ping, traceroute, captures). */
+  /** May share an ssh session with the host's other probes, run one after the other (not captures or connections). */
   quick?: boolean;
 }

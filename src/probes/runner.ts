@@ -3,7 +3,7 @@
 import { parseWith, parserRegistry } from '../parsers/index.js';
 import { ParseError } from '../parsers/parse-error.js';
 import { DEFAULT_LIMITS, Pool, type PoolLimits } from '../transport/pool.js';
-import { TransportError, type RunResult, type Transport, type TransportErrorKind } from '../transport/transport.js';
+import { QUICK_PER_SESSION, TransportError, type RunResult, type Transport, type TransportErrorKind } from '../transport/transport.js';
 import { ownParsers, type UnameResult } from './own-parsers.js';
 import type { ProbeCommand } from './probe.js';
 import { uname } from './uname.js';
@@ -72,11 +72,32 @@ export async function runProbes(transport: Transport, requests: readonly ProbeRe
   const parse = options.parse ?? defaultParse;
   const cache = new Map<string, Promise<ProbeOutcome>>();
 
+  // The pool counts sessions, not probes: quick reads asked for in one turn of the event loop
+  // take one slot per session they will share, so they start together and a transport can
+  // batch them (8 probes on 8 slots would leave a ninth waiting for the whole batch).
+  const groups = new Map<string, (() => Promise<void>)[]>();
+  const inSharedSlot = (host: string, task: () => Promise<ProbeOutcome>): Promise<ProbeOutcome> =>
+    new Promise((resolve, reject) => {
+      const group = groups.get(host);
+      const start = (): Promise<void> => task().then(resolve, reject);
+      if (group && group.length < QUICK_PER_SESSION) {
+        group.push(start);
+        return;
+      }
+      const fresh = [start];
+      groups.set(host, fresh);
+      queueMicrotask(() => {
+        if (groups.get(host) === fresh) groups.delete(host);
+      });
+      void pool.run(host, () => Promise.all(fresh.map((s) => s())));
+    });
+
   const runOnce = (host: string, probe: ProbeCommand): Promise<ProbeOutcome> => {
     const id = `${host}\u0000${probe.key}`;
     let pending = cache.get(id);
     if (!pending) {
-      pending = pool.run(host, () => execute(transport, host, probe, parse, options.signal));
+      const task = (): Promise<ProbeOutcome> => execute(transport, host, probe, parse, options.signal);
+      pending = probe.quick ? inSharedSlot(host, task) : pool.run(host, task);
       cache.set(id, pending);
     }
     return pending;

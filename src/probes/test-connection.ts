@@ -81,11 +81,20 @@ export interface TestConnectionResult {
   connection: ConnectionOutcome;
 }
 
+/** The probe that finds the client's connect tools (the engine runs it with its first probes). */
+export function connectToolsProbe(): ProbeCommand {
+  return toolCheck([...CONNECT_TOOLS]);
+}
+
+/** The first tool of the fallback order that the host has. */
+export function preferredConnectTool(available: readonly string[]): ConnectTool | null {
+  return CONNECT_TOOLS.find((t) => available.includes(t)) ?? null;
+}
+
 export async function detectConnectTool(transport: Transport, client: string, signal?: AbortSignal): Promise<ConnectTool | null> {
-  const probe = toolCheck([...CONNECT_TOOLS]);
+  const probe = connectToolsProbe();
   const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: false, signal });
-  const available = new Set(toolsParser.parse(Buffer.from(r.stdout).toString('utf8')).available);
-  return CONNECT_TOOLS.find((t) => available.has(t)) ?? null;
+  return preferredConnectTool(toolsParser.parse(Buffer.from(r.stdout).toString('utf8')).available);
 }
 
 export async function runTestConnection(transport: Transport, plan: TestConnectionPlan): Promise<TestConnectionResult> {

@@ -1,10 +1,14 @@
 // Several quick probes of one host in one ssh session: on a small machine each ssh command
 // costs more in process start-up (local ssh, remote session and shell) than the probe itself.
-// The script runs the commands one after the other, each under its own `timeout`, and frames
-// each one's stdout, exit code and stderr with a random boundary the outputs cannot contain.
+// The commands run one after the other in one `sh`, and the whole session runs under one
+// `timeout`: per command, the only process started is the command itself (a subshell to
+// capture stderr and a `timeout` per command cost more than most probes here). Each command's
+// stdout is framed on stdout and its stderr on stderr with a random boundary the outputs
+// cannot contain; the two streams stay in order because the commands run in sequence.
 import { randomBytes } from 'node:crypto';
 import { shellJoin } from './quote.js';
 import { boundedArgv } from './remote-command.js';
+import { timeoutSeconds } from './streams.js';
 
 export interface BatchItem {
   argv: readonly string[];
@@ -16,52 +20,74 @@ export interface BatchItemResult {
   stdout: Uint8Array;
   stderr: string;
   exitCode: number;
+  /** The session's bound fired while this command ran: what it wrote so far, exit 124. */
+  timedOut?: boolean;
 }
 
 export function newBoundary(): string {
   return `lvsd-${randomBytes(12).toString('hex')}`;
 }
 
+/** The session's bound: the longest command's own (a quick read that hangs stops the rest). */
+export function batchBoundMs(items: readonly BatchItem[]): number {
+  return Math.max(...items.map((i) => i.timeoutMs));
+}
+
 /** The text for the remote login shell (POSIX sh). Every argv element is quoted by shellJoin. */
 export function batchScript(items: readonly BatchItem[], boundary: string): string {
   if (!/^lvsd-[0-9a-f]{24}$/.test(boundary)) throw new Error('bad batch boundary');
-  const lines = [`B=${boundary}`, 'exec 3>&1'];
+  if (items.length === 0) throw new Error('empty batch');
+  const lines = [`B=${boundary}`];
   items.forEach((item, i) => {
-    const command = shellJoin(boundedArgv(item.argv, { timeoutMs: item.timeoutMs, sudo: item.sudo }));
-    // stdout straight to the session (fd 3), stderr captured, then the exit code and stderr framed.
+    // A root command under sudo keeps its own timeout: the session's, not root, could not kill it.
+    const argv = item.sudo ? boundedArgv(item.argv, { timeoutMs: item.timeoutMs, sudo: true }) : item.argv;
     lines.push(
-      `printf '%s B ${i}\\n' "$B"`,
-      `err=$( { ${command} ; } 2>&1 1>&3 3>&- ); rc=$?`,
-      `printf '\\n%s E ${i} %s\\n' "$B" "$rc"`,
-      `printf '%s\\n' "$err"`,
-      `printf '%s X ${i}\\n' "$B"`,
+      `printf '%s B ${i}\\n' "$B"; printf '%s B ${i}\\n' "$B" >&2`,
+      `${shellJoin(argv)}; rc=$?`,
+      `printf '\\n%s E ${i} %s\\n' "$B" "$rc"; printf '\\n%s E ${i}\\n' "$B" >&2`,
     );
   });
-  return lines.join('\n');
+  const script = lines.join('\n');
+  // `exec`: the login shell becomes the bound, so nothing of the batch outlives it.
+  return `exec ${shellJoin(['timeout', '-k', '1', timeoutSeconds(batchBoundMs(items)), 'sh', '-c', script])}`;
 }
 
-/** Splits the session's stdout into each item's result; an item whose frame is incomplete is null. */
-export function splitBatchOutput(stdout: Uint8Array, boundary: string, count: number): (BatchItemResult | null)[] {
-  const buf = Buffer.from(stdout.buffer, stdout.byteOffset, stdout.byteLength);
+/**
+ * Splits the session's output into each item's result: null for a command that never started
+ * (run it again on its own), timedOut for the one the session's bound stopped.
+ */
+export function splitBatchOutput(stdout: Uint8Array, stderr: Uint8Array | string, boundary: string, count: number): (BatchItemResult | null)[] {
+  const out = Buffer.from(stdout.buffer, stdout.byteOffset, stdout.byteLength);
+  const err = typeof stderr === 'string' ? Buffer.from(stderr, 'utf8') : Buffer.from(stderr.buffer, stderr.byteOffset, stderr.byteLength);
   const results: (BatchItemResult | null)[] = [];
-  let from = 0;
+  let outFrom = 0;
+  let errFrom = 0;
   for (let i = 0; i < count; i++) {
     const begin = Buffer.from(`${boundary} B ${i}\n`);
-    const end = Buffer.from(`\n${boundary} E ${i} `);
-    const close = Buffer.from(`${boundary} X ${i}\n`);
-    const b = buf.indexOf(begin, from);
-    const e = b < 0 ? -1 : buf.indexOf(end, b + begin.length);
-    const rcEnd = e < 0 ? -1 : buf.indexOf(0x0a, e + end.length);
-    const x = rcEnd < 0 ? -1 : buf.indexOf(close, rcEnd + 1);
-    if (x < 0) {
+    const b = out.indexOf(begin, outFrom);
+    if (b < 0) {
       results.push(null);
       continue;
     }
-    const exitCode = Number(buf.subarray(e + end.length, rcEnd).toString('ascii'));
-    const stderrRaw = buf.subarray(rcEnd + 1, x).toString('utf8');
-    const stderr = stderrRaw === '\n' ? '' : stderrRaw;
-    results.push({ stdout: new Uint8Array(buf.subarray(b + begin.length, e)), stderr, exitCode: Number.isInteger(exitCode) ? exitCode : 255 });
-    from = x + close.length;
+    const bodyStart = b + begin.length;
+    const end = Buffer.from(`\n${boundary} E ${i} `);
+    const e = out.indexOf(end, bodyStart);
+    const rcEnd = e < 0 ? -1 : out.indexOf(0x0a, e + end.length);
+    const eb = err.indexOf(begin, errFrom);
+    const errStart = eb < 0 ? -1 : eb + begin.length;
+    const errEnd = errStart < 0 ? -1 : err.indexOf(Buffer.from(`\n${boundary} E ${i}\n`), errStart);
+    if (rcEnd < 0) {
+      // Started, never finished: the session's bound stopped it.
+      const partialErr = errStart < 0 ? '' : err.subarray(errStart, errEnd < 0 ? err.length : errEnd).toString('utf8');
+      results.push({ stdout: new Uint8Array(out.subarray(bodyStart)), stderr: partialErr, exitCode: 124, timedOut: true });
+      outFrom = out.length;
+      continue;
+    }
+    const exitCode = Number(out.subarray(e + end.length, rcEnd).toString('ascii'));
+    const itemErr = errStart < 0 || errEnd < 0 ? '' : err.subarray(errStart, errEnd).toString('utf8');
+    results.push({ stdout: new Uint8Array(out.subarray(bodyStart, e)), stderr: itemErr, exitCode: Number.isInteger(exitCode) ? exitCode : 255 });
+    outFrom = rcEnd + 1;
+    if (errEnd >= 0) errFrom = errEnd + 1;
   }
   return results;
 }

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { remoteCommand, stopCommand } from './remote-command.js';
-import { batchScript, newBoundary, splitBatchOutput, type BatchItem } from './ssh-batch.js';
+import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface SshTransportOptions {
   /** The topology's hosts; only those with access 'ssh' and an `ssh` target are reachable. */
@@ -38,8 +38,6 @@ interface QueuedRun {
   reject: (e: unknown) => void;
 }
 
-/** Quick probes queued in one tick go out together, at most this many per session. */
-const MAX_BATCH = 8;
 
 const STOP_TIMEOUT_MS = 5_000;
 /** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
@@ -142,7 +140,7 @@ export class SshTransport implements Transport {
     setImmediate(() => {
       const all = this.queues.get(host) ?? [];
       this.queues.delete(host);
-      for (let i = 0; i < all.length; i += MAX_BATCH) void this.runBatch(host, all.slice(i, i + MAX_BATCH));
+      for (let i = 0; i < all.length; i += QUICK_PER_SESSION) void this.runBatch(host, all.slice(i, i + QUICK_PER_SESSION));
     });
   }
 
@@ -163,14 +161,16 @@ export class SshTransport implements Transport {
       return;
     }
     const started = performance.now();
-    // Sequential on the host: the bound is the sum of the commands' own bounds.
-    const bound = runs.reduce((t, r) => t + r.item.timeoutMs + 1_000, LOCAL_GRACE_MS);
+    // The session runs under the longest command's bound on the host; this one is only a backstop.
+    const bound = batchBoundMs(runs.map((r) => r.item)) + LOCAL_GRACE_MS;
     const local = new AbortController();
     this.inFlight.add(local);
     const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
       stdin: 'ignore',
       reject: false,
       encoding: 'buffer',
+      // The last frame's closing line ends in a newline that execa would strip by default.
+      stripFinalNewline: false,
       timeout: bound,
       cancelSignal: local.signal,
     });
@@ -182,7 +182,7 @@ export class SshTransport implements Transport {
         runs.forEach((r) => r.reject(new TransportError('timeout', host, `no answer within ${bound} ms`)));
         return;
       }
-      const parts = splitBatchOutput(stdout, boundary, runs.length);
+      const parts = splitBatchOutput(stdout, result.stderr as Uint8Array, boundary, runs.length);
       if (result.exitCode === 255 && parts.every((p) => p === null)) {
         const kind = classifySshError(stderr) ?? 'unreachable';
         runs.forEach((r) => r.reject(new TransportError(kind, host, lastLine(stderr))));
@@ -200,7 +200,7 @@ export class SshTransport implements Transport {
           r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
           return;
         }
-        r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
+        r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(part.timedOut || exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
       });
     } catch (error) {
       runs.forEach((r) => r.reject(error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message)));

@@ -14,6 +14,9 @@ export interface RunOptions {
   batch?: boolean;
 }
 
+/** How many quick reads share one session at most; a caller counting sessions uses this too. */
+export const QUICK_PER_SESSION = 8;
+
 export interface RunResult {
   /** Raw bytes: pcaps come through here. */
   stdout: Uint8Array;

@@ -25,12 +25,24 @@ describe('runProbes', () => {
 
   it('keeps per-host and global limits', async () => {
     const t = new FakeTransport(() => ({ stdoutText: '', delayMs: 20 }));
-    const requests = ['a', 'b', 'c'].flatMap((host) => Array.from({ length: 10 }, (_, i) => ({ host, probe: ping('10.0.0.1', `10.0.1.${i + 1}`) })));
+    // Probes that each take a session of their own (not batched).
+    const requests = ['a', 'b', 'c'].flatMap((host) => Array.from({ length: 10 }, (_, i) => ({ host, probe: { ...ping('10.0.0.1', `10.0.1.${i + 1}`), quick: false } })));
     await runProbes(t, requests, { parse: echoParse, limits: { global: 5, perHost: 2 } });
     expect(t.calls).toHaveLength(30);
     expect(t.maxActive).toBeLessThanOrEqual(5);
     expect(t.maxActive).toBeGreaterThan(2);
     for (const h of ['a', 'b', 'c']) expect(t.maxActivePerHost.get(h)).toBe(2);
+  });
+
+  it('quick reads asked together share one slot per session, so a transport can batch them', async () => {
+    const t = new FakeTransport(() => ({ stdoutText: '', delayMs: 20 }));
+    // Ten distinct quick reads on one host with a single slot: they cannot wait for each other.
+    const quick = Array.from({ length: 10 }, (_, i) => ({ host: 'a', probe: { ...ipAddr(), key: `ip-addr-${i}` } }));
+    await runProbes(t, [...quick, { host: 'a', probe: { ...ping('10.0.0.1', '10.0.1.1'), quick: false } }], { parse: echoParse, limits: { global: 4, perHost: 1 } });
+    expect(t.calls).toHaveLength(11);
+    expect(t.calls.filter((c) => c.options.batch)).toHaveLength(10);
+    // 8 per session: the first eight run at once, the other two in the next slot.
+    expect(t.maxActivePerHost.get('a')).toBe(8);
   });
 
   it('types every failure and never sinks the run', async () => {

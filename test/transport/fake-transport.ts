@@ -4,7 +4,7 @@ import { TransportError, type RunOptions, type RunResult, type Transport } from 
 export type Answer = Partial<RunResult> & { stdoutText?: string; error?: TransportError; delayMs?: number };
 
 export class FakeTransport implements Transport {
-  readonly calls: { host: string; argv: string[] }[] = [];
+  readonly calls: { host: string; argv: string[]; options: RunOptions }[] = [];
   maxActive = 0;
   readonly maxActivePerHost = new Map<string, number>();
   private active = 0;
@@ -13,7 +13,7 @@ export class FakeTransport implements Transport {
   constructor(private readonly answer: (host: string, argv: readonly string[]) => Answer) {}
 
   async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
-    this.calls.push({ host, argv: [...argv] });
+    this.calls.push({ host, argv: [...argv], options });
     this.active++;
     this.activePerHost.set(host, (this.activePerHost.get(host) ?? 0) + 1);
     this.maxActive = Math.max(this.maxActive, this.active);

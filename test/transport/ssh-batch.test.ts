@@ -1,5 +1,5 @@
 // The batch framing through a real POSIX shell: stdout byte for byte (with or without a final
-// newline), stderr apart, exit codes, hostile arguments quoted, a timeout kept per command.
+// newline), stderr apart, exit codes, hostile arguments quoted, the session bounded.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { batchScript, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
@@ -8,7 +8,7 @@ function runInSh(items: { argv: string[]; timeoutMs?: number }[]) {
   const boundary = newBoundary();
   const script = batchScript(items.map((i) => ({ argv: i.argv, timeoutMs: i.timeoutMs ?? 5000, sudo: false })), boundary);
   const r = spawnSync('sh', ['-c', script], { encoding: 'buffer' });
-  return splitBatchOutput(new Uint8Array(r.stdout), boundary, items.length);
+  return splitBatchOutput(new Uint8Array(r.stdout), new Uint8Array(r.stderr), boundary, items.length);
 }
 
 describe('ssh batch framing', () => {
@@ -35,10 +35,26 @@ describe('ssh batch framing', () => {
     results.forEach((r, i) => expect(Buffer.from(r!.stdout).toString()).toBe(hostile[i]));
   });
 
-  it('bounds each command with timeout (exit 124) and goes on with the next', () => {
-    const [slow, next] = runInSh([{ argv: ['sleep', '5'], timeoutMs: 300 }, { argv: ['echo', 'after'] }]);
-    expect(slow!.exitCode).toBe(124);
-    expect(Buffer.from(next!.stdout).toString()).toBe('after\n');
+  it('bounds the session: the command it stopped reports 124 with what it wrote, later ones did not start', () => {
+    const [first, slow, next] = runInSh([
+      { argv: ['echo', 'before'], timeoutMs: 300 },
+      { argv: ['sh', '-c', 'echo partial; echo half >&2; sleep 5'], timeoutMs: 300 },
+      { argv: ['echo', 'after'], timeoutMs: 300 },
+    ]);
+    expect(Buffer.from(first!.stdout).toString()).toBe('before\n');
+    expect(slow).toMatchObject({ exitCode: 124, timedOut: true, stderr: 'half\n' });
+    expect(Buffer.from(slow!.stdout).toString()).toBe('partial\n');
+    expect(next).toBeNull();
+  });
+
+  it('starts only the commands themselves: no subshell, no timeout per command unless under sudo', () => {
+    const boundary = newBoundary();
+    const script = batchScript([{ argv: ['ip', 'rule'], timeoutMs: 5000, sudo: false }, { argv: ['nft', 'list', 'ruleset'], timeoutMs: 5000, sudo: true }], boundary);
+    expect(script.startsWith("exec 'timeout' '-k' '1' '5' 'sh' '-c' ")).toBe(true);
+    expect(script).not.toContain('$(');
+    // One timeout for the session, one inside sudo for the root command; none for `ip rule`.
+    expect(script.match(/timeout/g)).toHaveLength(2);
+    expect(script.split('\n').find((l) => l.includes('nft'))).toMatch(/sudo.*-n.*timeout.*nft/);
   });
 
   it('reports a missing command as exit 127 with its message, and an incomplete frame as null', () => {
@@ -46,6 +62,6 @@ describe('ssh batch framing', () => {
     expect(missing!.exitCode).toBe(127);
     expect(missing!.stderr).toMatch(/no-such-command-lvsd/);
     const boundary = newBoundary();
-    expect(splitBatchOutput(new TextEncoder().encode(`${boundary} B 0\npartial`), boundary, 1)).toEqual([null]);
+    expect(splitBatchOutput(new TextEncoder().encode('partial'), '', boundary, 1)).toEqual([null]);
   });
 });

@@ -88,6 +88,19 @@ describe('SshTransport', () => {
     expect(await readFile(log, 'utf8')).toContain('StrictHostKeyChecking=accept-new');
   });
 
+  it('runs quick commands asked together in one session, the last one included', async () => {
+    const t = transport();
+    await t.prepare(['h-ok']);
+    const calls = async (): Promise<number> => (await readFile(log, 'utf8')).split('BatchMode=yes').length;
+    const before = await calls();
+    const words = ['one', 'two', 'three', 'four'];
+    const results = await Promise.all(words.map((w) => t.run('h-ok', ['echo', w], { timeoutMs: 5000, batch: true })));
+    expect(results.map((r) => Buffer.from(r.stdout).toString())).toEqual(words.map((w) => `${w}\n`));
+    // One ssh call for all four: a frame lost at the end would have been asked again alone.
+    expect((await calls()) - before).toBe(1);
+    await t.close();
+  });
+
   it('carries hostile argv through the remote shell unchanged; a non-zero exit is data', async () => {
     const t = transport();
     const hostile = ['eth0; rm -rf /', '$(id)', 'a\nb', "it's", '-n', ''];
