@@ -24,7 +24,12 @@ export function remoteCommand(argv: readonly string[], options: RemoteCommandOpt
   return `echo ${PID_MARKER} $$ >&2; exec ${shellJoin(boundedArgv(argv, options))}`;
 }
 
-export function stopCommand(pid: number, sudo: boolean): string {
+/** The command that stops a remote command by the PID it reported. */
+export function killArgv(pid: number): string[] {
   if (!Number.isInteger(pid) || pid <= 1) throw new Error(`refusing to stop pid ${pid}`);
-  return shellJoin([...(sudo ? ['sudo', '-n'] : []), 'kill', '-TERM', String(pid)]);
+  return ['kill', '-TERM', String(pid)];
+}
+
+export function stopCommand(pid: number, sudo: boolean): string {
+  return shellJoin([...(sudo ? ['sudo', '-n'] : []), ...killArgv(pid)]);
 }

@@ -33,8 +33,8 @@ export function batchBoundMs(items: readonly BatchItem[]): number {
   return Math.max(...items.map((i) => i.timeoutMs));
 }
 
-/** The text for the remote login shell (POSIX sh). Every argv element is quoted by shellJoin. */
-export function batchScript(items: readonly BatchItem[], boundary: string): string {
+/** The commands of a batch, framed, as one POSIX sh script. Every argv element is quoted by shellJoin. */
+function batchBody(items: readonly BatchItem[], boundary: string): string {
   if (!/^lvsd-[0-9a-f]{24}$/.test(boundary)) throw new Error('bad batch boundary');
   if (items.length === 0) throw new Error('empty batch');
   const lines = [`B=${boundary}`];
@@ -47,9 +47,38 @@ export function batchScript(items: readonly BatchItem[], boundary: string): stri
       `printf '\\n%s E ${i} %s\\n' "$B" "$rc"; printf '\\n%s E ${i}\\n' "$B" >&2`,
     );
   });
-  const script = lines.join('\n');
-  // `exec`: the login shell becomes the bound, so nothing of the batch outlives it.
-  return `exec ${shellJoin(['timeout', '-k', '1', timeoutSeconds(batchBoundMs(items)), 'sh', '-c', script])}`;
+  return lines.join('\n');
+}
+
+function boundedBody(items: readonly BatchItem[], boundary: string): string[] {
+  return ['timeout', '-k', '1', timeoutSeconds(batchBoundMs(items)), 'sh', '-c', batchBody(items, boundary)];
+}
+
+/** The text for a fresh session's login shell: `exec`, so nothing of the batch outlives it. */
+export function batchScript(items: readonly BatchItem[], boundary: string): string {
+  return `exec ${shellJoin(boundedBody(items, boundary))}`;
+}
+
+/**
+ * One line for a shell that stays open (a channel): the batch, its stdin closed so no command
+ * can read the channel's next lines, then an end line on both streams.
+ */
+export function channelCommand(items: readonly BatchItem[], boundary: string): string {
+  const end = `printf '%s END %s\\n' ${boundary} "$?"; printf '%s END\\n' ${boundary} >&2`;
+  return `${shellJoin(boundedBody(items, boundary))} </dev/null; ${end}\n`;
+}
+
+/** Where a channel batch's end lines are, once both streams have them. */
+export function channelEnd(stdout: Buffer, stderr: Buffer, boundary: string): { stdoutEnd: number; stderrEnd: number; exitCode: number } | null {
+  const outMark = Buffer.from(`${boundary} END `);
+  const o = stdout.lastIndexOf(outMark);
+  if (o < 0) return null;
+  const nl = stdout.indexOf(0x0a, o + outMark.length);
+  if (nl < 0) return null;
+  const e = stderr.lastIndexOf(Buffer.from(`${boundary} END\n`));
+  if (e < 0) return null;
+  const exitCode = Number(stdout.subarray(o + outMark.length, nl).toString('ascii'));
+  return { stdoutEnd: o, stderrEnd: e, exitCode: Number.isInteger(exitCode) ? exitCode : 255 };
 }
 
 /**

@@ -7,8 +7,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
-import { remoteCommand, stopCommand } from './remote-command.js';
-import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem } from './ssh-batch.js';
+import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
+import { SshChannel } from './ssh-channel.js';
+import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -23,12 +24,16 @@ export interface SshTransportOptions {
   connectTimeoutSec?: number;
   /** How long an idle master outlives the doctor if the doctor is killed. */
   controlPersistSec?: number;
+  /** Keep a shell open per host for quick probes (default); false: one session per batch. */
+  channels?: boolean;
 }
 
 interface HostState {
   target: SshTarget;
   controlPath: string;
   master?: Promise<TransportError | null>;
+  /** The shell kept open for batches (see ssh-channel.ts). */
+  channel?: SshChannel;
 }
 
 interface QueuedRun {
@@ -144,25 +149,41 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** One ssh session for several quick commands; any frame that did not complete runs alone. */
+  /** Several quick commands in the host's channel, or else in one session of their own. */
   private async runBatch(host: string, runs: QueuedRun[]): Promise<void> {
+    const state = this.state(host);
+    const items = runs.map((r) => r.item);
+    const channel = this.channelFor(state);
+    if (channel) {
+      const started = performance.now();
+      let parts: (BatchItemResult | null)[] | null;
+      try {
+        parts = await channel.run(items);
+      } catch (error) {
+        runs.forEach((r) => r.reject(new TransportError('invalid-argument', host, (error as Error).message)));
+        return;
+      }
+      if (parts) {
+        this.settleBatch(host, runs, parts, Math.round(performance.now() - started));
+        return;
+      }
+    }
     if (runs.length === 1) {
       const [one] = runs;
       this.run(host, one.item.argv, { ...one.options, batch: false }).then(one.resolve, one.reject);
       return;
     }
-    const state = this.state(host);
     const boundary = newBoundary();
     let script: string;
     try {
-      script = batchScript(runs.map((r) => r.item), boundary);
+      script = batchScript(items, boundary);
     } catch (error) {
       runs.forEach((r) => r.reject(new TransportError('invalid-argument', host, (error as Error).message)));
       return;
     }
     const started = performance.now();
     // The session runs under the longest command's bound on the host; this one is only a backstop.
-    const bound = batchBoundMs(runs.map((r) => r.item)) + LOCAL_GRACE_MS;
+    const bound = batchBoundMs(items) + LOCAL_GRACE_MS;
     const local = new AbortController();
     this.inFlight.add(local);
     const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
@@ -188,25 +209,46 @@ export class SshTransport implements Transport {
         runs.forEach((r) => r.reject(new TransportError(kind, host, lastLine(stderr))));
         return;
       }
-      const durationMs = Math.round(performance.now() - started);
-      runs.forEach((r, i) => {
-        const part = parts[i];
-        if (!part) {
-          // The session ended before this frame (dropped connection): ask again on its own.
-          this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
-          return;
-        }
-        if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
-          r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
-          return;
-        }
-        r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(part.timedOut || exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
-      });
+      this.settleBatch(host, runs, parts, Math.round(performance.now() - started));
     } catch (error) {
       runs.forEach((r) => r.reject(error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message)));
     } finally {
       this.inFlight.delete(local);
     }
+  }
+
+  /** Each batched command's result to its caller; one whose frame never started runs alone. */
+  private settleBatch(host: string, runs: QueuedRun[], parts: (BatchItemResult | null)[], durationMs: number): void {
+    runs.forEach((r, i) => {
+      const part = parts[i];
+      if (!part) {
+        // The session ended before this frame (dropped connection): ask again on its own.
+        this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
+        return;
+      }
+      if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
+        r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
+        return;
+      }
+      r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(part.timedOut || exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
+    });
+  }
+
+  /** The host's open channel, opened on first use (one local ssh for the whole run). */
+  private channelFor(state: HostState): SshChannel | null {
+    if (state.channel?.alive) return state.channel;
+    if (this.closed || this.options.channels === false) return null;
+    // `exec sh`: whatever the login shell, batches are read by a POSIX shell from stdin.
+    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, 'exec sh'], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      encoding: 'buffer',
+    });
+    state.channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited: child, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
+    return state.channel;
   }
 
   /** Stops every running command (their remote processes too), exits the masters, removes the sockets. */
@@ -216,6 +258,7 @@ export class SshTransport implements Transport {
     for (const c of this.inFlight) c.abort();
     // The stop commands travel over the masters: let them finish before the masters exit.
     await Promise.all([...this.pendingStops]);
+    await Promise.all([...this.hosts.values()].map((h) => h.channel?.close()));
     const dir = this.socketDir ? await this.socketDir : undefined;
     await Promise.all(
       [...this.hosts.values()]
@@ -295,7 +338,9 @@ export class SshTransport implements Transport {
   }
 
   private async stopRemote(state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
-    if (pid !== undefined) {
+    // Through the open channel when there is one (no process to start), ahead of its queue.
+    const viaChannel = pid !== undefined && state.channel?.alive ? await state.channel.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true) : null;
+    if (pid !== undefined && !viaChannel?.[0]) {
       await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
         stdin: 'ignore',
         stdout: 'ignore',

@@ -88,7 +88,7 @@ describe('SshTransport', () => {
     expect(await readFile(log, 'utf8')).toContain('StrictHostKeyChecking=accept-new');
   });
 
-  it('runs quick commands asked together in one session, the last one included', async () => {
+  it('runs quick commands asked together in one batch, the last one included, and keeps the shell for the next', async () => {
     const t = transport();
     await t.prepare(['h-ok']);
     const calls = async (): Promise<number> => (await readFile(log, 'utf8')).split('BatchMode=yes').length;
@@ -97,6 +97,10 @@ describe('SshTransport', () => {
     const results = await Promise.all(words.map((w) => t.run('h-ok', ['echo', w], { timeoutMs: 5000, batch: true })));
     expect(results.map((r) => Buffer.from(r.stdout).toString())).toEqual(words.map((w) => `${w}\n`));
     // One ssh call for all four: a frame lost at the end would have been asked again alone.
+    expect((await calls()) - before).toBe(1);
+    // Later batches go through the same open shell: no ssh started for them.
+    const later = await t.run('h-ok', ['echo', 'later'], { timeoutMs: 5000, batch: true });
+    expect(Buffer.from(later.stdout).toString()).toBe('later\n');
     expect((await calls()) - before).toBe(1);
     await t.close();
   });

@@ -1,0 +1,157 @@
+// A shell kept open on a host, over its master: batches of quick probes are written to its
+// stdin one after the other, so a run starts no local process per batch. On a small machine
+// each ssh started costs the doctor tens of milliseconds, blocked in spawn while every
+// host's shells compete for the CPU: with a hundred realservers that was most of the run.
+// Anything the channel cannot do (it closed, it never answered) is answered with null, and
+// the caller runs that batch in a session of its own, as without a channel.
+import type { Readable, Writable } from 'node:stream';
+import { batchBoundMs, channelCommand, channelEnd, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+
+/** The local ssh process that carries the channel (spawned by the ssh transport). */
+export interface ChannelProcess {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Settles when the process has exited. */
+  exited: Promise<unknown>;
+  kill(): void;
+}
+
+interface Job {
+  items: readonly BatchItem[];
+  boundary: string;
+  command: string;
+  resolve: (parts: (BatchItemResult | null)[] | null) => void;
+}
+
+/** Bytes kept from the previous chunk, so an end line split across chunks is still seen. */
+const TAIL_BYTES = 96;
+
+class Collector {
+  private chunks: Buffer[] = [];
+  private tail = Buffer.alloc(0);
+  /** The end line may be here: worth a full look. */
+  maybeEnded = false;
+
+  push(chunk: Buffer, marker: Buffer): void {
+    this.chunks.push(chunk);
+    const window = Buffer.concat([this.tail, chunk]);
+    if (window.includes(marker)) this.maybeEnded = true;
+    this.tail = window.subarray(Math.max(0, window.length - TAIL_BYTES));
+  }
+
+  all(): Buffer {
+    const whole = Buffer.concat(this.chunks);
+    this.chunks = [whole];
+    return whole;
+  }
+
+  reset(): void {
+    this.chunks = [];
+    this.tail = Buffer.alloc(0);
+    this.maybeEnded = false;
+  }
+}
+
+export class SshChannel {
+  private readonly queue: Job[] = [];
+  private current: Job | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly out = new Collector();
+  private readonly err = new Collector();
+  private dead = false;
+
+  constructor(
+    private readonly proc: ChannelProcess,
+    /** Beyond the batch's own bound on the host, before the channel is given up. */
+    private readonly graceMs: number,
+  ) {
+    proc.stdout.on('data', (chunk: Buffer) => this.received(this.out, chunk));
+    proc.stderr.on('data', (chunk: Buffer) => this.received(this.err, chunk));
+    proc.stdin.on('error', () => this.die(false));
+    proc.exited.then(
+      () => this.die(false),
+      () => this.die(false),
+    );
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /**
+   * Runs the batch after those already queued (`urgent`: before them, as a capture's stop).
+   * Resolves with each item's result (null for one that did not start), or null when the
+   * channel could not run the batch at all.
+   */
+  run(items: readonly BatchItem[], urgent = false): Promise<(BatchItemResult | null)[] | null> {
+    if (this.dead) return Promise.resolve(null);
+    const boundary = newBoundary();
+    // Built now, so that a value that does not validate throws to the caller, not in a stream event.
+    const command = channelCommand(items, boundary);
+    return new Promise((resolve) => {
+      const job: Job = { items, boundary, command, resolve };
+      if (urgent) this.queue.unshift(job);
+      else this.queue.push(job);
+      if (!this.current) this.next();
+    });
+  }
+
+  /** No more batches: the remote shell exits at the end of its input. */
+  async close(graceMs = 1_000): Promise<void> {
+    if (!this.dead) this.proc.stdin.end();
+    const killer = setTimeout(() => this.proc.kill(), graceMs);
+    await this.proc.exited.catch(() => undefined);
+    clearTimeout(killer);
+    this.die(false);
+  }
+
+  private next(): void {
+    const job = this.queue.shift();
+    this.current = job ?? null;
+    if (!job) return;
+    this.out.reset();
+    this.err.reset();
+    this.timer = setTimeout(() => {
+      // The host's own bound should have ended it: the channel is stuck, give it up.
+      this.proc.kill();
+      this.die(true);
+    }, batchBoundMs(job.items) + this.graceMs);
+    this.proc.stdin.write(job.command);
+  }
+
+  private received(collector: Collector, chunk: Buffer): void {
+    const job = this.current;
+    if (!job) return;
+    collector.push(chunk, Buffer.from(`${job.boundary} END`));
+    if (!this.out.maybeEnded || !this.err.maybeEnded) return;
+    const stdout = this.out.all();
+    const stderr = this.err.all();
+    const end = channelEnd(stdout, stderr, job.boundary);
+    if (!end) return;
+    this.finish(splitBatchOutput(stdout.subarray(0, end.stdoutEnd), stderr.subarray(0, end.stderrEnd), job.boundary, job.items.length));
+  }
+
+  private finish(parts: (BatchItemResult | null)[] | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const job = this.current;
+    this.current = null;
+    job?.resolve(parts);
+    if (!this.dead) this.next();
+  }
+
+  /** `stuck`: given up on, so the command it was running did hang; otherwise the channel closed. */
+  private die(stuck: boolean): void {
+    if (this.dead) return;
+    this.dead = true;
+    const job = this.current;
+    if (job) {
+      // What finished before the channel closed is kept; the rest is run anew on its own, except
+      // a command that hung the channel (running it again would only hang again).
+      const parts = splitBatchOutput(this.out.all(), this.err.all(), job.boundary, job.items.length).map((p) => (p?.timedOut && !stuck ? null : p));
+      this.finish(parts.some((p) => p !== null) ? parts : null);
+    }
+    for (const queued of this.queue.splice(0)) queued.resolve(null);
+  }
+}
