@@ -16,7 +16,7 @@ for (const label of ['cold', 'warm', 'warm2']) {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const at = (): string => `${Math.round(performance.now() - t0)}`.padStart(5);
-  for await (const e of runDiagnosis({ transport, topology, checks: CHECKS, ...(process.env.GLOBAL ? { globalLimit: Number(process.env.GLOBAL) } : {}) })) {
+  for await (const e of runDiagnosis({ transport, topology, checks: CHECKS })) {
     if (e.type === 'phase') console.log(`${label} ${at()} phase ${e.phase}`);
     else if (e.type === 'probe-end' && process.env.VERBOSE) console.log(`${label} ${at()} end ${e.host} ${e.durationMs}ms ${e.command}`);
     else if (e.type === 'run-end') {
