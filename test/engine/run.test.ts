@@ -61,3 +61,47 @@ describe('runDiagnosis over a recorded healthy lab', () => {
     }
   });
 });
+
+describe('runDiagnosis: what runs when', () => {
+  it('Q.1/Q.2 probes wait for the captures to listen, the after-probes for the connections; the connect tools come with the first probes', async () => {
+    const { openReplay } = await import('../../src/transport/replay.js');
+    const { runDiagnosis } = await import('../../src/engine/run.js');
+    const { CHECKS } = await import('../../checks/index.js');
+    const replay = await openReplay(healthy);
+    const log: { at: number; what: 'start' | 'armed' | 'end'; host: string; command: string }[] = [];
+    let tick = 0;
+    // The replay transport, with every call's start, "listening" line and end put in order.
+    const transport = {
+      ...replay,
+      prepare: replay.prepare?.bind(replay),
+      close: () => replay.close(),
+      run: async (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
+        const command = argv.join(' ');
+        log.push({ at: tick++, what: 'start', host, command });
+        // A capture takes a while to listen, as tcpdump does on a host.
+        if (command.startsWith('tcpdump')) await new Promise((r) => setTimeout(r, 30));
+        const r = await replay.run(host, argv, {
+          ...options,
+          onStderrLine: (line: string) => {
+            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', host, command });
+            options.onStderrLine?.(line);
+          },
+        });
+        log.push({ at: tick++, what: 'end', host, command });
+        return r;
+      },
+    };
+    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay' })) void e;
+    await transport.close();
+    const first = (pred: (c: string) => boolean, what: 'start' | 'armed' | 'end') => Math.min(...log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at));
+    const last = (pred: (c: string) => boolean, what: 'start' | 'armed' | 'end') => Math.max(...log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at));
+    const isCapture = (c: string) => c.startsWith('tcpdump');
+    const isQ12 = (c: string) => /^(ping|traceroute) /.test(c);
+    const isCurl = (c: string) => c.startsWith('curl');
+    const isAfter = (c: string) => c === 'ipvsadm -Lnc' || c.startsWith('conntrack -L') || c.startsWith('nstat');
+    expect(log.filter((l) => l.what === 'armed').length).toBeGreaterThan(0);
+    expect(first(isQ12, 'start')).toBeGreaterThan(last(isCapture, 'armed'));
+    expect(first(isAfter, 'start')).toBeGreaterThan(last(isCurl, 'end'));
+    expect(last((c) => c.includes('command -v'), 'start')).toBeLessThan(first(isCapture, 'start'));
+  });
+});
