@@ -105,7 +105,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       }
     }
   }
-  const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams): Promise<void> => {
+  const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams, alsoSecond = false): Promise<void> => {
     const jobs: { host: string; name: string; probe: ProbeCommand; target?: string }[] = [];
     if (phase === 'first') {
       for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
@@ -115,7 +115,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     for (const host of allHosts(topology)) {
       for (const name of needed.get(host.name) ?? []) {
         const entry = PROBE_CATALOG[name];
-        if (entry.phase !== phase) continue;
+        if (entry.phase !== phase && !(alsoSecond && entry.phase === 'second')) continue;
         const targets: (RealserverSpec | undefined)[] = 'perRealserver' in entry && entry.perRealserver ? topology.realservers : [undefined];
         for (const target of targets) {
           let probe: ProbeCommand | null;
@@ -146,7 +146,12 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     }
   };
 
-  await runPhase('first', deriveParams(topology, facts));
+  // When the inventory already says the client's address and the director's interfaces and
+  // DIP, the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on
+  // each host (one batch fewer per realserver), and their packets are over before the captures.
+  const known = deriveParams(topology, facts);
+  const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
+  await runPhase('first', known, secondWithFirst);
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
   // Q.1/Q.2 probes and the test connection only need what the first round derived; running
@@ -158,7 +163,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   // that the connections wait for.
   const armed = signal();
   const connected = signal();
-  const second = armed.promise.then(() => runPhase('second', derived));
+  const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase('second', derived));
   const after = Promise.all([second, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
     return runPhase('after', derived);

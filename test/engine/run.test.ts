@@ -63,45 +63,71 @@ describe('runDiagnosis over a recorded healthy lab', () => {
 });
 
 describe('runDiagnosis: what runs when', () => {
-  it('Q.1/Q.2 probes wait for the captures to listen, the after-probes for the connections; the connect tools come with the first probes', async () => {
+  type Step = { at: number; what: 'start' | 'armed' | 'end'; command: string };
+
+  /** Replays `dir`, putting every call's start, "listening" line and end in order. */
+  async function timeline(dir: string): Promise<Step[]> {
     const { openReplay } = await import('../../src/transport/replay.js');
     const { runDiagnosis } = await import('../../src/engine/run.js');
     const { CHECKS } = await import('../../checks/index.js');
-    const replay = await openReplay(healthy);
-    const log: { at: number; what: 'start' | 'armed' | 'end'; host: string; command: string }[] = [];
+    const replay = await openReplay(dir);
+    const log: Step[] = [];
     let tick = 0;
-    // The replay transport, with every call's start, "listening" line and end put in order.
     const transport = {
       ...replay,
       prepare: replay.prepare?.bind(replay),
       close: () => replay.close(),
       run: async (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
         const command = argv.join(' ');
-        log.push({ at: tick++, what: 'start', host, command });
+        log.push({ at: tick++, what: 'start', command });
         // A capture takes a while to listen, as tcpdump does on a host.
         if (command.startsWith('tcpdump')) await new Promise((r) => setTimeout(r, 30));
         const r = await replay.run(host, argv, {
           ...options,
           onStderrLine: (line: string) => {
-            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', host, command });
+            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', command });
             options.onStderrLine?.(line);
           },
         });
-        log.push({ at: tick++, what: 'end', host, command });
+        log.push({ at: tick++, what: 'end', command });
         return r;
       },
     };
     for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay' })) void e;
     await transport.close();
-    const first = (pred: (c: string) => boolean, what: 'start' | 'armed' | 'end') => Math.min(...log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at));
-    const last = (pred: (c: string) => boolean, what: 'start' | 'armed' | 'end') => Math.max(...log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at));
-    const isCapture = (c: string) => c.startsWith('tcpdump');
-    const isQ12 = (c: string) => /^(ping|traceroute) /.test(c);
-    const isCurl = (c: string) => c.startsWith('curl');
-    const isAfter = (c: string) => c === 'ipvsadm -Lnc' || c.startsWith('conntrack -L') || c.startsWith('nstat');
-    expect(log.filter((l) => l.what === 'armed').length).toBeGreaterThan(0);
-    expect(first(isQ12, 'start')).toBeGreaterThan(last(isCapture, 'armed'));
-    expect(first(isAfter, 'start')).toBeGreaterThan(last(isCurl, 'end'));
-    expect(last((c) => c.includes('command -v'), 'start')).toBeLessThan(first(isCapture, 'start'));
+    return log;
+  }
+
+  const at = (log: Step[], pick: 'first' | 'last', what: Step['what'], pred: (c: string) => boolean): number => {
+    const ticks = log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at);
+    expect(ticks.length).toBeGreaterThan(0);
+    return pick === 'first' ? Math.min(...ticks) : Math.max(...ticks);
+  };
+  const isCapture = (c: string) => c.startsWith('tcpdump');
+  const isQ12 = (c: string) => /^(ping|traceroute) /.test(c);
+  const isCurl = (c: string) => c.startsWith('curl');
+  const isAfter = (c: string) => c === 'ipvsadm -Lnc' || c.startsWith('conntrack -L') || c.startsWith('nstat');
+
+  it('with CIP, ext, int and DIP in the inventory, Q.1/Q.2 go with the first probes, over before any capture', async () => {
+    const log = await timeline(healthy);
+    expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+    expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+    expect(at(log, 'last', 'start', (c) => c.includes('command -v'))).toBeLessThan(at(log, 'first', 'start', isCapture));
+  });
+
+  it('without them, Q.1/Q.2 wait for the captures to listen, and the after-probes for the connections', async () => {
+    // The client's address now comes from its own `ip route get VIP`, in the first round.
+    const dir = mutated(() => undefined);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { topology: { client: { cip?: string } } };
+    delete manifest.topology.client.cip;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    try {
+      const log = await timeline(dir);
+      expect(at(log, 'first', 'start', isQ12)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+      expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+      expect((await replayBundle(dir)).verdict).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
