@@ -86,7 +86,7 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
 
   it('serves VIP:80 round robin over rs1, rs2 and rs3 (rs3 remapped to 8080)', async () => {
     const r = await checkRoundRobin(PREFIX, 6);
-    expect(r.ok).toBe(true);
+    expect(r.ok, `${r.reason} (served: ${r.servedBy.join(', ')})`).toBe(true);
     expect([...new Set(r.servedBy)].sort()).toEqual(['rs1', 'rs2', 'rs3']);
     expect(r.servedBy.slice(0, 3)).toEqual(r.servedBy.slice(3));
     expect(info.realservers.find((x) => x.name === 'rs3')?.rport).toBe(8080);
