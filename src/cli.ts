@@ -1,12 +1,14 @@
 // argv -> mode. The only place that calls process.exit.
 import { parseCommand } from './commands/parse.js';
+import { FORMATS } from './commands/format-choice.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { TOOL_VERSION } from './version.js';
 
 const HELP = `lvs-doctor ${TOOL_VERSION} — diagnose an LVS-NAT (IPVS masquerade) director, Julian's Q.1-Q.4 as a program
 
 usage:
-  lvs-doctor [diagnose] --inventory FILE      diagnose the service in an inventory (TUI on a terminal)
+  lvs-doctor [diagnose] --inventory FILE      diagnose the service in an inventory (TUI on a terminal
+                                              unless CI is set; text otherwise)
   lvs-doctor [diagnose] --director HOST [--vip VIP:PORT] [--client HOST]
                                               discover the rest from the director, then diagnose
   lvs-doctor replay DIR                       re-run the diagnosis offline from a recorded bundle
@@ -16,7 +18,7 @@ usage:
   lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
                                               the network-namespace lab (root)
 
-output:   --json | --json-stream | --format tui|text|json|nagios|prometheus   --no-color
+output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
           --jump HOST  --sudo  --accept-new-host-keys

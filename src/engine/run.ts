@@ -9,6 +9,7 @@ import { allHosts } from '../model/topology.js';
 import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
 import { parserRegistry } from '../parsers/index.js';
 import type { ProbeCommand } from '../probes/probe.js';
+import type { UnameResult } from '../probes/own-parsers.js';
 import { uname } from '../probes/uname.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
@@ -140,7 +141,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       if (status.status !== 'reachable') continue;
       const o = facts.outcome(h.name, 'uname');
       if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
-      else if (o?.ok && (o.parsed as { linux?: boolean }).linux === false) {
+      else if (o?.ok && (o.parsed as UnameResult).linux === false) {
         Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
       }
     }
@@ -154,13 +155,11 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   await runPhase('first', known, secondWithFirst);
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
-  // Q.1/Q.2 probes and the test connection only need what the first round derived; running
-  // them together saves the second round's time (their packets are not the test flow's).
   emit({ type: 'phase', phase: 'test-connection' });
-  // The after-probes (connection table, counters) read the state the connections left: they
-  // start once the connections and the Q.1/Q.2 probes are over, while the captures settle.
-  // The Q.1/Q.2 probes start once the captures listen: started together, they slow the arming
-  // that the connections wait for.
+  // Otherwise the Q.1/Q.2 probes start once the captures listen (started together, they slow
+  // the arming the connections wait for). The after-probes (connection table, counters) read
+  // the state the connections left: they start once the connections and the Q.1/Q.2 probes are
+  // over, while the captures settle.
   const armed = signal();
   const connected = signal();
   const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase('second', derived));

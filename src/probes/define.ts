@@ -11,7 +11,8 @@ export function defineProbe(fields: ProbeFields): ProbeCommand {
   };
 }
 
-/** Tools whose run time is the network's, not the host's: never queued behind each other. */
-const WAITS_ON_THE_NETWORK = new Set(['ping', 'traceroute', 'tcpdump', 'curl', 'socat', 'nc', 'bash', 'timeout', 'sleep']);
+/** Tools that run as long as the network or the caller makes them (captures, connections):
+ * never queued behind each other. ping and traceroute say for themselves (ping.ts). */
+const WAITS_ON_THE_NETWORK = new Set(['tcpdump', 'curl', 'socat', 'nc', 'bash', 'timeout', 'sleep']);
 
 export const SHORT_MS = 10_000;

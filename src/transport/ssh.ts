@@ -43,7 +43,6 @@ interface QueuedRun {
   reject: (e: unknown) => void;
 }
 
-
 const STOP_TIMEOUT_MS = 5_000;
 /** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
 const LOCAL_GRACE_MS = 4_000;
