@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
+import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
 import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
@@ -44,6 +45,8 @@ interface QueuedRun {
 }
 
 const STOP_TIMEOUT_MS = 5_000;
+/** Longest life of a host's open shell; a run, or a TUI session's re-runs, opens another after. */
+const CHANNEL_LIFETIME_S = 600;
 /** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
 const LOCAL_GRACE_MS = 4_000;
 
@@ -237,8 +240,11 @@ export class SshTransport implements Transport {
   private channelFor(state: HostState): SshChannel | null {
     if (state.channel?.alive) return state.channel;
     if (this.closed || this.options.channels === false) return null;
-    // `exec sh`: whatever the login shell, batches are read by a POSIX shell from stdin.
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, 'exec sh'], {
+    // Whatever the login shell, batches are read by a POSIX shell from stdin. The shell ends at
+    // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
+    // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
+    const remote = `exec ${shellJoin(['timeout', String(CHANNEL_LIFETIME_S), 'sh'])}`;
+    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',

@@ -98,6 +98,8 @@ describe('SshTransport', () => {
     expect(results.map((r) => Buffer.from(r.stdout).toString())).toEqual(words.map((w) => `${w}\n`));
     // One ssh call for all four: a frame lost at the end would have been asked again alone.
     expect((await calls()) - before).toBe(1);
+    // The open shell is bounded like every remote command.
+    expect(await readFile(log, 'utf8')).toContain("exec 'timeout' '600' 'sh'");
     // Later batches go through the same open shell: no ssh started for them.
     const later = await t.run('h-ok', ['echo', 'later'], { timeoutMs: 5000, batch: true });
     expect(Buffer.from(later.stdout).toString()).toBe('later\n');
