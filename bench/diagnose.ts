@@ -3,7 +3,9 @@
 // measured in the same run: a plain OpenSSH shell script that runs the same commands (taken
 // from a recording of the doctor's own run) in parallel over its own masters, with the same
 // captures armed around the same connections. Like `lab diagnose`, both run inside the lab's
-// ops namespace with plain `ssh -F`, so neither pays `ip netns exec` per command.
+// ops namespace with plain `ssh -F`, so neither pays `ip netns exec` per command. A third row
+// times a new transport that finds the masters a previous run left (--keep-connections), beside
+// the warm floor.
 // Run as root: `npm run build && node dist/bench/diagnose.js [N...]`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { allHosts, type Topology } from '../src/model/topology.js';
 import { shellJoin, shellQuote } from '../src/transport/quote.js';
 import { RecordingTransport } from '../src/transport/record.js';
 import { SshTransport } from '../src/transport/ssh.js';
+import { sharedControlPath } from '../src/transport/ssh-reuse.js';
 import type { Transport } from '../src/transport/transport.js';
 
 const PREFIX = 'dxbench';
@@ -28,6 +31,8 @@ interface Samples {
   coldFloor: number[];
   warmDoctor: number[];
   warmFloor: number[];
+  /** A new transport (a new process) that finds the masters a previous run left (--keep-connections). */
+  keptDoctor: number[];
   firstDiagnosis: string[];
 }
 
@@ -87,7 +92,7 @@ async function measureInside(inventory: string, runs: number): Promise<Samples> 
     await rec.close();
     const manifest = JSON.parse(readFileSync(join(work, 'bundle', 'manifest.json'), 'utf8')) as { entries: { host: string; argv: string[] }[] };
     const floor = floorScripts(sshConfig, work, manifest.entries, hosts.map((h) => h.name));
-    const s: Samples = { coldDoctor: [], coldFloor: [], warmDoctor: [], warmFloor: [], firstDiagnosis: [] };
+    const s: Samples = { coldDoctor: [], coldFloor: [], warmDoctor: [], warmFloor: [], keptDoctor: [], firstDiagnosis: [] };
     for (let i = 0; i < runs; i++) {
       // ICMP error replies are rate-limited per destination (about 1 s): space the runs.
       await pause(1100);
@@ -99,6 +104,19 @@ async function measureInside(inventory: string, runs: number): Promise<Samples> 
       s.coldDoctor.push(cold.ms);
       s.warmDoctor.push(warm.ms);
       s.firstDiagnosis.push(cold.result.diagnoses[0]?.id ?? cold.result.verdict, warm.result.diagnoses[0]?.id ?? warm.result.verdict);
+      // --keep-connections: one run leaves its masters, the next (a new transport, as a new
+      // process would be) is timed.
+      const keepConnections = { dir: join(work, 'kept'), seconds: 120 };
+      const leaver = new SshTransport({ hosts, keepConnections });
+      await diagnoseOnce(leaver, topology);
+      await leaver.close();
+      await pause(1100);
+      const finder = new SshTransport({ hosts, keepConnections });
+      const kept = await diagnoseOnce(finder, topology);
+      await finder.close();
+      s.keptDoctor.push(kept.ms);
+      s.firstDiagnosis.push(kept.result.diagnoses[0]?.id ?? kept.result.verdict);
+      for (const h of hosts) spawnSync('ssh', ['-F', sshConfig, '-o', `ControlPath=${sharedControlPath(keepConnections.dir, 'ssh', h.ssh!)}`, '-O', 'exit', h.ssh!.host], { stdio: 'ignore' });
       await pause(1100);
       s.coldFloor.push(timeShell(`${floor.open}\n${floor.run}`, work));
       await pause(1100);
@@ -134,6 +152,7 @@ export async function benchDiagnose(sizes: number[] = [3, 100], runsFor: (n: num
         const answers = [...new Set(s.firstDiagnosis)].join(', ');
         rows.push(`| ${n} RS, ${phase}, cold | ${fmt(median(s.coldDoctor))} | ${fmt(median(s.coldFloor))} | ${(median(s.coldDoctor) / median(s.coldFloor)).toFixed(2)}x | ${answers} | ${s.coldDoctor.map(Math.round).join(', ')} |`);
         rows.push(`| ${n} RS, ${phase}, warm | ${fmt(median(s.warmDoctor))} | ${fmt(median(s.warmFloor))} | ${(median(s.warmDoctor) / median(s.warmFloor)).toFixed(2)}x | ${answers} | ${s.warmDoctor.map(Math.round).join(', ')} |`);
+        rows.push(`| ${n} RS, ${phase}, next run (--keep-connections) | ${fmt(median(s.keptDoctor))} | ${fmt(median(s.warmFloor))} | ${(median(s.keptDoctor) / median(s.warmFloor)).toFixed(2)}x | ${answers} | ${s.keptDoctor.map(Math.round).join(', ')} |`);
         if (phase === 'fault') await revertFault(PREFIX, FAULT);
       }
     } finally {

@@ -21,7 +21,11 @@ usage:
 output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
-          --jump HOST  --sudo  --accept-new-host-keys
+          --jump HOST  --sudo  --accept-new-host-keys  --connect-timeout SEC (default 5)
+          --keep-connections SEC   leave the ssh connections open SEC idle seconds for the next
+                                   run (monitoring every minute skips the handshakes); sockets in
+                                   $XDG_RUNTIME_DIR/lvs-doctor or /tmp/lvs-doctor-UID, or
+                                   $LVS_DOCTOR_SOCKET_DIR (a directory only you can open)
 exit codes: 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios reads them); 64 usage; 65 bad input
 `;
 

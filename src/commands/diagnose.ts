@@ -21,6 +21,7 @@ import { openReplay } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
+import { SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
 import type { CommandIO } from './io.js';
 
 const OPTIONS = {
@@ -43,7 +44,7 @@ const OPTIONS = {
   jump: { type: 'string' },
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
-  'connect-timeout': { type: 'string' },
+  ...SSH_TUNING_OPTIONS,
 } as const;
 
 const DEFAULT_INVENTORIES = ['lvs-doctor.yaml', '~/.config/lvs-doctor/inventory.yaml'];
@@ -53,6 +54,13 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   const parsed = parse(args, io);
   if (!parsed) return 64;
   const { values } = parsed;
+  let tuning: SshTuning;
+  try {
+    tuning = sshTuning(values);
+  } catch (err) {
+    io.err(`lvs-doctor: ${(err as Error).message}\n`);
+    return 64;
+  }
   let topology: Topology;
   try {
     topology = await resolveTopology(values, io);
@@ -64,6 +72,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     hosts: [topology.director, topology.client, ...topology.realservers],
     ...(values.ssh ? { sshPath: values.ssh } : {}),
     ...(values['accept-new-host-keys'] ? { acceptNewHostKeys: true } : {}),
+    ...tuning,
   });
   let transport: Transport = new ByHostTransport([topology.director, topology.client, ...topology.realservers], ssh, createLocalTransport({ sudo: true }));
   if (values.record) {

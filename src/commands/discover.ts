@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { configKindOf, discoverFromConfig, discoverOverSsh, DiscoveryError, inventoryToYaml, parseVipOption, type Discovery } from '../discover/index.js';
 import type { Topology } from '../model/topology.js';
 import type { CommandIO } from './io.js';
+import { OptionError, SSH_TUNING_OPTIONS, sshTuning } from './ssh-options.js';
 
 export interface DiscoverValues {
   director?: string;
@@ -20,6 +21,8 @@ export interface DiscoverValues {
   jump?: string;
   sudo?: boolean;
   'accept-new-host-keys'?: boolean;
+  'connect-timeout'?: string;
+  'keep-connections'?: string;
 }
 
 async function discover(values: DiscoverValues): Promise<Discovery> {
@@ -44,6 +47,7 @@ async function discover(values: DiscoverValues): Promise<Discovery> {
     ...(values.jump ? { jump: values.jump } : {}),
     ...(values.ssh ? { sshPath: values.ssh } : {}),
     ...(values['accept-new-host-keys'] ? { acceptNewHostKeys: true } : {}),
+    ...sshTuning(values),
   });
 }
 
@@ -64,6 +68,7 @@ export async function discoverCommand(args: string[], io: CommandIO): Promise<nu
         director: { type: 'string' }, client: { type: 'string' }, vip: { type: 'string' }, config: { type: 'string' },
         ssh: { type: 'string' }, 'ssh-config': { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
         identity: { type: 'string' }, jump: { type: 'string' }, sudo: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' },
+        ...SSH_TUNING_OPTIONS,
       },
     }).values;
   } catch (err) {
@@ -76,6 +81,6 @@ export async function discoverCommand(args: string[], io: CommandIO): Promise<nu
     return 0;
   } catch (err) {
     io.err(`lvs-doctor discover: ${(err as Error).message}\n`);
-    return err instanceof DiscoveryError ? 65 : 70;
+    return err instanceof DiscoveryError ? 65 : err instanceof OptionError ? 64 : 70;
   }
 }

@@ -11,10 +11,12 @@ export interface HostTransportOptions {
   sshPath?: string;
   acceptNewHostKeys?: boolean;
   connectTimeoutSec?: number;
+  /** Leave the masters open for the next run (see ssh-reuse.ts). */
+  keepConnections?: { dir: string; seconds: number };
 }
 
 export function hostTransport(hosts: readonly HostSpec[], opts: HostTransportOptions = {}): Transport {
-  const ssh = createSshTransport({ hosts, sshPath: opts.sshPath, acceptNewHostKeys: opts.acceptNewHostKeys, connectTimeoutSec: opts.connectTimeoutSec });
+  const ssh = createSshTransport({ hosts, sshPath: opts.sshPath, acceptNewHostKeys: opts.acceptNewHostKeys, connectTimeoutSec: opts.connectTimeoutSec, keepConnections: opts.keepConnections });
   return new ByHostTransport(hosts, ssh, createLocalTransport({ sudo: true }));
 }
 

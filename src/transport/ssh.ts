@@ -10,6 +10,7 @@ import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
+import { ensurePrivateDir, sharedControlPath, withOpenLock } from './ssh-reuse.js';
 import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
@@ -25,6 +26,11 @@ export interface SshTransportOptions {
   connectTimeoutSec?: number;
   /** How long an idle master outlives the doctor if the doctor is killed. */
   controlPersistSec?: number;
+  /**
+   * Leave the masters open after the run, idle for at most `seconds`, in `dir` (a private
+   * directory), and use the ones a previous run left there: the next run skips the handshakes.
+   */
+  keepConnections?: { dir: string; seconds: number };
   /** Keep a shell open per host for quick probes (default); false: one session per batch. */
   channels?: boolean;
 }
@@ -54,6 +60,7 @@ export class SshTransport implements Transport {
   private readonly sshPath: string;
   private readonly hosts = new Map<string, HostState>();
   private socketDir?: Promise<string>;
+  private sharedDirReady?: Promise<void>;
   private readonly inFlight = new Set<AbortController>();
   private readonly pendingStops = new Set<Promise<void>>();
   private readonly queues = new Map<string, QueuedRun[]>();
@@ -256,7 +263,8 @@ export class SshTransport implements Transport {
     return state.channel;
   }
 
-  /** Stops every running command (their remote processes too), exits the masters, removes the sockets. */
+  /** Stops every running command (their remote processes too), exits the masters, removes the
+   * sockets (with keepConnections: leaves the masters and their directory for the next run). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -264,6 +272,8 @@ export class SshTransport implements Transport {
     // The stop commands travel over the masters: let them finish before the masters exit.
     await Promise.all([...this.pendingStops]);
     await Promise.all([...this.hosts.values()].map((h) => h.channel?.close()));
+    // Kept masters stay for the next run; each exits by itself after its idle time.
+    if (this.options.keepConnections) return;
     const dir = this.socketDir ? await this.socketDir : undefined;
     await Promise.all(
       [...this.hosts.values()]
@@ -304,18 +314,54 @@ export class SshTransport implements Transport {
   }
 
   private async openMaster(host: string, state: HostState): Promise<TransportError | null> {
+    const keep = this.options.keepConnections;
+    if (keep) return this.reuseOrOpenMaster(host, state, keep);
     // Short paths: a Unix socket path must stay under ~104 bytes.
     this.socketDir ??= mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'lvsd-'));
     const dir = await this.socketDir;
     const index = [...this.hosts.keys()].indexOf(host);
     state.controlPath = join(dir, `h${index}`);
-    const log = join(dir, `h${index}.log`);
-    const persist = this.options.controlPersistSec ?? 60;
+    return this.startMaster(host, state, this.options.controlPersistSec ?? 60, join(dir, `h${index}.log`));
+  }
+
+  /** --keep-connections: a master a previous run left is used as it is; else one is opened to stay. */
+  private async reuseOrOpenMaster(host: string, state: HostState, keep: { dir: string; seconds: number }): Promise<TransportError | null> {
+    this.sharedDirReady ??= ensurePrivateDir(keep.dir);
+    try {
+      await this.sharedDirReady;
+    } catch (error) {
+      return new TransportError('internal', host, `--keep-connections: ${(error as Error).message}`);
+    }
+    state.controlPath = sharedControlPath(keep.dir, this.sshPath, state.target);
+    if (await this.masterUp(state)) return null;
+    const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;
+    const opened = await withOpenLock(
+      state.controlPath,
+      () => this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`),
+      () => this.masterUp(state),
+      { staleMs: connectBoundMs },
+    );
+    return opened ?? null;
+  }
+
+  /** `ssh -O check`: is a master listening on this host's socket? */
+  private async masterUp(state: HostState): Promise<boolean> {
+    const r = await execa(this.sshPath, [...this.baseArgs(state), '-O', 'check', '--', state.target.host], {
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'ignore',
+      reject: false,
+      timeout: STOP_TIMEOUT_MS,
+    });
+    return r.exitCode === 0;
+  }
+
+  private async startMaster(host: string, state: HostState, persistSec: number, log: string): Promise<TransportError | null> {
     // -f: the master backgrounds itself after authentication; its stderr goes to a file so
     // that no pipe is held open by the daemonised master.
     const result = await execa(
       this.sshPath,
-      [...this.baseArgs(state), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${persist}`, '-N', '-f', '--', state.target.host],
+      [...this.baseArgs(state), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${persistSec}`, '-N', '-f', '--', state.target.host],
       { stdin: 'ignore', stdout: 'ignore', stderr: { file: log }, reject: false, timeout: ((this.options.connectTimeoutSec ?? 5) + 10) * 1000 },
     );
     const text = await readFile(log, 'utf8').catch(() => '');

@@ -47,6 +47,14 @@ describe('lvs-doctor diagnose: inventory errors name the line and the field', ()
     expect(r.err).toContain(`${file}:4: realservers[0].rip: '10.1.1.300' is not an IPv4 or IPv6 address`);
     rmSync(dir, { recursive: true });
   });
+  it('refuses a nonsense number of seconds before touching any host (exit 64)', () => {
+    for (const [flag, value] of [['--keep-connections', 'ten'], ['--keep-connections', '0'], ['--connect-timeout', '0.5'], ['--connect-timeout', '5;id']]) {
+      const r = run(['--director', 'lvs1', flag, value, '--format', 'text']);
+      expect(r.code, `${flag} ${value}`).toBe(64);
+      expect(r.err).toContain(`${flag} ${value}: give whole seconds from`);
+    }
+    expect(run(['discover', '--director', 'lvs1', '--keep-connections', '1e3']).code).toBe(64);
+  });
   it('says what to do without an inventory (exit 64)', () => {
     const r = run(['--format', 'text']);
     expect(r.code).toBe(64);

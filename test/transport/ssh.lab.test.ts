@@ -78,6 +78,17 @@ async function waitFor(predicate: () => Promise<boolean>, ms: number): Promise<b
   return predicate();
 }
 
+/** A local command's stdout and stderr together (ssh -O check answers on stderr). */
+function runLocal(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => resolve(out));
+  });
+}
+
 function summary(outcomes: ProbeOutcome[]): unknown[] {
   return outcomes.map((o) => ({ host: o.host, key: o.probe?.key, status: o.status, parsed: o.parsed, error: o.error }));
 }
@@ -112,6 +123,29 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       await t.close();
     }
     expect(await t.socketDirectory().then((d) => (d ? readdir(d).catch(() => 'gone') : 'none'))).toBe('gone');
+  });
+
+  it('--keep-connections: the next run uses the master the last one left, which goes when killed by PID', async () => {
+    const dir = await tempDir('keep');
+    const keepConnections = { dir: join(dir, 'sockets'), seconds: 30 };
+    const masterPid = async (): Promise<string | null> => {
+      const { sharedControlPath } = await import('../../src/transport/ssh-reuse.js');
+      const path = sharedControlPath(keepConnections.dir, info.sshWrapper, topology.director.ssh!);
+      const r = await runLocal(info.sshWrapper, ['-o', `ControlPath=${path}`, '-O', 'check', topology.director.ssh!.host]);
+      return /pid=(\d+)/.exec(r)?.[1] ?? null;
+    };
+    const first = new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper, keepConnections });
+    expect((await first.run(topology.director.name, ['hostname'], { timeoutMs: 5000 })).exitCode).toBe(0);
+    await first.close();
+    const pid = await masterPid();
+    expect(pid).toMatch(/^\d+$/);
+    const second = new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper, keepConnections });
+    const r = await second.run(topology.director.name, ['hostname'], { timeoutMs: 5000 });
+    await second.close();
+    expect(Buffer.from(r.stdout).toString().trim()).toBe(topology.director.name);
+    expect(await masterPid()).toBe(pid);
+    process.kill(Number(pid), 'SIGTERM');
+    expect(await waitFor(async () => (await masterPid()) === null, 5000)).toBe(true);
   });
 
   it('runs a test connection with captures on every hop', async () => {

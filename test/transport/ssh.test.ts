@@ -1,20 +1,31 @@
 // SshTransport against a stand-in `ssh` (sshPath) that fails like OpenSSH for some host
 // names and otherwise runs the remote command with a local sh, as sshd would.
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../src/model/topology.js';
-import { SshTransport } from '../../src/transport/ssh.js';
+import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import { TransportError } from '../../src/transport/transport.js';
 
 const FAKE_SSH = `#!/bin/sh
 echo "$*" >> "$FAKE_SSH_LOG"
+# A master is a file at its ControlPath: -O check finds it, -O exit removes it.
+cp=""; op=""; master=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-  case "$1" in -O) exit 0 ;; esac
+  case "$1" in
+    -O) op="$2" ;;
+    ControlPath=*) cp="\${1#ControlPath=}" ;;
+    ControlMaster=yes) master=1 ;;
+  esac
   shift
 done
+case "$op" in
+  check) [ -e "$cp" ] && exit 0; echo "Control socket connect($cp): No such file or directory" >&2; exit 255 ;;
+  exit) rm -f "$cp"; exit 0 ;;
+  ?*) exit 0 ;;
+esac
 shift; host="$1"; shift
 case "$host" in
   refused) echo "ssh: connect to host refused port 22: Connection refused" >&2; exit 255 ;;
@@ -22,6 +33,8 @@ case "$host" in
   changed) printf '@@@@@\\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\\nHost key verification failed.\\n' >&2; exit 255 ;;
   slow) echo "ssh: connect to host slow port 22: Connection timed out" >&2; exit 255 ;;
 esac
+# A handshake takes FAKE_MASTER_DELAY seconds: long enough for two runs to race.
+[ -n "$master" ] && { sleep "\${FAKE_MASTER_DELAY:-0}"; : > "$cp"; }
 [ $# -eq 0 ] && exit 0
 exec sh -c "$1"
 `;
@@ -44,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-function transport(extra: { acceptNewHostKeys?: boolean } = {}): SshTransport {
+function transport(extra: Partial<SshTransportOptions> = {}): SshTransport {
   return new SshTransport({ hosts: [...hosts, { name: 'offlimits', role: 'realserver', access: 'none' }], sshPath: join(dir, 'ssh'), ...extra });
 }
 
@@ -132,5 +145,58 @@ describe('SshTransport', () => {
     const bounded = await t.run('h-ok', ['sleep', '30'], { timeoutMs: 300 });
     expect([bounded.exitCode, bounded.timedOut]).toEqual([124, true]);
     await t.close();
+  });
+
+  describe('--keep-connections', () => {
+    const lines = async (): Promise<string[]> => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    const opened = (all: string[]): string[] => all.filter((l) => l.includes('ControlMaster=yes'));
+
+    it('leaves the master for the next run, which uses it instead of a handshake', async () => {
+      const shared = join(dir, 'keep-next');
+      await writeFile(log, '');
+      const first = transport({ keepConnections: { dir: shared, seconds: 120 } });
+      await first.run('h-ok', ['true'], { timeoutMs: 1000 });
+      await first.close();
+      const firstRun = await lines();
+      expect(opened(firstRun)).toHaveLength(1);
+      expect(opened(firstRun)[0]).toContain('ControlPersist=120');
+      expect(firstRun.some((l) => / -O exit /.test(l))).toBe(false);
+      expect((await stat(shared)).mode & 0o777).toBe(0o700);
+
+      await writeFile(log, '');
+      const second = transport({ keepConnections: { dir: shared, seconds: 120 } });
+      const r = await second.run('h-ok', ['echo', 'again'], { timeoutMs: 1000 });
+      await second.close();
+      expect(Buffer.from(r.stdout).toString()).toBe('again\n');
+      const secondRun = await lines();
+      expect(opened(secondRun)).toEqual([]);
+      expect(secondRun.some((l) => / -O check /.test(l))).toBe(true);
+      const socketOf = (l: string): string => /ControlPath=(\S+)/.exec(l)?.[1] ?? '';
+      expect(new Set(secondRun.map(socketOf))).toEqual(new Set([socketOf(opened(firstRun)[0])]));
+    });
+
+    it('opens one master when two runs start together', async () => {
+      const shared = join(dir, 'keep-race');
+      await writeFile(log, '');
+      const a = transport({ keepConnections: { dir: shared, seconds: 60 } });
+      const b = transport({ keepConnections: { dir: shared, seconds: 60 } });
+      process.env.FAKE_MASTER_DELAY = '0.4';
+      const [pa, pb] = await Promise.all([a.prepare(['h-ok']), b.prepare(['h-ok'])]).finally(() => delete process.env.FAKE_MASTER_DELAY);
+      await Promise.all([a.close(), b.close()]);
+      expect([pa.get('h-ok'), pb.get('h-ok')]).toEqual([null, null]);
+      expect(opened(await lines())).toHaveLength(1);
+    });
+
+    it('still classifies a host it cannot reach, and refuses a socket directory others can open', async () => {
+      const shared = join(dir, 'keep-open');
+      const t = transport({ keepConnections: { dir: shared, seconds: 60 } });
+      expect((await t.prepare(['h-denied'])).get('h-denied')?.kind).toBe('auth');
+      await t.close();
+      await chmod(shared, 0o755);
+      const lax = transport({ keepConnections: { dir: shared, seconds: 60 } });
+      const err = (await lax.prepare(['h-ok'])).get('h-ok');
+      await lax.close();
+      expect(err?.message).toMatch(/open to other users \(mode 755\)/);
+    });
   });
 });
