@@ -22,6 +22,11 @@ export const replyRewritten: CheckDefinition = {
     if (hop4.status === 'seen' && conn.hops[3].observations.some((o) => o.host === d && o.status === 'seen')) {
       return pass(`the director rewrote the reply to ${vip}:${vport} -> ${conn.cip}:${conn.cport}: all four hops seen`, wireEvidence(conn, 'hop 4 seen'));
     }
+    const sentOut = hop4.observations.find((o) => o.host === d && o.status === 'seen');
+    if (sentOut) {
+      const elsewhere = hop4.observations.filter((o) => o.host !== d && o.status === 'missing').map((o) => `${o.host} ${o.iface}`);
+      return unknown(`the director sent the reply out rewritten (${sentOut.packet}), but the capture on ${elsewhere.join(', ')} does not show it arriving: hop 4 is unproven`, wireEvidence(conn, 'hop 4 seen leaving the director only'));
+    }
     if (!hop4.observations.some((o) => o.host === d && o.status === 'missing')) return unknown("the director's external interface could not be captured: hop 4 is unproven");
     if (!conn.hops[2].observations.some((o) => o.host === d && o.status === 'seen')) return skip('no SYN+ACK came back into the director: there was nothing to rewrite (Q.4 says what the realserver did)');
     const wire = wireEvidence(conn, 'hop 3 seen at the director, hop 4 not sent');

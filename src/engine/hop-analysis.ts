@@ -129,6 +129,23 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
     reply: (p) => rip !== null && isSynAck(p) && isTcp(p, rip, rport, cip, cport),
     'reply-rewritten': (p) => isSynAck(p) && isTcp(p, vip, vport, cip, cport),
   };
+  // tcpdump writes packets in the order it took them in, so a capture stopped with packets
+  // unread lacks only its end. A SYN is the connection's first packet: any packet of the
+  // connection in the capture shows the capture reached it. A SYN+ACK answers a SYN within
+  // moments, long before the client's retransmission a second later: a packet of the
+  // connection after its first SYN shows the capture reached past it.
+  // The connection's own TCP packets, and ICMP errors about them (a reject answers the SYN).
+  const inFlow = (p: Packet): boolean => {
+    if (p.tcp) return (p.src === cip && p.tcp.srcPort === cport) || (p.dst === cip && p.tcp.dstPort === cport);
+    const e = p.icmp?.embedded;
+    return e?.protocol === 'tcp' && ((e.src === cip && e.srcPort === cport) || (e.dst === cip && e.dstPort === cport));
+  };
+  const reachedPastSyn = (packets: Packet[]): boolean => packets.some(inFlow);
+  const reachedPastSynAck = (packets: Packet[]): boolean => {
+    const first = packets.findIndex((p) => inFlow(p) && isSyn(p));
+    return first >= 0 && packets.slice(first + 1).some(inFlow);
+  };
+  const reachedPast: Record<HopName, (packets: Packet[]) => boolean> = { in: reachedPastSyn, 'in-rewritten': reachedPastSyn, reply: reachedPastSynAck, 'reply-rewritten': reachedPastSynAck };
   const relevant = (cap: CaptureFacts): boolean => cap.place !== 'realserver' || (realserver !== null && cap.host === realserver.name);
 
   const hops: Hop[] = HOP_ORDER.map((name, i) => {
@@ -141,11 +158,13 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
         continue;
       }
       const hit = cap.packets.find(matchers[name]);
-      observations.push(
-        hit
-          ? { host: cap.host, iface: cap.iface, status: 'seen', packet: describePacket(hit) }
-          : { host: cap.host, iface: cap.iface, status: 'missing' },
-      );
+      if (hit) observations.push({ host: cap.host, iface: cap.iface, status: 'seen', packet: describePacket(hit) });
+      else if (cap.dropped) {
+        observations.push({ host: cap.host, iface: cap.iface, status: 'not-captured', reason: `the kernel dropped ${cap.dropped} packet(s) of this capture (tcpdump fell behind): its absence proves nothing` });
+      } else if (cap.unread && !reachedPast[name](cap.packets)) {
+        // tcpdump was stopped before it wrote its last packets: this one may be among them.
+        observations.push({ host: cap.host, iface: cap.iface, status: 'not-captured', reason: `tcpdump was stopped with ${cap.unread} packet(s) taken in but not written, and nothing later of this connection is in the capture: its absence proves nothing` });
+      } else observations.push({ host: cap.host, iface: cap.iface, status: 'missing' });
     }
     // A hop is seen only where every capture that should show it does: hop 3 seen on the
     // realserver but not on the director's int is exactly the broken return path.

@@ -12,6 +12,14 @@ export interface CaptureFacts {
   /** null when the capture could not run (off-limits host, missing tcpdump, not root). */
   packets: Packet[] | null;
   error?: string;
+  /**
+   * Packets tcpdump had taken in but not written when it was stopped (its exit counters:
+   * received by filter - captured - dropped by kernel). They are the last ones: a packet
+   * absent from such a capture is missing only if a later packet of its flow is there.
+   */
+  unread?: number;
+  /** Packets the kernel dropped because tcpdump fell behind: they can be anywhere in the capture. */
+  dropped?: number;
 }
 
 export interface ConnectionAttempt {

@@ -6,6 +6,7 @@
 import type { HostStatus } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
+import { readCaptureBanners } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { TransportError, type Transport } from '../transport/transport.js';
@@ -141,7 +142,7 @@ export async function runTestConnectionPhase(input: {
         const pcap = await decodePcap(result.stdout);
         const link = input.facts.outcome(plan.spec.host, 'ip-link');
         const packets = plan.spec.iface === 'any' && link?.ok ? mapInterfaceIndexes(pcap.packets, interfaceIndexesFromIpLink(link.stdout)) : pcap.packets;
-        return { ...base, packets };
+        return { ...base, packets, ...captureLosses(result.stderr) };
       } catch (err) {
         const message = err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message;
         return { ...base, packets: null, error: message };
@@ -181,4 +182,13 @@ function sleep(ms: number, weak = false): Promise<void> {
     const t = setTimeout(resolve, ms);
     if (weak) t.unref();
   });
+}
+
+/** What tcpdump's exit counters say it lost: dropped by the kernel, or taken in and not written (absent: none, or no counters printed). */
+export function captureLosses(stderr: string): Pick<CaptureFacts, 'unread' | 'dropped'> {
+  const c = readCaptureBanners(stderr);
+  const dropped = c.droppedByKernel ?? 0;
+  // Linux counts the kernel's drops among the packets received by the filter.
+  const unread = c.captured === null || c.receivedByFilter === null ? 0 : Math.max(0, c.receivedByFilter - c.captured - dropped);
+  return { ...(unread > 0 ? { unread } : {}), ...(dropped > 0 ? { dropped } : {}) };
 }

@@ -454,6 +454,17 @@ const COUNTERS: [RegExp, keyof TcpdumpCaptureInfo][] = [
 const LISTENING = /^(?:tcpdump: )?listening on (\S+?)(?:, link-type (\S+)(?: \([^)]*\))?, (?:snapshot length|capture size) (\d+) bytes)?$/;
 const READING = /^reading from file (.+), link-type (\S+)(?: \([^)]*\))?(?:, snapshot length (\d+))?$/;
 
+/**
+ * What tcpdump's stderr says about a capture (with `-w`, the banner and the counters it prints
+ * on exit are all the text there is). The counters are null when tcpdump did not get to print
+ * them (killed hard, or still running).
+ */
+export function readCaptureBanners(stderr: string): TcpdumpCaptureInfo {
+  const capture: TcpdumpCaptureInfo = { interface: null, file: null, linkType: null, snaplen: null, captured: null, receivedByFilter: null, droppedByKernel: null, droppedByInterface: null };
+  for (const line of stderr.split('\n')) readBanner(line.replace(/^tcpdump: /, '').trim(), capture);
+  return capture;
+}
+
 function readBanner(text: string, capture: TcpdumpCaptureInfo): boolean {
   for (const [re, field] of COUNTERS) {
     const m = re.exec(text);

@@ -34,10 +34,18 @@ export function bpfTokens(filter: CaptureFilter): string[] {
   return ['(', ...scoped, ')', 'or', 'icmp', 'or', 'icmp6'];
 }
 
+/** Bytes kept of each packet: link, IP and TCP/ICMP headers with room for options and IPv6. */
+export const CAPTURE_SNAPLEN = 512;
+
 export function captureProbe(spec: CaptureSpec): ProbeCommand {
   const max = positiveInt('packet count', spec.maxPackets ?? 200, 100_000);
   return defineProbe({
-    argv: ['tcpdump', '-U', '--immediate-mode', '-n', '-w', '-', '-i', interfaceName(spec.iface), '-c', String(max), ...bpfTokens(spec.filter)],
+    // -s: headers are all the checks read (an ICMP error's quoted header included). With
+    // --immediate-mode the kernel ring holds about 2 MiB / frame size packets, and on `-i any`
+    // (no MTU to size frames by) a frame is the snaplen: at tcpdump's default 262144 bytes, 8
+    // packets. A client too busy to schedule tcpdump for 8 packets lost the test connection's
+    // SYN+ACK ("4 packets dropped by kernel") on a loaded 100-realserver lab.
+    argv: ['tcpdump', '-U', '--immediate-mode', '-n', '-s', String(CAPTURE_SNAPLEN), '-w', '-', '-i', interfaceName(spec.iface), '-c', String(max), ...bpfTokens(spec.filter)],
     parser: 'pcap',
     timeoutMs: spec.boundMs ?? DEFAULT_CAPTURE_BOUND_MS,
     needsRoot: true,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTcpdumpText } from '../../src/parsers/tcpdump-text.js';
+import { parseTcpdumpText, readCaptureBanners } from '../../src/parsers/tcpdump-text.js';
 import { ParseError } from '../../src/parsers/parse-error.js';
 import { describePacket } from '../../src/model/packet.js';
 
@@ -112,5 +112,24 @@ describe('tcpdump text: refusals', () => {
     );
     expect(r.packets).toEqual([]);
     expect(r.unparsed.map((u) => u.line)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('tcpdump stderr: the banner and the counters of a -w capture', () => {
+  // The lab recording of a healthy run: each capture's stderr, as tcpdump wrote it on exit.
+  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/bundles/healthy/manifest.json'), 'utf8')) as { entries: { host: string; argv: string[]; stderr?: string }[] };
+  const stderrOf = (host: string, iface: string): string => manifest.entries.find((e) => e.host === host && e.argv.includes('tcpdump') && e.argv.includes(iface))!.stderr!;
+
+  it('reads the interface, link type and the exit counters', () => {
+    expect(readCaptureBanners(stderrOf('client', 'any'))).toEqual({
+      interface: 'any', file: null, linkType: 'LINUX_SLL2', snaplen: 512,
+      captured: 30, receivedByFilter: 32, droppedByKernel: 0, droppedByInterface: null,
+    });
+    expect(readCaptureBanners(stderrOf('director', 'rec-ext'))).toMatchObject({ interface: 'rec-ext', linkType: 'EN10MB', captured: 30, receivedByFilter: 30 });
+  });
+
+  it('has no counters for a tcpdump that did not get to print them', () => {
+    const line = stderrOf('client', 'any').split('\n').find((l) => l.includes('listening on'))!;
+    expect(readCaptureBanners(`${line}\n`)).toMatchObject({ interface: 'any', captured: null, receivedByFilter: null });
   });
 });

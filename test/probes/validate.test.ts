@@ -52,7 +52,7 @@ describe('probe argv', () => {
     expect(sysctlProbe(['eth0.100']).argv).toContain('net.ipv4.conf.eth0/100.rp_filter');
     expect(sysctlProbe([]).argv.slice(0, 3)).toEqual(['sysctl', '-e', 'net.ipv4.ip_forward']);
     const cap = captureProbe({ host: 'rs1', iface: 'eth0', filter: { hosts: ['10.9.0.5'], icmp: true }, maxPackets: 50 });
-    expect(cap.argv).toEqual(['tcpdump', '-U', '--immediate-mode', '-n', '-w', '-', '-i', 'eth0', '-c', '50', '(', 'host', '10.9.0.5', ')', 'or', 'icmp', 'or', 'icmp6']);
+    expect(cap.argv).toEqual(['tcpdump', '-U', '--immediate-mode', '-n', '-s', '512', '-w', '-', '-i', 'eth0', '-c', '50', '(', 'host', '10.9.0.5', ')', 'or', 'icmp', 'or', 'icmp6']);
     expect(connectionProbe('bash', '10.0.0.10', 80, 2).argv).toEqual(['bash', '-c', 'exec 3<>"/dev/tcp/$1/$2"', 'bash', '10.0.0.10', '80']);
     expect(connectionProbe('curl', '2001:db8::10', 80, 2).argv.at(-1)).toBe('http://[2001:db8::10]:80/');
   });
