@@ -337,7 +337,13 @@ export class SshTransport implements Transport {
     const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;
     const opened = await withOpenLock(
       state.controlPath,
-      () => this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`),
+      async () => {
+        // Nothing answers on the socket (withOpenLock just checked): one left by a master that
+        // was killed would make ssh refuse to listen there ("already exists, disabling
+        // multiplexing") and keep a plain connection in the background that never exits.
+        await rm(state.controlPath, { force: true });
+        return this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`);
+      },
       () => this.masterUp(state),
       { staleMs: connectBoundMs },
     );

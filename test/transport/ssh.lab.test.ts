@@ -125,7 +125,7 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     expect(await t.socketDirectory().then((d) => (d ? readdir(d).catch(() => 'gone') : 'none'))).toBe('gone');
   });
 
-  it('--keep-connections: the next run uses the master the last one left, which goes when killed by PID', async () => {
+  it('--keep-connections: the next run uses the master the last one left; one killed hard is replaced', async () => {
     const dir = await tempDir('keep');
     const keepConnections = { dir: join(dir, 'sockets'), seconds: 30 };
     const masterPid = async (): Promise<string | null> => {
@@ -144,7 +144,16 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     await second.close();
     expect(Buffer.from(r.stdout).toString().trim()).toBe(topology.director.name);
     expect(await masterPid()).toBe(pid);
-    process.kill(Number(pid), 'SIGTERM');
+    // Killed hard, a master leaves its socket behind: the next run opens a new one there.
+    process.kill(Number(pid), 'SIGKILL');
+    expect(await waitFor(async () => (await masterPid()) === null, 5000)).toBe(true);
+    const third = new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper, keepConnections });
+    expect((await third.run(topology.director.name, ['hostname'], { timeoutMs: 5000 })).exitCode).toBe(0);
+    await third.close();
+    const newPid = await masterPid();
+    expect(newPid).toMatch(/^\d+$/);
+    expect(newPid).not.toBe(pid);
+    process.kill(Number(newPid), 'SIGTERM');
     expect(await waitFor(async () => (await masterPid()) === null, 5000)).toBe(true);
   });
 
