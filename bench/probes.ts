@@ -4,7 +4,6 @@
 // Run as root: `npm run build && node dist/bench/probes.js` (prints the BENCHMARKS.md "## Probes" table).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { labDown, labUp } from '../src/lab/index.js';

@@ -9,7 +9,7 @@ import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../
 import { readCaptureBanners } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
-import { TransportError, type Transport } from '../transport/transport.js';
+import { TransportError, type RunResult, type Transport } from '../transport/transport.js';
 import type { Facts } from './facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from './test-connection-facts.js';
@@ -84,9 +84,71 @@ export async function runTestConnectionPhase(input: {
   for (const rs of topology.realservers.slice(0, many ? 4 : 16)) if (ok(rs.name)) plans.push({ place: 'realserver', spec: spec(rs.name, 'any') });
   plans.push({ place: 'client', spec: spec(client, 'any') });
 
-  const running: (RunningCapture | Error)[] = plans.map((p) => {
+  // Found with the first probes when the engine ran them; asked on the client otherwise.
+  const found = input.facts.parsed<{ available: string[] }>(client, CONNECT_TOOLS_FACT);
+  const run = await runCapturedConnections(transport, {
+    client,
+    vip,
+    vport,
+    captures: plans.map((p) => p.spec),
+    ...(found ? { tool: preferredConnectTool(found.available) } : {}),
+    connections,
+    connectTimeoutS: timeoutS,
+    ...(input.onArmed ? { onArmed: input.onArmed } : {}),
+    ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
+  });
+  const captures: CaptureFacts[] = await Promise.all(
+    plans.map(async (plan, i): Promise<CaptureFacts> => {
+      const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
+      const { result, error } = run.captures[i];
+      if (!result) return { ...base, packets: null, error: error ?? 'no capture' };
+      if (result.stdout.length < 24) {
+        return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})` };
+      }
+      try {
+        const pcap = await decodePcap(result.stdout);
+        const link = input.facts.outcome(plan.spec.host, 'ip-link');
+        const packets = plan.spec.iface === 'any' && link?.ok ? mapInterfaceIndexes(pcap.packets, interfaceIndexesFromIpLink(link.stdout)) : pcap.packets;
+        return { ...base, packets, ...captureLosses(result.stderr) };
+      } catch (err) {
+        return { ...base, packets: null, error: (err as Error).message };
+      }
+    }),
+  );
+  return { captures, attempts: run.attempts };
+}
+
+export interface CapturedConnectionsPlan {
+  client: string;
+  vip: string;
+  vport: number;
+  captures: CaptureSpec[];
+  /** The client's connect tool; null: it has none; absent: ask the client. */
+  tool?: ConnectTool | null;
+  connections: number;
+  connectTimeoutS: number;
+  /** Called once every capture listens (or could not), just before the connections. */
+  onArmed?: () => void;
+  /** Called once the connections are over, before the captures settle and stop. */
+  onConnectionsDone?: () => void;
+}
+
+/** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
+export interface CapturedRun {
+  spec: CaptureSpec;
+  result: RunResult | null;
+  error?: string;
+}
+
+/**
+ * Arms every capture, makes the connections once each tcpdump listens, lets late packets
+ * land, stops the captures. One broken capture or connection never sinks the others.
+ */
+export async function runCapturedConnections(transport: Transport, plan: CapturedConnectionsPlan): Promise<{ captures: CapturedRun[]; attempts: ConnectionAttempt[] }> {
+  const { client, vip, vport } = plan;
+  const running: (RunningCapture | Error)[] = plan.captures.map((spec) => {
     try {
-      return startCapture(transport, p.spec);
+      return startCapture(transport, spec);
     } catch (err) {
       return err as Error;
     }
@@ -102,50 +164,35 @@ export async function runTestConnectionPhase(input: {
     sleep(ARM_TIMEOUT_MS, true),
   ]);
   const listeningAtConnect = [...listening];
-  input.onArmed?.();
+  plan.onArmed?.();
 
-  let tool: ConnectTool | null = null;
-  let attempts: ConnectionAttempt[];
-  // Found with the first probes when the engine ran them; asked here otherwise.
-  const found = input.facts.parsed<{ available: string[] }>(client, CONNECT_TOOLS_FACT);
+  let tool: ConnectTool | null;
   try {
-    tool = found ? preferredConnectTool(found.available) : await detectConnectTool(transport, client);
+    tool = plan.tool !== undefined ? plan.tool : await detectConnectTool(transport, client);
   } catch {
     tool = null;
   }
-  if (!tool) {
-    attempts = [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
-  } else {
-    attempts = await Promise.all(Array.from({ length: connections }, () => connectOnce(transport, client, tool!, vip, vport, timeoutS)));
-  }
-  input.onConnectionsDone?.();
+  const attempts: ConnectionAttempt[] = tool
+    ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS)))
+    : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
+  plan.onConnectionsDone?.();
   // A connection that worked has crossed every hop by the time the client has its answer; one
   // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
   await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
   for (const r of running) if (!(r instanceof Error)) r.stop();
 
-  const captures: CaptureFacts[] = await Promise.all(
-    plans.map(async (plan, i): Promise<CaptureFacts> => {
-      const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
-      const r = running[i];
-      if (r instanceof Error) return { ...base, packets: null, error: r.message };
+  const captures = await Promise.all(
+    running.map(async (r, i): Promise<CapturedRun> => {
+      const spec = plan.captures[i];
+      if (r instanceof Error) return { spec, result: null, error: r.message };
       if (!listeningAtConnect[i]) {
-        r.stop();
         await r.done.catch(() => undefined);
-        return { ...base, packets: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
+        return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
       }
       try {
-        const result = await r.done;
-        if (result.stdout.length < 24) {
-          return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})` };
-        }
-        const pcap = await decodePcap(result.stdout);
-        const link = input.facts.outcome(plan.spec.host, 'ip-link');
-        const packets = plan.spec.iface === 'any' && link?.ok ? mapInterfaceIndexes(pcap.packets, interfaceIndexesFromIpLink(link.stdout)) : pcap.packets;
-        return { ...base, packets, ...captureLosses(result.stderr) };
+        return { spec, result: await r.done };
       } catch (err) {
-        const message = err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message;
-        return { ...base, packets: null, error: message };
+        return { spec, result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message };
       }
     }),
   );

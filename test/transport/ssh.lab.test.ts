@@ -4,11 +4,11 @@ import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCapturedConnections, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import { allHosts, type Topology } from '../../src/model/topology.js';
 import { decodePcap } from '../../src/pcap/index.js';
 import { probeSetFor } from '../../src/probes/probe-set.js';
 import { runProbes, type ProbeOutcome } from '../../src/probes/runner.js';
-import { runTestConnection, type TestConnectionPlan } from '../../src/probes/test-connection.js';
 import { readBundle, writeBundle } from '../../src/transport/bundle.js';
 import { RecordingTransport } from '../../src/transport/record.js';
 import { Redactor, redactBundle } from '../../src/transport/redact.js';
@@ -37,12 +37,14 @@ function transport(): SshTransport {
   return new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper });
 }
 
-function capturePlan(t: Topology, boundMs = 20_000): TestConnectionPlan {
+function capturePlan(t: Topology, boundMs = 20_000): CapturedConnectionsPlan {
   const cip = t.client.cip as string;
   return {
     client: t.client.name,
     vip: t.service.vip,
     vport: t.service.vport,
+    connections: 1,
+    connectTimeoutS: 3,
     captures: [
       { host: t.director.name, iface: t.director.ext as string, filter: { hosts: [cip] }, boundMs },
       { host: t.director.name, iface: t.director.int as string, filter: { hosts: [cip] }, boundMs },
@@ -160,10 +162,13 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
   it('runs a test connection with captures on every hop', async () => {
     const t = transport();
     try {
-      const result = await runTestConnection(t, capturePlan(topology));
-      expect(result.connection).toMatchObject({ tool: 'curl', connected: true, httpCode: 200 });
+      const result = await runCapturedConnections(t, capturePlan(topology));
+      expect(result.attempts).toHaveLength(1);
+      expect(result.attempts[0]).toMatchObject({ ok: true, exitCode: 0 });
+      expect(result.attempts[0].command).toMatch(/^curl /);
+      expect(result.attempts[0].output).toMatch(/^200 /);
       for (const c of result.captures) expect(c.error).toBeUndefined();
-      const [ext, int] = await Promise.all(result.captures.slice(0, 2).map((c) => decodePcap(c.pcap as Uint8Array)));
+      const [ext, int] = await Promise.all(result.captures.slice(0, 2).map((c) => decodePcap(c.result!.stdout)));
       expect(ext.packets.length).toBeGreaterThanOrEqual(3);
       expect(int.packets.length).toBeGreaterThanOrEqual(3);
     } finally {
@@ -176,13 +181,13 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     const rec = new RecordingTransport(transport(), { dir, topology });
     const requests = probeSetFor(topology, { paths: true });
     const live = await runProbes(rec, requests, { detectOs: true });
-    const liveConn = await runTestConnection(rec, capturePlan(topology));
+    const liveConn = await runCapturedConnections(rec, capturePlan(topology));
     await rec.close();
 
     const replay = await ReplayTransport.open(dir);
     expect(summary(await runProbes(replay, requests, { detectOs: true }))).toEqual(summary(live));
-    const replayConn = await runTestConnection(replay, { ...capturePlan(topology), settleMs: 0 });
-    expect(replayConn.captures.map((c) => c.pcap)).toEqual(liveConn.captures.map((c) => c.pcap));
+    const replayConn = await runCapturedConnections(replay, capturePlan(topology));
+    expect(replayConn.captures.map((c) => c.result?.stdout)).toEqual(liveConn.captures.map((c) => c.result?.stdout));
 
     const r = new Redactor();
     const redacted = redactBundle(await readBundle(dir), r);
@@ -196,11 +201,11 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     const rreplay: Transport = await ReplayTransport.open(rdir);
     const fromRedacted = await runProbes(rreplay, probeSetFor(rtopo, { paths: true }), { detectOs: true });
     expect(summary(fromRedacted)).toEqual(JSON.parse(r.text(JSON.stringify(summary(live)))));
-    const rconn = await runTestConnection(rreplay, { ...capturePlan(rtopo), settleMs: 0 });
-    expect(rconn.connection.connected).toBe(true);
+    const rconn = await runCapturedConnections(rreplay, capturePlan(rtopo));
+    expect(rconn.attempts[0].ok).toBe(true);
     for (const [i, c] of rconn.captures.entries()) {
-      const a = await decodePcap(liveConn.captures[i].pcap as Uint8Array);
-      const b = await decodePcap(c.pcap as Uint8Array);
+      const a = await decodePcap(liveConn.captures[i].result!.stdout);
+      const b = await decodePcap(c.result!.stdout);
       expect(JSON.parse(JSON.stringify(b.packets))).toEqual(JSON.parse(r.text(JSON.stringify(a.packets))));
     }
   }, 60_000);
