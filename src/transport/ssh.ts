@@ -10,7 +10,7 @@ import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
-import { ensurePrivateDir, sharedControlPath, withOpenLock } from './ssh-reuse.js';
+import { ensurePrivateDir, sharedControlPath, socketAnswers, withOpenLock } from './ssh-reuse.js';
 import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
@@ -350,8 +350,9 @@ export class SshTransport implements Transport {
     return opened ?? null;
   }
 
-  /** `ssh -O check`: is a master listening on this host's socket? */
+  /** Is a master listening on this host's socket? Asked of the socket, then of `ssh -O check`. */
   private async masterUp(state: HostState): Promise<boolean> {
+    if (await socketAnswers(state.controlPath)) return true;
     const r = await execa(this.sshPath, [...this.baseArgs(state), '-O', 'check', '--', state.target.host], {
       stdin: 'ignore',
       stdout: 'ignore',

@@ -1,9 +1,10 @@
 // The directory and sockets that --keep-connections leaves between runs.
-import { chown, mkdir, mkdtemp, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultReuseDir, ensurePrivateDir, sharedControlPath, withOpenLock } from '../../src/transport/ssh-reuse.js';
+import { defaultReuseDir, ensurePrivateDir, sharedControlPath, socketAnswers, withOpenLock } from '../../src/transport/ssh-reuse.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -76,5 +77,19 @@ describe('withOpenLock', () => {
     await utimes(`${path}.lock`, old, old);
     expect(await withOpenLock(path, async () => 'opened', async () => false, { staleMs: 20_000, pollMs: 20 })).toBe('opened');
     await expect(stat(`${path}.lock`)).rejects.toThrow();
+  });
+});
+
+describe('socketAnswers', () => {
+  it('is true while something listens on the socket, false for a plain file, a missing path or a dead socket', async () => {
+    const path = join(dir, 'sock');
+    const server = createServer((c) => c.destroy());
+    await new Promise<void>((r) => server.listen(path, r));
+    expect(await socketAnswers(path)).toBe(true);
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(await socketAnswers(path)).toBe(false);
+    await writeFile(join(dir, 'plain'), '');
+    expect(await socketAnswers(join(dir, 'plain'))).toBe(false);
+    expect(await socketAnswers(join(dir, 'missing'))).toBe(false);
   });
 });

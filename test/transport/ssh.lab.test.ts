@@ -141,6 +141,9 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     await first.close();
     const pid = await masterPid();
     expect(pid).toMatch(/^\d+$/);
+    // The next run finds it by connecting to its socket, without starting ssh.
+    const { sharedControlPath, socketAnswers } = await import('../../src/transport/ssh-reuse.js');
+    expect(await socketAnswers(sharedControlPath(keepConnections.dir, info.sshWrapper, topology.director.ssh!))).toBe(true);
     const second = new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper, keepConnections });
     const r = await second.run(topology.director.name, ['hostname'], { timeoutMs: 5000 });
     await second.close();
