@@ -11,6 +11,7 @@ import { parserRegistry } from '../parsers/index.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import type { UnameResult } from '../probes/own-parsers.js';
 import { uname } from '../probes/uname.js';
+import { Pool } from '../transport/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
 import { deriveParams } from './derive.js';
@@ -69,7 +70,8 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     });
   }
   const facts = new Facts(topology, hosts);
-  const limits = { perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 };
+  // One pool for the whole run: the phases that overlap (second, after) share its bounds.
+  const pool = new Pool({ perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 });
 
   /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
   const runBatch = async (batch: { host: string; name: string; probe: ProbeCommand; target?: string }[], detectOs = false): Promise<void> => {
@@ -77,7 +79,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     const started = performance.now();
     for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
     // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
-    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { limits, parse: defaultParse, detectOs });
+    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { pool, parse: defaultParse, detectOs });
     outcomes.forEach((o, i) => {
       const b = live[i];
       const outcome = toFact(o, b.name, b.target, b.probe);
@@ -87,14 +89,17 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     });
   };
 
-  // Open every connection first (one handshake per host), then find out what each host is.
+  // Every connection opens at once (one handshake per host), and each host's first probes go
+  // as soon as its own is up: a host that spends its whole connect timeout failing delays
+  // nobody else's probes.
   emit({ type: 'phase', phase: 'probes', detail: 'connecting' });
-  const reachable = allHosts(topology).filter((h) => hosts.get(h.name)!.status === 'reachable');
-  if (transport.prepare) {
-    const prepared = await transport.prepare(reachable.map((h) => h.name));
-    for (const [name, error] of prepared) {
-      if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
-    }
+  const connecting = new Map<string, Promise<void>>();
+  for (const h of allHosts(topology).filter((x) => hosts.get(x.name)!.status === 'reachable')) {
+    connecting.set(h.name, connect(h.name));
+  }
+  async function connect(name: string): Promise<void> {
+    const error = transport.prepare ? (await transport.prepare([name])).get(name) : null;
+    if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
   }
   // Which probe each role's hosts need, from what the checks declare.
   const needed = new Map<string, Set<ProbeName>>();
@@ -130,8 +135,14 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
         }
       }
     }
-    await runBatch(jobs, phase === 'first');
-    if (phase === 'first') classifyHosts();
+    if (phase !== 'first') return runBatch(jobs);
+    const byHost = new Map<string, typeof jobs>();
+    for (const j of jobs) byHost.set(j.host, [...(byHost.get(j.host) ?? []), j]);
+    await Promise.all([...byHost].map(async ([host, hostJobs]) => {
+      await connecting.get(host);
+      await runBatch(hostJobs, true);
+    }));
+    classifyHosts();
   };
 
   /** After the first round: who did not answer at all, and who is not Linux. */

@@ -40,6 +40,8 @@ export type ParseFn = (parserId: string, data: Uint8Array) => Promise<unknown>;
 
 export interface RunProbesOptions {
   limits?: PoolLimits;
+  /** A pool shared with other runProbes calls (the engine's per-host first round); else one of `limits`. */
+  pool?: Pool;
   /** Defaults to the parser registry, then the probe-owned parsers. */
   parse?: ParseFn;
   signal?: AbortSignal;
@@ -68,7 +70,7 @@ class MissingParserError extends Error {
 }
 
 export async function runProbes(transport: Transport, requests: readonly ProbeRequest[], options: RunProbesOptions = {}): Promise<ProbeOutcome[]> {
-  const pool = new Pool(options.limits ?? DEFAULT_LIMITS);
+  const pool = options.pool ?? new Pool(options.limits ?? DEFAULT_LIMITS);
   const parse = options.parse ?? defaultParse;
   const cache = new Map<string, Promise<ProbeOutcome>>();
 

@@ -130,4 +130,41 @@ describe('runDiagnosis: what runs when', () => {
       rmSync(dir, { recursive: true });
     }
   });
+
+  it('a host whose connection takes its whole timeout to fail delays nobody else: the others probe meanwhile, and it ends unreachable', async () => {
+    const { openReplay } = await import('../../src/transport/replay.js');
+    const { runDiagnosis } = await import('../../src/engine/run.js');
+    const { CHECKS } = await import('../../checks/index.js');
+    const { TransportError } = await import('../../src/transport/transport.js');
+    const replay = await openReplay(healthy);
+    const log: string[] = [];
+    const transport = {
+      ...replay,
+      close: () => replay.close(),
+      run: (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
+        log.push(`run ${host} ${argv[0]}`);
+        return replay.run(host, argv, options);
+      },
+      prepare: async (names: readonly string[]) => {
+        const result = await replay.prepare(names);
+        if (names.includes('rs2')) {
+          // As ssh does against a host that answers nothing: the whole ConnectTimeout.
+          await new Promise((r) => setTimeout(r, 300));
+          log.push('rs2 connect failed');
+          result.set('rs2', new TransportError('timeout', 'rs2', 'ssh did not connect in time'));
+        }
+        return result;
+      },
+    };
+    let result;
+    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay' })) if (e.type === 'run-end') result = e.result;
+    await transport.close();
+    const failedAt = log.indexOf('rs2 connect failed');
+    // The director, the client and the other realservers read their first probes while rs2 was still connecting.
+    const before = log.slice(0, failedAt).filter((l) => l.startsWith('run '));
+    for (const host of ['director', 'client', 'rs1', 'rs3']) expect(before.some((l) => l.startsWith(`run ${host} `)), host).toBe(true);
+    expect(log.some((l) => l.startsWith('run rs2 '))).toBe(false);
+    expect(result!.hosts.find((h) => h.name === 'rs2')).toMatchObject({ status: 'unreachable', reason: 'timeout: rs2: ssh did not connect in time', probesRun: 0 });
+  });
 });
+
