@@ -3,7 +3,7 @@
 // stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
 // remote process running).
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
@@ -353,6 +353,8 @@ export class SshTransport implements Transport {
   /** Is a master listening on this host's socket? Asked of the socket, then of `ssh -O check`. */
   private async masterUp(state: HostState): Promise<boolean> {
     if (await socketAnswers(state.controlPath)) return true;
+    // No socket at all (a first run): no master, and no process started to learn it.
+    if (!(await stat(state.controlPath).then(() => true, () => false))) return false;
     const r = await execa(this.sshPath, [...this.baseArgs(state), '-O', 'check', '--', state.target.host], {
       stdin: 'ignore',
       stdout: 'ignore',
