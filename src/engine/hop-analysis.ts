@@ -129,17 +129,17 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
     reply: (p) => rip !== null && isSynAck(p) && isTcp(p, rip, rport, cip, cport),
     'reply-rewritten': (p) => isSynAck(p) && isTcp(p, vip, vport, cip, cport),
   };
-  // tcpdump writes packets in the order it took them in, so a capture stopped with packets
-  // unread lacks only its end. A SYN is the connection's first packet: any packet of the
-  // connection in the capture shows the capture reached it. A SYN+ACK answers a SYN within
-  // moments, long before the client's retransmission a second later: a packet of the
-  // connection after its first SYN shows the capture reached past it.
   // The connection's own TCP packets, and ICMP errors about them (a reject answers the SYN).
   const inFlow = (p: Packet): boolean => {
     if (p.tcp) return (p.src === cip && p.tcp.srcPort === cport) || (p.dst === cip && p.tcp.dstPort === cport);
     const e = p.icmp?.embedded;
     return e?.protocol === 'tcp' && ((e.src === cip && e.srcPort === cport) || (e.dst === cip && e.dstPort === cport));
   };
+  // tcpdump writes packets in the order it took them in, so a capture stopped with packets
+  // unread lacks only its end. A SYN is the connection's first packet: any packet of the
+  // connection in the capture shows the capture reached it. A SYN+ACK answers a SYN within
+  // moments, long before the client's retransmission a second later: a packet of the
+  // connection after its first SYN shows the capture reached past it.
   const reachedPastSyn = (packets: Packet[]): boolean => packets.some(inFlow);
   const reachedPastSynAck = (packets: Packet[]): boolean => {
     const first = packets.findIndex((p) => inFlow(p) && isSyn(p));

@@ -98,8 +98,15 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     connecting.set(h.name, connect(h.name));
   }
   async function connect(name: string): Promise<void> {
-    const error = transport.prepare ? (await transport.prepare([name])).get(name) : null;
-    if (error) Object.assign(hosts.get(name)!, { status: 'unreachable', reason: `${error.kind}: ${error.message}` });
+    let reason: string | null = null;
+    try {
+      const error = transport.prepare ? (await transport.prepare([name])).get(name) : null;
+      if (error) reason = `${error.kind}: ${error.message}`;
+    } catch (err) {
+      // A transport that throws instead of answering loses this host, not the run.
+      reason = `internal: ${(err as Error).message}`;
+    }
+    if (reason) Object.assign(hosts.get(name)!, { status: 'unreachable', reason });
   }
   // Which probe each role's hosts need, from what the checks declare.
   const needed = new Map<string, Set<ProbeName>>();

@@ -153,50 +153,55 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       return err as Error;
     }
   });
-  // Which captures were listening before the first SYN: one that was not would report the
-  // test connection's packets as missing when it simply started too late.
-  const listening = running.map(() => false);
-  running.forEach((r, i) => {
-    if (!(r instanceof Error)) r.armed.then(() => (listening[i] = true), () => undefined);
-  });
-  await Promise.race([
-    Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
-    sleep(ARM_TIMEOUT_MS, true),
-  ]);
-  const listeningAtConnect = [...listening];
-  plan.onArmed?.();
-
-  let tool: ConnectTool | null;
+  // Whatever happens below (a callback that throws included), no capture outlives this call.
   try {
-    tool = plan.tool !== undefined ? plan.tool : await detectConnectTool(transport, client);
-  } catch {
-    tool = null;
-  }
-  const attempts: ConnectionAttempt[] = tool
-    ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS)))
-    : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
-  plan.onConnectionsDone?.();
-  // A connection that worked has crossed every hop by the time the client has its answer; one
-  // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
-  await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
-  for (const r of running) if (!(r instanceof Error)) r.stop();
+    // Which captures were listening before the first SYN: one that was not would report the
+    // test connection's packets as missing when it simply started too late.
+    const listening = running.map(() => false);
+    running.forEach((r, i) => {
+      if (!(r instanceof Error)) r.armed.then(() => (listening[i] = true), () => undefined);
+    });
+    await Promise.race([
+      Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
+      sleep(ARM_TIMEOUT_MS, true),
+    ]);
+    const listeningAtConnect = [...listening];
+    plan.onArmed?.();
 
-  const captures = await Promise.all(
-    running.map(async (r, i): Promise<CapturedRun> => {
-      const spec = plan.captures[i];
-      if (r instanceof Error) return { spec, result: null, error: r.message };
-      if (!listeningAtConnect[i]) {
-        await r.done.catch(() => undefined);
-        return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
-      }
-      try {
-        return { spec, result: await r.done };
-      } catch (err) {
-        return { spec, result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message };
-      }
-    }),
-  );
-  return { captures, attempts };
+    let tool: ConnectTool | null;
+    try {
+      tool = plan.tool !== undefined ? plan.tool : await detectConnectTool(transport, client);
+    } catch {
+      tool = null;
+    }
+    const attempts: ConnectionAttempt[] = tool
+      ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS)))
+      : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
+    plan.onConnectionsDone?.();
+    // A connection that worked has crossed every hop by the time the client has its answer; one
+    // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
+    await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
+    for (const r of running) if (!(r instanceof Error)) r.stop();
+
+    const captures = await Promise.all(
+      running.map(async (r, i): Promise<CapturedRun> => {
+        const spec = plan.captures[i];
+        if (r instanceof Error) return { spec, result: null, error: r.message };
+        if (!listeningAtConnect[i]) {
+          await r.done.catch(() => undefined);
+          return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
+        }
+        try {
+          return { spec, result: await r.done };
+        } catch (err) {
+          return { spec, result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : (err as Error).message };
+        }
+      }),
+    );
+    return { captures, attempts };
+  } finally {
+    for (const r of running) if (!(r instanceof Error)) r.stop();
+  }
 }
 
 async function connectOnce(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number): Promise<ConnectionAttempt> {

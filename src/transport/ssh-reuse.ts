@@ -9,12 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshTarget } from '../model/topology.js';
 
+/** A temporary directory short enough for Unix socket paths (~104 bytes at most). */
+export function shortTmpdir(): string {
+  return tmpdir().length > 40 ? '/tmp' : tmpdir();
+}
+
 /** Where the sockets live unless the caller says: the per-user runtime directory, else /tmp. */
 export function defaultReuseDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? 0): string {
   const runtime = env.XDG_RUNTIME_DIR;
-  // A Unix socket path must stay under ~104 bytes: a deep runtime directory falls back to /tmp.
+  // A deep runtime directory would make the socket paths too long: /tmp then.
   if (runtime && runtime.length <= 60) return join(runtime, 'lvs-doctor');
-  return join(tmpdir().length > 40 ? '/tmp' : tmpdir(), `lvs-doctor-${uid}`);
+  return join(shortTmpdir(), `lvs-doctor-${uid}`);
 }
 
 /** Creates the directory (0700) or checks an existing one: a real directory, ours, closed to others. */

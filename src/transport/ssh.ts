@@ -4,13 +4,12 @@
 // remote process running).
 import { execa, type ResultPromise } from 'execa';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
-import { ensurePrivateDir, sharedControlPath, socketAnswers, withOpenLock } from './ssh-reuse.js';
+import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
 import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
@@ -316,8 +315,7 @@ export class SshTransport implements Transport {
   private async openMaster(host: string, state: HostState): Promise<TransportError | null> {
     const keep = this.options.keepConnections;
     if (keep) return this.reuseOrOpenMaster(host, state, keep);
-    // Short paths: a Unix socket path must stay under ~104 bytes.
-    this.socketDir ??= mkdtemp(join(tmpdir().length > 40 ? '/tmp' : tmpdir(), 'lvsd-'));
+    this.socketDir ??= mkdtemp(join(shortTmpdir(), 'lvsd-'));
     const dir = await this.socketDir;
     const index = [...this.hosts.keys()].indexOf(host);
     state.controlPath = join(dir, `h${index}`);
@@ -326,12 +324,18 @@ export class SshTransport implements Transport {
 
   /** --keep-connections: a master a previous run left is used as it is; else one is opened to stay. */
   private async reuseOrOpenMaster(host: string, state: HostState, keep: { dir: string; seconds: number }): Promise<TransportError | null> {
-    this.sharedDirReady ??= ensurePrivateDir(keep.dir);
+    // The shared directory is the user's filesystem: whatever goes wrong there (refused, gone
+    // from under us) is this host's error, never a rejected connection promise.
     try {
+      this.sharedDirReady ??= ensurePrivateDir(keep.dir);
       await this.sharedDirReady;
+      return await this.reuseOrOpenIn(host, state, keep);
     } catch (error) {
       return new TransportError('internal', host, `--keep-connections: ${(error as Error).message}`);
     }
+  }
+
+  private async reuseOrOpenIn(host: string, state: HostState, keep: { dir: string; seconds: number }): Promise<TransportError | null> {
     state.controlPath = sharedControlPath(keep.dir, this.sshPath, state.target);
     if (await this.masterUp(state)) return null;
     const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;

@@ -166,5 +166,25 @@ describe('runDiagnosis: what runs when', () => {
     expect(log.some((l) => l.startsWith('run rs2 '))).toBe(false);
     expect(result!.hosts.find((h) => h.name === 'rs2')).toMatchObject({ status: 'unreachable', reason: 'timeout: rs2: ssh did not connect in time', probesRun: 0 });
   });
-});
 
+  it('a transport that throws while connecting one host loses that host, not the run', async () => {
+    const { openReplay } = await import('../../src/transport/replay.js');
+    const { runDiagnosis } = await import('../../src/engine/run.js');
+    const { CHECKS } = await import('../../checks/index.js');
+    const replay = await openReplay(healthy);
+    const transport = {
+      ...replay,
+      close: () => replay.close(),
+      run: replay.run.bind(replay),
+      prepare: async (names: readonly string[]) => {
+        if (names.includes('rs3')) throw new Error('EACCES: socket directory');
+        return replay.prepare(names);
+      },
+    };
+    let result;
+    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay' })) if (e.type === 'run-end') result = e.result;
+    await transport.close();
+    expect(result!.hosts.find((h) => h.name === 'rs3')).toMatchObject({ status: 'unreachable', reason: 'internal: EACCES: socket directory', probesRun: 0 });
+    expect(result!.hosts.filter((h) => h.status === 'reachable').map((h) => h.name).sort()).toEqual(['client', 'director', 'rs1', 'rs2']);
+  });
+});

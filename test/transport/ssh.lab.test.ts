@@ -15,6 +15,7 @@ import { Redactor, redactBundle } from '../../src/transport/redact.js';
 import { ReplayTransport } from '../../src/transport/replay.js';
 import { SshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { execCommand } from '../../src/lab/proc.js';
 import { LAB_PREFIX, labSkipReason, labTopology } from './lab-helpers.js';
 import { transpileSources } from './transpile.js';
 
@@ -80,17 +81,6 @@ async function waitFor(predicate: () => Promise<boolean>, ms: number): Promise<b
   return predicate();
 }
 
-/** A local command's stdout and stderr together (ssh -O check answers on stderr). */
-function runLocal(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', () => resolve(out));
-  });
-}
-
 function summary(outcomes: ProbeOutcome[]): unknown[] {
   return outcomes.map((o) => ({ host: o.host, key: o.probe?.key, status: o.status, parsed: o.parsed, error: o.error }));
 }
@@ -133,8 +123,9 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     const masterPid = async (): Promise<string | null> => {
       const { sharedControlPath } = await import('../../src/transport/ssh-reuse.js');
       const path = sharedControlPath(keepConnections.dir, info.sshWrapper, topology.director.ssh!);
-      const r = await runLocal(info.sshWrapper, ['-o', `ControlPath=${path}`, '-O', 'check', topology.director.ssh!.host]);
-      return /pid=(\d+)/.exec(r)?.[1] ?? null;
+      // ssh -O check answers on stderr: "Master running (pid=N)".
+      const r = await execCommand([info.sshWrapper, '-o', `ControlPath=${path}`, '-O', 'check', topology.director.ssh!.host], { allowFailure: true, timeoutMs: 5_000 });
+      return /pid=(\d+)/.exec(r.stderr)?.[1] ?? null;
     };
     const first = new SshTransport({ hosts: allHosts(topology), sshPath: info.sshWrapper, keepConnections });
     expect((await first.run(topology.director.name, ['hostname'], { timeoutMs: 5000 })).exitCode).toBe(0);

@@ -187,6 +187,18 @@ describe('SshTransport', () => {
       expect(opened(await lines())).toHaveLength(1);
     });
 
+    it('a socket directory removed from under the run is that host\'s error, not a crash', async () => {
+      const shared = join(dir, 'keep-gone');
+      const two: HostSpec[] = ['a', 'b'].map((name) => ({ name, role: 'realserver', access: 'ssh', ssh: { host: `ok-${name}` } }));
+      const t = transport({ hosts: two, keepConnections: { dir: shared, seconds: 60 } });
+      expect((await t.prepare(['a'])).get('a')).toBeNull();
+      await rm(shared, { recursive: true, force: true });
+      const err = (await t.prepare(['b'])).get('b');
+      await t.close();
+      expect(err).toBeInstanceOf(TransportError);
+      expect([err?.kind, err?.message]).toEqual(['internal', expect.stringMatching(/^b: --keep-connections: ENOENT/)]);
+    });
+
     it('still classifies a host it cannot reach, and refuses a socket directory others can open', async () => {
       const shared = join(dir, 'keep-open');
       const t = transport({ keepConnections: { dir: shared, seconds: 60 } });
