@@ -84,15 +84,33 @@ function fieldOf(path: readonly unknown[], last?: unknown): string {
   return parts.join('.') || '(document)';
 }
 
+/** The last { or [ before `end` left open (outside quotes and comments), if any. */
+function unclosedFlowAt(text: string, end: number): { offset: number; bracket: '{' | '[' } | undefined {
+  const open: { offset: number; bracket: '{' | '[' }[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1]))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i) - 1;
+    else if (c === '{' || c === '[') open.push({ offset: i, bracket: c });
+    else if (c === '}' || c === ']') open.pop();
+  }
+  return open.at(-1);
+}
+
 export function parseInventory(text: string, file = 'inventory.yaml'): Inventory {
   if (text.length > INVENTORY_MAX_BYTES) throw new InventoryError(file, 1, '(file)', `is ${text.length} characters; an inventory is at most ${INVENTORY_MAX_BYTES}`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    // Without prettyErrors the error has only an offset: the line is where the parser stopped.
-    const line = lineCounter.linePos(err.pos[0]).line;
-    throw new InventoryError(file, line, '(yaml)', err.message.split('\n')[0]);
+    // The parser stops where it noticed; an unclosed { or [ is reported where it was opened.
+    const open = unclosedFlowAt(text, err.pos[0]);
+    if (open !== undefined) throw new InventoryError(file, lineCounter.linePos(open.offset).line, '(yaml)', `this '${open.bracket}' is not closed: add '${open.bracket === '{' ? '}' : ']'}' at the end of its entry`);
+    throw new InventoryError(file, lineCounter.linePos(err.pos[0]).line, '(yaml)', err.message.split('\n')[0]);
   }
   const lineOf = (node: Node | null | undefined): number =>
     node?.range ? lineCounter.linePos(node.range[0]).line : 1;
