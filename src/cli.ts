@@ -30,6 +30,11 @@ access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port 
                                    run (monitoring every minute skips the handshakes)
           with --inventory, the access flags override the file for every host reached by ssh
 ${EXIT_CODES_HELP}
+
+examples:
+  lvs-doctor demo                             see a diagnosis without any host (the README's walkthrough)
+  lvs-doctor discover --director lvs1 > lvs-doctor.yaml && lvs-doctor
+  lvs-doctor --inventory lvs.yaml --format nagios
 `;
 
 type Handler = (args: string[], io: CommandIO) => Promise<number>;
@@ -65,7 +70,7 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first === undefined || first.startsWith('-')) {
     return (await commands.diagnose())(argv, io);
   }
-  io.err(`lvs-doctor: unknown command '${first}'\n\n${HELP}`);
+  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|parse|lab] [options]   (lvs-doctor --help)\n`);
   return EX_USAGE;
 }
 

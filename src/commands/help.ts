@@ -105,7 +105,8 @@ result the checks read. Malformed input exits 65 with FILE:LINE and what was exp
 options:
   --list                 the formats, one per line
 
-example:
+examples:
+  lvs-doctor parse ipvsadm ipvsadm-Ln.txt
   ipvsadm -Ln | lvs-doctor parse ipvsadm -`,
 
   lab: `usage: lvs-doctor lab <command> [--prefix P] [options]
