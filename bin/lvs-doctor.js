@@ -1,11 +1,24 @@
 #!/usr/bin/env node
-// The package ships compiled JavaScript; `npm ci` builds it through the `prepare` script.
+// The package ships compiled JavaScript (built by `npm pack`/`npm publish` through `prepack`,
+// never on a user's install). A source checkout has no dist/ after `npm ci`: build it once here,
+// so `npm ci && node bin/lvs-doctor.js ...` works on a fresh clone.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/src/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('lvs-doctor: not built yet; run `npm ci` (or `npm run build`) in the package directory\n');
-  process.exit(70);
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../tsconfig.json', import.meta.url))) || !existsSync(tsc)) {
+    process.stderr.write('lvs-doctor: not built and no TypeScript to build it; run `npm ci` (or `npm run build`) in the package directory\n');
+    process.exit(70);
+  }
+  process.stderr.write('lvs-doctor: first run from a source checkout: building dist/ (npm run build)...\n');
+  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (built.status !== 0 || !existsSync(fileURLToPath(entry))) {
+    process.stderr.write('lvs-doctor: the build failed; run `npm run build` to see why\n');
+    process.exit(70);
+  }
 }
 await import(entry.href);

@@ -1,7 +1,9 @@
 // argv -> mode. The only place that calls process.exit.
 import { parseCommand } from './commands/parse.js';
 import { FORMATS } from './commands/format-choice.js';
+import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
+import { monitored, monitoringFormatOf } from './commands/monitoring.js';
 import { TOOL_VERSION } from './version.js';
 
 const HELP = `lvs-doctor ${TOOL_VERSION} — diagnose an LVS-NAT (IPVS masquerade) director, Julian's Q.1-Q.4 as a program
@@ -12,21 +14,27 @@ usage:
   lvs-doctor [diagnose] --director HOST [--vip VIP:PORT] [--client HOST]
                                               discover the rest from the director, then diagnose
   lvs-doctor replay DIR                       re-run the diagnosis offline from a recorded bundle
+  lvs-doctor demo                             replay the sample bundle shipped with the package
   lvs-doctor discover --director HOST [--config FILE]
                                               print the inventory found, as YAML
   lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list)
   lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
                                               the network-namespace lab (root)
+  lvs-doctor COMMAND --help                   a command's options, with an example
 
 output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
           --jump HOST  --sudo  --accept-new-host-keys  --connect-timeout SEC (default 5)
           --keep-connections SEC   leave the ssh connections open SEC idle seconds for the next
-                                   run (monitoring every minute skips the handshakes); sockets in
-                                   $XDG_RUNTIME_DIR/lvs-doctor or /tmp/lvs-doctor-UID, or
-                                   $LVS_DOCTOR_SOCKET_DIR (a directory only you can open)
-exit codes: 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios reads them); 64 usage; 65 bad input
+                                   run (monitoring every minute skips the handshakes)
+          with --inventory, the access flags override the file for every host reached by ssh
+${EXIT_CODES_HELP}
+
+examples:
+  lvs-doctor demo                             see a diagnosis without any host (the README's walkthrough)
+  lvs-doctor discover --director lvs1 > lvs-doctor.yaml && lvs-doctor
+  lvs-doctor --inventory lvs.yaml --format nagios
 `;
 
 type Handler = (args: string[], io: CommandIO) => Promise<number>;
@@ -40,12 +48,12 @@ const commands: Record<string, () => Promise<Handler>> = {
   parse: async () => parseCommand,
   diagnose: () => lazy('./commands/diagnose.js', 'diagnoseCommand'),
   replay: () => lazy('./commands/diagnose.js', 'replayCommand'),
+  demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
   discover: () => lazy('./commands/discover.js', 'discoverCommand'),
   lab: () => lazy('./lab/cli.js', 'runLabCli'),
 };
 
-async function main(argv: string[]): Promise<number> {
-  const io = processIO();
+async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
     io.out(HELP);
@@ -62,8 +70,8 @@ async function main(argv: string[]): Promise<number> {
   if (first === undefined || first.startsWith('-')) {
     return (await commands.diagnose())(argv, io);
   }
-  io.err(`lvs-doctor: unknown command '${first}'\n\n${HELP}`);
-  return 64;
+  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|parse|lab] [options]   (lvs-doctor --help)\n`);
+  return EX_USAGE;
 }
 
 // `lvs-doctor parse ... | head`: a closed pipe is the reader's choice, not an error.
@@ -72,14 +80,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+// The lab's own commands print for people; a report command's failures print in its format.
+const guard = monitored(argv[0] === 'lab' || argv[0] === 'parse' || argv[0] === 'discover' ? undefined : monitoringFormatOf(argv), processIO());
+main(argv, guard.io).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = guard.finish(code);
   },
   (err: unknown) => {
     // A bug, not bad input: say so in one line and keep the stack for whoever reports it.
-    process.stderr.write(`lvs-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    guard.io.err(`lvs-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.LVS_DOCTOR_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
-    process.exitCode = 70;
+    process.exitCode = guard.finish(EX_SOFTWARE);
   },
 );

@@ -2,6 +2,7 @@ import type { CheckDefinition } from '../../src/engine/check-definition.js';
 import { addresses, routeGet, tracerouteHops } from '../../src/engine/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
+import { sameAddress } from '../../src/util/ip.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // Julian's Q.2 and 5.4 (the most common failure): the realserver's reply to the client must
@@ -35,10 +36,10 @@ export const replyRoute: CheckDefinition = {
       // the host does not hold cannot source a route at all (q4.rip-present names that).
       if (!route || route.redirected) continue;
       const held = addresses(facts, rs.name);
-      if (held && !held.some((a) => a.address === rs.rip)) continue;
+      if (held && !held.some((a) => sameAddress(a.address, rs.rip))) continue;
       if (route.error) {
         bad.push({ id: 'realserver.reply-route', host: rs.name, evidence: ev, text: `${rs.name} has no route back to ${cip} (${route.error})`, fix: { host: rs.name, commands: [`ip route replace default via ${dip}`], why: 'route replies through the director' } });
-      } else if (route.via === dip) {
+      } else if (sameAddress(route.via, dip)) {
         good.push(rs.name);
       } else if (route.via === null) {
         bad.push({

@@ -1,10 +1,11 @@
 // `lvs-doctor [diagnose]` and `lvs-doctor replay DIR`: run the check graph and show it through
 // the face the user asked for (TUI on a terminal, text otherwise, or a machine format).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.js';
-import { parseInventory, InventoryError } from '../discover/inventory.js';
+import { join } from 'node:path';
+import { parseInventory, readInventoryFile, InventoryError, InventoryFileError } from '../discover/inventory.js';
 import { runDiagnosis } from '../engine/run.js';
 import type { RunEvent } from '../model/events.js';
 import { EXIT_CODES, type ResultDocument } from '../model/result.js';
@@ -21,7 +22,11 @@ import { openReplay } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
-import { SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
+import { OptionError, SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
+import { applyAccessOverrides, checkAccessFlags, offLimitsNames, type AccessOverrides } from './access-flags.js';
+import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
+import { echoValue } from '../util/names.js';
+import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
 
 const OPTIONS = {
@@ -48,25 +53,34 @@ const OPTIONS = {
 } as const;
 
 const DEFAULT_INVENTORIES = ['lvs-doctor.yaml', '~/.config/lvs-doctor/inventory.yaml'];
-
+/** Shipped in the package (package.json files) for `lvs-doctor demo`. */
+const SAMPLE_BUNDLE = 'fixtures/bundles/realserver.reply-route';
 
 export async function diagnoseCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parse(args, io);
-  if (!parsed) return 64;
+  const parsed = helpOrParse('diagnose', args, io);
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   let tuning: SshTuning;
+  let overrides: AccessOverrides;
   try {
+    if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
+    if (values.inventory !== undefined) {
+      const discovering = (['director', 'client', 'vip'] as const).filter((f) => values[f] !== undefined);
+      if (discovering.length > 0) throw new OptionError(`--${discovering[0]} is for discovery (no inventory); with --inventory, write it in the file`);
+    }
+    if (values.redact && !values.record) throw new OptionError('--redact goes with --record DIR');
     tuning = sshTuning(values);
+    overrides = checkAccessFlags(values);
   } catch (err) {
-    io.err(`lvs-doctor: ${(err as Error).message}\n`);
-    return 64;
+    io.err(`lvs-doctor: ${(err as Error).message}\n${usageOf('diagnose')}`);
+    return EX_USAGE;
   }
   let topology: Topology;
   try {
-    topology = await resolveTopology(values, io);
+    topology = await resolveTopology(values, overrides, io);
   } catch (err) {
     io.err(`lvs-doctor: ${(err as Error).message}\n`);
-    return err instanceof InventoryError ? 65 : 64;
+    return err instanceof InventoryError ? EX_DATAERR : err instanceof InventoryFileError ? EX_NOINPUT : EX_USAGE;
   }
   const ssh = createSshTransport({
     hosts: [topology.director, topology.client, ...topology.realservers],
@@ -81,46 +95,67 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   return present(transport, topology, values, io, 'live');
 }
 
-export async function replayCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parse(args, io);
-  if (!parsed) return 64;
-  const dir = parsed.positionals[0];
-  if (!dir) {
-    io.err('usage: lvs-doctor replay DIR [--json|--format F]\n');
-    return 64;
+/** Only the output flags mean something for a recorded run; the rest would be silently ignored. */
+const REPLAY_FLAGS = new Set(['json', 'json-stream', 'format', 'no-color']);
+
+export const replayCommand = (args: string[], io: CommandIO): Promise<number> => offline('replay', args, io);
+/** `lvs-doctor demo`: the sample bundle the package ships, replayed (the README's walkthrough). */
+export const demoCommand = (args: string[], io: CommandIO): Promise<number> => offline('demo', args, io);
+
+async function offline(command: 'replay' | 'demo', args: string[], io: CommandIO): Promise<number> {
+  const parsed = helpOrParse(command, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { positionals } = parsed;
+  const wanted = command === 'replay' ? 1 : 0;
+  const stray = Object.keys(parsed.values).find((k) => !REPLAY_FLAGS.has(k));
+  const problem =
+    stray !== undefined ? `--${stray} has no meaning for a recorded run`
+    : positionals.length > wanted ? `unexpected argument '${echoValue(positionals[wanted])}'`
+    : positionals.length < wanted ? 'give the bundle directory'
+    : undefined;
+  if (problem) {
+    io.err(`lvs-doctor ${command}: ${problem}\n${usageOf(command)}`);
+    return EX_USAGE;
   }
+  return replayBundle(command === 'replay' ? positionals[0] : join(packageRoot(), SAMPLE_BUNDLE), parsed.values, io);
+}
+
+async function replayBundle(dir: string, values: Values, io: CommandIO): Promise<number> {
   let replay;
   try {
     replay = await openReplay(dir);
   } catch (err) {
     io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${(err as Error).message}\n`);
-    return 66;
+    return EX_NOINPUT;
   }
   const topology = replay.topology;
   if (!topology) {
     io.err(`lvs-doctor replay: ${dir}/manifest.json has no topology\n`);
-    return 65;
+    return EX_DATAERR;
   }
-  return present(replay, topology, parsed.values, io, 'replay');
+  return present(replay, topology, values, io, 'replay');
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function parse(args: string[], io: CommandIO): { values: Values; positionals: string[] } | null {
+/** The parsed flags, or the exit code when that was --help (0) or a usage error (64). */
+function helpOrParse(command: string, args: string[], io: CommandIO): { values: Values; positionals: string[] } | number {
+  if (wantsHelp(args)) {
+    io.out(`${HELP[command]}\n`);
+    return EX_OK;
+  }
   try {
-    const rest = args[0] === 'diagnose' ? args.slice(1) : args;
-    return parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    io.err(`lvs-doctor: ${(err as Error).message}\n`);
-    return null;
+    io.err(`lvs-doctor ${command}: ${(err as Error).message}\n${usageOf(command)}`);
+    return EX_USAGE;
   }
 }
 
-async function resolveTopology(values: Values, io: CommandIO): Promise<Topology> {
+async function resolveTopology(values: Values, overrides: AccessOverrides, io: CommandIO): Promise<Topology> {
   let topology: Topology;
   if (values.inventory) {
-    const text = readFileSync(values.inventory, 'utf8');
-    topology = parseInventory(text, values.inventory).topology;
+    topology = parseInventory(readInventoryFile(values.inventory), values.inventory).topology;
   } else if (values.director) {
     const { discoverForDiagnose } = await import('./discover.js');
     topology = await discoverForDiagnose(values, io);
@@ -128,12 +163,14 @@ async function resolveTopology(values: Values, io: CommandIO): Promise<Topology>
     // During an outage nobody wants to remember flags: a saved inventory is found by itself.
     const found = DEFAULT_INVENTORIES.map((f) => f.replace(/^~/, homedir())).find((f) => existsSync(f));
     if (!found) throw new Error(`no inventory: give --inventory FILE, or --director HOST to discover the rest, or save one as ${DEFAULT_INVENTORIES.join(' or ')} (lvs-doctor discover --director HOST > lvs-doctor.yaml)`);
-    topology = parseInventory(readFileSync(found, 'utf8'), found).topology;
+    topology = parseInventory(readInventoryFile(found), found).topology;
   }
-  if (values['off-limits']) {
-    const names = values['off-limits'].split(',').map((s) => s.trim()).filter(Boolean);
-    for (const rs of topology.realservers) if (names.includes(rs.name)) rs.access = 'none';
-  }
+  // Discovery already wrote the flags into the targets it made; an inventory gets them on top.
+  if (!values.director) topology = applyAccessOverrides(topology, overrides);
+  const offLimits = offLimitsNames(values);
+  const unknownName = offLimits.find((n) => !topology.realservers.some((rs) => rs.name === n));
+  if (unknownName !== undefined) throw new OptionError(`--off-limits ${echoValue(unknownName)}: no realserver has that name (${topology.realservers.map((rs) => rs.name).join(', ') || 'none'})`);
+  for (const rs of topology.realservers) if (offLimits.includes(rs.name)) rs.access = 'none';
   return topology;
 }
 

@@ -3,10 +3,13 @@
 // keepalived.conf / ldirectord.cf / lvs.conf.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configKindOf, discoverFromConfig, discoverOverSsh, DiscoveryError, inventoryToYaml, parseVipOption, type Discovery } from '../discover/index.js';
+import { configKindOf, discoverFromConfig, discoverOverSsh, DiscoveryError, inventoryToYaml, type Discovery } from '../discover/index.js';
 import type { Topology } from '../model/topology.js';
 import type { CommandIO } from './io.js';
 import { OptionError, SSH_TUNING_OPTIONS, sshTuning } from './ssh-options.js';
+import { checkAccessFlags, parseVipFlag } from './access-flags.js';
+import { EX_DATAERR, EX_OK, EX_SOFTWARE, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
+import { echoValue } from '../util/names.js';
 
 export interface DiscoverValues {
   director?: string;
@@ -26,28 +29,29 @@ export interface DiscoverValues {
 }
 
 async function discover(values: DiscoverValues): Promise<Discovery> {
-  const vip = values.vip ? parseVipOption(values.vip) : {};
+  // Before any process starts: a value ssh would read as an option or a shell would run is refused here.
+  const access = checkAccessFlags(values);
+  const vip = values.vip ? parseVipFlag(values.vip) : {};
   if (values.config) {
     const kind = configKindOf(values.config);
     if (!kind) throw new DiscoveryError(`--config ${values.config}: cannot tell keepalived.conf, ldirectord.cf or lvs.conf apart by its name`);
-    return discoverFromConfig(readFileSync(values.config, 'utf8'), kind, { ...vip, ...(values.director ? { director: values.director } : {}), ...(values.user ? { user: values.user } : {}) });
+    return discoverFromConfig(readFileSync(values.config, 'utf8'), kind, { ...vip, ...(values.director ? { director: values.director } : {}), ...(access.user ? { user: access.user } : {}) });
   }
-  if (!values.director) throw new DiscoveryError('give --director HOST (or --config FILE)');
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new DiscoveryError(`--port ${values.port} is not a port`);
+  if (!values.director) throw new OptionError('give --director HOST (or --config FILE)');
+  const tuning = sshTuning(values);
   return discoverOverSsh({
     director: values.director,
     ...vip,
     ...(values.client ? { client: values.client } : {}),
-    ...(values.user ? { user: values.user } : {}),
-    ...(values.sudo ? { sudo: true } : {}),
-    ...(values['ssh-config'] ? { sshConfig: values['ssh-config'] } : {}),
-    ...(values.identity ? { identityFile: values.identity } : {}),
-    ...(port ? { port } : {}),
-    ...(values.jump ? { jump: values.jump } : {}),
+    ...(access.user ? { user: access.user } : {}),
+    ...(access.sudo ? { sudo: true } : {}),
+    ...(access.sshConfig ? { sshConfig: access.sshConfig } : {}),
+    ...(access.identityFile ? { identityFile: access.identityFile } : {}),
+    ...(access.port ? { port: access.port } : {}),
+    ...(access.jump ? { jump: access.jump } : {}),
     ...(values.ssh ? { sshPath: values.ssh } : {}),
     ...(values['accept-new-host-keys'] ? { acceptNewHostKeys: true } : {}),
-    ...sshTuning(values),
+    ...tuning,
   });
 }
 
@@ -59,28 +63,38 @@ export async function discoverForDiagnose(values: DiscoverValues, io: CommandIO)
 }
 
 export async function discoverCommand(args: string[], io: CommandIO): Promise<number> {
+  if (wantsHelp(args)) {
+    io.out(`${HELP.discover}\n`);
+    return EX_OK;
+  }
   let values: DiscoverValues;
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args,
       strict: true,
+      allowPositionals: true,
       options: {
         director: { type: 'string' }, client: { type: 'string' }, vip: { type: 'string' }, config: { type: 'string' },
         ssh: { type: 'string' }, 'ssh-config': { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
         identity: { type: 'string' }, jump: { type: 'string' }, sudo: { type: 'boolean' }, 'accept-new-host-keys': { type: 'boolean' },
         ...SSH_TUNING_OPTIONS,
       },
-    }).values;
+    });
+    if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
+    values = parsed.values;
+    checkAccessFlags(values);
+    sshTuning(values);
+    if (!values.director && !values.config) throw new OptionError('give --director HOST (or --config FILE)');
   } catch (err) {
-    io.err(`lvs-doctor discover: ${(err as Error).message}\n`);
-    return 64;
+    io.err(`lvs-doctor discover: ${(err as Error).message}\n${usageOf('discover')}`);
+    return EX_USAGE;
   }
   try {
     const found = await discover(values);
     io.out(inventoryToYaml(found.topology, { notes: found.notes, ...(values['ssh-config'] ? { sshConfig: values['ssh-config'] } : {}) }));
-    return 0;
+    return EX_OK;
   } catch (err) {
     io.err(`lvs-doctor discover: ${(err as Error).message}\n`);
-    return err instanceof DiscoveryError ? 65 : err instanceof OptionError ? 64 : 70;
+    return err instanceof DiscoveryError ? EX_DATAERR : err instanceof OptionError ? EX_USAGE : EX_SOFTWARE;
   }
 }

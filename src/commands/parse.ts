@@ -5,17 +5,25 @@ import { readFileSync } from 'node:fs';
 import { ParseError } from '../parsers/parse-error.js';
 import { parserRegistry, parseWith } from '../parsers/index.js';
 import type { CommandIO } from './io.js';
+import { EX_DATAERR, EX_NOINPUT, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
 
-export const EX_USAGE = 64;
-export const EX_DATAERR = 65;
-export const EX_NOINPUT = 66;
+export { EX_DATAERR, EX_NOINPUT, EX_USAGE };
 
 export async function parseCommand(args: string[], io: CommandIO): Promise<number> {
+  if (wantsHelp(args)) {
+    io.out(`${HELP.parse}\n`);
+    return 0;
+  }
   if (args[0] === '--list' || args.length === 0) {
     const ids = Object.values(parserRegistry).sort((a, b) => a.id.localeCompare(b.id));
     if (args.length === 0) io.err('usage: lvs-doctor parse FORMAT [FILE|-]   (formats below)\n');
     for (const p of ids) io.out(`${p.id.padEnd(20)} ${p.description}\n`);
     return args.length === 0 ? EX_USAGE : 0;
+  }
+  const stray = args.find((a) => a.startsWith('-') && a !== '-');
+  if (stray !== undefined || args.length > 2) {
+    io.err(`lvs-doctor parse: ${stray !== undefined ? `unknown option ${stray}` : `one FORMAT and one FILE, got ${args.length} arguments`}\n${usageOf('parse')}`);
+    return EX_USAGE;
   }
   const [format, file = '-'] = args;
   if (!parserRegistry[format]) {

@@ -3,7 +3,7 @@
 // realservers' gateway). One-network NAT is simply ext = int.
 import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { IpRouteResult } from '../parsers/ip-route.js';
-import { inSubnet, parseCidr } from '../util/ip.js';
+import { inSubnet, parseCidr, sameAddress } from '../util/ip.js';
 
 export interface DirectorSides {
   ext?: string;
@@ -36,14 +36,14 @@ export function directorSides(addrs: IpAddrResult, routes: IpRouteResult | null,
   const v4or6 = (a: string) => (a.includes(':') ? 'inet6' : 'inet');
 
   if (vip !== null) {
-    const holder = addrs.addresses.find((a) => a.address === vip);
+    const holder = addrs.addresses.find((a) => sameAddress(a.address, vip));
     if (holder) out.ext = baseIface(holder.ifname);
     else notes.push(`the VIP ${vip} is on no director interface (ip -o addr): ext left unset (see director.vip-not-local)`);
   }
 
   const rip = rips[0];
   if (rip !== undefined) {
-    const onLink = addrs.addresses.find((a) => a.family === v4or6(rip) && a.address !== vip && a.scope !== 'host' && inSubnet(rip, a.address, a.prefix));
+    const onLink = addrs.addresses.find((a) => a.family === v4or6(rip) && !sameAddress(a.address, vip) && a.scope !== 'host' && inSubnet(rip, a.address, a.prefix));
     if (onLink) {
       out.int = baseIface(onLink.ifname);
       out.dip = onLink.address;
@@ -51,7 +51,7 @@ export function directorSides(addrs: IpAddrResult, routes: IpRouteResult | null,
       const route = routeTo(routes, rip);
       if (route?.dev) {
         out.int = route.dev;
-        const own = route.src ?? addrs.addresses.find((a) => baseIface(a.ifname) === route.dev && a.family === v4or6(rip) && a.address !== vip)?.address;
+        const own = route.src ?? addrs.addresses.find((a) => baseIface(a.ifname) === route.dev && a.family === v4or6(rip) && !sameAddress(a.address, vip))?.address;
         if (own) out.dip = own;
         notes.push(`realserver ${rip} is not on a network of the director: reached ${route.via ? `via ${route.via} ` : ''}on ${route.dev}`);
       } else {

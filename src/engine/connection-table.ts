@@ -6,6 +6,7 @@ import type { ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import type { IpvsadmConnections } from '../parsers/ipvsadm-connections.js';
 import type { Facts } from './facts.js';
+import { sameAddress } from '../util/ip.js';
 import type { ConntrackResult } from '../parsers/conntrack.js';
 
 export type ConnectionTableDigest = NonNullable<ResultDocument['connectionTable']>;
@@ -17,7 +18,7 @@ export function connectionTableDigest(topology: Topology, facts: Facts): Connect
   const ipvs = facts.parsed<IpvsadmConnections>(director, 'ipvsadm-conn');
   if (ipvs?.format === 'ipvsadm-connections') {
     return topology.realservers.map((rs) => {
-      const mine = ipvs.connections.filter((c) => c.destination.address === rs.rip && c.virtual.address === vip);
+      const mine = ipvs.connections.filter((c) => sameAddress(c.destination.address, rs.rip) && sameAddress(c.virtual.address, vip));
       return {
         realserver: rs.name,
         synRecv: mine.filter((c) => c.state === 'SYN_RECV').length,
@@ -30,7 +31,7 @@ export function connectionTableDigest(topology: Topology, facts: Facts): Connect
   if (ct) {
     return topology.realservers.map((rs) => {
       // A DNATed flow: original tuple to VIP:VPORT, reply tuple from RIP.
-      const mine = ct.entries.filter((e) => e.orig.dst === vip && e.orig.dport === vport && e.reply?.src === rs.rip);
+      const mine = ct.entries.filter((e) => sameAddress(e.orig.dst, vip) && e.orig.dport === vport && sameAddress(e.reply?.src, rs.rip));
       const stalled = mine.filter((e) => (e.state === 'SYN_SENT' || e.state === 'SYN_RECV') && e.flags.some((f) => /UNREPLIED/.test(f)));
       const established = mine.filter((e) => e.state === 'ESTABLISHED');
       return { realserver: rs.name, synRecv: stalled.length, established: established.length, other: mine.length - stalled.length - established.length };

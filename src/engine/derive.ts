@@ -3,6 +3,7 @@
 // ext (holds the VIP) and int (connected to the realservers) interfaces and its DIP.
 import type { Topology } from '../model/topology.js';
 import type { Facts } from './facts.js';
+import { sameAddress } from '../util/ip.js';
 import type { DerivedParams } from './probe-catalog.js';
 import { connectedInterface, interfaceOf, routeGet, addresses } from './readers.js';
 
@@ -17,7 +18,7 @@ export function deriveParams(topology: Topology, facts: Facts): DerivedParams {
   const dip =
     topology.director.dip ??
     intAddr?.address ??
-    (int ? addresses(facts, d)?.find((a) => a.ifname === int && a.address !== topology.service.vip)?.address : undefined) ??
+    (int ? addresses(facts, d)?.find((a) => a.ifname === int && !sameAddress(a.address, topology.service.vip))?.address : undefined) ??
     null;
   return { cip, ext, int, dip };
 }

@@ -6,7 +6,7 @@ import type { IpvsadmResult } from '../parsers/ipvsadm.js';
 import { virtualServicesFromIpvsadm } from '../director/from-ipvs.js';
 import { virtualServicesFromIptables, virtualServicesFromNft } from '../director/from-netfilter.js';
 import { firewallHitsIptables, firewallHitsNft, type FirewallHit, type Flow } from '../director/firewall-match.js';
-import { inSubnet } from '../util/ip.js';
+import { inSubnet, sameAddress } from '../util/ip.js';
 import type { Facts } from './facts.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
@@ -28,7 +28,7 @@ export function addresses(facts: Facts, host: string): InterfaceAddress[] | unde
 }
 
 export function interfaceOf(facts: Facts, host: string, address: string): InterfaceAddress | undefined {
-  return addresses(facts, host)?.find((a) => a.address === address);
+  return addresses(facts, host)?.find((a) => sameAddress(a.address, address));
 }
 
 /** The interface whose connected subnet holds `address` (the director's int for a RIP). */

@@ -5,7 +5,7 @@ import type { CheckResult } from '../model/check.js';
 import type { RunEvent } from '../model/events.js';
 import type { HostStatus, ResultDocument } from '../model/result.js';
 import type { RealserverSpec, Topology } from '../model/topology.js';
-import { allHosts } from '../model/topology.js';
+import { allHosts, canonicalTopology } from '../model/topology.js';
 import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
 import { parserRegistry } from '../parsers/index.js';
 import type { ProbeCommand } from '../probes/probe.js';
@@ -46,7 +46,8 @@ export async function* runDiagnosis(options: DiagnosisOptions): AsyncGenerator<R
 }
 
 async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void): Promise<ResultDocument> {
-  const { transport, topology } = options;
+  const { transport } = options;
+  const topology = canonicalTopology(options.topology);
   const startedAt = (options.now ?? (() => new Date()))();
   const t0 = performance.now();
   const order = validateGraph(options.checks);

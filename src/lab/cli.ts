@@ -1,25 +1,16 @@
 // `lvs-doctor lab ...`: argument parsing and printing around the lab API. Never exits the process.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { HELP, usageOf, wantsHelp, EX_USAGE } from '../commands/help.js';
+import { decimalInRange } from '../util/names.js';
+import { packageRoot } from '../util/package-root.js';
 import { labUp } from './up.js';
 import { labDown } from './down.js';
 import { labExec } from './exec.js';
 import { injectFault, labFaults, revertFault } from './faults.js';
 import { labStatus } from './status.js';
 import { readLabInfo } from './state.js';
-import { LabError, validatePrefix, type NatBackend } from './plan.js';
-
-const USAGE = `usage: lvs-doctor lab <command> [--prefix P]
-  up [--realservers N] [--nat iptables|nft] [--fault ID [--target RS] [--variant V]]
-  down
-  status [--json]
-  faults [--json]
-  fault ID [--target RS] [--variant V]
-  fault --revert ID
-  exec HOST -- CMD [ARG...]
-  diagnose [--onenet] [--director-only] [any diagnose flag: --json --format F --record DIR --redact ...]`;
+import { LabError, MAX_REALSERVERS, validatePrefix, type NatBackend } from './plan.js';
 
 class UsageError extends Error {}
 
@@ -29,10 +20,17 @@ interface Parsed {
   rest: string[];
 }
 
-const VALUE_OPTIONS = new Set(['--prefix', '--realservers', '--nat', '--target', '--variant', '--fault', '--revert']);
-const FLAG_OPTIONS = new Set(['--json']);
+/** Each subcommand's own options: one it does not take is a usage error, not silently ignored. */
+const COMMAND_OPTIONS: Record<string, { values: string[]; flags: string[]; positionals: number }> = {
+  up: { values: ['--prefix', '--realservers', '--nat', '--fault', '--target', '--variant'], flags: [], positionals: 0 },
+  down: { values: ['--prefix'], flags: [], positionals: 0 },
+  status: { values: ['--prefix'], flags: ['--json'], positionals: 0 },
+  faults: { values: [], flags: ['--json'], positionals: 0 },
+  fault: { values: ['--prefix', '--target', '--variant', '--revert'], flags: [], positionals: 1 },
+  exec: { values: ['--prefix'], flags: [], positionals: 1 },
+};
 
-function parse(args: string[], known: { values: Set<string>; flags: Set<string> }): Parsed {
+function parse(args: string[], known: { values: string[]; flags: string[] }): Parsed {
   const parsed: Parsed = { positional: [], options: new Map(), rest: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -41,11 +39,11 @@ function parse(args: string[], known: { values: Set<string>; flags: Set<string> 
       break;
     }
     const [name, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
-    if (known.values.has(name)) {
+    if (known.values.includes(name)) {
       const value = inline ?? args[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
       parsed.options.set(name, value);
-    } else if (known.flags.has(name)) {
+    } else if (known.flags.includes(name)) {
       parsed.options.set(name, true);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option ${arg}`);
@@ -62,8 +60,17 @@ function str(p: Parsed, name: string): string | undefined {
 }
 
 function prefixOf(p: Parsed): string {
-  const prefix = str(p, '--prefix') ?? 'lvs';
-  validatePrefix(prefix);
+  return checkedPrefix(str(p, '--prefix') ?? 'lvs');
+}
+
+/** A bad prefix is a usage error (64), not a lab failure. */
+function checkedPrefix(prefix: string): string {
+  try {
+    validatePrefix(prefix);
+  } catch (error) {
+    if (error instanceof LabError) throw new UsageError(error.message);
+    throw error;
+  }
   return prefix;
 }
 
@@ -73,10 +80,14 @@ function out(line: string): void {
 
 async function up(p: Parsed): Promise<number> {
   const prefix = prefixOf(p);
-  const count = str(p, '--realservers');
-  const nat = (str(p, '--nat') ?? 'iptables') as NatBackend;
+  const countText = str(p, '--realservers');
+  const count = countText === undefined ? 3 : decimalInRange(countText, 1, MAX_REALSERVERS);
+  if (count === undefined) throw new UsageError(`--realservers ${countText}: give a whole number from 1 to ${MAX_REALSERVERS}`);
+  const natText = str(p, '--nat') ?? 'iptables';
+  if (natText !== 'iptables' && natText !== 'nft') throw new UsageError(`--nat ${natText}: give iptables or nft`);
+  const nat: NatBackend = natText;
   const started = Date.now();
-  const info = await labUp({ prefix, realservers: count === undefined ? 3 : Number(count), nat });
+  const info = await labUp({ prefix, realservers: count, nat });
   out(`lab '${prefix}' is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.realservers.length} realservers, NAT by ${nat}`);
   out(`  VIP ${info.service.vip}:${info.service.vport}  client ${info.cip}  DIP ${info.dip}  director ${info.ext}/${info.int}`);
   out(`  inventory          ${info.inventory}`);
@@ -161,17 +172,6 @@ async function exec(p: Parsed): Promise<number> {
   return result.exitCode;
 }
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lvs-doctor') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new LabError('cannot find the lvs-doctor package root');
-    dir = parent;
-  }
-}
-
 /** Pulls out the lab's own options; every other argument goes to `lvs-doctor diagnose` untouched. */
 function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; directorOnly: boolean; pass: string[] } {
   let prefix = 'lvs';
@@ -186,8 +186,7 @@ function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; d
     else if (arg === '--director-only') directorOnly = true;
     else pass.push(arg);
   }
-  validatePrefix(prefix);
-  return { prefix, onenet, directorOnly, pass };
+  return { prefix: checkedPrefix(prefix), onenet, directorOnly, pass };
 }
 
 async function diagnose(args: string[]): Promise<number> {
@@ -209,9 +208,20 @@ async function diagnose(args: string[]): Promise<number> {
 
 export async function runLabCli(args: string[]): Promise<number> {
   const command = args[0];
+  const help = command === undefined || command === 'help' || command === '--help' || command === '-h' ? 'lab' : `lab ${command}`;
   try {
+    if (help === 'lab' || wantsHelp(args.slice(1))) {
+      if (!HELP[help]) throw new UsageError(`unknown lab command '${command}'`);
+      // Bare `lab` is a usage error (scripts should name a command); asking for help is not.
+      (command === undefined ? process.stderr : process.stdout).write(`${HELP[help]}\n`);
+      return command === undefined ? EX_USAGE : 0;
+    }
     if (command === 'diagnose') return await diagnose(args.slice(1));
-    const p = parse(args, { values: VALUE_OPTIONS, flags: FLAG_OPTIONS });
+    const known = COMMAND_OPTIONS[command];
+    if (!known) throw new UsageError(`unknown lab command '${command}'`);
+    const p = parse(args, known);
+    if (p.positional.length - 1 > known.positionals) throw new UsageError(`unexpected argument '${p.positional[known.positionals + 1]}'`);
+    if (p.rest.length > 0 && command !== 'exec') throw new UsageError(`'--' is for lab exec HOST -- CMD`);
     switch (command) {
       case 'up':
         return await up(p);
@@ -223,20 +233,13 @@ export async function runLabCli(args: string[]): Promise<number> {
         return faults(p);
       case 'fault':
         return await fault(p);
-      case 'exec':
-        return await exec(p);
-      case undefined:
-      case 'help':
-      case '--help':
-        out(USAGE);
-        return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown lab command '${command}'`);
+        return await exec(p);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`lvs-doctor lab: ${error.message}\n${USAGE}\n`);
-      return 2;
+      process.stderr.write(`lvs-doctor lab: ${error.message}\n${HELP[help] ? usageOf(help) : usageOf('lab')}`);
+      return EX_USAGE;
     }
     if (error instanceof LabError) {
       process.stderr.write(`lvs-doctor lab: ${error.message}\n`);

@@ -1,4 +1,5 @@
 // The network the doctor is asked about: who plays which role, how each host is reached.
+import { normalizeIp } from '../util/ip.js';
 
 export type Role = 'client' | 'director' | 'realserver';
 
@@ -19,14 +20,18 @@ export interface SshTarget {
   sudo?: boolean;
 }
 
+/** The systems an inventory may name; every one but linux means "do not run Linux probes here". */
+export const HOST_OSES = ['linux', 'windows', 'solaris', 'freebsd', 'openbsd', 'netbsd', 'macos', 'aix', 'hpux', 'other'] as const;
+export type HostOs = (typeof HOST_OSES)[number];
+
 export interface HostSpec {
   /** The name used in output and evidence ("director", "rs1"). */
   name: string;
   role: Role;
   access: AccessMethod;
   ssh?: SshTarget;
-  /** Free text when the host is known not to be Linux ("windows", "solaris"): probes are skipped. */
-  os?: string;
+  /** Set when the host is known not to be Linux ("windows", "solaris"): its probes are skipped. */
+  os?: HostOs;
 }
 
 export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -69,4 +74,21 @@ export interface Topology {
 
 export function allHosts(t: Topology): HostSpec[] {
   return [t.client, t.director, ...t.realservers];
+}
+
+/**
+ * The topology with every address in the one spelling the hosts print (10.0.0.1, not
+ * ::ffff:10.0.0.1; 2001:db8::1, not 2001:db8:0:0::1). The engine takes it in this form, so
+ * that a route's gateway, a capture's source or an `ip addr` line compares equal to the
+ * inventory's address whatever form the inventory, a flag or a bundle wrote it in.
+ */
+export function canonicalTopology(t: Topology): Topology {
+  const ip = <T extends string | undefined>(a: T): T => (a === undefined ? a : (normalizeIp(a) as T));
+  return {
+    ...t,
+    service: { ...t.service, vip: ip(t.service.vip) },
+    director: { ...t.director, ...(t.director.dip !== undefined ? { dip: ip(t.director.dip) } : {}) },
+    client: { ...t.client, ...(t.client.cip !== undefined ? { cip: ip(t.client.cip) } : {}) },
+    realservers: t.realservers.map((r) => ({ ...r, rip: ip(r.rip) })),
+  };
 }

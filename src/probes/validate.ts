@@ -1,6 +1,7 @@
 // Strict patterns for every value a probe puts into argv. A value that fails stops that probe
 // only (ProbeValidationError); quoting in src/transport/quote.ts is the second line of defence.
 import { isIPv4, isIPv6 } from 'node:net';
+import { isInterfaceName } from '../util/names.js';
 
 export class ProbeValidationError extends Error {
   override readonly name = 'ProbeValidationError';
@@ -36,12 +37,10 @@ export function port(value: unknown): number {
   return value;
 }
 
-const IFACE = /^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]{0,14}$/;
-
-/** Linux allows 15 bytes; a leading dash would read as an option. */
+/** The same rule as the inventory's and the command line's (src/util/names.ts). */
 export function interfaceName(value: unknown): string {
   const v = text('interface name', value);
-  if (!IFACE.test(v) || v === '.' || v === '..') throw new ProbeValidationError('interface name', value);
+  if (!isInterfaceName(v)) throw new ProbeValidationError('interface name', value);
   return v;
 }
 

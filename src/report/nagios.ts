@@ -1,5 +1,6 @@
 // `--format nagios`: one status line "LVS-DOCTOR STATE - text | perfdata", then the
 // diagnoses as long output, and the plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+import { echoValue } from '../util/names.js';
 import { QUESTIONS } from '../model/check.js';
 import type { CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
@@ -21,6 +22,11 @@ const BUCKET_OF: Record<CheckVerdict, (typeof BUCKETS)[number] | null> = {
 /** '|' starts perfdata and a newline ends the status line: neither may appear in the text. */
 function plain(text: string): string {
   return text.replace(/\|/g, '/').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The one line when no diagnosis ran (usage, bad inventory, internal error): UNKNOWN, exit 3. */
+export function formatNagiosFailure(reason: string): { text: string; exitCode: number } {
+  return { text: `LVS-DOCTOR UNKNOWN - ${plain(echoValue(plain(reason), 300)) || 'lvs-doctor could not run'}\n`, exitCode: 3 };
 }
 
 export function formatNagios(result: ResultDocument): { text: string; exitCode: number } {

@@ -2,6 +2,8 @@
 // (write it to DIR/lvs_doctor.prom.$$ and rename, so the collector never reads half a file).
 //
 // Metrics (all gauges):
+//   lvs_doctor_up                                        1 a diagnosis ran; 0 it could not (then only
+//                                                        lvs_doctor_exit_code follows: 64 usage, 65 bad input, ...)
 //   lvs_doctor_info{version,protocol,vip,vport}          1
 //   lvs_doctor_verdict{verdict="ok|warn|fail|unknown"}   1 for the run's verdict, 0 for the other three
 //   lvs_doctor_exit_code                                 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios)
@@ -67,10 +69,25 @@ function render(families: Family[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+const EXIT_HELP = 'Exit code of the last run: 0 ok, 1 warn, 2 fail, 3 unknown; 64 usage, 65 bad input, 66 unreadable input, 70 internal error.';
+const UP_HELP = '1 when lvs-doctor ran a diagnosis, 0 when it could not (usage, bad input, internal error).';
+
+/**
+ * The page when no diagnosis ran: the textfile collector then reads lvs_doctor_up 0 (alertable)
+ * instead of an empty file, and the exit code says why.
+ */
+export function formatPrometheusFailure(exitCode: number): string {
+  return render([
+    { name: 'lvs_doctor_up', help: UP_HELP, samples: [{ labels: {}, value: 0 }] },
+    { name: 'lvs_doctor_exit_code', help: EXIT_HELP, samples: [{ labels: {}, value: exitCode }] },
+  ]);
+}
+
 export function formatPrometheus(result: ResultDocument): string {
   const { protocol, vip, vport } = result.service;
   const table = result.connectionTable ?? [];
   const families: Family[] = [
+    { name: 'lvs_doctor_up', help: UP_HELP, samples: [{ labels: {}, value: 1 }] },
     {
       name: 'lvs_doctor_info',
       help: 'lvs-doctor version and the virtual service it checked.',
@@ -83,7 +100,7 @@ export function formatPrometheus(result: ResultDocument): string {
     },
     {
       name: 'lvs_doctor_exit_code',
-      help: 'Exit code of the last run: 0 ok, 1 warn, 2 fail, 3 unknown.',
+      help: EXIT_HELP,
       samples: [{ labels: {}, value: EXIT_CODES[result.verdict] }],
     },
     {

@@ -84,3 +84,23 @@ export function canonicalIp(address: string): string {
   const zone = /%.*$/.exec(address)?.[0] ?? '';
   return bigIntToIpv6(ipv6ToBigInt(address)) + zone;
 }
+
+/**
+ * One spelling per address, so that two texts of the same address compare equal: IPv6 in its
+ * canonical compressed form, and an IPv4-mapped IPv6 address (::ffff:10.0.0.1) as the IPv4
+ * address it carries, which is how Linux prints a v4 packet. Anything else is returned as is.
+ */
+export function normalizeIp(address: string): string {
+  if (isIPv4(address)) return address;
+  if (!isIPv6(address)) return address;
+  const zone = /%.*$/.exec(address)?.[0] ?? '';
+  const value = ipv6ToBigInt(address);
+  if (value >> 32n === 0xffffn && zone === '') return intToIpv4(Number(value & 0xffffffffn));
+  return bigIntToIpv6(value) + zone;
+}
+
+/** True when two texts name the same address (10.0.0.1 and ::ffff:10.0.0.1; 2001:db8::1 and 2001:DB8:0::1). */
+export function sameAddress(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  return a === b || normalizeIp(a) === normalizeIp(b);
+}

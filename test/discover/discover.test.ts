@@ -133,16 +133,6 @@ describe('inventoryToYaml', () => {
   });
 });
 
-describe('parseVipOption', () => {
-  it('reads VIP, VIP:PORT and [IPv6]:PORT', async () => {
-    const { parseVipOption } = await import('../../src/discover/index.js');
-    expect(parseVipOption('10.0.0.10')).toEqual({ vip: '10.0.0.10' });
-    expect(parseVipOption('10.0.0.10:80')).toEqual({ vip: '10.0.0.10', vport: 80 });
-    expect(parseVipOption('[2001:db8::10]:443')).toEqual({ vip: '2001:db8::10', vport: 443 });
-    expect(() => parseVipOption('10.0.0.10:70000')).toThrow(/not a port/);
-  });
-});
-
 describe('runDiscovery and compareWithConfig', () => {
   it('config only: the YAML of what the file declares', async () => {
     const { runDiscovery } = await import('../../src/discover/index.js');

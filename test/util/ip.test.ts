@@ -20,3 +20,22 @@ describe('ip helpers', () => {
     expect(() => parseCidr('10.0.0.0/33')).toThrow(/prefix/);
   });
 });
+
+describe('addresses compared as addresses', () => {
+  it('normalises v4-mapped IPv6 to IPv4 and IPv6 to its compressed form', async () => {
+    const { normalizeIp, sameAddress } = await import('../../src/util/ip.js');
+    expect(normalizeIp('::ffff:10.164.2.1')).toBe('10.164.2.1');
+    expect(normalizeIp('::FFFF:aa4:201')).toBe('10.164.2.1');
+    expect(normalizeIp('0:0:0:0:0:ffff:10.164.2.1')).toBe('10.164.2.1');
+    expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(normalizeIp('10.164.2.1')).toBe('10.164.2.1');
+    expect(normalizeIp('::1')).toBe('::1');
+    expect(normalizeIp('not-an-address')).toBe('not-an-address');
+    expect(sameAddress('10.164.2.1', '::ffff:10.164.2.1')).toBe(true);
+    expect(sameAddress('2001:db8::1', '2001:0db8:0000::0001')).toBe(true);
+    expect(sameAddress('10.164.2.1', '10.164.2.10')).toBe(false);
+    expect(sameAddress('::ffff:10.164.2.1', '::10.164.2.1')).toBe(false);
+    expect(sameAddress(null, null)).toBe(false);
+    expect(sameAddress(undefined, '10.0.0.1')).toBe(false);
+  });
+});
