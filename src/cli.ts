@@ -2,6 +2,7 @@
 import { parseCommand } from './commands/parse.js';
 import { FORMATS } from './commands/format-choice.js';
 import { processIO, type CommandIO } from './commands/io.js';
+import { escapeControls } from './report/untrusted-text.js';
 import { TOOL_VERSION } from './version.js';
 
 const HELP = `lvs-doctor ${TOOL_VERSION} — diagnose an LVS-NAT (IPVS masquerade) director, Julian's Q.1-Q.4 as a program
@@ -78,7 +79,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // A bug, not bad input: say so in one line and keep the stack for whoever reports it.
-    process.stderr.write(`lvs-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`lvs-doctor: internal error: ${escapeControls(err instanceof Error ? err.message : String(err))}\n`);
     if (process.env.LVS_DOCTOR_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     process.exitCode = 70;
   },

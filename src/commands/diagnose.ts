@@ -14,6 +14,10 @@ import { formatPrometheus } from '../report/prometheus.js';
 import { formatText } from '../report/text.js';
 import { toJson } from '../report/json.js';
 import { jsonStreamLine } from '../report/json-stream.js';
+import { validateTopology, TopologyError } from '../discover/topology-check.js';
+import { escapeControls } from '../report/untrusted-text.js';
+import { BundleError } from '../transport/bundle.js';
+import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
 import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
@@ -76,6 +80,14 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   });
   let transport: Transport = new ByHostTransport([topology.director, topology.client, ...topology.realservers], ssh, createLocalTransport({ sudo: true }));
   if (values.record) {
+    try {
+      // Refused before any connection: nothing is recorded into a directory we do not own.
+      await prepareBundleDir(values.record);
+    } catch (err) {
+      if (!(err instanceof BundleDirError)) throw err;
+      io.err(`lvs-doctor: --record: ${err.message}\n`);
+      return 64;
+    }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
   }
   return present(transport, topology, values, io, 'live');
@@ -93,12 +105,20 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   try {
     replay = await openReplay(dir);
   } catch (err) {
-    io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${(err as Error).message}\n`);
-    return 66;
+    io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${escapeControls((err as Error).message)}\n`);
+    return err instanceof BundleError ? 65 : 66;
   }
-  const topology = replay.topology;
-  if (!topology) {
+  if (!replay.topology) {
     io.err(`lvs-doctor replay: ${dir}/manifest.json has no topology\n`);
+    return 65;
+  }
+  let topology: Topology;
+  try {
+    // The bundle is someone else's file: its topology is validated as an inventory is.
+    topology = validateTopology(replay.topology, `${dir}/manifest.json`);
+  } catch (err) {
+    if (!(err instanceof TopologyError)) throw err;
+    io.err(`lvs-doctor replay: ${escapeControls(err.message)}\n`);
     return 65;
   }
   return present(replay, topology, parsed.values, io, 'replay');

@@ -6,7 +6,7 @@ import { isIP } from '../util/ip.js';
 
 export class InventoryError extends Error {
   override readonly name = 'InventoryError';
-  constructor(readonly file: string, readonly line: number, readonly field: string, detail: string) {
+  constructor(readonly file: string, readonly line: number, readonly field: string, readonly detail: string) {
     super(`${file}:${line}: ${field}: ${detail}`);
   }
 }

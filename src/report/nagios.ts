@@ -5,6 +5,7 @@ import type { CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { ResultDocument } from '../model/result.js';
 import { nagiosState } from './verdicts.js';
+import { displaySafe } from './untrusted-text.js';
 
 /** Perfdata buckets per question, stable so graphs keep their series. */
 const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;
@@ -23,7 +24,8 @@ function plain(text: string): string {
   return text.replace(/\|/g, '/').replace(/\s*\n\s*/g, ' ').trim();
 }
 
-export function formatNagios(result: ResultDocument): { text: string; exitCode: number } {
+export function formatNagios(untrusted: ResultDocument): { text: string; exitCode: number } {
+  const result = displaySafe(untrusted);
   const state = nagiosState(result.verdict);
   const first = result.diagnoses[0];
   let message: string;

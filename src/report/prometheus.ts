@@ -16,6 +16,7 @@
 import type { CheckResult, CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { OverallVerdict, ResultDocument } from '../model/result.js';
+import { displaySafe } from './untrusted-text.js';
 
 type Labels = Record<string, string>;
 
@@ -67,7 +68,8 @@ function render(families: Family[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function formatPrometheus(result: ResultDocument): string {
+export function formatPrometheus(untrusted: ResultDocument): string {
+  const result = displaySafe(untrusted);
   const { protocol, vip, vport } = result.service;
   const table = result.connectionTable ?? [];
   const families: Family[] = [

@@ -5,6 +5,7 @@
 // Anything the channel cannot do (it closed, it never answered) is answered with null, and
 // the caller runs that batch in a session of its own, as without a channel.
 import type { Readable, Writable } from 'node:stream';
+import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type OutputCap } from './output-cap.js';
 import { batchBoundMs, channelCommand, channelEnd, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 
 /** The local ssh process that carries the channel (spawned by the ssh transport). */
@@ -22,6 +23,12 @@ interface Job {
   boundary: string;
   command: string;
   resolve: (parts: (BatchItemResult | null)[] | null) => void;
+  reject: (error: ChannelOverflowError) => void;
+}
+
+/** A batch whose output passed its cap: the channel was closed, the batch's commands fail. */
+export class ChannelOverflowError extends Error {
+  override readonly name = 'ChannelOverflowError';
 }
 
 /** Bytes kept from the previous chunk, so an end line split across chunks is still seen. */
@@ -30,14 +37,33 @@ const TAIL_BYTES = 96;
 class Collector {
   private chunks: Buffer[] = [];
   private tail = Buffer.alloc(0);
+  private meter: OutputMeter;
   /** The end line may be here: worth a full look. */
   maybeEnded = false;
 
-  push(chunk: Buffer, marker: Buffer): void {
+  constructor(
+    private readonly stream: 'stdout' | 'stderr',
+    private readonly cap: OutputCap,
+  ) {
+    this.meter = new OutputMeter(cap);
+  }
+
+  /** Why this batch's output passed the cap (a batch of quick reads shares one command's), or null. */
+  get overflow(): string | null {
+    return this.meter.broken ? capMessage(this.stream, this.cap, this.meter.broken) : null;
+  }
+
+  /** False once past the cap: nothing more is kept. */
+  push(chunk: Buffer, marker: Buffer): boolean {
+    if (!this.meter.push(chunk)) {
+      this.chunks = [];
+      return false;
+    }
     this.chunks.push(chunk);
     const window = Buffer.concat([this.tail, chunk]);
     if (window.includes(marker)) this.maybeEnded = true;
     this.tail = window.subarray(Math.max(0, window.length - TAIL_BYTES));
+    return true;
   }
 
   all(): Buffer {
@@ -50,6 +76,7 @@ class Collector {
     this.chunks = [];
     this.tail = Buffer.alloc(0);
     this.maybeEnded = false;
+    this.meter = new OutputMeter(this.cap);
   }
 }
 
@@ -57,8 +84,8 @@ export class SshChannel {
   private readonly queue: Job[] = [];
   private current: Job | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly out = new Collector();
-  private readonly err = new Collector();
+  private readonly out = new Collector('stdout', TEXT_OUTPUT_CAP);
+  private readonly err = new Collector('stderr', STDERR_OUTPUT_CAP);
   private dead = false;
 
   constructor(
@@ -82,15 +109,16 @@ export class SshChannel {
   /**
    * Runs the batch after those already queued (`urgent`: before them, as a capture's stop).
    * Resolves with each item's result (null for one that did not start), or null when the
-   * channel could not run the batch at all.
+   * channel could not run the batch at all. Rejects with ChannelOverflowError when the batch's
+   * output passed its cap (the channel is closed then).
    */
   run(items: readonly BatchItem[], urgent = false): Promise<(BatchItemResult | null)[] | null> {
     if (this.dead) return Promise.resolve(null);
     const boundary = newBoundary();
     // Built now, so that a value that does not validate throws to the caller, not in a stream event.
     const command = channelCommand(items, boundary);
-    return new Promise((resolve) => {
-      const job: Job = { items, boundary, command, resolve };
+    return new Promise((resolve, reject) => {
+      const job: Job = { items, boundary, command, resolve, reject };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       if (!this.current) this.next();
@@ -123,7 +151,10 @@ export class SshChannel {
   private received(collector: Collector, chunk: Buffer): void {
     const job = this.current;
     if (!job) return;
-    collector.push(chunk, Buffer.from(`${job.boundary} END`));
+    if (!collector.push(chunk, Buffer.from(`${job.boundary} END`))) {
+      this.overflowed(job, collector.overflow ?? 'output cap');
+      return;
+    }
     if (!this.out.maybeEnded || !this.err.maybeEnded) return;
     const stdout = this.out.all();
     const stderr = this.err.all();
@@ -139,6 +170,16 @@ export class SshChannel {
     this.current = null;
     job?.resolve(parts);
     if (!this.dead) this.next();
+  }
+
+  /** Past the cap: the host is sending without end; the channel goes, the next batches run on their own. */
+  private overflowed(job: Job, message: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.current = null;
+    this.proc.kill();
+    job.reject(new ChannelOverflowError(message));
+    this.die(false);
   }
 
   /** `stuck`: given up on, so the command it was running did hang; otherwise the channel closed. */
