@@ -178,6 +178,9 @@ export class SshChannel {
     this.timer = null;
     this.current = null;
     this.proc.kill();
+    // Nothing more is read: a process left behind by the kill gets EPIPE instead of an audience.
+    this.proc.stdout.destroy();
+    this.proc.stderr.destroy();
     job.reject(new ChannelOverflowError(message));
     this.die(false);
   }
