@@ -6,7 +6,7 @@
 // the caller runs that batch in a session of its own, as without a channel.
 import type { Readable, Writable } from 'node:stream';
 import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type OutputCap } from './output-cap.js';
-import { batchBoundMs, channelCommand, channelEnd, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { batchBoundMs, channelCommand, channelEnd, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 
 /** The local ssh process that carries the channel (spawned by the ssh transport). */
 export interface ChannelProcess {
@@ -23,12 +23,6 @@ interface Job {
   boundary: string;
   command: string;
   resolve: (parts: (BatchItemResult | null)[] | null) => void;
-  reject: (error: ChannelOverflowError) => void;
-}
-
-/** A batch whose output passed its cap: the channel was closed, the batch's commands fail. */
-export class ChannelOverflowError extends Error {
-  override readonly name = 'ChannelOverflowError';
 }
 
 /** Bytes kept from the previous chunk, so an end line split across chunks is still seen. */
@@ -53,12 +47,9 @@ class Collector {
     return this.meter.broken ? capMessage(this.stream, this.cap, this.meter.broken) : null;
   }
 
-  /** False once past the cap: nothing more is kept. */
+  /** False once past the cap: nothing more is kept (what came before is, for the finished commands). */
   push(chunk: Buffer, marker: Buffer): boolean {
-    if (!this.meter.push(chunk)) {
-      this.chunks = [];
-      return false;
-    }
+    if (!this.meter.push(chunk)) return false;
     this.chunks.push(chunk);
     const window = Buffer.concat([this.tail, chunk]);
     if (window.includes(marker)) this.maybeEnded = true;
@@ -109,16 +100,16 @@ export class SshChannel {
   /**
    * Runs the batch after those already queued (`urgent`: before them, as a capture's stop).
    * Resolves with each item's result (null for one that did not start), or null when the
-   * channel could not run the batch at all. Rejects with ChannelOverflowError when the batch's
-   * output passed its cap (the channel is closed then).
+   * channel could not run the batch at all. A command whose output passed the cap has
+   * `overflow` set (the channel is closed then, the commands after it are handed back as null).
    */
   run(items: readonly BatchItem[], urgent = false): Promise<(BatchItemResult | null)[] | null> {
     if (this.dead) return Promise.resolve(null);
     const boundary = newBoundary();
     // Built now, so that a value that does not validate throws to the caller, not in a stream event.
     const command = channelCommand(items, boundary);
-    return new Promise((resolve, reject) => {
-      const job: Job = { items, boundary, command, resolve, reject };
+    return new Promise((resolve) => {
+      const job: Job = { items, boundary, command, resolve };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       if (!this.current) this.next();
@@ -172,7 +163,10 @@ export class SshChannel {
     if (!this.dead) this.next();
   }
 
-  /** Past the cap: the host is sending without end; the channel goes, the next batches run on their own. */
+  /**
+   * Past the cap: the host is sending without end. The commands that finished keep their
+   * results, the one running fails naming the cap, the channel goes (the rest run on their own).
+   */
   private overflowed(job: Job, message: string): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -181,7 +175,7 @@ export class SshChannel {
     // Nothing more is read: a process left behind by the kill gets EPIPE instead of an audience.
     this.proc.stdout.destroy();
     this.proc.stderr.destroy();
-    job.reject(new ChannelOverflowError(message));
+    job.resolve(markOverflow(splitBatchOutput(this.out.all(), this.err.all(), job.boundary, job.items.length), message));
     this.die(false);
   }
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
-import { ChannelOverflowError, SshChannel } from './ssh-channel.js';
+import { SshChannel } from './ssh-channel.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
-import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -170,8 +170,7 @@ export class SshTransport implements Transport {
       try {
         parts = await channel.run(items);
       } catch (error) {
-        const kind = error instanceof ChannelOverflowError ? 'output-limit' : 'invalid-argument';
-        runs.forEach((r) => r.reject(new TransportError(kind, host, (error as Error).message)));
+        runs.forEach((r) => r.reject(new TransportError('invalid-argument', host, (error as Error).message)));
         return;
       }
       if (parts) {
@@ -211,7 +210,7 @@ export class SshTransport implements Transport {
       const [result, stdout, stderr] = await Promise.all([child, output.stdout, output.stderr]);
       const overflow = output.overflow();
       if (overflow) {
-        runs.forEach((r) => r.reject(new TransportError('output-limit', host, overflow)));
+        this.settleBatch(host, runs, markOverflow(splitBatchOutput(stdout, stderr, boundary, runs.length), overflow), Math.round(performance.now() - started));
         return;
       }
       if (result.timedOut) {
@@ -239,6 +238,10 @@ export class SshTransport implements Transport {
       if (!part) {
         // The session ended before this frame (dropped connection): ask again on its own.
         this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
+        return;
+      }
+      if (part.overflow) {
+        r.reject(new TransportError('output-limit', host, part.overflow));
         return;
       }
       if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {

@@ -42,11 +42,11 @@ export function collectOutput(
   const outFits = meter('stdout', limits?.stdout ?? TEXT_OUTPUT_CAP);
   const errFits = meter('stderr', limits?.stderr ?? STDERR_OUTPUT_CAP);
   const out = new Promise<Uint8Array>((resolve) => {
-    let chunks: Buffer[] = [];
+    // Past the cap nothing more is kept; what came before is (a batch's finished commands).
+    const chunks: Buffer[] = [];
     if (!stdout) return resolve(new Uint8Array());
     stdout.on('data', (chunk: Buffer) => {
       if (outFits(chunk)) chunks.push(chunk);
-      else chunks = [];
     });
     stdout.on('error', () => undefined);
     stdout.on('close', () => resolve(new Uint8Array(Buffer.concat(chunks))));
@@ -68,11 +68,7 @@ export function collectOutput(
     };
     const decoder = new StringDecoder('utf8');
     stderr.on('data', (chunk: Buffer) => {
-      if (!errFits(chunk)) {
-        kept.length = 0;
-        partial = '';
-        return;
-      }
+      if (!errFits(chunk)) return;
       const parts = (partial + decoder.write(chunk)).split('\n');
       partial = parts.pop() ?? '';
       parts.forEach((p) => line(p.replace(/\r$/, '')));

@@ -224,6 +224,8 @@ describe('SshTransport under the output caps', () => {
         expect((alone as TransportError).message).toMatch(/^h-ok: stdout passed the output cap \(line count of 16 MiB/);
         const batch = await Promise.all([t.run('h-ok', ['yes'], { timeoutMs: 20_000, batch: true }), t.run('h-ok', ['echo', 'x'], { timeoutMs: 20_000, batch: true })].map((p) => p.catch((e: TransportError) => e)));
         expect(batch[0]).toMatchObject({ kind: 'output-limit' });
+        // The batch's other command is not failed with it.
+        expect(Buffer.from((batch[1] as { stdout: Uint8Array }).stdout).toString()).toBe('x\n');
         const after = await t.run('h-ok', ['echo', 'still here'], { timeoutMs: 5_000, batch: true });
         expect(Buffer.from(after.stdout).toString()).toBe('still here\n');
       } finally {
