@@ -15,7 +15,6 @@ import { formatText } from '../report/text.js';
 import { toJson } from '../report/json.js';
 import { jsonStreamLine } from '../report/json-stream.js';
 import { validateTopology, TopologyError } from '../discover/topology-check.js';
-import { escapeControls } from '../report/untrusted-text.js';
 import { BundleError } from '../transport/bundle.js';
 import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
@@ -105,7 +104,7 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   try {
     replay = await openReplay(dir);
   } catch (err) {
-    io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${escapeControls((err as Error).message)}\n`);
+    io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${(err as Error).message}\n`);
     return err instanceof BundleError ? 65 : 66;
   }
   if (!replay.topology) {
@@ -118,7 +117,7 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
     topology = validateTopology(replay.topology, `${dir}/manifest.json`);
   } catch (err) {
     if (!(err instanceof TopologyError)) throw err;
-    io.err(`lvs-doctor replay: ${escapeControls(err.message)}\n`);
+    io.err(`lvs-doctor replay: ${err.message}\n`);
     return 65;
   }
   return present(replay, topology, parsed.values, io, 'replay');

@@ -2,6 +2,7 @@
 // as an inventory, its files read bounded; a recording never writes through a planted link
 // and keeps its files private.
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,6 +100,16 @@ describe('replay: the bundle is validated before it is believed', () => {
     expect(r.out).toMatch(/stdout passed the output cap \(line count of 16 MiB, 200000 lines, 1 MiB a line\)/);
     // The diagnosis itself still comes from the rest of the bundle.
     expect(doc.diagnoses.map((d) => d.id)).toContain('realserver.reply-route');
+  });
+});
+
+describe('error messages', () => {
+  it('show a bundle\'s control characters escaped on stderr (the real binary)', () => {
+    const dir = tamperedBundle((m) => (m.topology.director.name = 'lb\u001b]0;pwned\u0007'));
+    const r = spawnSync(process.execPath, [join(root, 'bin/lvs-doctor.js'), 'replay', dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(65);
+    expect(r.stderr).toContain("topology.director.name: 'lb\\x1b]0;pwned\\x07' is not a host name");
+    expect(r.stderr).not.toContain('\u001b');
   });
 });
 

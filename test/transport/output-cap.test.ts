@@ -7,6 +7,8 @@ import { LocalTransport } from '../../src/transport/local.js';
 import { describeCap, OutputMeter, TEXT_OUTPUT_CAP, CAPTURE_OUTPUT_CAP } from '../../src/transport/output-cap.js';
 import { SshChannel } from '../../src/transport/ssh-channel.js';
 import { TransportError } from '../../src/transport/transport.js';
+import { startCapture } from '../../src/probes/capture.js';
+import { FakeTransport } from './fake-transport.js';
 
 describe('OutputMeter', () => {
   it('breaks on the byte count, the line count and one line too long, across chunks', () => {
@@ -64,5 +66,14 @@ describe('SshChannel under the cap', () => {
     expect(await queued).toBeNull();
     expect(channel.alive).toBe(false);
     await channel.close(500);
+  });
+});
+
+describe('captures', () => {
+  it('run under the capture cap (bytes only), not the text cap', async () => {
+    const fake = new FakeTransport(() => ({ stderr: 'listening on eth0\n' }));
+    const c = startCapture(fake, { host: 'director', iface: 'eth0', filter: { hosts: ['10.0.0.2'] } });
+    await c.done;
+    expect(fake.calls[0].options.outputCap).toBe(CAPTURE_OUTPUT_CAP);
   });
 });
