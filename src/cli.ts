@@ -4,6 +4,7 @@ import { FORMATS } from './commands/format-choice.js';
 import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { monitored, monitoringFormatOf } from './commands/monitoring.js';
+import { escapeControls } from './report/untrusted-text.js';
 import { TOOL_VERSION } from './version.js';
 
 const HELP = `lvs-doctor ${TOOL_VERSION} — diagnose an LVS-NAT (IPVS masquerade) director, Julian's Q.1-Q.4 as a program
@@ -89,7 +90,7 @@ main(argv, guard.io).then(
   },
   (err: unknown) => {
     // A bug, not bad input: say so in one line and keep the stack for whoever reports it.
-    guard.io.err(`lvs-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    guard.io.err(`lvs-doctor: internal error: ${escapeControls(err instanceof Error ? err.message : String(err))}\n`);
     if (process.env.LVS_DOCTOR_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     process.exitCode = guard.finish(EX_SOFTWARE);
   },

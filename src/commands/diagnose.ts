@@ -15,6 +15,9 @@ import { formatPrometheus } from '../report/prometheus.js';
 import { formatText } from '../report/text.js';
 import { toJson } from '../report/json.js';
 import { jsonStreamLine } from '../report/json-stream.js';
+import { validateTopology, TopologyError } from '../discover/topology-check.js';
+import { BundleError } from '../transport/bundle.js';
+import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
 import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
@@ -90,6 +93,14 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   });
   let transport: Transport = new ByHostTransport([topology.director, topology.client, ...topology.realservers], ssh, createLocalTransport({ sudo: true }));
   if (values.record) {
+    try {
+      // Refused before any connection: nothing is recorded into a directory we do not own.
+      await prepareBundleDir(values.record);
+    } catch (err) {
+      if (!(err instanceof BundleDirError)) throw err;
+      io.err(`lvs-doctor: --record: ${err.message}\n`);
+      return 64;
+    }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
   }
   return present(transport, topology, values, io, 'live');
@@ -126,11 +137,19 @@ async function replayBundle(dir: string, values: Values, io: CommandIO): Promise
     replay = await openReplay(dir);
   } catch (err) {
     io.err(`lvs-doctor replay: cannot open bundle ${dir}: ${(err as Error).message}\n`);
-    return EX_NOINPUT;
+    return err instanceof BundleError ? EX_DATAERR : EX_NOINPUT;
   }
-  const topology = replay.topology;
-  if (!topology) {
+  if (!replay.topology) {
     io.err(`lvs-doctor replay: ${dir}/manifest.json has no topology\n`);
+    return EX_DATAERR;
+  }
+  let topology: Topology;
+  try {
+    // The bundle is someone else's file: its topology is validated as an inventory is.
+    topology = validateTopology(replay.topology, `${dir}/manifest.json`);
+  } catch (err) {
+    if (!(err instanceof TopologyError)) throw err;
+    io.err(`lvs-doctor replay: ${err.message}\n`);
     return EX_DATAERR;
   }
   return present(replay, topology, values, io, 'replay');

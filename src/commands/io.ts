@@ -1,4 +1,5 @@
 // Commands write through this, so tests can run them without a terminal.
+import { escapeControls } from '../report/untrusted-text.js';
 export interface CommandIO {
   out(text: string): void;
   err(text: string): void;
@@ -10,7 +11,8 @@ export interface CommandIO {
 export function processIO(): CommandIO {
   return {
     out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    // Error messages carry hosts' and bundles' text: escaped like every face (untrusted-text.ts).
+    err: (text) => void process.stderr.write(escapeControls(text)),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -9,7 +9,7 @@ import { decimalInRange, didYouMean, echoValue, FWMARK_MAX, isFilePath, isHostNa
 
 export class InventoryError extends Error {
   override readonly name = 'InventoryError';
-  constructor(readonly file: string, readonly line: number, readonly field: string, detail: string) {
+  constructor(readonly file: string, readonly line: number, readonly field: string, readonly detail: string) {
     super(`${file}:${line}: ${field}: ${detail}`);
   }
 }

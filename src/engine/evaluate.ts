@@ -5,6 +5,7 @@ import type { CheckResult, FindingVerdict } from '../model/check.js';
 import type { Topology } from '../model/topology.js';
 import type { CheckDefinition } from './check-definition.js';
 import type { Facts } from './facts.js';
+import { guardFixes } from './fix-guard.js';
 
 /** A dependency counts as satisfied when it passed, warned or was skipped (not applicable). */
 const SATISFIED: ReadonlySet<string> = new Set(['pass', 'warn', 'skip']);
@@ -50,7 +51,7 @@ export function evaluateCheck(check: CheckDefinition, topology: Topology, facts:
   for (const id of [...check.needs, ...(check.softNeeds ?? [])]) deps[id] = done.get(id)!;
   try {
     const finding = check.evaluate({ topology, facts, deps });
-    return finish({ ...finding, verdict: finding.verdict as FindingVerdict });
+    return finish({ ...finding, verdict: finding.verdict as FindingVerdict, fixes: guardFixes(finding.fixes) });
   } catch (err) {
     return finish({
       verdict: 'error',

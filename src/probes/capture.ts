@@ -1,5 +1,6 @@
 // Packet captures: tcpdump writing pcap to stdout, bounded on the host by `timeout` (the
 // transport's wrapper) and by -c, armed when it says "listening on", stopped by PID.
+import { CAPTURE_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { defineProbe } from './define.js';
 import type { ProbeCommand } from './probe.js';
@@ -77,6 +78,8 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
     timeoutMs: probe.timeoutMs,
     needsRoot: probe.needsRoot,
     signal: controller.signal,
+    // Binary pcap: no lines to count, only bytes (a -c bound the host may ignore).
+    outputCap: CAPTURE_OUTPUT_CAP,
     onStderrLine: (line) => {
       if (/^(tcpdump: )?listening on /.test(line)) arm();
     },

@@ -6,6 +6,7 @@ import type { CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { ResultDocument } from '../model/result.js';
 import { nagiosState } from './verdicts.js';
+import { displaySafe } from './untrusted-text.js';
 
 /** Perfdata buckets per question, stable so graphs keep their series. */
 const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;
@@ -29,7 +30,8 @@ export function formatNagiosFailure(reason: string): { text: string; exitCode: n
   return { text: `LVS-DOCTOR UNKNOWN - ${plain(echoValue(plain(reason), 300)) || 'lvs-doctor could not run'}\n`, exitCode: 3 };
 }
 
-export function formatNagios(result: ResultDocument): { text: string; exitCode: number } {
+export function formatNagios(untrusted: ResultDocument): { text: string; exitCode: number } {
+  const result = displaySafe(untrusted);
   const state = nagiosState(result.verdict);
   const first = result.diagnoses[0];
   let message: string;

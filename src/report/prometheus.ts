@@ -18,6 +18,7 @@
 import type { CheckResult, CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { OverallVerdict, ResultDocument } from '../model/result.js';
+import { displaySafe } from './untrusted-text.js';
 
 type Labels = Record<string, string>;
 
@@ -83,7 +84,8 @@ export function formatPrometheusFailure(exitCode: number): string {
   ]);
 }
 
-export function formatPrometheus(result: ResultDocument): string {
+export function formatPrometheus(untrusted: ResultDocument): string {
+  const result = displaySafe(untrusted);
   const { protocol, vip, vport } = result.service;
   const table = result.connectionTable ?? [];
   const families: Family[] = [

@@ -7,6 +7,7 @@ import type { Diagnosis, ResultDocument } from '../model/result.js';
 import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
+import { displaySafe } from './untrusted-text.js';
 
 export interface TextOptions {
   /** Also print the evidence of every check, not only of the diagnoses. */
@@ -25,7 +26,8 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-export function formatText(result: ResultDocument, opts: TextOptions = {}): string {
+export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): string {
+  const result = displaySafe(untrusted);
   const out: string[] = [];
   const { protocol, vip, vport } = result.service;
   out.push(`lvs-doctor ${result.verdict.toUpperCase()}: ${oneLine(result.summary)}`);

@@ -24,10 +24,10 @@ export class LocalTransport implements Transport {
     const full = [...(this.options.hostPrefix?.(host) ?? []), ...boundedArgv(argv, { timeoutMs: options.timeoutMs, sudo })];
     const started = performance.now();
     const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine);
     const local = new AbortController();
     this.running.add(local);
     let stopped = false;
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, undefined, { stdout: options.outputCap, onOverflow: () => stop() });
     const stop = (): void => {
       stopped = true;
       // timeout(1) forwards TERM to the command; KILL after a grace if that is ignored.
@@ -49,6 +49,8 @@ export class LocalTransport implements Transport {
       }
       const [stdout, stderr] = await Promise.all([output.stdout, output.stderr]);
       const durationMs = Math.round(performance.now() - started);
+      const overflow = output.overflow();
+      if (overflow) throw new TransportError('output-limit', host, overflow);
       if (stopped) return { stdout, stderr, exitCode, durationMs, stopped: true };
       return { stdout, stderr, exitCode, durationMs, ...(exitMeansTimedOut(exitCode) ? { timedOut: true } : {}) };
     } finally {

@@ -1,4 +1,5 @@
-// Redaction of captures by rewriting the bytes: every IPv4/IPv6 address in IP headers, ARP,
+// Redaction of captures by rewriting the bytes: every MAC in link headers and ARP, every
+// IPv4/IPv6 address in IP headers, ARP,
 // ICMP redirects, ICMP(v6) errors' embedded headers and ND targets is mapped in place, and
 // each checksum that covers it is fixed incrementally (RFC 1624), which also works on
 // packets truncated by the snap length. Application payloads (an HTTP Host: header names
@@ -55,16 +56,22 @@ function rewriteFrame(p: Packet, linkType: number, map: AddressMap): void {
   let o = p.start;
   let proto: number | undefined;
   if (linkType === 1) {
+    replaceMac(p, o, map);
+    replaceMac(p, o + 6, map);
     o += 12;
     while (p.has(o, 2) && (p.u16(o) === 0x8100 || p.u16(o) === 0x88a8)) o += 4;
     if (!p.has(o, 2)) return;
     proto = p.u16(o);
     o += 2;
   } else if (linkType === 113) {
+    // SLL: the link-layer address (length at 4) at 6.
+    if (p.has(o + 4, 2) && p.u16(o + 4) === 6) replaceMac(p, o + 6, map);
     if (!p.has(o + 14, 2)) return;
     proto = p.u16(o + 14);
     o += 16;
   } else if (linkType === 276) {
+    // SLL2: the link-layer address (length at 11) at 12.
+    if (p.has(o + 11, 1) && p.u8(o + 11) === 6) replaceMac(p, o + 12, map);
     if (!p.has(o, 2)) return;
     proto = p.u16(o);
     o += 20;
@@ -202,6 +209,16 @@ function icmp6(p: Packet, t: number, pseudo: (Change | null)[], map: AddressMap)
 function arp(p: Packet, o: number, map: AddressMap): void {
   if (!p.has(o, 8) || p.u16(o + 2) !== 0x0800 || p.u8(o + 5) !== 4) return;
   const hlen = p.u8(o + 4);
+  if (hlen === 6) {
+    replaceMac(p, o + 8, map);
+    replaceMac(p, o + 8 + hlen + 4, map);
+  }
   replace(p, o + 8 + hlen, 4, map);
   replace(p, o + 8 + 2 * hlen + 4, 4, map);
+}
+
+/** A MAC in a link header or ARP: no checksum covers it. */
+function replaceMac(p: Packet, offset: number, map: AddressMap): void {
+  if (!p.has(offset, 6)) return;
+  Buffer.from(map.mac(p.buf.subarray(offset, offset + 6))).copy(p.buf, offset);
 }

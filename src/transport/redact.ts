@@ -1,5 +1,5 @@
-// `--redact`: a bundle that can be shared. Every address (argv, stdout text, stderr, pcap
-// bytes, the manifest's topology) is mapped consistently by one AddressMap; host names become
+// `--redact`: a bundle that can be shared. Every address, IP and MAC (argv, stdout text,
+// stderr, pcap bytes, the manifest's topology) is mapped consistently by one AddressMap; host names become
 // role names (director, client, rs1...); ssh targets are dropped. Captures are rewritten in
 // place with checksums fixed (see pcap-rewrite.ts), so the pcap decoder sees the mapped
 // addresses exactly as the text probes do and a redacted bundle replays to the same verdict.
@@ -20,6 +20,8 @@ const ADDRESS = new RegExp(
   ].join('|'),
   'g',
 );
+/** ip link's link/ether, ip neigh's lladdr, tcpdump -e: six colon-separated octets, alone. */
+const MAC = /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}(?![0-9A-Fa-f:])/g;
 /** /proc/net/ip_vs and ip_vs_conn print IPv4 addresses as 8 upper-case hex digits. */
 const PROC_HEX_V4 = /(?<![0-9A-Za-z])[0-9A-F]{8}(?![0-9A-Za-z])/g;
 
@@ -36,7 +38,8 @@ export class Redactor {
   }
 
   text(value: string, options: { procHex?: boolean } = {}): string {
-    let out = value.replace(ADDRESS, (m) => {
+    // MACs first: the IPv6 alternative of ADDRESS would take one whole and leave it as it is.
+    let out = value.replace(MAC, (m) => this.addresses.macText(m)).replace(ADDRESS, (m) => {
       if (isIP(m)) return this.addresses.text(m);
       // "2001:db8::2: ICMP6" (tcpdump): the colon after an address is not part of it.
       const core = m.replace(/:+$/, '');

@@ -2,6 +2,7 @@
 // missing key and the nearest recorded one.
 import type { Topology } from '../model/topology.js';
 import { readBundle, type Bundle, type BundleEntry } from './bundle.js';
+import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP } from './output-cap.js';
 import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 function keyOf(host: string, argv: readonly string[]): string {
@@ -45,11 +46,18 @@ export class ReplayTransport implements Transport {
     }
     this.served.set(k, n + 1);
     if (entry.transportError) throw new TransportError(entry.transportError.kind, host, entry.transportError.message);
+    // A bundle is someone else's file: it is held to the caps a live run is held to.
+    const cap = options.outputCap ?? TEXT_OUTPUT_CAP;
+    if (this.bundle.oversized?.has(entry.stdoutFile)) throw new TransportError('output-limit', host, capMessage('stdout', cap, 'size'));
+    const stdout = this.bundle.files.get(entry.stdoutFile);
+    if (!stdout) throw new TransportError('internal', host, `bundle lacks ${entry.stdoutFile}`);
+    const broken = OutputMeter.check(stdout, cap);
+    if (broken) throw new TransportError('output-limit', host, capMessage('stdout', cap, broken));
+    const brokenErr = OutputMeter.check(Buffer.from(entry.stderr, 'utf8'), STDERR_OUTPUT_CAP);
+    if (brokenErr) throw new TransportError('output-limit', host, capMessage('stderr', STDERR_OUTPUT_CAP, brokenErr));
     const stderrLines = entry.stderr.split('\n');
     if (stderrLines[stderrLines.length - 1] === '') stderrLines.pop();
     stderrLines.forEach((line) => options.onStderrLine?.(line));
-    const stdout = this.bundle.files.get(entry.stdoutFile);
-    if (!stdout) throw new TransportError('internal', host, `bundle lacks ${entry.stdoutFile}`);
     return {
       stdout,
       stderr: entry.stderr,

@@ -22,6 +22,13 @@ export interface BatchItemResult {
   exitCode: number;
   /** The session's bound fired while this command ran: what it wrote so far, exit 124. */
   timedOut?: boolean;
+  /** This command's output passed the cap (see output-cap.ts): the message naming it. */
+  overflow?: string;
+}
+
+/** The session was stopped at the output cap: the command it was running is the one that passed it. */
+export function markOverflow(parts: (BatchItemResult | null)[], message: string): (BatchItemResult | null)[] {
+  return parts.map((p) => (p?.timedOut ? { stdout: new Uint8Array(), stderr: '', exitCode: 124, overflow: message } : p));
 }
 
 export function newBoundary(): string {

@@ -5,7 +5,8 @@
 // Anything the channel cannot do (it closed, it never answered) is answered with null, and
 // the caller runs that batch in a session of its own, as without a channel.
 import type { Readable, Writable } from 'node:stream';
-import { batchBoundMs, channelCommand, channelEnd, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type OutputCap } from './output-cap.js';
+import { batchBoundMs, channelCommand, channelEnd, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 
 /** The local ssh process that carries the channel (spawned by the ssh transport). */
 export interface ChannelProcess {
@@ -30,14 +31,30 @@ const TAIL_BYTES = 96;
 class Collector {
   private chunks: Buffer[] = [];
   private tail = Buffer.alloc(0);
+  private meter: OutputMeter;
   /** The end line may be here: worth a full look. */
   maybeEnded = false;
 
-  push(chunk: Buffer, marker: Buffer): void {
+  constructor(
+    private readonly stream: 'stdout' | 'stderr',
+    private readonly cap: OutputCap,
+  ) {
+    this.meter = new OutputMeter(cap);
+  }
+
+  /** Why this batch's output passed the cap (a batch of quick reads shares one command's), or null. */
+  get overflow(): string | null {
+    return this.meter.broken ? capMessage(this.stream, this.cap, this.meter.broken) : null;
+  }
+
+  /** False once past the cap: nothing more is kept (what came before is, for the finished commands). */
+  push(chunk: Buffer, marker: Buffer): boolean {
+    if (!this.meter.push(chunk)) return false;
     this.chunks.push(chunk);
     const window = Buffer.concat([this.tail, chunk]);
     if (window.includes(marker)) this.maybeEnded = true;
     this.tail = window.subarray(Math.max(0, window.length - TAIL_BYTES));
+    return true;
   }
 
   all(): Buffer {
@@ -50,6 +67,7 @@ class Collector {
     this.chunks = [];
     this.tail = Buffer.alloc(0);
     this.maybeEnded = false;
+    this.meter = new OutputMeter(this.cap);
   }
 }
 
@@ -57,8 +75,8 @@ export class SshChannel {
   private readonly queue: Job[] = [];
   private current: Job | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly out = new Collector();
-  private readonly err = new Collector();
+  private readonly out = new Collector('stdout', TEXT_OUTPUT_CAP);
+  private readonly err = new Collector('stderr', STDERR_OUTPUT_CAP);
   private dead = false;
 
   constructor(
@@ -82,7 +100,8 @@ export class SshChannel {
   /**
    * Runs the batch after those already queued (`urgent`: before them, as a capture's stop).
    * Resolves with each item's result (null for one that did not start), or null when the
-   * channel could not run the batch at all.
+   * channel could not run the batch at all. A command whose output passed the cap has
+   * `overflow` set (the channel is closed then, the commands after it are handed back as null).
    */
   run(items: readonly BatchItem[], urgent = false): Promise<(BatchItemResult | null)[] | null> {
     if (this.dead) return Promise.resolve(null);
@@ -123,7 +142,10 @@ export class SshChannel {
   private received(collector: Collector, chunk: Buffer): void {
     const job = this.current;
     if (!job) return;
-    collector.push(chunk, Buffer.from(`${job.boundary} END`));
+    if (!collector.push(chunk, Buffer.from(`${job.boundary} END`))) {
+      this.overflowed(job, collector.overflow ?? 'output cap');
+      return;
+    }
     if (!this.out.maybeEnded || !this.err.maybeEnded) return;
     const stdout = this.out.all();
     const stderr = this.err.all();
@@ -139,6 +161,22 @@ export class SshChannel {
     this.current = null;
     job?.resolve(parts);
     if (!this.dead) this.next();
+  }
+
+  /**
+   * Past the cap: the host is sending without end. The commands that finished keep their
+   * results, the one running fails naming the cap, the channel goes (the rest run on their own).
+   */
+  private overflowed(job: Job, message: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.current = null;
+    this.proc.kill();
+    // Nothing more is read: a process left behind by the kill gets EPIPE instead of an audience.
+    this.proc.stdout.destroy();
+    this.proc.stderr.destroy();
+    job.resolve(markOverflow(splitBatchOutput(this.out.all(), this.err.all(), job.boundary, job.items.length), message));
+    this.die(false);
   }
 
   /** `stuck`: given up on, so the command it was running did hang; otherwise the channel closed. */

@@ -10,7 +10,7 @@ import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
-import { batchBoundMs, batchScript, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -103,11 +103,11 @@ export class SshTransport implements Transport {
       encoding: 'buffer',
     });
     let pid: number | undefined;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => (pid = p));
     const local = new AbortController();
     this.inFlight.add(local);
     let stopped = false;
     let localTimeout = false;
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => (pid = p), { stdout: options.outputCap, onOverflow: () => stop() });
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
@@ -126,6 +126,8 @@ export class SshTransport implements Transport {
       const [result, stdout, stderr] = await Promise.all([child, output.stdout, output.stderr]);
       const exitCode = typeof result.exitCode === 'number' ? result.exitCode : 255;
       const durationMs = Math.round(performance.now() - started);
+      const overflow = output.overflow();
+      if (overflow) throw new TransportError('output-limit', host, overflow);
       if (localTimeout) throw new TransportError('timeout', host, `no answer within ${options.timeoutMs + LOCAL_GRACE_MS} ms`);
       if (stopped) return { stdout, stderr, exitCode, durationMs, stopped: true };
       if (exitCode === 255) {
@@ -196,22 +198,26 @@ export class SshTransport implements Transport {
     this.inFlight.add(local);
     const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
       stdin: 'ignore',
+      buffer: false,
       reject: false,
       encoding: 'buffer',
-      // The last frame's closing line ends in a newline that execa would strip by default.
-      stripFinalNewline: false,
       timeout: bound,
       cancelSignal: local.signal,
     });
+    // A batch of quick reads is held to one command's caps, together (see output-cap.ts).
+    const output = collectOutput(child.stdout, child.stderr, undefined, undefined, { onOverflow: () => local.abort() });
     try {
-      const result = await child;
-      const stdout = new Uint8Array(result.stdout as Uint8Array);
-      const stderr = Buffer.from(result.stderr as Uint8Array).toString('utf8');
+      const [result, stdout, stderr] = await Promise.all([child, output.stdout, output.stderr]);
+      const overflow = output.overflow();
+      if (overflow) {
+        this.settleBatch(host, runs, markOverflow(splitBatchOutput(stdout, stderr, boundary, runs.length), overflow), Math.round(performance.now() - started));
+        return;
+      }
       if (result.timedOut) {
         runs.forEach((r) => r.reject(new TransportError('timeout', host, `no answer within ${bound} ms`)));
         return;
       }
-      const parts = splitBatchOutput(stdout, result.stderr as Uint8Array, boundary, runs.length);
+      const parts = splitBatchOutput(stdout, stderr, boundary, runs.length);
       if (result.exitCode === 255 && parts.every((p) => p === null)) {
         const kind = classifySshError(stderr) ?? 'unreachable';
         runs.forEach((r) => r.reject(new TransportError(kind, host, lastLine(stderr))));
@@ -232,6 +238,10 @@ export class SshTransport implements Transport {
       if (!part) {
         // The session ended before this frame (dropped connection): ask again on its own.
         this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
+        return;
+      }
+      if (part.overflow) {
+        r.reject(new TransportError('output-limit', host, part.overflow));
         return;
       }
       if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
@@ -403,7 +413,7 @@ export class SshTransport implements Transport {
 
   private async stopRemote(state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
     // Through the open channel when there is one (no process to start), ahead of its queue.
-    const viaChannel = pid !== undefined && state.channel?.alive ? await state.channel.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true) : null;
+    const viaChannel = pid !== undefined && state.channel?.alive ? await state.channel.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
     if (pid !== undefined && !viaChannel?.[0]) {
       await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
         stdin: 'ignore',

@@ -1,6 +1,8 @@
 // Reading a child's output the same way for ssh and local: stdout as raw bytes (pcaps),
 // stderr as text delivered line by line as it arrives (tcpdump's "listening on").
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type OutputCap } from './output-cap.js';
 
 /** The remote wrapper's first stderr line: the PID to kill when the run is stopped. */
 export const PID_MARKER = 'lvs-doctor-pid';
@@ -8,6 +10,15 @@ export const PID_MARKER = 'lvs-doctor-pid';
 export interface CollectedOutput {
   stdout: Promise<Uint8Array>;
   stderr: Promise<string>;
+  /** Why the output was cut (a cap passed), or null: the caller turns it into the probe's failure. */
+  overflow(): string | null;
+}
+
+export interface OutputLimits {
+  stdout?: OutputCap;
+  stderr?: OutputCap;
+  /** Called once, when a stream passes its cap: stop the command (nothing more is kept). */
+  onOverflow: () => void;
 }
 
 export function collectOutput(
@@ -15,11 +26,28 @@ export function collectOutput(
   stderr: Readable | null,
   onStderrLine: ((line: string) => void) | undefined,
   onPid?: (pid: number) => void,
+  limits?: OutputLimits,
 ): CollectedOutput {
+  let overflow: string | null = null;
+  const meter = (stream: 'stdout' | 'stderr', cap: OutputCap): ((chunk: Buffer) => boolean) => {
+    const m = new OutputMeter(cap);
+    return (chunk) => {
+      if (overflow) return false;
+      if (m.push(chunk)) return true;
+      overflow = capMessage(stream, cap, m.broken ?? 'size');
+      limits?.onOverflow();
+      return false;
+    };
+  };
+  const outFits = meter('stdout', limits?.stdout ?? TEXT_OUTPUT_CAP);
+  const errFits = meter('stderr', limits?.stderr ?? STDERR_OUTPUT_CAP);
   const out = new Promise<Uint8Array>((resolve) => {
+    // Past the cap nothing more is kept; what came before is (a batch's finished commands).
     const chunks: Buffer[] = [];
     if (!stdout) return resolve(new Uint8Array());
-    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stdout.on('data', (chunk: Buffer) => {
+      if (outFits(chunk)) chunks.push(chunk);
+    });
     stdout.on('error', () => undefined);
     stdout.on('close', () => resolve(new Uint8Array(Buffer.concat(chunks))));
   });
@@ -38,19 +66,21 @@ export function collectOutput(
       kept.push(text);
       onStderrLine?.(text);
     };
-    stderr.setEncoding('utf8');
-    stderr.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
+    const decoder = new StringDecoder('utf8');
+    stderr.on('data', (chunk: Buffer) => {
+      if (!errFits(chunk)) return;
+      const parts = (partial + decoder.write(chunk)).split('\n');
       partial = parts.pop() ?? '';
       parts.forEach((p) => line(p.replace(/\r$/, '')));
     });
     stderr.on('error', () => undefined);
     stderr.on('close', () => {
-      if (partial !== '') line(partial);
+      partial += decoder.end();
+      if (partial !== '' && !overflow) line(partial);
       resolve(kept.length ? `${kept.join('\n')}\n` : '');
     });
   });
-  return { stdout: out, stderr: err };
+  return { stdout: out, stderr: err, overflow: () => overflow };
 }
 
 /** Seconds for `timeout(1)`: at least 1, decimals allowed by coreutils. */

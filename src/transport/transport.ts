@@ -1,5 +1,6 @@
 // The doctor's only window on hosts. ssh, local and replay implement it; the check graph
 // cannot tell them apart, which is what makes record/replay and the tests honest.
+import type { OutputCap } from './output-cap.js';
 
 export interface RunOptions {
   /** Hard bound: the command is killed (remotely too) after this. */
@@ -12,6 +13,8 @@ export interface RunOptions {
   onStderrLine?: (line: string) => void;
   /** A quick read (ip, sysctl, cat...): a transport may run several in one session. */
   batch?: boolean;
+  /** What of stdout is kept at most (default TEXT_OUTPUT_CAP); past it the run fails with 'output-limit'. */
+  outputCap?: OutputCap;
 }
 
 /** How many quick reads share one session at most; a caller counting sessions uses this too. */
@@ -38,6 +41,7 @@ export type TransportErrorKind =
   | 'invalid-argument'
   | 'no-access'
   | 'replay-miss'
+  | 'output-limit'
   | 'internal';
 
 /** No answer from the host: the checks that needed it become unknown, the run goes on. */

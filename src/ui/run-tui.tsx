@@ -10,6 +10,7 @@ import { formatText } from '../report/text.js';
 import { App } from './App.js';
 import { applyKey, initialState, reduce } from './state.js';
 import type { UiKey, ViewState } from './state.js';
+import { displaySafe } from '../report/untrusted-text.js';
 
 export interface TuiOptions {
   noColor: boolean;
@@ -115,7 +116,9 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   };
 
   const consume = async (source: AsyncIterable<RunEvent>, mine: number): Promise<void> => {
-    for await (const event of source) {
+    for await (const untrusted of source) {
+      // Everything the UI shows comes through here (see untrusted-text.ts).
+      const event = displaySafe(untrusted);
       if (mine !== run.generation || run.stop) break;
       if (event.type === 'run-start') startedAt = Date.now();
       if (event.type === 'run-end') run.result = event.result;

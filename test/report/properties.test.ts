@@ -5,21 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { formatNagios } from '../../src/report/nagios.js';
 import { formatPrometheus } from '../../src/report/prometheus.js';
 import { formatText } from '../../src/report/text.js';
+import { escapeControls } from '../../src/report/untrusted-text.js';
 import { parseExposition } from './prometheus-grammar.js';
 import { replyRouteResult } from './samples.js';
 
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
 
 describe('machine formats survive arbitrary text', () => {
-  it('prometheus: the page stays valid and label values round-trip', () => {
+  it('prometheus: the page stays valid and label values round-trip (control characters shown escaped)', () => {
     fc.assert(
       fc.property(anyText, anyText, (host, realserver) => {
         const doc = replyRouteResult();
         doc.diagnoses[0] = { ...doc.diagnoses[0], hosts: [host] };
         doc.connectionTable = [{ realserver, synRecv: 1, established: 1, other: 0 }];
         const samples = parseExposition(formatPrometheus(doc));
-        expect(samples.find((s) => s.name === 'lvs_doctor_diagnosis' && s.labels.id === 'realserver.reply-route')?.labels.host).toBe(host);
-        expect(samples.find((s) => s.name === 'lvs_doctor_syn_recv_ratio')?.labels.realserver).toBe(realserver);
+        expect(samples.find((s) => s.name === 'lvs_doctor_diagnosis' && s.labels.id === 'realserver.reply-route')?.labels.host).toBe(escapeControls(host));
+        expect(samples.find((s) => s.name === 'lvs_doctor_syn_recv_ratio')?.labels.realserver).toBe(escapeControls(realserver));
       }),
     );
   });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readBundle, writeBundle } from '../../src/transport/bundle.js';
 import { redactBundle } from '../../src/transport/redact.js';
+import { isPcap } from '../../src/transport/pcap-rewrite.js';
+import { frameMacs } from '../transport/pcap-macs.js';
 import { replayBundle } from '../../src/engine/replay-bundle.js';
 import type { ResultDocument } from '../../src/model/result.js';
 
@@ -32,6 +34,14 @@ describe('redacted bundles replay to the same diagnosis', () => {
         const text = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
         const labNet = /\b10\.217\.\d+\.\d+\b/;
         expect(labNet.test(text), 'a lab address survived redaction').toBe(false);
+        // The hosts' MACs, read from the original captures' link headers, are nowhere in it.
+        const macs = new Set(readdirSync(join(root, name)).filter((f) => f.endsWith('.bin')).flatMap((f) => {
+          const bytes = readFileSync(join(root, name, f));
+          return isPcap(bytes) ? [...frameMacs(bytes)] : [];
+        }));
+        expect(macs.size).toBeGreaterThan(0);
+        const redactedBytes = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+        expect([...macs].filter((m) => redactedBytes.includes(Buffer.from(m, 'hex')))).toEqual([]);
         const redacted = await replayBundle(dir);
         expect(shape(redacted)).toEqual(shape(original));
       } finally {

@@ -10,6 +10,8 @@ import type { Bundle } from '../../src/transport/bundle.js';
 import { rewritePcapAddresses } from '../../src/transport/pcap-rewrite.js';
 import { redactBundle, Redactor } from '../../src/transport/redact.js';
 
+import { frameMacs } from './pcap-macs.js';
+
 const PCAPS = ['netns--lan.pcap', 'netns--lan-nano.pcap', 'netns--any-sll.pcap', 'netns--any-sll2.pcap'];
 
 function tcpdumpVerbose(bytes: Uint8Array, dir: string, name: string): Promise<string> {
@@ -46,11 +48,39 @@ describe('Redactor.text', () => {
       '-A PREROUTING -d 198.51.100.10/32 -p tcp -j DNAT --to-destination 203.0.113.11:8080',
     );
     expect(r.text('TCP  [fd00:1::10]:80 rr')).toBe('TCP  [2001:db8:1::10]:80 rr');
-    expect(r.text('link/ether aa:bb:cc:dd:ee:ff brd ff:ff:ff:ff:ff:ff at 12:34:56')).toBe('link/ether aa:bb:cc:dd:ee:ff brd ff:ff:ff:ff:ff:ff at 12:34:56');
+    expect(r.text('link/ether aa:bb:cc:dd:ee:ff brd ff:ff:ff:ff:ff:ff at 12:34:56')).toBe('link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff at 12:34:56');
     expect(r.text('Connection to lb1.corp.example closed')).toBe('Connection to director closed');
     expect(r.text('inet addr:10.1.1.11  Bcast:10.1.1.255')).toBe('inet addr:203.0.113.11  Bcast:203.0.113.255');
     expect(r.text('IP6 fd00:1::2.57650 > fd00:1::3.80: Flags [S]; 2001:db8::9: ICMP6')).toBe('IP6 2001:db8:1::2.57650 > 2001:db8:1::3.80: Flags [S]; 2001:db8:2::9: ICMP6');
     expect(r.text('TCP  0A00000A:0050 rr', { procHex: true })).toBe('TCP  C633640A:0050 rr');
+  });
+});
+
+describe('MAC addresses and EUI-64 interface identifiers', () => {
+  it('maps each MAC consistently, keeps broadcast and group addresses, rebuilds EUI-64 identifiers from the mapped MAC', () => {
+    const r = new Redactor();
+    // ip -o link / ip -o addr of one host (the lab's own shapes).
+    expect(r.text('2: rs-lan@if3: <BROADCAST> mtu 1500\\    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff link-netns x')).toBe(
+      '2: rs-lan@if3: <BROADCAST> mtu 1500\\    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff link-netns x',
+    );
+    expect(r.text('2: rs-lan    inet6 fe80::5054:ff:fe12:3456/64 scope link')).toBe('2: rs-lan    inet6 fe80::ff:fe00:1/64 scope link');
+    expect(r.text('lladdr 52:54:00:12:34:56 REACHABLE; lladdr 0A:0B:0C:0D:0E:0F')).toBe('lladdr 02:00:00:00:00:01 REACHABLE; lladdr 02:00:00:00:00:02');
+    // A global EUI-64 address: the prefix maps as before, the identifier follows the MAC.
+    expect(r.text('inet6 fd00:1::5054:ff:fe12:3456/64')).toBe('inet6 2001:db8:1::ff:fe00:1/64');
+    // Its solicited-node group carries the identifier's low 24 bits: mapped alike.
+    expect(r.text('ff02::1:ff12:3456')).toBe('ff02::1:ff00:1');
+    expect(r.text('01:00:5e:00:00:01 33:33:00:00:00:01')).toBe('01:00:5e:00:00:01 33:33:00:00:00:01');
+    // A privacy (non EUI-64) identifier is not a MAC: kept.
+    expect(r.text('fe80::1c2d:3e4f:5a6b:7c8d')).toBe('fe80::1c2d:3e4f:5a6b:7c8d');
+  });
+
+  it.each(PCAPS)('%s: no MAC of the original frames is left in the rewritten capture', async (name) => {
+    const original = new Uint8Array(await readFile(join('fixtures/parsers/pcap', name)));
+    const macs = frameMacs(original);
+    expect(macs.size).toBeGreaterThan(0);
+    const rewritten = Buffer.from(rewritePcapAddresses(original, new AddressMap()));
+    const left = [...macs].filter((m) => rewritten.includes(Buffer.from(m, 'hex')));
+    expect(left).toEqual([]);
   });
 });
 

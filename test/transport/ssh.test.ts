@@ -212,3 +212,25 @@ describe('SshTransport', () => {
     });
   });
 });
+
+describe('SshTransport under the output caps', () => {
+  it.each([['over its channel', {}], ['in sessions of its own', { channels: false }]] as [string, Partial<SshTransportOptions>][])(
+    'a flooding command, alone or in a batch %s, fails naming the cap; the host still answers after',
+    async (_, extra) => {
+      const t = transport(extra);
+      try {
+        const alone = await t.run('h-ok', ['yes'], { timeoutMs: 20_000 }).catch((e: TransportError) => e);
+        expect(alone).toMatchObject({ kind: 'output-limit' });
+        expect((alone as TransportError).message).toMatch(/^h-ok: stdout passed the output cap \(line count of 16 MiB/);
+        const batch = await Promise.all([t.run('h-ok', ['yes'], { timeoutMs: 20_000, batch: true }), t.run('h-ok', ['echo', 'x'], { timeoutMs: 20_000, batch: true })].map((p) => p.catch((e: TransportError) => e)));
+        expect(batch[0]).toMatchObject({ kind: 'output-limit' });
+        // The batch's other command is not failed with it.
+        expect(Buffer.from((batch[1] as { stdout: Uint8Array }).stdout).toString()).toBe('x\n');
+        const after = await t.run('h-ok', ['echo', 'still here'], { timeoutMs: 5_000, batch: true });
+        expect(Buffer.from(after.stdout).toString()).toBe('still here\n');
+      } finally {
+        await t.close();
+      }
+    },
+  );
+});

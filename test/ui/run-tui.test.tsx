@@ -10,6 +10,7 @@ vi.hoisted(() => {
 import type { RunEvent } from '../../src/model/events.js';
 import { colorEnabled, runTui } from '../../src/ui/run-tui.js';
 import { replyRouteResult, healthyResult } from '../report/samples.js';
+import { hostileResult, TITLE } from '../report/hostile.js';
 import { eventsFor } from './events.js';
 
 /** A terminal stand-in: collects what Ink writes and lets a test wait for some text to show. */
@@ -76,6 +77,18 @@ describe('runTui', () => {
     const result = await done;
     expect(result?.verdict).toBe('fail');
     expect(stdout.text.endsWith('\n# realserver.reply-route - on rs1: replies must go back through the director to be rewritten\nip route replace default via 10.1.1.1\n')).toBe(true);
+  });
+
+  it('shows what hosts sent with its control characters escaped, in the views and in the copied fixes', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const done = runTui(stream(eventsFor(hostileResult())), opts);
+    await stdout.shows('q quit');
+    stdin.press('\r');
+    await stdout.shows('\\x1b]8;;http://x.example/');
+    stdin.press('c');
+    await done;
+    for (const planted of [TITLE, '\u001b]8;;', '\u009b', '\u202e']) expect(stdout.text.includes(planted), JSON.stringify(planted)).toBe(false);
+    expect(stdout.text).toContain('\\x1b]0;pwned\\x07');
   });
 
   it('without a keyboard it leaves by itself when the run is over', async () => {
