@@ -10,7 +10,9 @@ import type { CaptureFacts, CapturePlace } from '../../src/engine/test-connectio
 import type { HostStatus } from '../../src/model/result.js';
 import type { Topology } from '../../src/model/topology.js';
 import { decodePcap } from '../../src/pcap/index.js';
+import { getParser } from '../../src/parsers/index.js';
 import { parseIpvsadm } from '../../src/parsers/ipvsadm.js';
+import { unameParser } from '../../src/probes/own-parsers.js';
 
 export const capturesDir = join(import.meta.dirname, '../../fixtures/captures/ipvs-vm');
 export const readCapture = (name: string): string => readFileSync(join(capturesDir, name), 'utf8');
@@ -44,6 +46,14 @@ export function guestFacts(): Facts {
 export function recordIpvsadm(facts: Facts, probe: 'ipvsadm' | 'ipvsadm-conn', file: string, command: string): void {
   const stdout = readCapture(file);
   facts.record({ ok: true, host: 'director', probe, command, parsed: parseIpvsadm(stdout), stdout, exitCode: 0 });
+}
+
+/** Records a capture file as the director's output of `probe`, parsed as the engine would. */
+export function recordDirector(facts: Facts, probe: string, file: string, command: string): void {
+  const stdout = readCapture(file);
+  const parser = probe === 'uname' ? unameParser : getParser(probe);
+  if (parser.kind !== 'text') throw new Error(`${probe} is not a text parser`);
+  facts.record({ ok: true, host: 'director', probe, command, parsed: parser.parse(stdout), stdout, exitCode: 0 });
 }
 
 /** The test connection from the pcaps `<prefix>-<where>.pcap` that exist (ext, int, rs1, cli). */
