@@ -21,6 +21,9 @@ import { replyReturns } from './q3-director/reply-returns.js';
 import { replyRewritten } from './q3-director/reply-rewritten.js';
 import { untranslatedLeak } from './q3-director/untranslated-leak.js';
 import { connectionTable } from './q3-director/connection-table.js';
+import { connReuse } from './setup/conn-reuse.js';
+import { expireNodest } from './setup/expire-nodest.js';
+import { vsConntrack } from './setup/vs-conntrack.js';
 import { directRip } from './q3-director/direct-rip.js';
 import { fwmark } from './q3-director/fwmark.js';
 import { realserverAnswers } from './q4-realserver/realserver-answers.js';
@@ -37,6 +40,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   ftpHelper,
   clientNotDirector,
   snatReroute,
+  connReuse,
+  expireNodest,
+  vsConntrack,
   directorReachesRealservers,
   realserverPingsClient,
   replyRoute,

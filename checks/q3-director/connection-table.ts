@@ -1,9 +1,12 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { connectionTableDigest } from '../../src/engine/connection-table.js';
-import { fault, pass, unknown } from '../lib.js';
+import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/engine/connection-table.js';
+import { fault, pass, skip, unknown } from '../lib.js';
 
-// 5.4/5.24, director only: SYN_RECV entries to a realserver with none ESTABLISHED mean its
-// replies do not come back through the director (conntrack says SYN_SENT [UNREPLIED]).
+// 5.4/5.24, director only: the test connection's own entries (its client address and port)
+// still in SYN_RECV once it is over mean the realserver's replies do not come back through
+// the director (conntrack says SYN_SENT [UNREPLIED]). Entries of earlier connections are
+// history: right after a fix, the failed ones stay half-open until their timeout, and they
+// must not fail the run that proves the fix worked.
 export const connectionTable: CheckDefinition = {
   id: 'q3.connection-table',
   question: 'q3-director',
@@ -15,17 +18,34 @@ export const connectionTable: CheckDefinition = {
   ],
   evaluate({ topology, facts }) {
     const d = topology.director.name;
-    const digest = connectionTableDigest(topology, facts);
-    if (!digest) return unknown(`the connection table (ipvsadm -Lnc / conntrack -L) could not be read on ${d}`);
-    const stalled = digest.filter((r) => r.synRecv > 0 && r.established === 0);
-    const probe = facts.parsed<{ format?: string }>(d, 'ipvsadm-conn')?.format === 'ipvsadm-connections' ? 'ipvsadm-conn' : 'conntrack';
-    if (stalled.length === 0) {
-      const total = digest.reduce((n, r) => n + r.synRecv + r.established + r.other, 0);
-      return pass(`no realserver has only half-open entries (${total} entr${total === 1 ? 'y' : 'ies'} for the service)`);
+    const table = readConnectionTable(topology, facts);
+    if (!table) return unknown(`the connection table (ipvsadm -Lnc / conntrack -L) could not be read on ${d}`);
+    const tested = facts.hopAnalysis?.connections ?? [];
+    const { own, history } = splitByTestConnections(table, tested);
+    const notes = historyNotes(history, table.probe);
+    const withNotes = <T extends object>(finding: T): T => (notes.length > 0 ? { ...finding, notes } : finding);
+    const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+    if (tested.length === 0) {
+      return withNotes(unknown(`no test connection was seen, so the table's ${entries(table.entries.length)} for the service cannot be told apart from earlier connections: not judged`));
     }
-    const rips = stalled.map((s) => topology.realservers.find((r) => r.name === s.realserver)!.rip);
-    return fault('fail', 'director.return-path-stalled', stalled.map((s) => s.realserver), `${stalled.map((s) => `${s.realserver}: ${s.synRecv} half-open, 0 established`).join('; ')}: replies do not come back through the director`, [
-      facts.evidence(d, probe, (l) => rips.some((rip) => l.includes(rip)) && /SYN_RECV|SYN_SENT|UNREPLIED/.test(l)),
-    ], stalled.map((s) => ({ host: s.realserver, commands: [`ip route get ${facts.derived.cip ?? 'CIP'} from ${topology.realservers.find((r) => r.name === s.realserver)!.rip}`, `ip route replace default via ${facts.derived.dip ?? 'DIP'}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), 0.6);
+    if (table.entries.length === 0) return skip(`the table holds no entry for the service on ${d}: nothing to judge`);
+    const ports = tested.map((t) => `${t.cip}:${t.cport}`).join(', ');
+    if (own.length === 0) {
+      return withNotes(skip(`none of the table's ${entries(table.entries.length)} for the service belongs to this run's test connection(s) (${ports}): it says nothing about the present`));
+    }
+    // The table is read after the test connections ended: one of them still half-open got no reply.
+    const stalled = topology.realservers.map((rs) => own.filter((e) => e.realserver === rs && e.halfOpen)).filter((es) => es.length > 0);
+    if (stalled.length === 0) {
+      const states = own.map((e) => `${e.realserver.name} ${e.state}`).join(', ');
+      return withNotes(pass(`this run's test connection(s) show replies coming back through the director (${states})`));
+    }
+    const hosts = stalled.map((es) => es[0].realserver.name);
+    const stuck = stalled.flat();
+    const dip = facts.derived.dip ?? 'DIP';
+    return withNotes(
+      fault('fail', 'director.return-path-stalled', hosts, `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, [
+        facts.evidence(d, table.probe, (l) => stuck.some((e) => table.lineOf(e)(l)), "the test connection's own entries"),
+      ], stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), 0.6),
+    );
   },
 };

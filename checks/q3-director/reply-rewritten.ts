@@ -8,7 +8,7 @@ export const replyRewritten: CheckDefinition = {
   question: 'q3-director',
   title: 'Hop 4: the director sends the reply to the client as VIP',
   needs: ['q3.reply-returns'],
-  softNeeds: ['setup.ip-forward'],
+  softNeeds: ['setup.ip-forward', 'setup.vs-conntrack'],
   probes: [
     { role: 'director', probe: 'route-get-reply' },
     { role: 'director', probe: 'conntrack' },
@@ -38,6 +38,11 @@ export const replyRewritten: CheckDefinition = {
       return fault('fail', 'director.rp-filter', [d], `the director refuses to route ${rs.rip} -> ${conn.cip} arriving on ${facts.derived.int} (${route.error}): reverse-path filtering`, [facts.evidence(d, 'route-get-reply', undefined, undefined, rs.name), ...wire], [
         { host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${facts.derived.int}.rp_filter=2`], why: 'loose reverse-path filtering for the realserver network' },
       ], 0.95);
+    }
+    // IPVS without conntrack under a stateful FORWARD: the reply is not ESTABLISHED to netfilter.
+    const vsct = deps['setup.vs-conntrack'];
+    if ((vsct?.verdict === 'warn' || vsct?.verdict === 'fail') && vsct.fault) {
+      return fault('fail', vsct.fault, [d], `${vsct.summary}; on the wire the reply came in on ${facts.derived.int ?? 'int'} and never left ${facts.derived.ext ?? 'ext'}`, [...vsct.evidence, ...wire], vsct.fixes, 1);
     }
     const hits = firewallHits(facts, d, { protocol: 'tcp', src: rs.rip, dst: conn.cip, sport: rs.rport, ...(facts.derived.int ? { inIface: facts.derived.int } : {}), hook: 'forward' }) ?? [];
     if (hits.length > 0) {

@@ -14,7 +14,7 @@ import type { SysctlResult } from '../parsers/sysctl.js';
 import type { SsResult } from '../parsers/ss.js';
 import type { PingResult } from '../parsers/ping.js';
 import type { TracerouteResult } from '../parsers/traceroute.js';
-import type { KernelModule } from '../probes/own-parsers.js';
+import type { KernelModule, UnameResult } from '../probes/own-parsers.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -204,4 +204,11 @@ export function firewallHits(facts: Facts, host: string, flow: Flow): FirewallHi
 export function describeHit(h: FirewallHit): string {
   const counters = h.counters ? ` [${(h.counters as { packets?: number }).packets ?? '?'} packets]` : '';
   return `${h.table}/${h.chain} line ${h.line}: ${h.text}${counters}${h.certain ? '' : ' (may match)'}`;
+}
+
+/** The kernel's release (`uname -r`) and its major.minor, when the host said it. */
+export function kernelVersion(facts: Facts, host: string): { release: string; major: number; minor: number } | undefined {
+  const release = facts.parsed<UnameResult>(host, 'uname')?.release;
+  const m = release ? /^(\d+)\.(\d+)/.exec(release) : null;
+  return release && m ? { release, major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }

@@ -81,6 +81,7 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
   for (const f of inputs.probeFailures ?? []) {
     if (f.failure !== 'skipped') unproven.push(`${f.host}: \`${f.command}\` gave no usable answer: ${f.message}`);
   }
+  const notes = inputs.checks.flatMap((c) => c.notes ?? []);
   const { service } = inputs.topology;
   const summary =
     diagnoses.length > 0
@@ -105,6 +106,7 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     hosts: inputs.hosts,
     proven,
     unproven,
+    ...(notes.length > 0 ? { notes } : {}),
     ...(inputs.connectionTable ? { connectionTable: inputs.connectionTable } : {}),
     ...(inputs.probeFailures && inputs.probeFailures.length > 0 ? { probeFailures: inputs.probeFailures } : {}),
     countsByQuestion,

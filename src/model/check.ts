@@ -45,6 +45,8 @@ export interface Finding {
   fixes: Fix[];
   /** 0..1; orders diagnoses ("most certain first"). A wire observation is 1, a configuration inference lower. */
   certainty?: number;
+  /** Worth knowing, but no verdict rests on it (entries of earlier connections still in a table). */
+  notes?: string[];
 }
 
 export interface CheckResult extends Omit<Finding, 'verdict'> {

@@ -46,6 +46,8 @@ export interface ResultDocument {
   proven: string[];
   /** What could not be proven (director-only mode, unreachable hosts), one sentence each. */
   unproven: string[];
+  /** Worth knowing but no fault, one sentence each (entries of earlier connections still in the director's table). */
+  notes?: string[];
   /** Probes that gave no usable answer (transport failure, missing tool, parser refusal, replay miss). */
   probeFailures?: { host: string; command: string; failure: string; message: string }[];
   /** IPVS connection table digest per realserver (for lvs_doctor_syn_recv_ratio), when a table was read. */

@@ -66,6 +66,7 @@ export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): s
   out.push(...(result.proven.length ? result.proven.map((p) => `  + ${p}`) : ['  (nothing)']));
   out.push('', 'unproven:');
   out.push(...(result.unproven.length ? result.unproven.map((p) => `  - ${p}`) : ['  (nothing)']));
+  if (result.notes?.length) out.push('', 'notes:', ...result.notes.map((n) => `  * ${n}`));
   return `${out.join('\n')}\n`;
 }
 

@@ -3,22 +3,16 @@
 // same with the realservers off-limits (director-only): the fault is named where the
 // director's wire proves it, otherwise a director-side reading or `unknown` — never another
 // confident answer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { labSkipReason } from '../lab/helpers.js';
-import { injectFault, labDown, labFaults, labUp, revertFault } from '../../src/lab/index.js';
+import { freshLab, labDiagnose } from './lab-diagnose.js';
+import { injectFault, labFaults, revertFault } from '../../src/lab/index.js';
 import type { ResultDocument } from '../../src/model/result.js';
 
 const PREFIX = 'e2d';
 const skip = labSkipReason(PREFIX);
-const bin = join(import.meta.dirname, '../../bin/lvs-doctor.js');
 
-function diagnose(flags: string[]): ResultDocument {
-  const r = spawnSync(process.execPath, [bin, 'lab', 'diagnose', '--prefix', PREFIX, '--json', ...flags], { encoding: 'utf8', timeout: 120_000 });
-  if (!r.stdout.trim()) throw new Error(`lab diagnose printed nothing (exit ${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as ResultDocument;
-}
+const diagnose = (flags: string[]): ResultDocument => labDiagnose(PREFIX, flags);
 
 /** What the director alone may honestly answer for a realserver-side fault. */
 const DIRECTOR_VIEW: Record<string, string[]> = {
@@ -31,14 +25,7 @@ const DIRECTOR_VIEW: Record<string, string[]> = {
 };
 
 describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  beforeAll(async () => {
-    await labDown(PREFIX).catch(() => undefined);
-    await labUp({ prefix: PREFIX });
-  }, 120_000);
-  afterAll(async () => {
-    const { leftovers } = await labDown(PREFIX);
-    expect(leftovers).toEqual([]);
-  }, 60_000);
+  freshLab(PREFIX);
 
   it('a healthy lab is ok, with all four hops seen', () => {
     const r = diagnose([]);

@@ -2,38 +2,22 @@
 // with rs1's replies routed past the director (nat-reply-route) its entries stay SYN_RECV and
 // --stats counts no packet out of it; rs2 (port 8080) still serves.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseIpvsadm, type IpvsadmListing } from '../../src/parsers/ipvsadm.js';
 import { connectionTableDigest } from '../../src/engine/connection-table.js';
-import { Facts } from '../../src/engine/facts.js';
-import type { HostStatus } from '../../src/model/result.js';
-import type { Topology } from '../../src/model/topology.js';
+import type { Facts } from '../../src/engine/facts.js';
 import { connectionTable } from '../../checks/q3-director/connection-table.js';
+import { guestFacts, guestTopology, readCapture, recordIpvsadm, recordTestConnection } from './ipvs-vm-facts.js';
 
-const captures = join(import.meta.dirname, '../../fixtures/captures/ipvs-vm');
-const read = (name: string): string => readFileSync(join(captures, name), 'utf8');
-
-const topology: Topology = {
-  service: { protocol: 'TCP', vip: '10.1.0.10', vport: 80 },
-  director: { name: 'director', role: 'director', access: 'local', ext: 'ext0', int: 'int0', dip: '172.16.1.1' },
-  client: { name: 'client', role: 'client', access: 'none', cip: '10.1.0.2' },
-  realservers: [
-    { name: 'rs1', role: 'realserver', access: 'none', rip: '172.16.1.11', rport: 80 },
-    { name: 'rs2', role: 'realserver', access: 'none', rip: '172.16.1.12', rport: 8080 },
-  ],
-};
+const topology = guestTopology;
 
 function factsWithTable(kase: string): Facts {
-  const hosts = new Map<string, HostStatus>([['director', { name: 'director', role: 'director', access: 'local', status: 'reachable', probesRun: 1 }]]);
-  const facts = new Facts(topology, hosts);
-  const stdout = read(`${kase}--ipvsadm-lnc.out`);
-  facts.record({ ok: true, host: 'director', probe: 'ipvsadm-conn', command: 'ipvsadm -Lnc', parsed: parseIpvsadm(stdout), stdout, exitCode: 0 });
+  const facts = guestFacts();
+  recordIpvsadm(facts, 'ipvsadm-conn', `${kase}--ipvsadm-lnc.out`, 'ipvsadm -Lnc');
   return facts;
 }
 
 function stats(kase: string): IpvsadmListing {
-  const parsed = parseIpvsadm(read(`${kase}--ipvsadm-ln-stats.out`));
+  const parsed = parseIpvsadm(readCapture(`${kase}--ipvsadm-ln-stats.out`));
   if (parsed.format !== 'ipvsadm') throw new Error(`expected a listing, got ${parsed.format}`);
   return parsed;
 }
@@ -55,8 +39,10 @@ describe('connection-table digest on real IPVS tables (ipvs-vm)', () => {
     expect(rs2?.stats).toMatchObject({ conns: 2, outPkts: 10 });
   });
 
-  it('nat-reply-route: q3.connection-table blames the return path of rs1 only, citing its SYN_RECV lines', () => {
-    const finding = connectionTable.evaluate({ topology, facts: factsWithTable('nat-reply-route'), deps: {} });
+  it('nat-reply-route: q3.connection-table blames the return path of rs1 only, citing its test connections SYN_RECV lines', async () => {
+    const facts = factsWithTable('nat-reply-route');
+    await recordTestConnection(facts, 'nat-reply-route--tcpdump');
+    const finding = connectionTable.evaluate({ topology, facts, deps: {} });
     expect(finding).toMatchObject({ verdict: 'fail', fault: 'director.return-path-stalled', faultHosts: ['rs1'] });
     expect(finding.evidence[0].lines).toHaveLength(2);
     for (const line of finding.evidence[0].lines) expect(line).toMatch(/SYN_RECV .* 172\.16\.1\.11:80$/);
@@ -70,11 +56,17 @@ describe('connection-table digest on real IPVS tables (ipvs-vm)', () => {
     expect(stats('nat-ip-forward-off').services[0].stats).toMatchObject({ outPkts: 0 });
   });
 
-  it('nat-healthy: no realserver is stalled; q3.connection-table passes', () => {
+  it('nat-healthy: no realserver is stalled; q3.connection-table passes on the captured connection', async () => {
     expect(connectionTableDigest(topology, factsWithTable('nat-healthy'))).toEqual([
       { realserver: 'rs1', synRecv: 0, established: 0, other: 2 },
       { realserver: 'rs2', synRecv: 0, established: 1, other: 1 },
     ]);
-    expect(connectionTable.evaluate({ topology, facts: factsWithTable('nat-healthy'), deps: {} }).verdict).toBe('pass');
+    const facts = factsWithTable('nat-healthy');
+    await recordTestConnection(facts, 'nat-healthy--tcpdump');
+    expect(connectionTable.evaluate({ topology, facts, deps: {} })).toMatchObject({ verdict: 'pass', summary: expect.stringMatching(/rs2 TIME_WAIT/) });
+  });
+
+  it('without a test connection the table is not judged: its entries cannot be told from earlier ones', () => {
+    expect(connectionTable.evaluate({ topology, facts: factsWithTable('nat-reply-route'), deps: {} }).verdict).toBe('unknown');
   });
 });

@@ -74,6 +74,9 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
       {result.unproven.map((p, i) => (
         <Text key={i} wrap="truncate-end" color={paint('magenta')}>{`  ? not proven: ${p}`}</Text>
       ))}
+      {(result.notes ?? []).map((n, i) => (
+        <Text key={`note-${i}`} wrap="truncate-end" dimColor>{`  * note: ${n}`}</Text>
+      ))}
     </Box>
   );
 }
