@@ -128,7 +128,7 @@ describe.skipIf(skip !== null)('lab (prefix labtest)', () => {
   it('refuses bad input with one line and a non-zero exit', async () => {
     expect(await runLabCli(['up', '--prefix', PREFIX])).toBe(1);
     expect(await runLabCli(['fault', 'director.no-such-thing', '--prefix', PREFIX])).toBe(1);
-    expect(await runLabCli(['up', '--prefix', 'waytoolongprefix'])).toBe(1);
+    expect(await runLabCli(['up', '--prefix', 'waytoolongprefix'])).toBe(64); // a bad prefix is a usage error (issue 16.3)
     expect(await labLeftovers('waytoolongprefix')).toEqual([]);
     expect(await runLabCli(['down', '--prefix', 'nolabhere'])).toBe(1);
     expect(await runLabCli(['fault', '--revert', 'director.no-weight', '--prefix', PREFIX])).toBe(1);
