@@ -7,55 +7,7 @@ OUT=$1
 . /job/topo.sh
 
 SETUP=$OUT/nat--setup.txt
-s() {
-  local ns=$1; shift
-  local rc=0 msg
-  msg=$(nsx "$ns" "$@" 2>&1) || rc=$?
-  printf '[%s] %s  => exit %s%s\n' "lv-$ns" "$*" "$rc" "${msg:+ : $msg}" >> "$SETUP"
-}
-section() { printf '\n=== case %s\n' "$1" >> "$SETUP"; }
-
 modprobe ip_vs; modprobe ip_vs_rr
-
-# Fresh site with the plain NAT service; rs2 is port-remapped 80 -> 8080.
-site_up() {
-  section "$1"
-  topo_up
-  http_listen rs1 80 rs1
-  http_listen rs2 8080 rs2
-  s dir ipvsadm -A -t $VIP:80 -s rr
-  s dir ipvsadm -a -t $VIP:80 -r $RIP1:80 -m -w 1
-  s dir ipvsadm -a -t $VIP:80 -r $RIP2:8080 -m -w 1
-  sleep 2
-}
-site_down() { kill_started; topo_down; }
-
-# tcpdump: one text capture and one pcap per interface, started before and stopped after
-# the traffic. td_start CASE WHAT NS IFACE [pcap-only]
-TD_PIDS=() TD_NAMES=()
-td_start() {
-  local case=$1 what=$2 ns=$3 ifc=$4 only=${5:-}
-  local base=$OUT/$case--tcpdump-$what
-  if [[ $only != pcap-only ]]; then
-    ip netns exec "lv-$ns" tcpdump -n -l -i "$ifc" > "$base.out" 2> "$base.err" &
-    TD_PIDS+=($!) TD_NAMES+=("$case--tcpdump-$what	$ns	tcpdump -n -l -i $ifc")
-  fi
-  ip netns exec "lv-$ns" tcpdump -n -U -Z root -i "$ifc" -w "$base.pcap" 2> "$base-pcap.err" &
-  TD_PIDS+=($!) TD_NAMES+=("$case--tcpdump-$what	$ns	tcpdump -n -U -Z root -i $ifc -w $case--tcpdump-$what.pcap")
-}
-td_stop() {
-  sleep 1
-  local i rc
-  for i in "${!TD_PIDS[@]}"; do kill -INT "${TD_PIDS[$i]}" 2>/dev/null; done
-  for i in "${!TD_PIDS[@]}"; do
-    rc=0; wait "${TD_PIDS[$i]}" || rc=$?
-    IFS=$'\t' read -r name ns cmd <<< "${TD_NAMES[$i]}"
-    printf '%s\t%s\t%s\t-\t%s\n' "$name" "$rc" "$ns" "$cmd" >> "$OUT/commands.tsv"
-  done
-  TD_PIDS=() TD_NAMES=()
-  for f in "$OUT"/*.err; do [[ -s $f ]] || rm -f "$f"; done
-}
-tdwait() { sleep 3; } # tcpdump needs a moment to attach under emulation
 
 # curl from the client, its output and exit code kept as a capture of its own.
 get() { local name=$1; shift; cap "$name" cli curl -sS -m 4 "$@"; }

@@ -12,49 +12,7 @@ OUT=$1
 . /job/topo.sh
 
 SETUP=$OUT/vs--setup.txt
-s() {
-  local ns=$1; shift
-  local rc=0 msg
-  msg=$(nsx "$ns" "$@" 2>&1) || rc=$?
-  printf '[%s] %s  => exit %s%s\n' "lv-$ns" "$*" "$rc" "${msg:+ : $msg}" >> "$SETUP"
-}
-section() { printf '\n=== case %s\n' "$1" >> "$SETUP"; }
-
 modprobe ip_vs; modprobe ip_vs_rr
-
-site_up() {
-  section "$1"
-  topo_up
-  http_listen rs1 80 rs1
-  http_listen rs2 8080 rs2
-  s dir ipvsadm -A -t $VIP:80 -s rr
-  s dir ipvsadm -a -t $VIP:80 -r $RIP1:80 -m -w 1
-  s dir ipvsadm -a -t $VIP:80 -r $RIP2:8080 -m -w 1
-  sleep 2
-}
-site_down() { kill_started; topo_down; }
-
-TD_PIDS=() TD_NAMES=()
-# td_start CASE WHAT NS IFACE: a pcap per interface (what the doctor's captures decode).
-td_start() {
-  local case=$1 what=$2 ns=$3 ifc=$4
-  local base=$OUT/$case--tcpdump-$what
-  ip netns exec "lv-$ns" tcpdump -n -U -Z root -i "$ifc" -w "$base.pcap" 2> "$base-pcap.err" &
-  TD_PIDS+=($!) TD_NAMES+=("$case--tcpdump-$what	$ns	tcpdump -n -U -Z root -i $ifc -w $case--tcpdump-$what.pcap")
-}
-td_stop() {
-  sleep 1
-  local i rc
-  for i in "${!TD_PIDS[@]}"; do kill -INT "${TD_PIDS[$i]}" 2>/dev/null; done
-  for i in "${!TD_PIDS[@]}"; do
-    rc=0; wait "${TD_PIDS[$i]}" || rc=$?
-    IFS=$'\t' read -r name ns cmd <<< "${TD_NAMES[$i]}"
-    printf '%s\t%s\t%s\t-\t%s\n' "$name" "$rc" "$ns" "$cmd" >> "$OUT/commands.tsv"
-  done
-  TD_PIDS=() TD_NAMES=()
-  for f in "$OUT"/*.err; do [[ -s $f ]] || rm -f "$f"; done
-}
-tdwait() { sleep 3; }
 
 # The doctor's test connection, with the client port it used.
 doctor_curl() { cap "$1" cli curl -sS -o /dev/null -w '%{http_code} %{remote_ip} %{local_port}' --connect-timeout 2 --max-time 2 "http://$VIP:80/"; }
@@ -81,18 +39,18 @@ for fault in reply-route ip-forward; do
     note $c "As job nat's nat-healthy. Fault: net.ipv4.ip_forward=0 on the director. Four doctor curls (all time out) with pcaps on the director's ext0 and int0 and lv-rs1's eth0 (-fault), the table; then ip_forward=1 again and at once two doctor curls (rs1, then rs2) with pcaps on ext0, int0, lv-rs1 eth0 and lv-cli eth0 (-after), and the table again."
     s dir sysctl -w net.ipv4.ip_forward=0
   fi
-  td_start $c fault-ext dir ext0
-  td_start $c fault-int dir int0
-  td_start $c fault-rs1 rs1 eth0
+  td_start $c fault-ext dir ext0 pcap-only
+  td_start $c fault-int dir int0 pcap-only
+  td_start $c fault-rs1 rs1 eth0 pcap-only
   tdwait
   for i in 1 2 3 4; do doctor_curl $c--fault-curl-$i; done
   td_stop
   doctor_reads $c fault
   if [[ $fault == reply-route ]]; then s rs1 ip route replace default via $DIP; else s dir sysctl -w net.ipv4.ip_forward=1; fi
-  td_start $c after-ext dir ext0
-  td_start $c after-int dir int0
-  td_start $c after-rs1 rs1 eth0
-  td_start $c after-cli cli eth0
+  td_start $c after-ext dir ext0 pcap-only
+  td_start $c after-int dir int0 pcap-only
+  td_start $c after-rs1 rs1 eth0 pcap-only
+  td_start $c after-cli cli eth0 pcap-only
   tdwait
   doctor_curl $c--after-curl-1
   doctor_curl $c--after-curl-2
@@ -111,7 +69,7 @@ for mode in 1 0; do
   s dir sysctl -w net.ipv4.vs.conn_reuse_mode=$mode
   s cli sysctl -w net.ipv4.tcp_tw_reuse=1
   cap $c--sysctl dir sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs
-  td_start $c ext dir ext0
+  td_start $c ext dir ext0 pcap-only
   tdwait
   for i in 1 2 3; do
     reuse_curl $c--curl-$i
@@ -133,7 +91,7 @@ for nodest in 0 1; do
   note $c "As nat-healthy with net.ipv4.vs.expire_nodest_conn=$nodest. A client connection opened to the VIP while rs2's weight is 0 (so it goes to rs1; rs2 back to weight 1 right after), which sends its request only 8 s later; meanwhile rs1 is removed from the service (ipvsadm -d). The table before and after the removal, and after the late request; the client's own output (-client) and a pcap on ext0."
   s dir sysctl -w net.ipv4.vs.expire_nodest_conn=$nodest
   cap $c--sysctl dir sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs
-  td_start $c ext dir ext0
+  td_start $c ext dir ext0 pcap-only
   tdwait
   s dir ipvsadm -e -t $VIP:80 -r $RIP2:8080 -m -w 0
   ( ip netns exec lv-cli bash -c 'exec 3<>/dev/tcp/'$VIP'/80 || exit 9; sleep 8; printf "GET / HTTP/1.0\r\n\r\n" >&3; timeout 10 cat <&3' > "$OUT/$c--client.out" 2> "$OUT/$c--client.err"; echo "$c--client	$?	cli	-	bash -c 'exec 3<>/dev/tcp/$VIP/80; sleep 8; printf \"GET / HTTP/1.0\\r\\n\\r\\n\" >&3; timeout 10 cat <&3'" >> "$OUT/commands.tsv" ) &
@@ -160,8 +118,8 @@ for ct in 0 1; do
   s dir iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
   s dir iptables -A FORWARD -i ext0 -o int0 -m conntrack --ctstate NEW -j ACCEPT
   cap $c--sysctl dir sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs
-  td_start $c ext dir ext0
-  td_start $c int dir int0
+  td_start $c ext dir ext0 pcap-only
+  td_start $c int dir int0 pcap-only
   tdwait
   doctor_curl $c--curl-1
   doctor_curl $c--curl-2

@@ -5,16 +5,8 @@
 // face already lays out (or folds) multi-line text its own way. JSON needs none of this (it
 // escapes by itself) and stays lossless.
 
-// C0 but tab and newline, DEL, C1 (a UTF-8 terminal may still act on U+009B as CSI), and the
-// bidirectional overrides that make a line read other than it is.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-export function escapeControls(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { escapeControls } from '../util/control-chars.js';
+import { escapeControls } from '../util/control-chars.js';
 
 /** The same value with every string in it escaped: what a face may print. */
 export function displaySafe<T>(value: T): T {

@@ -1,6 +1,7 @@
 // What a name or a flag value may look like, in one place: the inventory, the command line and
 // the probes all refuse the same values, so a value the inventory accepts never fails later,
 // on a host, after the connections are up.
+import { escapeControls } from './control-chars.js';
 
 /** A host's name in output and evidence ("director", "rs1"). */
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -38,8 +39,8 @@ export const FWMARK_MAX = 0xffff_ffff;
  */
 export function echoValue(value: string, max = 80): string {
   const cut = value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  // An echoed value sits inside a one-line message: tab and newline are escaped too.
+  return escapeControls(cut).replace(/[\t\n]/g, (c) => (c === '\t' ? '\\x09' : '\\x0a'));
 }
 
 /** Edit distance counting a swap of two neighbours as one edit (rprot -> rport), for "did you mean". */
