@@ -4,6 +4,7 @@ import { FORMATS } from './commands/format-choice.js';
 import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { monitored, monitoringFormatOf } from './commands/monitoring.js';
+import { watchInterrupts } from './commands/interrupt.js';
 import { escapeControls } from './report/untrusted-text.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -83,15 +84,34 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const argv = process.argv.slice(2);
 // The lab's own commands print for people; a report command's failures print in its format.
-const guard = monitored(argv[0] === 'lab' || argv[0] === 'parse' || argv[0] === 'discover' ? undefined : monitoringFormatOf(argv), processIO());
-main(argv, guard.io).then(
+const reportCommand = !(argv[0] === 'lab' || argv[0] === 'parse' || argv[0] === 'discover');
+const guard = monitored(reportCommand ? monitoringFormatOf(argv) : undefined, processIO());
+let finished = false;
+const finish = (code: number): void => {
+  if (finished) return;
+  finished = true;
+  process.exitCode = guard.finish(code);
+};
+// Ctrl-C / SIGTERM: the run stops and reports what it has (interrupt.ts); should that take
+// longer than its bound, or a second signal come, the process ends here with the signal's code.
+const interrupts = reportCommand
+  ? watchInterrupts((code) => {
+      finish(code);
+      process.exit();
+    })
+  : undefined;
+main(argv, interrupts ? { ...guard.io, interrupt: interrupts.signal } : guard.io).then(
   (code) => {
-    process.exitCode = guard.finish(code);
+    finish(code);
+    // Interrupted: what was cleaned up is done, what was not would only delay the exit.
+    if (interrupts?.received()) process.exit();
+    interrupts?.dispose();
   },
   (err: unknown) => {
     // A bug, not bad input: say so in one line and keep the stack for whoever reports it.
     guard.io.err(`lvs-doctor: internal error: ${escapeControls(err instanceof Error ? err.message : String(err))}\n`);
     if (process.env.LVS_DOCTOR_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
-    process.exitCode = guard.finish(EX_SOFTWARE);
+    finish(EX_SOFTWARE);
+    interrupts?.dispose();
   },
 );

@@ -25,7 +25,8 @@ import { openReplay } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
-import { OptionError, SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
+import { OptionError, SSH_TUNING_OPTIONS, secondsOption, sshTuning, type SshTuning } from './ssh-options.js';
+import { INTERRUPT_EXIT_CODES, interruptOf } from './interrupt.js';
 import { applyAccessOverrides, checkAccessFlags, offLimitsNames, type AccessOverrides } from './access-flags.js';
 import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
 import { echoValue } from '../util/names.js';
@@ -52,12 +53,15 @@ const OPTIONS = {
   jump: { type: 'string' },
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
+  deadline: { type: 'string' },
   ...SSH_TUNING_OPTIONS,
 } as const;
 
 const DEFAULT_INVENTORIES = ['lvs-doctor.yaml', '~/.config/lvs-doctor/inventory.yaml'];
 /** Shipped in the package (package.json files) for `lvs-doctor demo`. */
 const SAMPLE_BUNDLE = 'fixtures/bundles/realserver.reply-route';
+/** --deadline's default: a monitoring check (Nagios waits 60 s) still gets a report. */
+export const DEFAULT_DEADLINE_S = 50;
 
 export async function diagnoseCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = helpOrParse('diagnose', args, io);
@@ -65,6 +69,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   const { values } = parsed;
   let tuning: SshTuning;
   let overrides: AccessOverrides;
+  let deadlineS: number;
   try {
     if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
     if (values.inventory !== undefined) {
@@ -74,6 +79,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     if (values.redact && !values.record) throw new OptionError('--redact goes with --record DIR');
     tuning = sshTuning(values);
     overrides = checkAccessFlags(values);
+    deadlineS = secondsOption('deadline', values.deadline, 1, 3600) ?? DEFAULT_DEADLINE_S;
   } catch (err) {
     io.err(`lvs-doctor: ${(err as Error).message}\n${usageOf('diagnose')}`);
     return EX_USAGE;
@@ -103,7 +109,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
   }
-  return present(transport, topology, values, io, 'live');
+  return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000 });
 }
 
 /** Only the output flags mean something for a recorded run; the rest would be silently ignored. */
@@ -152,7 +158,7 @@ async function replayBundle(dir: string, values: Values, io: CommandIO): Promise
     io.err(`lvs-doctor replay: ${err.message}\n`);
     return EX_DATAERR;
   }
-  return present(replay, topology, values, io, 'replay');
+  return present(replay, topology, values, io, { mode: 'replay' });
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -193,17 +199,15 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
   return topology;
 }
 
-async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, mode: 'live' | 'replay'): Promise<number> {
+async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, how: { mode: 'live' | 'replay'; deadlineMs?: number }): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
-  const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
+  const { mode, deadlineMs } = how;
+  // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
+  // marked interrupted, which is reported like any other before the transport closes.
+  const run = (): AsyncGenerator<RunEvent, ResultDocument> =>
+    runDiagnosis({ transport, topology, checks: CHECKS, mode, ...(io.interrupt ? { signal: io.interrupt } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
   let result: ResultDocument | null = null;
-  const stop = (): void => {
-    // Ctrl-C: close the transport so remote captures are stopped before we go.
-    void transport.close().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   try {
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
@@ -215,19 +219,25 @@ async function present(transport: Transport, topology: Topology, values: Values,
         if (event.type === 'run-end') result = event.result;
       }
     }
+    // Reported before the transport closes: an interrupted run has about a second in all.
+    return result ? report(result, format, io) : 3;
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
     await transport.close();
   }
-  if (!result) return 3;
+}
+
+/** Prints the result in its format; the exit code (a signal's own when one stopped the run). */
+function report(result: ResultDocument, format: NonNullable<ReturnType<typeof chooseFormat>>, io: CommandIO): number {
+  const stoppedBy = result.interrupted?.by === 'signal' ? interruptOf(io.interrupt) : null;
+  if (format === 'tui') return stoppedBy ? INTERRUPT_EXIT_CODES[stoppedBy] : EXIT_CODES[result.verdict];
   if (format === 'json') io.out(toJson(result));
   else if (format === 'text') io.out(formatText(result));
   else if (format === 'prometheus') io.out(formatPrometheus(result));
   else if (format === 'nagios') {
     const n = formatNagios(result);
     io.out(n.text.endsWith('\n') ? n.text : `${n.text}\n`);
+    // Nagios reads 0-3 only: an interrupted check is UNKNOWN (its line says why).
     return n.exitCode;
   }
-  return EXIT_CODES[result.verdict];
+  return stoppedBy ? INTERRUPT_EXIT_CODES[stoppedBy] : EXIT_CODES[result.verdict];
 }

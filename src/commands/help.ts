@@ -11,7 +11,9 @@ export const EX_SOFTWARE = 70;
 export const EXIT_CODES_HELP = `exit codes: 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios reads them; with --format nagios
             every error is a 3 with one UNKNOWN line); 64 usage (a flag or an argument);
             65 bad input (an inventory, a bundle, a command's output); 66 an input that cannot
-            be read (no such inventory, bundle or file); 70 internal error (a bug: please report it)`;
+            be read (no such inventory, bundle or file); 70 internal error (a bug: please report it);
+            130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (what was seen so far is reported,
+            verdict unknown; with --format nagios: 3)`;
 
 const OUTPUT = `output:
   --json                 the result document (schema/result.v1.json)
@@ -48,6 +50,8 @@ topology:
   --vip VIP[:PORT]       with --director: which virtual service, when it has several
   --client HOST          with --director: the client to test from (default: this machine)
   --off-limits rs1,rs2   do not log in to these realservers: director-only checks
+  --deadline SEC         stop after SEC seconds (default 50) and report what was found: what
+                         was not decided is unknown (1 to 3600)
 record:
   --record DIR           save every probe's raw output to DIR (a new or empty directory)
   --redact               with --record: rewrite the addresses consistently, so the bundle can be shared

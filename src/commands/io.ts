@@ -6,6 +6,8 @@ export interface CommandIO {
   readStdin(): Promise<Uint8Array>;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Aborted when the user interrupts (Ctrl-C, SIGTERM): a run stops and reports what it has. */
+  interrupt?: AbortSignal;
 }
 
 export function processIO(): CommandIO {

@@ -2,7 +2,7 @@
 // most certain first; the overall verdict; counts per question for Nagios perfdata.
 import { QUESTIONS, type CheckResult, type QuestionId } from '../model/check.js';
 import type { Hop } from '../model/hops.js';
-import type { Diagnosis, HostStatus, OverallVerdict, ResultDocument } from '../model/result.js';
+import type { Diagnosis, HostStatus, Interruption, OverallVerdict, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -66,11 +66,15 @@ export interface ResultInputs {
   mode: 'live' | 'replay';
   connectionTable?: ResultDocument['connectionTable'];
   probeFailures?: ResultDocument['probeFailures'];
+  /** The run stopped early: the verdict is unknown whatever was found so far. */
+  interrupted?: Interruption;
 }
 
 export function buildResult(inputs: ResultInputs): ResultDocument {
   const diagnoses = collectDiagnoses(inputs.checks);
-  const verdict = overallVerdict(inputs.checks, diagnoses);
+  // A run cut short has not looked everywhere: nothing it found so far makes the whole "ok" or
+  // "fail" (the diagnoses it has are kept, as what was seen).
+  const verdict = inputs.interrupted ? 'unknown' : overallVerdict(inputs.checks, diagnoses);
   const countsByQuestion = Object.fromEntries(QUESTIONS.map((q) => [q, {} as Record<string, number>])) as Record<QuestionId, Record<string, number>>;
   for (const c of inputs.checks) countsByQuestion[c.question][c.verdict] = (countsByQuestion[c.question][c.verdict] ?? 0) + 1;
   const proven = inputs.checks.filter((c) => c.verdict === 'pass').map((c) => c.summary);
@@ -83,8 +87,10 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
   }
   const notes = inputs.checks.flatMap((c) => c.notes ?? []);
   const { service } = inputs.topology;
-  const summary =
-    diagnoses.length > 0
+  if (inputs.interrupted) unproven.unshift(inputs.interrupted.message);
+  const summary = inputs.interrupted
+    ? `${inputs.interrupted.message}${diagnoses.length > 0 ? `; seen so far: ${diagnoses[0].id} on ${diagnoses[0].hosts.join(', ') || 'the path'}` : ''}`
+    : diagnoses.length > 0
       ? `${diagnoses[0].id} on ${diagnoses[0].hosts.join(', ') || 'the path'}: ${diagnoses[0].summary}`
       : verdict === 'ok'
         ? `${service.protocol} ${service.vip}:${service.vport} works: every hop of the test connection seen and rewritten as the table says`
@@ -110,5 +116,6 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     ...(inputs.connectionTable ? { connectionTable: inputs.connectionTable } : {}),
     ...(inputs.probeFailures && inputs.probeFailures.length > 0 ? { probeFailures: inputs.probeFailures } : {}),
     countsByQuestion,
+    ...(inputs.interrupted ? { interrupted: inputs.interrupted } : {}),
   };
 }

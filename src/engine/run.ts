@@ -24,6 +24,8 @@ import { buildResult } from './result.js';
 import { connectionTableDigest } from './connection-table.js';
 import { connectToolsProbe } from '../probes/test-connection.js';
 import { CONNECT_TOOLS_FACT, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+import type { TestConnectionFacts } from './test-connection-facts.js';
+import { RunStop } from './stop-early.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -35,6 +37,10 @@ export interface DiagnosisOptions {
   perHostLimit?: number;
   globalLimit?: number;
   now?: () => Date;
+  /** Aborted: the run stops its probes and captures and reports what it has (see stop-early.ts). */
+  signal?: AbortSignal;
+  /** The run's own bound: past it, it stops as on a signal (--deadline). */
+  deadlineMs?: number;
 }
 
 /** Runs one diagnosis; yields events and returns the result document (also sent as run-end). */
@@ -45,12 +51,35 @@ export async function* runDiagnosis(options: DiagnosisOptions): AsyncGenerator<R
   return work;
 }
 
-async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void): Promise<ResultDocument> {
-  const { transport } = options;
+async function diagnose(options: DiagnosisOptions, emitEvent: (e: RunEvent) => void): Promise<ResultDocument> {
   const topology = canonicalTopology(options.topology);
-  const startedAt = (options.now ?? (() => new Date()))();
-  const t0 = performance.now();
   const order = validateGraph(options.checks);
+  const t0 = performance.now();
+  const stop = new RunStop(options.signal, options.deadlineMs, () => performance.now() - t0);
+  // Work cut short by a stop goes on in the background until its own stop lands: nothing it
+  // says after the report may reach the caller.
+  let reported = false;
+  const emit = (e: RunEvent): void => {
+    if (!reported) emitEvent(e);
+  };
+  try {
+    return await diagnoseUntilStopped(options, topology, order, stop, emit, t0);
+  } finally {
+    reported = true;
+    stop.dispose();
+  }
+}
+
+async function diagnoseUntilStopped(
+  options: DiagnosisOptions,
+  topology: Topology,
+  order: readonly CheckDefinition[],
+  stop: RunStop,
+  emit: (e: RunEvent) => void,
+  t0: number,
+): Promise<ResultDocument> {
+  const { transport } = options;
+  const startedAt = (options.now ?? (() => new Date()))();
   emit({
     type: 'run-start',
     at: startedAt.toISOString(),
@@ -80,7 +109,7 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     const started = performance.now();
     for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
     // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
-    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { pool, parse: defaultParse, detectOs });
+    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { pool, parse: defaultParse, detectOs, signal: stop.signal });
     outcomes.forEach((o, i) => {
       const b = live[i];
       const outcome = toFact(o, b.name, b.target, b.probe);
@@ -166,40 +195,47 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     }
   };
 
-  // When the inventory already says the client's address and the director's interfaces and
-  // DIP, the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on
-  // each host (one batch fewer per realserver), and their packets are over before the captures.
-  const known = deriveParams(topology, facts);
-  const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
-  await runPhase('first', known, secondWithFirst);
-  const derived = deriveParams(topology, facts);
-  facts.derived = derived;
-  emit({ type: 'phase', phase: 'test-connection' });
-  // Otherwise the Q.1/Q.2 probes start once the captures listen (started together, they slow
-  // the arming the connections wait for). The after-probes (connection table, counters) read
-  // the state the connections left: they start once the connections and the Q.1/Q.2 probes are
-  // over, while the captures settle.
-  const armed = signal();
-  const connected = signal();
-  const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase('second', derived));
-  const after = Promise.all([second, connected.promise]).then(() => {
-    emit({ type: 'phase', phase: 'after' });
-    return runPhase('after', derived);
-  });
-  // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
-  after.catch(() => undefined);
-  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection, onArmed: armed.fire, onConnectionsDone: connected.fire });
-  // A test connection phase that ended early (no client) never called back.
-  armed.fire();
-  connected.fire();
-  await second;
+  /** Everything that asks the hosts; a stop cuts it short (see RunStop.until). */
+  const gather = async (): Promise<void> => {
+    // When the inventory already says the client's address and the director's interfaces and
+    // DIP, the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on
+    // each host (one batch fewer per realserver), and their packets are over before the captures.
+    const known = deriveParams(topology, facts);
+    const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
+    await runPhase('first', known, secondWithFirst);
+    const derived = deriveParams(topology, facts);
+    facts.derived = derived;
+    emit({ type: 'phase', phase: 'test-connection' });
+    // Otherwise the Q.1/Q.2 probes start once the captures listen (started together, they slow
+    // the arming the connections wait for). The after-probes (connection table, counters) read
+    // the state the connections left: they start once the connections and the Q.1/Q.2 probes are
+    // over, while the captures settle.
+    const armed = signal();
+    const connected = signal();
+    const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase('second', derived));
+    const after = Promise.all([second, connected.promise]).then(() => {
+      emit({ type: 'phase', phase: 'after' });
+      return runPhase('after', derived);
+    });
+    // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
+    after.catch(() => undefined);
+    const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection, onArmed: armed.fire, onConnectionsDone: connected.fire, signal: stop.signal });
+    // A test connection phase that ended early (no client) never called back.
+    armed.fire();
+    connected.fire();
+    await second;
+    // Captures cut short by a stop prove nothing about the packets they did not see.
+    if (!stop.aborted) facts.testConnection = testConnection;
+    await after;
+  };
+  await stop.until(gather());
+  const testConnection: TestConnectionFacts = facts.testConnection ?? { captures: [], attempts: [], error: stop.reason?.message ?? 'no test connection was made' };
   facts.testConnection = testConnection;
   const analysis = analyzeHops(topology, testConnection);
   facts.hopAnalysis = analysis;
   const worst = worstConnection(analysis);
   const hops = worst?.hops ?? [];
   emit({ type: 'hops', hops });
-  await after;
 
   emit({ type: 'phase', phase: 'checks' });
   const done = new Map<string, CheckResult>();
@@ -213,12 +249,14 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     topology,
     checks: order.map((c) => done.get(c.id)!),
     hops,
-    hosts: [...hosts.values()],
+    // Copies: work a stop cut short may still change the live ones.
+    hosts: [...hosts.values()].map((h) => ({ ...h })),
     startedAt,
     durationMs: performance.now() - t0,
     mode: options.mode ?? 'live',
     connectionTable: connectionTableDigest(topology, facts),
     probeFailures: facts.all().flatMap((o) => (o.ok ? [] : [{ host: o.host, command: o.command, failure: o.failure, message: o.message }])),
+    ...(stop.reason ? { interrupted: stop.reason } : {}),
   });
   emit({ type: 'run-end', result });
   return result;

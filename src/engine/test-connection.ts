@@ -49,6 +49,8 @@ export async function runTestConnectionPhase(input: {
   onArmed?: () => void;
   /** Called once the test connections are over, before the captures settle and stop. */
   onConnectionsDone?: () => void;
+  /** Aborted: captures stop and no more connections are made (the run reports what it has). */
+  signal?: AbortSignal;
 }): Promise<TestConnectionFacts> {
   const { transport, topology, derived, hosts } = input;
   const opts = input.options ?? {};
@@ -96,6 +98,7 @@ export async function runTestConnectionPhase(input: {
     connectTimeoutS: timeoutS,
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
   });
   const captures: CaptureFacts[] = await Promise.all(
     plans.map(async (plan, i): Promise<CaptureFacts> => {
@@ -131,6 +134,8 @@ export interface CapturedConnectionsPlan {
   onArmed?: () => void;
   /** Called once the connections are over, before the captures settle and stop. */
   onConnectionsDone?: () => void;
+  /** Aborted: every capture stops now, no connection starts, the ones running are stopped. */
+  signal?: AbortSignal;
 }
 
 /** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
@@ -146,9 +151,10 @@ export interface CapturedRun {
  */
 export async function runCapturedConnections(transport: Transport, plan: CapturedConnectionsPlan): Promise<{ captures: CapturedRun[]; attempts: ConnectionAttempt[] }> {
   const { client, vip, vport } = plan;
+  const { signal } = plan;
   const running: (RunningCapture | Error)[] = plan.captures.map((spec) => {
     try {
-      return startCapture(transport, spec);
+      return startCapture(transport, spec, signal);
     } catch (err) {
       return err as Error;
     }
@@ -164,6 +170,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     await Promise.race([
       Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
       sleep(ARM_TIMEOUT_MS, true),
+      ...(signal ? [aborted(signal)] : []),
     ]);
     const listeningAtConnect = [...listening];
     plan.onArmed?.();
@@ -174,13 +181,15 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     } catch {
       tool = null;
     }
-    const attempts: ConnectionAttempt[] = tool
-      ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS)))
+    const attempts: ConnectionAttempt[] = signal?.aborted
+      ? []
+      : tool
+      ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS, signal)))
       : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
     plan.onConnectionsDone?.();
     // A connection that worked has crossed every hop by the time the client has its answer; one
     // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
-    await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
+    if (!signal?.aborted) await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
     for (const r of running) if (!(r instanceof Error)) r.stop();
 
     const captures = await Promise.all(
@@ -204,12 +213,12 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
   }
 }
 
-async function connectOnce(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number): Promise<ConnectionAttempt> {
+async function connectOnce(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number, signal?: AbortSignal): Promise<ConnectionAttempt> {
   const probe = connectionProbe(tool, vip, vport, timeoutS);
   const command = probe.argv.join(' ');
   const started = performance.now();
   try {
-    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs });
+    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, ...(signal ? { signal } : {}) });
     const judged = judgeConnection(tool, r);
     const output = [Buffer.from(r.stdout).toString('utf8').trim(), lastLine(r.stderr)].filter(Boolean).join(' ');
     return { host: client, command, output, exitCode: r.exitCode, ok: judged.connected === true, durationMs: Math.round(performance.now() - started) };
@@ -226,6 +235,14 @@ function lastLine(text: string): string {
       .pop()
       ?.trim() ?? ''
   );
+}
+
+/** Resolves once `signal` is aborted (never, if it never is). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** `weak`: a bound that must not keep the process alive on its own. */

@@ -1,5 +1,6 @@
 // `lvs-doctor lab ...`: argument parsing and printing around the lab API. Never exits the process.
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { HELP, usageOf, wantsHelp, EX_USAGE } from '../commands/help.js';
 import { decimalInRange } from '../util/names.js';
@@ -201,8 +202,30 @@ async function diagnose(args: string[]): Promise<number> {
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
-    child.on('error', (e) => reject(new LabError(`cannot run the doctor: ${e.message}`)));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    // `ip netns exec` execs the doctor: a signal sent to this process is passed on, so that the
+    // doctor stops its captures and reports (its output and exit code are ours). Ctrl-C on a
+    // terminal reaches the doctor by itself (same process group): passed on too, it would be
+    // a second one, which ends the doctor at once.
+    const forward = (sig: NodeJS.Signals) => (): void => {
+      if (sig === 'SIGINT' && process.stdin.isTTY) return;
+      child.kill(sig);
+    };
+    const onTerm = forward('SIGTERM');
+    const onInt = forward('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    const done = (): void => {
+      process.removeListener('SIGTERM', onTerm);
+      process.removeListener('SIGINT', onInt);
+    };
+    child.on('error', (e) => {
+      done();
+      reject(new LabError(`cannot run the doctor: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      done();
+      resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+    });
   });
 }
 

@@ -28,6 +28,20 @@ export interface HostStatus {
   probesRun: number;
 }
 
+/**
+ * Why a run stopped before it finished: a signal (Ctrl-C, SIGTERM) or its --deadline. The
+ * document then holds what was seen so far and its verdict is unknown.
+ */
+export interface Interruption {
+  by: 'signal' | 'deadline';
+  /** by 'signal': which one. */
+  signal?: 'SIGINT' | 'SIGTERM';
+  /** by 'deadline': the bound that was reached, in seconds. */
+  deadlineS?: number;
+  /** One sentence, for people. */
+  message: string;
+}
+
 export interface ResultDocument {
   schemaVersion: 1;
   tool: { name: 'lvs-doctor'; version: string };
@@ -53,6 +67,8 @@ export interface ResultDocument {
   /** IPVS connection table digest per realserver (for lvs_doctor_syn_recv_ratio), when a table was read. */
   connectionTable?: { realserver: string; synRecv: number; established: number; other: number }[];
   countsByQuestion: Record<QuestionId, Record<string, number>>;
+  /** Present when the run stopped early (signal or --deadline): what it has is partial. */
+  interrupted?: Interruption;
 }
 
 export const EXIT_CODES: Record<OverallVerdict, number> = { ok: 0, warn: 1, fail: 2, unknown: 3 };

@@ -144,6 +144,8 @@ async function skipIfNotLinux(outcome: ProbeOutcome, probe: ProbeCommand, os: Pr
 
 async function execute(transport: Transport, host: string, probe: ProbeCommand, parse: ParseFn, signal?: AbortSignal): Promise<ProbeOutcome> {
   let raw: RunResult;
+  // A run that was stopped starts nothing more (whatever the transport would do with the signal).
+  if (signal?.aborted) return { host, probe, status: 'error', error: { kind: 'stopped', message: `${probe.argv[0]} was not run: the run was stopped` } };
   try {
     raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal, ...(probe.quick ? { batch: true } : {}) });
   } catch (error) {

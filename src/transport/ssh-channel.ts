@@ -97,6 +97,11 @@ export class SshChannel {
     return !this.dead;
   }
 
+  /** Batches running or waiting here. */
+  get pending(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+
   /**
    * Runs the batch after those already queued (`urgent`: before them, as a capture's stop).
    * Resolves with each item's result (null for one that did not start), or null when the

@@ -3,13 +3,14 @@
 // stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
 // remote process running).
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
+import { makeRunSocketDir, sweepStaleSocketDirs } from './socket-dirs.js';
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
@@ -23,8 +24,10 @@ export interface SshTransportOptions {
   /** StrictHostKeyChecking=accept-new; only when the user asked (--accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
   connectTimeoutSec?: number;
-  /** How long an idle master outlives the doctor if the doctor is killed. */
+  /** How long an idle master outlives the doctor if the doctor is killed (default 10 s). */
   controlPersistSec?: number;
+  /** How many shells a host may have open for quick probes when they queue up (default 4). */
+  channelsPerHost?: number;
   /**
    * Leave the masters open after the run, idle for at most `seconds`, in `dir` (a private
    * directory), and use the ones a previous run left there: the next run skips the handshakes.
@@ -38,8 +41,8 @@ interface HostState {
   target: SshTarget;
   controlPath: string;
   master?: Promise<TransportError | null>;
-  /** The shell kept open for batches (see ssh-channel.ts). */
-  channel?: SshChannel;
+  /** The shells kept open for batches (see ssh-channel.ts): one, more when batches queue up. */
+  channels: SshChannel[];
 }
 
 interface QueuedRun {
@@ -50,6 +53,13 @@ interface QueuedRun {
 }
 
 const STOP_TIMEOUT_MS = 5_000;
+/**
+ * A run's own masters outlive it this long when it is killed (-9: nothing of ours runs to close
+ * them). Short, because nothing reuses them; --keep-connections masters have their own time.
+ */
+const RUN_CONTROL_PERSIST_S = 10;
+/** Shells per host: with sshd's MaxSessions 10, room is left for captures and their stops. */
+const CHANNELS_PER_HOST = 4;
 /** Longest life of a host's open shell; a run, or a TUI session's re-runs, opens another after. */
 const CHANNEL_LIFETIME_S = 600;
 /** Local bound beyond the remote one: covers connect time and `timeout -k 1`. */
@@ -69,7 +79,7 @@ export class SshTransport implements Transport {
     this.sshPath = options.sshPath ?? 'ssh';
     for (const spec of options.hosts) {
       if (spec.access !== 'ssh' || !spec.ssh) continue;
-      this.hosts.set(spec.name, { target: spec.ssh, controlPath: '' });
+      this.hosts.set(spec.name, { target: spec.ssh, controlPath: '', channels: [] });
     }
   }
 
@@ -91,8 +101,11 @@ export class SshTransport implements Transport {
       throw new TransportError('invalid-argument', host, (error as Error).message);
     }
     if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
-    if (options.batch && !options.signal && !options.onStderrLine) {
-      return new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo }, options, resolve, reject }));
+    if (options.batch && !options.onStderrLine) {
+      const queued = new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo }, options, resolve, reject }));
+      // A quick read is not stopped on the host (it ends within its short bound by itself):
+      // a stopped run just stops waiting for it.
+      return options.signal ? stoppedOnAbort(queued, options.signal) : queued;
     }
 
     const started = performance.now();
@@ -252,10 +265,18 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** The host's open channel, opened on first use (one local ssh for the whole run). */
+  /**
+   * A shell for the next batch: the least busy one while no batch would wait behind another
+   * waiting one there; else a new shell while the host has fewer than its share (a backed-up
+   * queue, as a director probing a hundred off-limits realservers, is then worked through in
+   * parallel); else the least busy. A host with a batch or two keeps its single shell.
+   */
   private channelFor(state: HostState): SshChannel | null {
-    if (state.channel?.alive) return state.channel;
+    state.channels = state.channels.filter((c) => c.alive);
+    const least = state.channels.reduce<SshChannel | undefined>((a, b) => (a === undefined || b.pending < a.pending ? b : a), undefined);
+    if (least && least.pending < 2) return least;
     if (this.closed || this.options.channels === false) return null;
+    if (least && state.channels.length >= (this.options.channelsPerHost ?? CHANNELS_PER_HOST)) return least;
     // Whatever the login shell, batches are read by a POSIX shell from stdin. The shell ends at
     // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
     // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
@@ -268,8 +289,9 @@ export class SshTransport implements Transport {
       reject: false,
       encoding: 'buffer',
     });
-    state.channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited: child, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
-    return state.channel;
+    const channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited: child, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
+    state.channels.push(channel);
+    return channel;
   }
 
   /** Stops every running command (their remote processes too), exits the masters, removes the
@@ -280,12 +302,18 @@ export class SshTransport implements Transport {
     for (const c of this.inFlight) c.abort();
     // The stop commands travel over the masters: let them finish before the masters exit.
     await Promise.all([...this.pendingStops]);
-    await Promise.all([...this.hosts.values()].map((h) => h.channel?.close()));
+    const channels = [...this.hosts.values()].flatMap((h) => h.channels);
     // Kept masters stay for the next run; each exits by itself after its idle time.
-    if (this.options.keepConnections) return;
-    const dir = this.socketDir ? await this.socketDir : undefined;
-    await Promise.all(
-      [...this.hosts.values()]
+    if (this.options.keepConnections) {
+      await Promise.all(channels.map((c) => c.close()));
+      return;
+    }
+    const dir = this.socketDir ? await this.socketDir.catch(() => undefined) : undefined;
+    // The masters' exit ends the shells' sessions too: no need to wait for each shell first
+    // (an interrupted run has about a second for all of this).
+    await Promise.all([
+      ...channels.map((c) => c.close(200)),
+      ...[...this.hosts.values()]
         .filter((s) => s.master)
         .map((s) =>
           execa(this.sshPath, [...this.baseArgs(s), '-O', 'exit', '--', s.target.host], {
@@ -296,7 +324,7 @@ export class SshTransport implements Transport {
             timeout: STOP_TIMEOUT_MS,
           }),
         ),
-    );
+    ]);
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 
@@ -325,11 +353,18 @@ export class SshTransport implements Transport {
   private async openMaster(host: string, state: HostState): Promise<TransportError | null> {
     const keep = this.options.keepConnections;
     if (keep) return this.reuseOrOpenMaster(host, state, keep);
-    this.socketDir ??= mkdtemp(join(shortTmpdir(), 'lvsd-'));
+    this.socketDir ??= this.runSocketDir();
     const dir = await this.socketDir;
     const index = [...this.hosts.keys()].indexOf(host);
     state.controlPath = join(dir, `h${index}`);
-    return this.startMaster(host, state, this.options.controlPersistSec ?? 60, join(dir, `h${index}.log`));
+    return this.startMaster(host, state, this.options.controlPersistSec ?? RUN_CONTROL_PERSIST_S, join(dir, `h${index}.log`));
+  }
+
+  /** This run's socket directory; the directories of runs that were killed go first. */
+  private async runSocketDir(): Promise<string> {
+    const parent = shortTmpdir();
+    await sweepStaleSocketDirs(parent);
+    return makeRunSocketDir(parent);
   }
 
   /** --keep-connections: a master a previous run left is used as it is; else one is opened to stay. */
@@ -412,8 +447,10 @@ export class SshTransport implements Transport {
   }
 
   private async stopRemote(state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
-    // Through the open channel when there is one (no process to start), ahead of its queue.
-    const viaChannel = pid !== undefined && state.channel?.alive ? await state.channel.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
+    // Through an idle open channel when there is one (no process to start).
+    // Only an idle shell: one busy with a batch would make the stop wait for it.
+    const idle = state.channels.find((c) => c.alive && c.pending === 0);
+    const viaChannel = pid !== undefined && idle ? await idle.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
     if (pid !== undefined && !viaChannel?.[0]) {
       await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
         stdin: 'ignore',
@@ -426,6 +463,20 @@ export class SshTransport implements Transport {
     // Whatever the remote did, the local client must not outlive the stop.
     setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
   }
+}
+
+/** The run's answer once `signal` aborts, if it has not come before: a stopped run. */
+function stoppedOnAbort(run: Promise<RunResult>, signal: AbortSignal): Promise<RunResult> {
+  const stopped: RunResult = { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
+  if (signal.aborted) {
+    run.catch(() => undefined);
+    return Promise.resolve(stopped);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(stopped);
+    signal.addEventListener('abort', onAbort, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export function createSshTransport(options: SshTransportOptions): SshTransport {

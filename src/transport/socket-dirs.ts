@@ -1,0 +1,69 @@
+// Each run keeps its ControlMaster sockets in a private directory named after its PID
+// (lvsd-<pid>-XXXXXX). A run killed with -9 cannot remove its own: the next run removes the
+// directories of PIDs that no longer run. What it removes is checked entry by entry, without
+// following a link: only a real directory owned by this user, and in it only its own entries.
+import { lstat, mkdtemp, readdir, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const PREFIX = 'lvsd-';
+const RUN_DIR = /^lvsd-(\d+)-[A-Za-z0-9]{6}$/;
+
+/** A fresh private directory (mkdtemp: 0700) named for this process. */
+export async function makeRunSocketDir(parent: string, pid: number = process.pid): Promise<string> {
+  return mkdtemp(join(parent, `${PREFIX}${pid}-`));
+}
+
+/** Is a process with this PID still there? (EPERM: it is, someone else's.) */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface SweepOptions {
+  uid?: number;
+  alive?: (pid: number) => boolean;
+}
+
+/**
+ * Removes the socket directories of runs that are gone; returns the paths removed. Never
+ * throws: a directory it cannot check or empty is left where it is.
+ */
+export async function sweepStaleSocketDirs(parent: string, options: SweepOptions = {}): Promise<string[]> {
+  const uid = options.uid ?? process.getuid?.() ?? 0;
+  const alive = options.alive ?? pidAlive;
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = RUN_DIR.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const dir = join(parent, name);
+    if (await removeOwnDir(dir, uid)) removed.push(dir);
+  }
+  return removed;
+}
+
+async function removeOwnDir(dir: string, uid: number): Promise<boolean> {
+  try {
+    const info = await lstat(dir);
+    // A symlink (or anything not a directory), or another user's: not ours to touch.
+    if (!info.isDirectory() || info.uid !== uid) return false;
+    for (const entry of await readdir(dir)) {
+      const path = join(dir, entry);
+      const e = await lstat(path);
+      // Our runs put sockets and log files here; anything else means it is not one of ours.
+      if (e.isDirectory() || e.uid !== uid) return false;
+      // unlink removes a link itself, never what it points to.
+      await unlink(path);
+    }
+    await rmdir(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
