@@ -203,6 +203,8 @@ async function diagnoseUntilStopped(
     const known = deriveParams(topology, facts);
     const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
     await runPhase('first', known, secondWithFirst);
+    // Stopped meanwhile: the report is being made already, nothing more is started.
+    if (stop.aborted) return;
     const derived = deriveParams(topology, facts);
     facts.derived = derived;
     emit({ type: 'phase', phase: 'test-connection' });

@@ -1,6 +1,7 @@
 // A run that must stop before it finishes: the user's signal (Ctrl-C, SIGTERM) or its own
 // --deadline. Both abort one signal that every probe, capture and connection listens to; the
 // engine then reports what it has, marked interrupted.
+import { setMaxListeners } from 'node:events';
 import type { Interruption } from '../model/result.js';
 
 /** What a caller aborts its signal with; anything else counts as a signal without a name. */
@@ -20,6 +21,8 @@ export class RunStop {
     deadlineMs: number | undefined,
     private readonly elapsedMs: () => number,
   ) {
+    // Every probe, capture and connection of the run listens to the one signal.
+    setMaxListeners(0, this.controller.signal);
     this.onOuterAbort = () => this.stopBy(fromRequest(this.outer?.reason, this.elapsedMs()));
     if (outer?.aborted) this.onOuterAbort();
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });

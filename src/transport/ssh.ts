@@ -312,7 +312,7 @@ export class SshTransport implements Transport {
     // The masters' exit ends the shells' sessions too: no need to wait for each shell first
     // (an interrupted run has about a second for all of this).
     await Promise.all([
-      ...channels.map((c) => c.close(200)),
+      ...channels.map((c) => c.close(50)),
       ...[...this.hosts.values()]
         .filter((s) => s.master)
         .map((s) =>
