@@ -56,9 +56,9 @@ async function removeOwnDir(dir: string, uid: number): Promise<boolean> {
     for (const entry of await readdir(dir)) {
       const path = join(dir, entry);
       const e = await lstat(path);
-      // Our runs put sockets and log files here; anything else means it is not one of ours.
-      if (e.isDirectory() || e.uid !== uid) return false;
-      // unlink removes a link itself, never what it points to.
+      if (e.uid !== uid) return false;
+      // unlink removes a link itself, never what it points to, and refuses a directory (our
+      // runs put only sockets and log files here): the directory then stays.
       await unlink(path);
     }
     await rmdir(dir);

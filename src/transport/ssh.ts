@@ -92,6 +92,7 @@ export class SshTransport implements Transport {
     if (this.closed) throw new TransportError('internal', host, 'transport is closed');
     const failure = await this.ensureMaster(host);
     if (failure) throw failure;
+    if (this.closed) throw new TransportError('internal', host, 'transport is closed');
     const state = this.state(host);
     const sudo = Boolean(options.needsRoot && state.target.sudo);
     let remote: string;
@@ -166,7 +167,8 @@ export class SshTransport implements Transport {
     this.queues.set(host, [run]);
     // Everything queued for this host in this turn of the event loop shares the session.
     setImmediate(() => {
-      const all = this.queues.get(host) ?? [];
+      // Reads whose run was stopped meanwhile are not started (their callers have moved on).
+      const all = (this.queues.get(host) ?? []).filter((r) => !r.options.signal?.aborted);
       this.queues.delete(host);
       for (let i = 0; i < all.length; i += QUICK_PER_SESSION) void this.runBatch(host, all.slice(i, i + QUICK_PER_SESSION));
     });
@@ -174,6 +176,7 @@ export class SshTransport implements Transport {
 
   /** Several quick commands in the host's channel, or else in one session of their own. */
   private async runBatch(host: string, runs: QueuedRun[]): Promise<void> {
+    if (this.refusedClosed(host, runs)) return;
     const state = this.state(host);
     const items = runs.map((r) => r.item);
     const channel = this.channelFor(state);
@@ -191,6 +194,8 @@ export class SshTransport implements Transport {
         return;
       }
     }
+    // The channel may have gone because close() ended it.
+    if (this.refusedClosed(host, runs)) return;
     if (runs.length === 1) {
       const [one] = runs;
       this.run(host, one.item.argv, { ...one.options, batch: false }).then(one.resolve, one.reject);
@@ -242,6 +247,13 @@ export class SshTransport implements Transport {
     } finally {
       this.inFlight.delete(local);
     }
+  }
+
+  /** Nothing may start once close() has stopped what was running: it would run on, unwatched. */
+  private refusedClosed(host: string, runs: QueuedRun[]): boolean {
+    if (!this.closed) return false;
+    runs.forEach((r) => r.reject(new TransportError('internal', host, 'transport is closed')));
+    return true;
   }
 
   /** Each batched command's result to its caller; one whose frame never started runs alone. */

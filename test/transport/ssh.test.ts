@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../src/model/topology.js';
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import { TransportError } from '../../src/transport/transport.js';
+import { makeRunSocketDir } from '../../src/transport/socket-dirs.js';
+import { shortTmpdir } from '../../src/transport/ssh-reuse.js';
 
 const FAKE_SSH = `#!/bin/sh
 echo "$*" >> "$FAKE_SSH_LOG"
@@ -118,6 +120,47 @@ describe('SshTransport', () => {
     expect(Buffer.from(later.stdout).toString()).toBe('later\n');
     expect((await calls()) - before).toBe(1);
     await t.close();
+  });
+
+  it('works a backed-up queue of quick reads through up to four shells at once (a director probing many off-limits realservers)', async () => {
+    const t = transport();
+    await t.prepare(['h-ok']);
+    const shells = async (): Promise<number> => (await readFile(log, 'utf8')).split("exec 'timeout' '600' 'sh'").length;
+    const before = await shells();
+    // 64 reads of 0.1 s: 8 batches of 8, 6.4 s one after the other in one shell.
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => t.run('h-ok', ['sh', '-c', `sleep 0.1; echo ${i}`], { timeoutMs: 5000, batch: true })));
+    const took = performance.now() - started;
+    expect(results.map((r) => Buffer.from(r.stdout).toString())).toEqual(Array.from({ length: 64 }, (_, i) => `${i}\n`));
+    expect((await shells()) - before).toBe(4);
+    expect(took).toBeLessThan(4_000);
+    await t.close();
+  });
+
+  it('a stopped run stops waiting for its quick reads, and its masters outlive a killed doctor 10 s at most', async () => {
+    const t = transport();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const started = performance.now();
+    const r = await t.run('h-ok', ['sleep', '3'], { timeoutMs: 5000, batch: true, signal: ac.signal });
+    expect(r.stopped).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    await t.close();
+    const masters = (await readFile(log, 'utf8')).split('\n').filter((l) => l.includes('ControlMaster=yes'));
+    expect(masters.length).toBeGreaterThan(0);
+    for (const m of masters.slice(-1)) expect(m).toContain('ControlPersist=10 ');
+    expect(masters.slice(-1)[0]).toMatch(new RegExp(`ControlPath=[^ ]*/lvsd-${process.pid}-[A-Za-z0-9]{6}/h0 `));
+  });
+
+  it('removes the socket directory a killed run left before making its own', async () => {
+    const dead = Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
+    const stale = await makeRunSocketDir(shortTmpdir(), dead);
+    await writeFile(join(stale, 'h0'), '');
+    const t = transport();
+    await t.prepare(['h-ok']);
+    const gone = await stat(stale).then(() => false, () => true);
+    await t.close();
+    expect(gone).toBe(true);
   });
 
   it('carries hostile argv through the remote shell unchanged; a non-zero exit is data', async () => {
