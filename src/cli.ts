@@ -95,7 +95,9 @@ const finish = (code: number): void => {
 // Ctrl-C / SIGTERM: the run stops and reports what it has (interrupt.ts); should that take
 // longer than its bound, or a second signal come, the process ends here with the signal's code.
 const interrupts = reportCommand
-  ? watchInterrupts((code) => {
+  ? watchInterrupts((code, why) => {
+      // Said on stderr: what was not cleaned up yet does not stay for long.
+      guard.io.err(`lvs-doctor: ${why === 'bound' ? 'cleanup took longer than its bound' : 'second signal'}: exiting now; ssh connections left end by themselves within 10 s\n`);
       finish(code);
       process.exit();
     })

@@ -25,17 +25,17 @@ export interface InterruptWatch {
  * Listens for SIGINT and SIGTERM. `exitNow` is called with the exit code when the bound passes
  * or a second signal comes: the caller (the CLI, the only place that exits) ends the process.
  */
-export function watchInterrupts(exitNow: (code: number) => void, boundMs = INTERRUPT_BOUND_MS, proc: NodeJS.Process = process): InterruptWatch {
+export function watchInterrupts(exitNow: (code: number, why: 'bound' | 'second signal') => void, boundMs = INTERRUPT_BOUND_MS, proc: NodeJS.Process = process): InterruptWatch {
   const controller = new AbortController();
   let first: InterruptSignal | null = null;
   let bound: NodeJS.Timeout | undefined;
   const on = (sig: InterruptSignal) => (): void => {
     if (first) {
-      exitNow(INTERRUPT_EXIT_CODES[first]);
+      exitNow(INTERRUPT_EXIT_CODES[first], 'second signal');
       return;
     }
     first = sig;
-    bound = setTimeout(() => exitNow(INTERRUPT_EXIT_CODES[sig]), boundMs);
+    bound = setTimeout(() => exitNow(INTERRUPT_EXIT_CODES[sig], 'bound'), boundMs);
     const request: StopRequest = { by: 'signal', signal: sig };
     controller.abort(request);
   };

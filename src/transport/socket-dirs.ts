@@ -2,7 +2,7 @@
 // (lvsd-<pid>-XXXXXX). A run killed with -9 cannot remove its own: the next run removes the
 // directories of PIDs that no longer run. What it removes is checked entry by entry, without
 // following a link: only a real directory owned by this user, and in it only its own entries.
-import { lstat, mkdtemp, readdir, rmdir, unlink } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const PREFIX = 'lvsd-';
@@ -66,4 +66,30 @@ async function removeOwnDir(dir: string, uid: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The PIDs of this user's ssh masters listening under `dir` (read from /proc: their command
+ * line names the ControlPath), by ControlPath. Ending a master by signal costs no process,
+ * where `ssh -O exit` costs one each: an interrupted run has about a second. Empty where
+ * /proc cannot tell (the caller then asks ssh).
+ */
+export async function mastersUnder(dir: string, uid: number = process.getuid?.() ?? 0): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
+  await Promise.all(
+    pids.map(async (p) => {
+      try {
+        const info = await lstat(`/proc/${p}`);
+        if (info.uid !== uid) return;
+        const argv = (await readFile(`/proc/${p}/cmdline`, 'utf8')).split('\0');
+        if (!argv.includes('ControlMaster=yes')) return;
+        const path = argv.find((a) => a.startsWith(`ControlPath=${dir}/`));
+        if (path) found.set(path.slice('ControlPath='.length), Number(p));
+      } catch {
+        // gone meanwhile
+      }
+    }),
+  );
+  return found;
 }

@@ -10,7 +10,7 @@ import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
-import { makeRunSocketDir, sweepStaleSocketDirs } from './socket-dirs.js';
+import { makeRunSocketDir, mastersUnder, sweepStaleSocketDirs } from './socket-dirs.js';
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
@@ -53,11 +53,19 @@ interface QueuedRun {
 }
 
 const STOP_TIMEOUT_MS = 5_000;
+/** How long a stop waits for the PID of a command that has just started (it comes first). */
+const PID_WAIT_MS = 500;
 /**
  * A run's own masters outlive it this long when it is killed (-9: nothing of ours runs to close
  * them). Short, because nothing reuses them; --keep-connections masters have their own time.
  */
 const RUN_CONTROL_PERSIST_S = 10;
+/**
+ * A cleanup command (a stop by PID, a master's exit): bounded, and not killed with the doctor
+ * (execa's default), so that one still on its way when an interrupted run hits its hard bound
+ * and exits (src/commands/interrupt.ts) still does its job.
+ */
+const CLEANUP_RUN = { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false, timeout: STOP_TIMEOUT_MS, cleanup: false } as const;
 /** Shells per host: with sshd's MaxSessions 10, room is left for captures and their stops. */
 const CHANNELS_PER_HOST = 4;
 /** Longest life of a host's open shell; a run, or a TUI session's re-runs, opens another after. */
@@ -71,7 +79,8 @@ export class SshTransport implements Transport {
   private socketDir?: Promise<string>;
   private sharedDirReady?: Promise<void>;
   private readonly inFlight = new Set<AbortController>();
-  private readonly pendingStops = new Set<Promise<void>>();
+  /** Per host: the stop commands still on their way (its master must outlive them). */
+  private readonly pendingStops = new Map<HostState, Set<Promise<void>>>();
   private readonly queues = new Map<string, QueuedRun[]>();
   private closed = false;
 
@@ -117,17 +126,23 @@ export class SshTransport implements Transport {
       encoding: 'buffer',
     });
     let pid: number | undefined;
+    // A stop may come before the remote said its PID (it had just started): it waits for it.
+    let pidKnown: (p: number | undefined) => void = () => undefined;
+    const pidPromise = new Promise<number | undefined>((resolve) => (pidKnown = resolve));
+    void child.then(() => pidKnown(undefined), () => pidKnown(undefined));
     const local = new AbortController();
     this.inFlight.add(local);
     let stopped = false;
     let localTimeout = false;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => (pid = p), { stdout: options.outputCap, onOverflow: () => stop() });
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop() });
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
-      const stopping = this.stopRemote(state, pid, sudo, child);
-      this.pendingStops.add(stopping);
-      void stopping.finally(() => this.pendingStops.delete(stopping));
+      const stopping = this.stopRemote(state, pid !== undefined ? Promise.resolve(pid) : withTimeout(pidPromise, PID_WAIT_MS), sudo, child);
+      const pending = this.pendingStops.get(state) ?? new Set<Promise<void>>();
+      this.pendingStops.set(state, pending);
+      pending.add(stopping);
+      void stopping.finally(() => pending.delete(stopping));
     };
     const onAbort = (): void => stop();
     options.signal?.addEventListener('abort', onAbort);
@@ -312,31 +327,27 @@ export class SshTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.inFlight) c.abort();
-    // The stop commands travel over the masters: let them finish before the masters exit.
-    await Promise.all([...this.pendingStops]);
-    const channels = [...this.hosts.values()].flatMap((h) => h.channels);
     // Kept masters stay for the next run; each exits by itself after its idle time.
     if (this.options.keepConnections) {
-      await Promise.all(channels.map((c) => c.close()));
+      await Promise.all([...this.pendingStops.values()].flatMap((p) => [...p]));
+      await Promise.all([...this.hosts.values()].flatMap((h) => h.channels).map((c) => c.close()));
       return;
     }
     const dir = this.socketDir ? await this.socketDir.catch(() => undefined) : undefined;
-    // The masters' exit ends the shells' sessions too: no need to wait for each shell first
-    // (an interrupted run has about a second for all of this).
-    await Promise.all([
-      ...channels.map((c) => c.close(50)),
-      ...[...this.hosts.values()]
-        .filter((s) => s.master)
-        .map((s) =>
-          execa(this.sshPath, [...this.baseArgs(s), '-O', 'exit', '--', s.target.host], {
-            stdin: 'ignore',
-            stdout: 'ignore',
-            stderr: 'ignore',
-            reject: false,
-            timeout: STOP_TIMEOUT_MS,
-          }),
-        ),
-    ]);
+    const masters = dir ? await mastersUnder(dir) : new Map<string, number>();
+    // Each host as soon as its own stop commands (which travel over its master and may use its
+    // shells) are done: its shells go, and its master, which ends their sessions too. An
+    // interrupted run has about a second for all of this.
+    await Promise.all(
+      [...this.hosts.values()].map(async (s) => {
+        await Promise.all([...(this.pendingStops.get(s) ?? [])]);
+        await Promise.all(s.channels.map((c) => c.close(50)));
+        if (!s.master) return;
+        const pid = masters.get(s.controlPath);
+        if (pid !== undefined && signalled(pid)) return;
+        await execa(this.sshPath, [...this.baseArgs(s), '-O', 'exit', '--', s.target.host], CLEANUP_RUN);
+      }),
+    );
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 
@@ -458,23 +469,39 @@ export class SshTransport implements Transport {
     ];
   }
 
-  private async stopRemote(state: HostState, pid: number | undefined, sudo: boolean, child: ResultPromise): Promise<void> {
+  private async stopRemote(state: HostState, pidOnItsWay: Promise<number | undefined>, sudo: boolean, child: ResultPromise): Promise<void> {
+    const pid = await pidOnItsWay;
     // Through an idle open channel when there is one (no process to start).
     // Only an idle shell: one busy with a batch would make the stop wait for it.
     const idle = state.channels.find((c) => c.alive && c.pending === 0);
     const viaChannel = pid !== undefined && idle ? await idle.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
     if (pid !== undefined && !viaChannel?.[0]) {
-      await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
-        stdin: 'ignore',
-        stdout: 'ignore',
-        stderr: 'ignore',
-        reject: false,
-        timeout: STOP_TIMEOUT_MS,
-      });
+      await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], CLEANUP_RUN);
     }
     // Whatever the remote did, the local client must not outlive the stop.
     setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
   }
+}
+
+/** SIGTERM to a master of ours (it exits cleanly: sessions closed, socket removed); false if it was gone. */
+function signalled(pid: number): boolean {
+  try {
+    process.kill(pid, 'SIGTERM');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `promise`'s value, or undefined after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    void promise.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    });
+  });
 }
 
 /** The run's answer once `signal` aborts, if it has not come before: a stopped run. */
