@@ -3,7 +3,7 @@
 // before any cleanup ran; now the run stops, the partial result is printed in its format and
 // the exit code says the signal, within about a second, with no stand-in session left.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ const marker = `${process.pid % 1000}.5`;
 // Masters "connect"; every session hangs (no command ever runs: nothing leaves this machine).
 writeFileSync(join(dir, 'ssh'), `#!/bin/sh
 for a in "$@"; do case "$a" in ControlMaster=yes) exit 0 ;; -O) exit 0 ;; esac; done
+: > "${join(dir, 'ran')}"
 exec sleep ${marker}
 `);
 chmodSync(join(dir, 'ssh'), 0o755);
@@ -29,7 +30,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Ended { code: number | null; out: string; err: string; afterSignalMs: number }
 
-function runAndSignal(flags: string[], signal: NodeJS.Signals | null, afterMs = 1_500): Promise<Ended> {
+function runAndSignal(flags: string[], signal: NodeJS.Signals | null): Promise<Ended> {
+  rmSync(join(dir, 'ran'), { force: true });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, '--inventory', join(dir, 'inventory.yaml'), '--ssh', join(dir, 'ssh'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -38,10 +40,15 @@ function runAndSignal(flags: string[], signal: NodeJS.Signals | null, afterMs = 
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     let sentAt = performance.now();
     if (signal) {
-      setTimeout(() => {
-        sentAt = performance.now();
-        child.kill(signal);
-      }, afterMs);
+      // Once the run has reached the hosts (its handlers are long installed by then), a little later.
+      const poll = setInterval(() => {
+        if (!existsSync(join(dir, 'ran'))) return;
+        clearInterval(poll);
+        setTimeout(() => {
+          sentAt = performance.now();
+          child.kill(signal);
+        }, 300);
+      }, 50);
     }
     child.on('close', (code) => resolve({ code, out, err, afterSignalMs: performance.now() - sentAt }));
   });

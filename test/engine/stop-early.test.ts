@@ -21,6 +21,8 @@ const bundle = join(import.meta.dirname, '../../fixtures/bundles/realserver.repl
 class StallingTransport implements Transport {
   readonly runs: { argv: readonly string[]; signal?: AbortSignal; startedAt: number }[] = [];
   private hanging = false;
+  /** When the first command hung. */
+  hangStartedAt = 0;
   /** Commands hanging now (stopped ones have answered). */
   stalled = 0;
   onHang: () => void = () => undefined;
@@ -41,6 +43,7 @@ class StallingTransport implements Transport {
     this.runs.push({ argv, startedAt: performance.now(), ...(options.signal ? { signal: options.signal } : {}) });
     if (argv[0] === this.hangFrom && !this.hanging) {
       this.hanging = true;
+      this.hangStartedAt = performance.now();
       setTimeout(() => this.onHang(), 20);
     }
     if (this.hanging) {
@@ -87,14 +90,15 @@ describe('a run stopped early', () => {
     const result = await resultOf(runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay', signal: controller.signal }));
     const returnedAt = performance.now();
     expect(abortedAt).toBeGreaterThan(0);
-    expect(returnedAt - abortedAt).toBeLessThan(500);
+    // At once: well under the CLI's 1 s bound (a loaded machine gets some slack).
+    expect(returnedAt - abortedAt).toBeLessThan(800);
     expect(result.interrupted).toMatchObject({ by: 'signal', signal: 'SIGTERM' });
     expect(result.interrupted?.message).toMatch(/interrupted by SIGTERM after \d+\.\d s/);
     expect(result.verdict).toBe('unknown');
     expect(result.summary).toMatch(/^interrupted by SIGTERM/);
     // What was seen before the stop is kept: by the captures, the first probes had answered.
     if (hangFrom === 'tcpdump') expect(result.checks.some((c) => c.verdict === 'pass')).toBe(true);
-    const hung = transport.runs.filter((r) => r.startedAt >= abortedAt - 20);
+    const hung = transport.runs.filter((r) => r.startedAt >= transport.hangStartedAt);
     expect(hung.length).toBeGreaterThan(0);
     if (hangFrom === 'tcpdump') expect(hung.filter((r) => r.argv[0] === 'tcpdump').length).toBeGreaterThan(1);
     // Nothing starts once stopped: no connection, no probe of a later phase.
