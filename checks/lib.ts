@@ -1,9 +1,9 @@
 // Small helpers every check uses to phrase verdicts; no reasoning lives here.
 import type { Evidence, Finding, Fix } from '../src/model/check.js';
 import type { FaultId } from '../src/model/faults.js';
-import type { Facts } from '../src/engine/facts.js';
-import type { ConnectionHops } from '../src/engine/hop-analysis.js';
-import { worstConnection } from '../src/engine/hop-analysis.js';
+import type { Facts } from '../src/facts/facts.js';
+import type { ConnectionHops } from '../src/facts/hop-analysis.js';
+import { worstConnection } from '../src/facts/hop-analysis.js';
 
 export function pass(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'pass', summary, evidence, fixes: [] };

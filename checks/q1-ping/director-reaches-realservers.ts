@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { pingReading } from '../../src/engine/readers.js';
+import { pingReading } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import { fault, pass, unknown } from '../lib.js';
 

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { connectedInterface, effectiveSendRedirects, sysctls } from '../../src/engine/readers.js';
+import { connectedInterface, effectiveSendRedirects, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.12: in one-network NAT the director sees the realserver's reply leave by the interface it

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { routeGet } from '../../src/engine/readers.js';
+import { routeGet } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.12: a redirect the realserver accepted stays in its route cache for about 300 s after the

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses, routeGet, tracerouteHops } from '../../src/engine/readers.js';
+import { addresses, routeGet, tracerouteHops } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
 import { sameAddress } from '../../src/util/ip.js';

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/engine/connection-table.js';
+import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/facts/connection-table.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.4/5.24, director only: the test connection's own entries (its client address and port)

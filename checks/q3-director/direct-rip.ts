@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses } from '../../src/engine/readers.js';
+import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.17: a client connecting straight to a RIP through the director gets nothing back: the

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { describeHit, directorTable, firewallHits, routeGet } from '../../src/engine/readers.js';
+import { describeHit, directorTable, firewallHits, routeGet } from '../../src/facts/readers.js';
 import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.

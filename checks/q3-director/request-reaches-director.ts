@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { routeGet } from '../../src/engine/readers.js';
+import { routeGet } from '../../src/facts/readers.js';
 import { fault, pass, unknown, wireEvidence } from '../lib.js';
 
 // Hop 1: CIP:CPORT -> VIP:VPORT must arrive on the director's ext.

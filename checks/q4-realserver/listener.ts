@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { listeners, listensOn } from '../../src/engine/readers.js';
+import { listeners, listensOn } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.7/5.14: with port remapping the daemon must listen on RPORT, not on VPORT.

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/engine/readers.js';
+import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 

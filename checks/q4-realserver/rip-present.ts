@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses } from '../../src/engine/readers.js';
+import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9 Q.4 A.4: the RIP must be an address of the realserver itself.

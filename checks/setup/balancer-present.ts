@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable } from '../../src/engine/readers.js';
+import { directorTable } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.10: without IPVS (or a netfilter NAT balancer standing in) there is nothing to diagnose.

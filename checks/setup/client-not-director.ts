@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses } from '../../src/engine/readers.js';
+import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a connection from the director itself to the VIP is not load-balanced like a client's.

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, kernelVersion, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import { directorTable, kernelVersion, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // ipvs-sysctl.rst, conn_reuse_mode: a new connection from a client port whose old entry is

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { sysctlNumber, sysctls, tableAndService } from '../../src/engine/readers.js';
+import { sysctlNumber, sysctls, tableAndService } from '../../src/facts/readers.js';
 import type { IpvsadmConnections } from '../../src/parsers/ipvsadm-connections.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, kernelModules } from '../../src/engine/readers.js';
+import { directorTable, kernelModules } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9/5.22: FTP's data connection needs the NAT helper to rewrite PORT/PASV.

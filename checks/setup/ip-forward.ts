@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import { sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.10: IPVS forwards requests from LOCAL_IN, but the realservers' replies are routed, so

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { ipvsadmServiceFlag, tableAndService } from '../../src/engine/readers.js';
+import { ipvsadmServiceFlag, tableAndService } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.10: a realserver added with -g or -i in a NAT setup receives packets still addressed to the VIP.

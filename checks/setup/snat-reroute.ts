@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 import type { IpRuleResult } from '../../src/parsers/ip-rule.js';
 

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses, interfaceOf } from '../../src/engine/readers.js';
+import { addresses, interfaceOf } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.3: the director must own the VIP, or the client's SYN is never accepted for IPVS.

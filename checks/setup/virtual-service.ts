@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, serviceUnderTest } from '../../src/engine/readers.js';
+import { directorTable, serviceUnderTest } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 export const virtualService: CheckDefinition = {

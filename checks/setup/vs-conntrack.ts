@@ -1,6 +1,6 @@
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
 import { conntrackDependentRules } from '../../src/director/conntrack-dependent.js';
-import { directorTable, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import type { IptablesSave } from '../../src/parsers/iptables-save.js';
 import type { NftRuleset } from '../../src/parsers/nft.js';
 import { fault, pass, skip, unknown } from '../lib.js';

@@ -2,7 +2,7 @@
 // reads the run's facts and returns a Finding; the engine alone decides blocked and error.
 import type { CheckResult, Finding, QuestionId } from '../model/check.js';
 import type { Role, Topology } from '../model/topology.js';
-import type { Facts } from './facts.js';
+import type { Facts } from '../facts/facts.js';
 import type { ProbeName } from './probe-catalog.js';
 
 export interface ProbeNeed {

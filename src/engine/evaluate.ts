@@ -4,7 +4,7 @@
 import type { CheckResult, FindingVerdict } from '../model/check.js';
 import type { Topology } from '../model/topology.js';
 import type { CheckDefinition } from './check-definition.js';
-import type { Facts } from './facts.js';
+import type { Facts } from '../facts/facts.js';
 import { guardFixes } from './fix-guard.js';
 
 /** A dependency counts as satisfied when it passed, warned or was skipped (not applicable). */

@@ -14,14 +14,14 @@ import { uname } from '../probes/uname.js';
 import { Pool } from '../transport/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
-import { deriveParams } from './derive.js';
+import { deriveParams } from '../facts/derive.js';
 import { evaluateCheck, hostsOfRole } from './evaluate.js';
-import { Facts, type ProbeOutcome } from './facts.js';
+import { Facts, type ProbeOutcome } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
-import { analyzeHops, worstConnection } from './hop-analysis.js';
+import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
 import { buildResult } from './result.js';
-import { connectionTableDigest } from './connection-table.js';
+import { connectionTableDigest } from '../facts/connection-table.js';
 import { connectToolsProbe } from '../probes/test-connection.js';
 import { CONNECT_TOOLS_FACT, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 

@@ -1,7 +1,7 @@
 // Runs probes across hosts: all hosts in parallel under the pool's limits, each distinct
 // (host, probe key) once, every outcome typed — one broken probe never sinks the run.
 import { parseWith, parserRegistry } from '../parsers/index.js';
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { DEFAULT_LIMITS, Pool, type PoolLimits } from '../transport/pool.js';
 import { QUICK_PER_SESSION, TransportError, type RunResult, type Transport, type TransportErrorKind } from '../transport/transport.js';
 import { ownParsers, type UnameResult } from './own-parsers.js';

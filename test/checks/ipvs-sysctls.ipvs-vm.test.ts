@@ -10,7 +10,7 @@ import { expireNodest } from '../../checks/setup/expire-nodest.js';
 import { vsConntrack } from '../../checks/setup/vs-conntrack.js';
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
 import { evaluateCheck } from '../../src/engine/evaluate.js';
-import type { Facts } from '../../src/engine/facts.js';
+import type { Facts } from '../../src/facts/facts.js';
 import { validateGraph } from '../../src/engine/graph.js';
 import { collectDiagnoses } from '../../src/engine/result.js';
 import { unameParser } from '../../src/probes/own-parsers.js';

@@ -4,7 +4,7 @@ import { ipAddr } from '../../src/probes/ip-addr.js';
 import { ping } from '../../src/probes/ping.js';
 import { runProbes, type ParseFn } from '../../src/probes/runner.js';
 import { ssListen } from '../../src/probes/ss.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { FakeTransport } from '../transport/fake-transport.js';
 

@@ -5,7 +5,14 @@ import type { Topology } from '../model/topology.js';
 import type { HostStatus } from '../model/result.js';
 import type { TestConnectionFacts } from './test-connection-facts.js';
 import type { HopAnalysis } from './hop-analysis.js';
-import type { DerivedParams } from './probe-catalog.js';
+
+/** Values derived from the first round of probes (the client's address, the director's interfaces). */
+export interface DerivedParams {
+  cip: string | null;
+  ext: string | null;
+  int: string | null;
+  dip: string | null;
+}
 
 export type ProbeOutcome<T = unknown> =
   | { ok: true; host: string; probe: string; target?: string; command: string; parsed: T; stdout: string; exitCode: number }
