@@ -27,7 +27,7 @@ import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
 import { OptionError, SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
 import { applyAccessOverrides, checkAccessFlags, offLimitsNames, type AccessOverrides } from './access-flags.js';
-import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
+import { EX_DATAERR, EX_INTERRUPTED, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
@@ -197,24 +197,36 @@ async function present(transport: Transport, topology: Topology, values: Values,
   const format = chooseFormat(values, io);
   if (!format) return 64;
   const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
-  let result: ResultDocument | null = null;
-  const stop = (): void => {
-    // Ctrl-C: close the transport so remote captures are stopped before we go.
-    void transport.close().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  let stop = (): void => {};
+  // Ctrl-C: close the transport so remote captures are stopped, then hand 130 to the CLI, which exits.
+  const interrupted = new Promise<typeof EX_INTERRUPTED>((resolve) => {
+    stop = () => void transport.close().finally(() => resolve(EX_INTERRUPTED));
+  });
+  const consume = async (): Promise<ResultDocument | null> => {
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
-      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
-    } else {
-      for await (const event of run()) {
-        if (format === 'json-stream') io.out(jsonStreamLine(event));
-        if (event.type === 'run-end') result = event.result;
-      }
+      return runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
     }
+    let last: ResultDocument | null = null;
+    for await (const event of run()) {
+      if (format === 'json-stream') io.out(jsonStreamLine(event));
+      if (event.type === 'run-end') last = event.result;
+    }
+    return last;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let result: ResultDocument | null;
+  try {
+    const consuming = consume();
+    const first = await Promise.race([consuming, interrupted]);
+    if (first === EX_INTERRUPTED) {
+      // What the closed transport makes fail afterwards is no news: the run was stopped.
+      consuming.catch(() => undefined);
+      return EX_INTERRUPTED;
+    }
+    result = first;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
