@@ -17,15 +17,18 @@ export function unknown(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'unknown', summary, evidence, fixes: [] };
 }
 
-export function fault(
-  verdict: 'fail' | 'warn',
-  id: FaultId,
-  hosts: string[],
-  summary: string,
-  evidence: Evidence[],
-  fixes: Fix[],
-  certainty: number,
-): Finding {
+/** What a failing or warning check found: the fault, where, why, and how sure (1 = seen on the wire). */
+export interface FaultFinding {
+  verdict: 'fail' | 'warn';
+  fault: FaultId;
+  hosts: string[];
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  certainty: number;
+}
+
+export function fault({ verdict, fault: id, hosts, summary, evidence, fixes, certainty }: FaultFinding): Finding {
   return { verdict, fault: id, faultHosts: hosts, summary, evidence, fixes, certainty };
 }
 

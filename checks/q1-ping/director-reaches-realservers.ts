@@ -31,6 +31,6 @@ export const directorReachesRealservers: CheckDefinition = {
     // a warning here; the test connection's wire turns it into proof.
     const sshOk = down.filter((n) => facts.probed(n));
     const fixes: Fix[] = down.map((n) => ({ host: n, commands: [`# check cabling/VLAN and that ${topology.realservers.find((r) => r.name === n)!.rip} is configured on ${n}`], why: 'the director gets no answer from this RIP' }));
-    return fault(sshOk.length === down.length ? 'warn' : 'fail', 'realserver.unreachable', down, `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, sshOk.length === down.length ? 0.4 : 0.8);
+    return fault({ verdict: sshOk.length === down.length ? 'warn' : 'fail', fault: 'realserver.unreachable', hosts: down, summary: `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, certainty: sshOk.length === down.length ? 0.4 : 0.8 });
   },
 };

@@ -69,6 +69,6 @@ export const replyRoute: CheckDefinition = {
     }
     const first = bad[0];
     const same = bad.filter((b) => b.id === first.id);
-    return fault('fail', first.id, same.map((b) => b.host), same.map((b) => b.text).join('; '), same.flatMap((b) => b.evidence), same.map((b) => b.fix), 0.85);
+    return fault({ verdict: 'fail', fault: first.id, hosts: same.map((b) => b.host), summary: same.map((b) => b.text).join('; '), evidence: same.flatMap((b) => b.evidence), fixes: same.map((b) => b.fix), certainty: 0.85 });
   },
 };

@@ -43,9 +43,9 @@ export const connectionTable: CheckDefinition = {
     const stuck = stalled.flat();
     const dip = facts.derived.dip ?? 'DIP';
     return withNotes(
-      fault('fail', 'director.return-path-stalled', hosts, `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, [
+      fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts, summary: `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, evidence: [
         facts.evidence(d, table.probe, (l) => stuck.some((e) => table.lineOf(e)(l)), "the test connection's own entries"),
-      ], stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), 0.6),
+      ], fixes: stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), certainty: 0.6 }),
     );
   },
 };

@@ -30,8 +30,8 @@ export const directRip: CheckDefinition = {
       }
     }
     if (lines.length === 0) return pass('the director sent no ICMP unreachable to a realserver');
-    return fault('warn', 'director.direct-rip-unreachable', [d], 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', [{ host: d, command: 'tcpdump (test connection)', lines }], [
+    return fault({ verdict: 'warn', fault: 'director.direct-rip-unreachable', hosts: [d], summary: 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', evidence: [{ host: d, command: 'tcpdump (test connection)', lines }], fixes: [
       { host: d, commands: ['# reach the RIPs from a network that does not route through the director, or accept the limit (5.17)'], why: 'LVS-NAT cannot serve direct connections to a RIP through the director' },
-    ], 0.7);
+    ], certainty: 0.7 });
   },
 };

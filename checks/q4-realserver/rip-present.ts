@@ -18,6 +18,6 @@ export const ripPresent: CheckDefinition = {
     });
     if (probed.every((r) => addresses(facts, r.name) === undefined)) return unknown('ip -o addr could not be read on any realserver');
     if (missing.length === 0) return pass('every probed realserver holds its RIP');
-    return fault('fail', 'realserver.rip-missing', missing.map((r) => r.name), missing.map((r) => `${r.rip} is on no interface of ${r.name}`).join('; '), missing.map((r) => facts.evidence(r.name, 'ip-addr', (l) => / inet /.test(l))), missing.map((r) => ({ host: r.name, commands: [`ip addr add ${r.rip}/24 dev DEV`], why: 'the realserver must hold the address the director sends to' })), 1);
+    return fault({ verdict: 'fail', fault: 'realserver.rip-missing', hosts: missing.map((r) => r.name), summary: missing.map((r) => `${r.rip} is on no interface of ${r.name}`).join('; '), evidence: missing.map((r) => facts.evidence(r.name, 'ip-addr', (l) => / inet /.test(l))), fixes: missing.map((r) => ({ host: r.name, commands: [`ip addr add ${r.rip}/24 dev DEV`], why: 'the realserver must hold the address the director sends to' })), certainty: 1 });
   },
 };

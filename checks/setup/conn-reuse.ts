@@ -33,11 +33,11 @@ export const connReuse: CheckDefinition = {
       return pass(`kernel ${kernel.release} (5.9 or later) reschedules a reused client port without dropping its first SYN (conn_reuse_mode = ${mode}, vs.conntrack = 1)`);
     }
     const vs = topology.service;
-    return fault('warn', 'director.conn-reuse-stall', [d], `kernel ${kernel.release} with net.ipv4.vs.conn_reuse_mode = ${mode} and net.ipv4.vs.conntrack = 1: a new connection from a client port still in the table (TIME_WAIT) loses its first SYN, so clients that reuse ports stall 1 s`, [
+    return fault({ verdict: 'warn', fault: 'director.conn-reuse-stall', hosts: [d], summary: `kernel ${kernel.release} with net.ipv4.vs.conn_reuse_mode = ${mode} and net.ipv4.vs.conntrack = 1: a new connection from a client port still in the table (TIME_WAIT) loses its first SYN, so clients that reuse ports stall 1 s`, evidence: [
       facts.evidence(d, 'uname', undefined, 'before 5.9: the first SYN on a reused port is dropped'),
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.(conn_reuse_mode|conntrack) /.test(l)),
-    ], [
+    ], fixes: [
       { host: d, commands: ['# best: a kernel 5.9 or later (it reuses the entry instead of dropping the SYN)', 'sysctl -w net.ipv4.vs.conntrack=0   # only if no netfilter rule needs IPVS conntrack (see director.vs-conntrack-off)', `# or: sysctl -w net.ipv4.vs.conn_reuse_mode=0 (no stall, but a reused port keeps going to its old realserver of ${vs.vip}:${vs.vport}, even a removed one)`], why: 'the stall is the drop that lets conntrack forget the old flow; without conntrack or on 5.9+ there is no drop' },
-    ], 0.6);
+    ], certainty: 0.6 });
   },
 };

@@ -16,8 +16,8 @@ export const ipForward: CheckDefinition = {
     if (value === undefined) return unknown(`net.ipv4.ip_forward could not be read on ${d}`);
     const ev = [facts.evidence(d, 'sysctl', (l) => /ip_forward/.test(l))];
     if (value === 1) return pass(`${d} forwards (net.ipv4.ip_forward = 1)`, ev);
-    return fault('fail', 'director.ip-forward-off', [d], `net.ipv4.ip_forward = 0 on ${d}: the replies of the realservers are not forwarded`, ev, [
+    return fault({ verdict: 'fail', fault: 'director.ip-forward-off', hosts: [d], summary: `net.ipv4.ip_forward = 0 on ${d}: the replies of the realservers are not forwarded`, evidence: ev, fixes: [
       { host: d, commands: ['sysctl -w net.ipv4.ip_forward=1', "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-lvs.conf"], why: 'turn forwarding on now and at boot' },
-    ], 1);
+    ], certainty: 1 });
   },
 };

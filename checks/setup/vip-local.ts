@@ -17,8 +17,8 @@ export const vipLocal: CheckDefinition = {
     const on = interfaceOf(facts, d, vip);
     if (on) return pass(`VIP ${vip} is on ${d} ${on.ifname}`, [facts.evidence(d, 'ip-addr', (l) => l.includes(` ${vip}/`))]);
     const ext = topology.director.ext ?? facts.derived.ext ?? 'EXT';
-    return fault('fail', 'director.vip-not-local', [d], `VIP ${vip} is on no interface of ${d}: the director does not accept the client's packets`, [facts.evidence(d, 'ip-addr', (l) => / inet /.test(l), `no line holds ${vip}`)], [
+    return fault({ verdict: 'fail', fault: 'director.vip-not-local', hosts: [d], summary: `VIP ${vip} is on no interface of ${d}: the director does not accept the client's packets`, evidence: [facts.evidence(d, 'ip-addr', (l) => / inet /.test(l), `no line holds ${vip}`)], fixes: [
       { host: d, commands: [`ip addr add ${vip}/32 dev ${ext}`], why: 'put the VIP back on the client-facing interface (and in the boot configuration / keepalived)' },
-    ], 0.9);
+    ], certainty: 0.9 });
   },
 };

@@ -34,11 +34,11 @@ export const vsConntrack: CheckDefinition = {
     if (rules.length === 0) return pass('net.ipv4.vs.conntrack = 0 and no stateful FORWARD rule set or SNAT/MASQUERADE rule on the director needs it');
     const probe = ipt && rules.some((r) => ipt.tables.some((t) => t.chains.some((c) => c.rules.some((x) => x.text === r.text)))) ? 'iptables-save' : 'nft';
     const whys = [...new Set(rules.map((r) => r.why))];
-    return fault('warn', 'director.vs-conntrack-off', [d], `net.ipv4.vs.conntrack = 0 on ${d}, but its netfilter rules need conntrack for IPVS traffic: ${whys.join('; ')}`, [
+    return fault({ verdict: 'warn', fault: 'director.vs-conntrack-off', hosts: [d], summary: `net.ipv4.vs.conntrack = 0 on ${d}, but its netfilter rules need conntrack for IPVS traffic: ${whys.join('; ')}`, evidence: [
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.conntrack /.test(l)),
       { host: d, command: probe === 'iptables-save' ? 'iptables-save -c' : 'nft list ruleset', lines: rules.map((r) => `${r.text}${r.packets !== null ? `   (${r.packets} packets)` : ''}`), note: 'rules that need conntrack' },
-    ], [
+    ], fixes: [
       { host: d, commands: ['sysctl -w net.ipv4.vs.conntrack=1', "echo 'net.ipv4.vs.conntrack = 1' > /etc/sysctl.d/90-ipvs-conntrack.conf"], why: 'keep conntrack entries for IPVS connections, so stateful and NAT rules match them' },
-    ], 0.7);
+    ], certainty: 0.7 });
   },
 };
