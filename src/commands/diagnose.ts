@@ -10,11 +10,7 @@ import { runDiagnosis } from '../engine/run.js';
 import type { RunEvent } from '../model/events.js';
 import { EXIT_CODES, type ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
-import { formatNagios } from '../report/nagios.js';
-import { formatPrometheus } from '../report/prometheus.js';
-import { formatText } from '../report/text.js';
-import { toJson } from '../report/json.js';
-import { jsonStreamLine } from '../report/json-stream.js';
+import { REPORTERS, type Reporter } from '../report/reporters.js';
 import { validateTopology, TopologyError } from '../discover/topology-check.js';
 import { BundleError } from '../transport/bundle.js';
 import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
@@ -196,6 +192,7 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
 async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, mode: 'live' | 'replay'): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
+  const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
   let stop = (): void => {};
   // Ctrl-C: close the transport so remote captures are stopped, then hand 130 to the CLI, which exits.
@@ -210,7 +207,7 @@ async function present(transport: Transport, topology: Topology, values: Values,
     }
     let last: ResultDocument | null = null;
     for await (const event of run()) {
-      if (format === 'json-stream') io.out(jsonStreamLine(event));
+      if (reporter.event) io.out(reporter.event(event));
       if (event.type === 'run-end') last = event.result;
     }
     return last;
@@ -233,13 +230,8 @@ async function present(transport: Transport, topology: Topology, values: Values,
     await transport.close();
   }
   if (!result) return 3;
-  if (format === 'json') io.out(toJson(result));
-  else if (format === 'text') io.out(formatText(result));
-  else if (format === 'prometheus') io.out(formatPrometheus(result));
-  else if (format === 'nagios') {
-    const n = formatNagios(result);
-    io.out(n.text.endsWith('\n') ? n.text : `${n.text}\n`);
-    return n.exitCode;
-  }
+  const report = reporter.result?.(result);
+  if (report) io.out(report.text);
+  if (report?.exitCode !== undefined) return report.exitCode;
   return EXIT_CODES[result.verdict];
 }
