@@ -7,7 +7,6 @@ import type { HostStatus, ResultDocument } from '../model/result.js';
 import type { RealserverSpec, Topology } from '../model/topology.js';
 import { allHosts, canonicalTopology } from '../model/topology.js';
 import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
-import { parserRegistry } from '../parsers/index.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import type { UnameResult } from '../probes/own-parsers.js';
 import { uname } from '../probes/uname.js';
@@ -236,27 +235,14 @@ function toFact(o: RunnerOutcome, name: string, target: string | undefined, prob
   const command = probe.argv.join(' ');
   const base = { host: o.host, probe: name, ...(target ? { target } : {}), command };
   if (o.status === 'ok') {
-    return { ...base, ok: true, parsed: o.parsed, stdout: Buffer.from(o.raw!.stdout).toString('utf8'), exitCode: o.raw!.exitCode };
-  }
-  // Some tools answer only on stderr (ipvsadm's "Can't initialize ipvs"): read that instead.
-  if (o.error?.kind === 'parse' && o.raw && o.raw.stdout.length === 0 && o.raw.stderr.trim() !== '') {
-    try {
-      const parsed = reparse(probe.parser, o.raw.stderr);
-      if (parsed !== undefined) return { ...base, ok: true, parsed, stdout: o.raw.stderr, exitCode: o.raw.exitCode };
-    } catch {
-      // fall through to the original parse failure
-    }
+    const read = o.readFrom === 'stderr' ? o.raw!.stderr : Buffer.from(o.raw!.stdout).toString('utf8');
+    return { ...base, ok: true, parsed: o.parsed, stdout: read, exitCode: o.raw!.exitCode };
   }
   if (o.status === 'skipped') return { ...base, ok: false, failure: 'skipped', message: o.reason ?? 'skipped' };
   const kind = o.error?.kind ?? 'transport';
   const failure = kind === 'parse' || kind === 'no-parser' ? 'parse' : kind === 'validation' ? 'validation' : 'transport';
   const message = o.error?.transportKind ? `${o.error.transportKind}: ${o.error.message}` : (o.error?.message ?? 'no answer');
   return { ...base, ok: false, failure, message };
-}
-
-function reparse(parser: string, text: string): unknown {
-  const p = parserRegistry[parser];
-  return p && p.kind === 'text' ? p.parse(text) : undefined;
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

@@ -31,6 +31,8 @@ export interface ProbeOutcome {
   status: 'ok' | 'error' | 'skipped';
   parsed?: unknown;
   raw?: RunResult;
+  /** Which stream the parser read (stderr when a tool answers only there). */
+  readFrom?: 'stdout' | 'stderr';
   error?: ProbeError;
   /** Why a probe was skipped (a non-Linux host). */
   reason?: string;
@@ -160,11 +162,27 @@ async function execute(transport: Transport, host: string, probe: ProbeCommand, 
     return fail({ kind: 'exit', message: `${probe.argv[0]} exited ${raw.exitCode}: ${firstLine(raw.stderr)}` });
   }
   try {
-    return { host, probe, status: 'ok', raw, parsed: await parse(probe.parser, raw.stdout) };
+    return { host, probe, status: 'ok', raw, readFrom: 'stdout', parsed: await parse(probe.parser, raw.stdout) };
   } catch (error) {
+    const fromStderr = await parseStderrInstead(probe, raw, parse);
+    if (fromStderr) return { host, probe, status: 'ok', raw, readFrom: 'stderr', parsed: fromStderr.parsed };
     if (error instanceof MissingParserError) return fail({ kind: 'no-parser', message: error.message });
     if (error instanceof ParseError) return fail({ kind: 'parse', message: error.message, line: error.line });
     return fail({ kind: 'parse', message: (error as Error).message });
+  }
+}
+
+/**
+ * Some tools answer only on stderr (ipvsadm's "Can't initialize ipvs"): when stdout was empty
+ * and could not be read, the parser reads stderr instead. Null when that does not read either.
+ */
+async function parseStderrInstead(probe: ProbeCommand, raw: RunResult, parse: ParseFn): Promise<{ parsed: unknown } | null> {
+  if (raw.stdout.length !== 0 || raw.stderr.trim() === '' || !(probe.parser in parserRegistry)) return null;
+  if (parserRegistry[probe.parser]!.kind !== 'text') return null;
+  try {
+    return { parsed: await parse(probe.parser, Buffer.from(raw.stderr, 'utf8')) };
+  } catch {
+    return null;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostname } from '../../src/probes/hostname.js';
 import { ipAddr } from '../../src/probes/ip-addr.js';
+import { ipRouteGet } from '../../src/probes/ip-route-get.js';
 import { ping } from '../../src/probes/ping.js';
 import { runProbes, type ParseFn } from '../../src/probes/runner.js';
 import { ssListen } from '../../src/probes/ss.js';
@@ -94,5 +95,13 @@ describe('runProbes', () => {
     expect(o.parsed).toEqual({ hostname: 'rs1' });
     const [missing] = await runProbes(t, [{ host: 'rs1', probe: { ...hostname(), key: 'x', parser: 'no-such-parser' } }]);
     expect(missing.error?.kind).toBe('no-parser');
+  });
+  it('a tool that answers only on stderr is read from stderr (as recorded in fixtures/bundles)', async () => {
+    // ip route get with no route: exit 2, nothing on stdout, the RTNETLINK error on stderr.
+    const t = new FakeTransport(() => ({ exitCode: 2, stderr: 'RTNETLINK answers: Network is unreachable\n' }));
+    const [o] = await runProbes(t, [{ host: 'rs1', probe: ipRouteGet({ to: '10.0.0.1' }) }]);
+    expect(o!.status).toBe('ok');
+    expect(o!.readFrom).toBe('stderr');
+    expect(o!.parsed).toMatchObject({ results: [{ error: 'network-unreachable', errorMessage: 'Network is unreachable' }] });
   });
 });
