@@ -307,7 +307,7 @@ function toFact(o: RunnerOutcome, name: string, target: string | undefined, prob
   const kind = o.error?.kind ?? 'transport';
   const failure = kind === 'parse' || kind === 'no-parser' ? 'parse' : kind === 'validation' ? 'validation' : 'transport';
   const message = o.error?.transportKind ? `${o.error.transportKind}: ${o.error.message}` : (o.error?.message ?? 'no answer');
-  return { ...base, ok: false, failure, message };
+  return { ...base, ok: false, failure, message, ...(o.error?.transportKind === 'replay-miss' ? { notRecorded: true as const } : {}) };
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

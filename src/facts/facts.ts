@@ -16,7 +16,7 @@ export interface DerivedParams {
 
 export type ProbeOutcome<T = unknown> =
   | { ok: true; host: string; probe: string; target?: string; command: string; parsed: T; stdout: string; exitCode: number }
-  | { ok: false; host: string; probe: string; target?: string; command: string; failure: 'transport' | 'parse' | 'validation' | 'skipped'; message: string };
+  | { ok: false; host: string; probe: string; target?: string; command: string; failure: 'transport' | 'parse' | 'validation' | 'skipped'; message: string; /** A replay whose bundle (an older one) has no run of this probe. */ notRecorded?: true };
 
 function factKey(host: string, probe: string, target?: string): string {
   return target ? `${host}\u0000${probe}\u0000${target}` : `${host}\u0000${probe}`;
