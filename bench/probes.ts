@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHECKS } from '../checks/index.js';
+import { planBeforeConnection } from '../src/engine/probe-plan.js';
 import { labDown, labUp } from '../src/lab/index.js';
 import { allHosts, type Topology } from '../src/model/topology.js';
-import { probeSetFor } from '../src/probes/probe-set.js';
 import type { ProbeCommand } from '../src/probes/probe.js';
 import { runProbes } from '../src/probes/runner.js';
 import { shellJoin, shellQuote } from '../src/transport/quote.js';
@@ -66,8 +67,9 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
   const work = mkdtempSync(join('/tmp', 'lvsd-bench-'));
   try {
     const topology = topologyOf(info);
-    const requests = probeSetFor(topology);
-    const commands = requests.map((r) => ({ host: r.host, probe: typeof r.probe === 'function' ? r.probe() : r.probe }));
+    // The engine's own plan: what a run with this inventory sends before the test connection.
+    const commands = planBeforeConnection(topology, CHECKS).map((j) => ({ host: j.host, probe: j.probe }));
+    const requests = commands;
     const unique = [...new Map(commands.map((c) => [`${c.host} ${c.probe.key}`, c])).values()];
     const hosts = allHosts(topology).filter((h) => h.role !== 'client');
     const coldFile = join(work, 'floor-cold.sh');

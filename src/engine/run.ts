@@ -5,25 +5,24 @@ import type { CheckResult } from '../model/check.js';
 import type { Hop } from '../model/hops.js';
 import type { RunEvent } from '../model/events.js';
 import type { HostStatus, ResultDocument } from '../model/result.js';
-import type { RealserverSpec, Topology } from '../model/topology.js';
+import type { Topology } from '../model/topology.js';
 import { allHosts, canonicalTopology } from '../model/topology.js';
 import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import type { UnameResult } from '../probes/own-parsers.js';
-import { uname } from '../probes/uname.js';
 import { Pool } from '../transport/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
 import { deriveParams } from '../facts/derive.js';
-import { evaluateCheck, hostsOfRole } from './evaluate.js';
+import { evaluateCheck } from './evaluate.js';
 import { Facts, type ProbeOutcome } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
-import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
+import type { DerivedParams, ProbeName } from './probe-catalog.js';
+import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
-import { connectToolsProbe } from '../probes/test-connection.js';
-import { CONNECT_TOOLS_FACT, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -60,8 +59,6 @@ interface RunState {
   emit: (e: RunEvent) => void;
 }
 
-type ProbeJob = { host: string; name: string; probe: ProbeCommand; target?: string };
-type Phase = 'first' | 'second' | 'after';
 
 async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void): Promise<ResultDocument> {
   const topology = canonicalTopology(options.topology);
@@ -124,20 +121,6 @@ function initialHostStatuses(topology: Topology): Map<string, HostStatus> {
     });
   }
   return hosts;
-}
-
-/** Which probe each role's hosts need, from what the checks declare. */
-function probesNeeded(topology: Topology, order: readonly CheckDefinition[]): Map<string, Set<ProbeName>> {
-  const needed = new Map<string, Set<ProbeName>>();
-  for (const check of order) {
-    for (const need of check.probes) {
-      for (const host of hostsOfRole(topology, need.role)) {
-        if (!needed.has(host)) needed.set(host, new Set());
-        needed.get(host)!.add(need.probe);
-      }
-    }
-  }
-  return needed;
 }
 
 /**
@@ -206,7 +189,8 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
 
 /** Runs one phase's probes; the first phase runs per host once its connection is up, then classifies the hosts. */
 async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false): Promise<void> {
-  const jobs = plannedJobs(state, phase, derived, alsoSecond);
+  const { jobs, invalid } = planPhase(state.topology, state.needed, phase, derived, alsoSecond);
+  for (const f of invalid) state.facts.record({ ok: false, ...f, command: f.probe, failure: 'validation' });
   if (phase !== 'first') return runBatch(state, jobs);
   const byHost = new Map<string, ProbeJob[]>();
   for (const j of jobs) byHost.set(j.host, [...(byHost.get(j.host) ?? []), j]);
@@ -215,35 +199,6 @@ async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, a
     await runBatch(state, hostJobs, true);
   }));
   classifyHosts(state);
-}
-
-/** The phase's probes for every host, built from the catalog; a probe whose values fail validation is recorded as such. */
-function plannedJobs(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond: boolean): ProbeJob[] {
-  const { topology, facts } = state;
-  const jobs: ProbeJob[] = [];
-  if (phase === 'first') {
-    for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
-    // Which tool the test connection will use: asked now, it costs no round trip of its own.
-    jobs.push({ host: topology.client.name, name: CONNECT_TOOLS_FACT, probe: connectToolsProbe() });
-  }
-  for (const host of allHosts(topology)) {
-    for (const name of state.needed.get(host.name) ?? []) {
-      const entry = PROBE_CATALOG[name];
-      if (entry.phase !== phase && !(alsoSecond && entry.phase === 'second')) continue;
-      const targets: (RealserverSpec | undefined)[] = 'perRealserver' in entry && entry.perRealserver ? topology.realservers : [undefined];
-      for (const target of targets) {
-        let probe: ProbeCommand | null;
-        try {
-          probe = entry.build({ topology, host, derived, ...(target ? { target } : {}) });
-        } catch (err) {
-          facts.record({ ok: false, host: host.name, probe: name, ...(target ? { target: target.name } : {}), command: name, failure: 'validation', message: (err as Error).message });
-          continue;
-        }
-        if (probe) jobs.push({ host: host.name, name, probe, ...(target ? { target: target.name } : {}) });
-      }
-    }
-  }
-  return jobs;
 }
 
 /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
