@@ -7,7 +7,7 @@ import type { RunEvent } from '../model/events.js';
 import type { HostStatus, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { allHosts, canonicalTopology } from '../model/topology.js';
-import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
+import { defaultParse, runProbes } from '../probes/runner.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import type { UnameResult } from '../probes/own-parsers.js';
 import { Pool } from '../transport/pool.js';
@@ -15,7 +15,7 @@ import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
 import { deriveParams } from '../facts/derive.js';
 import { evaluateCheck } from './evaluate.js';
-import { Facts, type ProbeOutcome } from '../facts/facts.js';
+import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import type { DerivedParams, ProbeName } from './probe-catalog.js';
@@ -208,10 +208,12 @@ async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): P
   const started = performance.now();
   for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
   // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
-  const outcomes = await runProbes(state.transport, live.map((b) => ({ host: b.host, probe: b.probe })), { pool: state.pool, parse: defaultParse, detectOs });
+  const requests = live.map((b) => ({ host: b.host, probe: b.probe, name: b.name, ...(b.target ? { target: b.target } : {}) }));
+  const outcomes = await runProbes(state.transport, requests, { pool: state.pool, parse: defaultParse, detectOs });
   outcomes.forEach((o, i) => {
     const b = live[i];
-    const outcome = toFact(o, b.name, b.target, b.probe);
+    // The raw bytes stay with the runner: checks read the parsed result and the text.
+    const { raw: _raw, ...outcome } = o;
     hosts.get(b.host)!.probesRun += 1;
     facts.record(outcome);
     emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
@@ -248,21 +250,6 @@ function signal(): { promise: Promise<void>; fire: () => void } {
   let fire: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => (fire = resolve));
   return { promise, fire };
-}
-
-/** The runner's typed outcome as a fact the checks read. */
-function toFact(o: RunnerOutcome, name: string, target: string | undefined, probe: ProbeCommand): ProbeOutcome {
-  const command = probe.argv.join(' ');
-  const base = { host: o.host, probe: name, ...(target ? { target } : {}), command };
-  if (o.status === 'ok') {
-    const read = o.readFrom === 'stderr' ? o.raw!.stderr : Buffer.from(o.raw!.stdout).toString('utf8');
-    return { ...base, ok: true, parsed: o.parsed, stdout: read, exitCode: o.raw!.exitCode };
-  }
-  if (o.status === 'skipped') return { ...base, ok: false, failure: 'skipped', message: o.reason ?? 'skipped' };
-  const kind = o.error?.kind ?? 'transport';
-  const failure = kind === 'parse' || kind === 'no-parser' ? 'parse' : kind === 'validation' ? 'validation' : 'transport';
-  const message = o.error?.transportKind ? `${o.error.transportKind}: ${o.error.message}` : (o.error?.message ?? 'no answer');
-  return { ...base, ok: false, failure, message, ...(o.error?.transportKind === 'replay-miss' ? { notRecorded: true as const } : {}) };
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

@@ -90,7 +90,7 @@ async function waitFor(predicate: () => Promise<boolean>, ms: number): Promise<b
 }
 
 function summary(outcomes: ProbeOutcome[]): unknown[] {
-  return outcomes.map((o) => ({ host: o.host, key: o.probe?.key, status: o.status, parsed: o.parsed, error: o.error }));
+  return outcomes.map((o) => ({ host: o.host, key: o.spec?.key, ok: o.ok, parsed: o.ok ? o.parsed : undefined, error: o.ok ? undefined : o.error }));
 }
 
 describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -113,12 +113,12 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       const prepared = await t.prepare(names);
       expect([...prepared.values()]).toEqual(names.map(() => null));
       const outcomes = await runProbes(t, probeSetFor(topology), { detectOs: true });
-      expect(outcomes.filter((o) => o.error?.kind === 'transport' || o.error?.kind === 'validation')).toEqual([]);
-      const hostnames = outcomes.filter((o) => o.probe?.parser === 'hostname').map((o) => [o.host, (o.parsed as { hostname: string }).hostname]);
+      expect(outcomes.filter((o) => !o.ok && (o.error?.kind === 'transport' || o.error?.kind === 'validation'))).toEqual([]);
+      const hostnames = outcomes.filter((o) => o.spec?.parser === 'hostname').map((o) => [o.host, (o.ok ? (o.parsed as { hostname: string }).hostname : undefined)]);
       expect(hostnames).toEqual(hostnames.map(([h]) => [h, h]));
       // This kernel has no IPVS: /proc/net/ip_vs is missing (an exit, as data) and ipvsadm says so.
-      const ipAddr = outcomes.filter((o) => o.probe?.parser === 'ip-addr');
-      expect(ipAddr.every((o) => o.status === 'ok')).toBe(true);
+      const ipAddr = outcomes.filter((o) => o.spec?.parser === 'ip-addr');
+      expect(ipAddr.every((o) => o.ok)).toBe(true);
     } finally {
       await t.close();
     }
@@ -276,8 +276,8 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       const outcomes = await runProbes(t, probeSetFor(topology), { detectOs: true });
       const rs2 = outcomes.filter((o) => o.host === 'rs2');
       expect(rs2.length).toBeGreaterThan(0);
-      expect(new Set(rs2.map((o) => o.error?.transportKind))).toEqual(new Set(['unreachable']));
-      expect(outcomes.filter((o) => o.host !== 'rs2' && o.error?.kind === 'transport')).toEqual([]);
+      expect(new Set(rs2.map((o) => (o.ok ? undefined : o.error?.transportKind)))).toEqual(new Set(['unreachable']));
+      expect(outcomes.filter((o) => o.host !== 'rs2' && !o.ok && o.error?.kind === 'transport')).toEqual([]);
     } finally {
       await t.close();
     }
