@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { pingReading } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // Before any LVS question: can the director reach each RIP at all (ARP, cabling, address)?
-export const directorReachesRealservers: CheckDefinition = {
+export const directorReachesRealservers: Check = {
   id: 'q1.director-reaches-realservers',
   question: 'q1-ping',
   title: 'The director reaches every RIP (ping from the DIP)',

@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { connectedInterface, effectiveSendRedirects, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.12: in one-network NAT the director sees the realserver's reply leave by the interface it
 // came in on and sends an ICMP redirect; the realserver then bypasses it. send_redirects is
 // the OR of `all` and the device.
-export const directorRedirects: CheckDefinition = {
+export const directorRedirects: Check = {
   id: 'q2.director-redirects',
   question: 'q2-traceroute',
   title: 'One-network NAT: the director sends no ICMP redirects',

@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { routeGet } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.12: a redirect the realserver accepted stays in its route cache for about 300 s after the
 // director stops sending them. While the director still sends, that is the fault to name.
-export const redirectCache: CheckDefinition = {
+export const redirectCache: Check = {
   id: 'q2.redirect-cache',
   question: 'q2-traceroute',
   title: "No realserver's route to the client is a cached redirect",

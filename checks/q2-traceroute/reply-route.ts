@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { addresses, routeGet, tracerouteHops } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
@@ -8,7 +8,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // Julian's Q.2 and 5.4 (the most common failure): the realserver's reply to the client must
 // be routed through the director. `ip route get CIP from RIP` answers with the policy rules
 // applied, so a 5.4-style `ip rule add from RIP table lvs` counts as correct.
-export const replyRoute: CheckDefinition = {
+export const replyRoute: Check = {
   id: 'q2.reply-route',
   question: 'q2-traceroute',
   title: "Q.2 each realserver routes replies to the client via the director's DIP",

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/facts/connection-table.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
@@ -7,7 +7,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // the director (conntrack says SYN_SENT [UNREPLIED]). Entries of earlier connections are
 // history: right after a fix, the failed ones stay half-open until their timeout, and they
 // must not fail the run that proves the fix worked.
-export const connectionTable: CheckDefinition = {
+export const connectionTable: Check = {
   id: 'q3.connection-table',
   question: 'q3-director',
   title: "The director's connection table shows replies coming back",

@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.17: a client connecting straight to a RIP through the director gets nothing back: the
 // director answers the realserver's reply with ICMP port unreachable (nat_icmp_send).
-export const directRip: CheckDefinition = {
+export const directRip: Check = {
   id: 'q3.direct-rip',
   question: 'q3-director',
   title: 'The director does not refuse realservers\' replies to direct connections',

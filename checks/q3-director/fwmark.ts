@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { netfilterFromIptables } from '../../src/director/from-netfilter.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a firewall-mark service sees nothing unless the mangle rule marks the packets.
-export const fwmark: CheckDefinition = {
+export const fwmark: Check = {
   id: 'q3.fwmark',
   question: 'q3-director',
   title: 'A firewall-mark service gets marked packets',

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { fault, hopSeenAt, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 3: RIP:RPORT -> CIP:CPORT must come back into the director's int. This is also the
 // director-only view of Q.4: what the director's wire shows of the realserver's answer.
-export const replyReturns: CheckDefinition = {
+export const replyReturns: Check = {
   id: 'q3.reply-returns',
   question: 'q3-director',
   title: "Hop 3: the realserver's reply comes back through the director",
@@ -27,7 +27,7 @@ export const replyReturns: CheckDefinition = {
     if (rsCaptured === 'seen') {
       // The realserver answered, but not through the director. Q.2 knows which way it went:
       // a director still sending redirects, a cached redirect, or the route table.
-      const route = ['q2.director-redirects', 'q2.redirect-cache', 'q2.reply-route'].map((id) => deps[id]).find((r) => r?.verdict === 'fail' && r.fault);
+      const route = (['q2.director-redirects', 'q2.redirect-cache', 'q2.reply-route'] as const).map((id) => deps[id]).find((r) => r?.verdict === 'fail' && r.fault);
       const id = route?.fault ?? 'realserver.reply-route';
       const bypass = conn.instead.find((i) => i.kind === 'reply-bypassed-director');
       return fault({ verdict: 'fail', fault: id, hosts: [rs.name], summary: `${rs.name} sent its SYN+ACK but it never came back through the director${bypass ? ': the client received it straight from the RIP' : ''}`, evidence: [

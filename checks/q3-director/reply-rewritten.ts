@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { describeHit, directorTable, firewallHits, routeGet } from '../../src/facts/readers.js';
 import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.
-export const replyRewritten: CheckDefinition = {
+export const replyRewritten: Check = {
   id: 'q3.reply-rewritten',
   question: 'q3-director',
   title: 'Hop 4: the director sends the reply to the client as VIP',

@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 2: the director rewrites CIP:CPORT -> VIP:VPORT into CIP:CPORT -> RIP:RPORT and sends it
 // out of int. When hop 1 is seen and hop 2 is not, the director dropped it: say why.
-export const requestForwarded: CheckDefinition = {
+export const requestForwarded: Check = {
   id: 'q3.request-forwarded',
   question: 'q3-director',
   title: 'Hop 2: the director forwards the request, rewritten to a RIP',

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { routeGet } from '../../src/facts/readers.js';
 import { fault, pass, unknown, wireEvidence } from '../lib.js';
 
 // Hop 1: CIP:CPORT -> VIP:VPORT must arrive on the director's ext.
-export const requestReachesDirector: CheckDefinition = {
+export const requestReachesDirector: Check = {
   id: 'q3.request-reaches-director',
   question: 'q3-director',
   title: "Hop 1: the client's SYN reaches the director",

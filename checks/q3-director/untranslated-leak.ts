@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.24: when the director has forgotten a connection while the realserver still answers
 // (its entry timed out; a retransmitted SYN+ACK, a late RST), the packet leaves ext with the
 // RIP as source. It is judged on its own: the connection it belongs to may look broken earlier.
-export const untranslatedLeak: CheckDefinition = {
+export const untranslatedLeak: Check = {
   id: 'q3.untranslated-leak',
   question: 'q3-director',
   title: 'No packet leaves the director towards the client with a RIP as source',

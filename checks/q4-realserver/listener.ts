@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { listeners, listensOn } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.7/5.14: with port remapping the daemon must listen on RPORT, not on VPORT.
-export const listener: CheckDefinition = {
+export const listener: Check = {
   id: 'q4.listener',
   question: 'q4-realserver',
   title: 'Each realserver listens on RIP:RPORT',

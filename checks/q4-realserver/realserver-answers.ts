@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
@@ -6,7 +6,7 @@ import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../l
 // Julian's Q.4: the request reached the realserver; what did it answer? SYN+ACK (good), RST
 // (nothing listens), ICMP unreachable (its firewall), nothing (rp_filter or a silent DROP),
 // or the request leaving again unchanged (the RIP is not its own).
-export const realserverAnswers: CheckDefinition = {
+export const realserverAnswers: Check = {
   id: 'q4.realserver-answers',
   question: 'q4-realserver',
   title: 'Q.4 the realserver answers the request with SYN+ACK',

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9 Q.4 A.4: the RIP must be an address of the realserver itself.
-export const ripPresent: CheckDefinition = {
+export const ripPresent: Check = {
   id: 'q4.rip-present',
   question: 'q4-realserver',
   title: 'Each realserver holds its RIP',

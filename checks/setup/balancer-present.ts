@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { directorTable } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.10: without IPVS (or a netfilter NAT balancer standing in) there is nothing to diagnose.
-export const balancerPresent: CheckDefinition = {
+export const balancerPresent: Check = {
   id: 'setup.balancer-present',
   question: 'setup',
   title: 'The director has a load balancer (IPVS or netfilter NAT)',

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a connection from the director itself to the VIP is not load-balanced like a client's.
-export const clientNotDirector: CheckDefinition = {
+export const clientNotDirector: Check = {
   id: 'setup.client-not-director',
   question: 'setup',
   title: 'The test client is not the director',

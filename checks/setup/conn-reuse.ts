@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { directorTable, kernelVersion, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
@@ -10,7 +10,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // generators, kube-proxy's IPVS mode) then stall 1 s per connection; 5.9 reuses the entry
 // when its conntrack is unconfirmed (kubernetes/kubernetes#93297, #102122). The real 6.1
 // guest reschedules reused ports without a drop (fixtures/captures/ipvs-vm, job vs).
-export const connReuse: CheckDefinition = {
+export const connReuse: Check = {
   id: 'setup.conn-reuse-mode',
   question: 'setup',
   title: 'New connections on a reused client port are not held up 1 s (conn_reuse_mode)',

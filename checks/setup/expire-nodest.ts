@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { sysctlNumber, sysctls, tableAndService } from '../../src/facts/readers.js';
 import type { IpvsadmConnections } from '../../src/parsers/ipvsadm-connections.js';
 import { fault, pass, skip, unknown } from '../lib.js';
@@ -12,7 +12,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // reused client port is rescheduled away from it when expire_nodest_conn is 1.
 const ENDED = new Set(['TIME_WAIT', 'CLOSE', 'NONE']);
 
-export const expireNodest: CheckDefinition = {
+export const expireNodest: Check = {
   id: 'setup.expire-nodest',
   question: 'setup',
   title: "No client is left hanging on a realserver removed from the service (expire_nodest_conn)",

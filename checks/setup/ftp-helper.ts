@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { directorTable, kernelModules } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9/5.22: FTP's data connection needs the NAT helper to rewrite PORT/PASV.
-export const ftpHelper: CheckDefinition = {
+export const ftpHelper: Check = {
   id: 'setup.ftp-helper',
   question: 'setup',
   title: 'An FTP service has its NAT helper loaded',

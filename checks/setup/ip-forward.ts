@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.10: IPVS forwards requests from LOCAL_IN, but the realservers' replies are routed, so
 // they need ip_forward; plain netfilter NAT drops the request itself.
-export const ipForward: CheckDefinition = {
+export const ipForward: Check = {
   id: 'setup.ip-forward',
   question: 'setup',
   title: 'The director forwards IPv4 (net.ipv4.ip_forward=1)',

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { ipvsadmServiceFlag, tableAndService } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.10: a realserver added with -g or -i in a NAT setup receives packets still addressed to the VIP.
-export const masqForwarding: CheckDefinition = {
+export const masqForwarding: Check = {
   id: 'setup.masq-forwarding',
   question: 'setup',
   title: 'Every realserver is forwarded by masquerading (-m)',

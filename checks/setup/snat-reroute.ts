@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 import type { IpRuleResult } from '../../src/parsers/ip-rule.js';
 
 
 // 5.21: with source policy routes on the director, IPVS must re-route its SNATed replies.
-export const snatReroute: CheckDefinition = {
+export const snatReroute: Check = {
   id: 'setup.snat-reroute',
   question: 'setup',
   title: 'Source policy routing on the director re-routes replies (snat_reroute)',

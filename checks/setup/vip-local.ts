@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { addresses, interfaceOf } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.3: the director must own the VIP, or the client's SYN is never accepted for IPVS.
-export const vipLocal: CheckDefinition = {
+export const vipLocal: Check = {
   id: 'setup.vip-local',
   question: 'setup',
   title: 'The VIP is on a director interface',

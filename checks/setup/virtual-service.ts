@@ -1,8 +1,8 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { directorTable, serviceUnderTest } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
-export const virtualService: CheckDefinition = {
+export const virtualService: Check = {
   id: 'setup.virtual-service',
   question: 'setup',
   title: 'The virtual service VIP:VPORT is in the table',

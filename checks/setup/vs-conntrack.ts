@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { conntrackDependentRules } from '../../src/director/conntrack-dependent.js';
 import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import type { IptablesSave } from '../../src/parsers/iptables-save.js';
@@ -10,7 +10,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // drop the realservers' replies (real 6.1 guest, job vs: SYN+ACK on int0, never on ext0,
 // counted by the FORWARD DROP policy) and its SNAT/MASQUERADE rules never apply to IPVS
 // traffic. The wire's word on it is q3.reply-rewritten's.
-export const vsConntrack: CheckDefinition = {
+export const vsConntrack: Check = {
   id: 'setup.vs-conntrack',
   question: 'setup',
   title: 'Netfilter rules that need conntrack see IPVS traffic (net.ipv4.vs.conntrack)',

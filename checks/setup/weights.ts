@@ -1,8 +1,8 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { ipvsadmServiceFlag, tableAndService } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
-export const weights: CheckDefinition = {
+export const weights: Check = {
   id: 'setup.weights',
   question: 'setup',
   title: 'At least one realserver has a weight above 0',

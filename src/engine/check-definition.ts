@@ -12,21 +12,22 @@ export interface ProbeNeed {
   required?: boolean;
 }
 
-export interface CheckContext {
+export interface CheckContext<Id extends string = string> {
   topology: Topology;
   facts: Facts;
-  /** Results of the checks listed in `needs`, by id. */
-  deps: Record<string, CheckResult>;
+  /** Results of the checks listed in `needs` and `softNeeds`, by id. */
+  deps: Partial<Record<Id, CheckResult>>;
 }
 
-export interface CheckDefinition {
-  id: string;
+/** `Id`: the graph's check ids (checks/ids.ts types them; the engine takes any string). */
+export interface CheckDefinition<Id extends string = string> {
+  id: Id;
   question: QuestionId;
   title: string;
   /** Check ids this one builds on; a failed dependency makes it `blocked` unless listed in softNeeds. */
-  needs: string[];
+  needs: Id[];
   /** Dependencies whose results are read (to corroborate) but whose failure does not block. */
-  softNeeds?: string[];
+  softNeeds?: Id[];
   probes: ProbeNeed[];
-  evaluate(ctx: CheckContext): Finding;
+  evaluate(ctx: CheckContext<Id>): Finding;
 }
