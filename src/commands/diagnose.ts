@@ -10,11 +10,7 @@ import { runDiagnosis } from '../engine/run.js';
 import type { RunEvent } from '../model/events.js';
 import { EXIT_CODES, type ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
-import { formatNagios } from '../report/nagios.js';
-import { formatPrometheus } from '../report/prometheus.js';
-import { formatText } from '../report/text.js';
-import { toJson } from '../report/json.js';
-import { jsonStreamLine } from '../report/json-stream.js';
+import { REPORTERS, type Reporter } from '../report/reporters.js';
 import { validateTopology, TopologyError } from '../discover/topology-check.js';
 import { BundleError } from '../transport/bundle.js';
 import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
@@ -203,41 +199,36 @@ async function present(transport: Transport, topology: Topology, values: Values,
   const format = chooseFormat(values, io);
   if (!format) return 64;
   const { mode, deadlineMs } = how;
+  const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
   const run = (): AsyncGenerator<RunEvent, ResultDocument> =>
     runDiagnosis({ transport, topology, checks: CHECKS, mode, ...(io.interrupt ? { signal: io.interrupt } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
-  let result: ResultDocument | null = null;
   try {
+    let result: ResultDocument | null = null;
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
       result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
     } else {
       for await (const event of run()) {
-        if (format === 'json-stream') io.out(jsonStreamLine(event));
+        if (reporter.event) io.out(reporter.event(event));
         if (event.type === 'run-end') result = event.result;
       }
     }
     // Reported before the transport closes: an interrupted run has about a second in all.
-    return result ? report(result, format, io) : 3;
+    return result ? report(result, reporter, io) : 3;
   } finally {
     await transport.close();
   }
 }
 
-/** Prints the result in its format; the exit code (a signal's own when one stopped the run). */
-function report(result: ResultDocument, format: NonNullable<ReturnType<typeof chooseFormat>>, io: CommandIO): number {
+/** Prints the result through its reporter; the exit code (a signal's own when one stopped the run). */
+function report(result: ResultDocument, reporter: Reporter, io: CommandIO): number {
   const stoppedBy = result.interrupted?.by === 'signal' ? interruptOf(io.interrupt) : null;
-  if (format === 'tui') return stoppedBy ? INTERRUPT_EXIT_CODES[stoppedBy] : EXIT_CODES[result.verdict];
-  if (format === 'json') io.out(toJson(result));
-  else if (format === 'text') io.out(formatText(result));
-  else if (format === 'prometheus') io.out(formatPrometheus(result));
-  else if (format === 'nagios') {
-    const n = formatNagios(result);
-    io.out(n.text.endsWith('\n') ? n.text : `${n.text}\n`);
-    // Nagios reads 0-3 only: an interrupted check is UNKNOWN (its line says why).
-    return n.exitCode;
-  }
+  const printed = reporter.result?.(result);
+  if (printed) io.out(printed.text);
+  // A reporter with its own codes (Nagios reads 0-3 only): an interrupted check is UNKNOWN, its line says why.
+  if (printed?.exitCode !== undefined) return printed.exitCode;
   return stoppedBy ? INTERRUPT_EXIT_CODES[stoppedBy] : EXIT_CODES[result.verdict];
 }

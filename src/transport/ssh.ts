@@ -9,6 +9,7 @@ import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
+import { connectionOptions, master, optionArgs, SESSION } from './ssh-options.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
 import { makeRunSocketDir, mastersUnder, sweepStaleSocketDirs } from './socket-dirs.js';
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
@@ -119,7 +120,7 @@ export class SshTransport implements Transport {
     }
 
     const started = performance.now();
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
       stdin: 'ignore',
       buffer: false,
       reject: false,
@@ -229,7 +230,7 @@ export class SshTransport implements Transport {
     const bound = batchBoundMs(items) + LOCAL_GRACE_MS;
     const local = new AbortController();
     this.inFlight.add(local);
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, script], {
       stdin: 'ignore',
       buffer: false,
       reject: false,
@@ -308,7 +309,7 @@ export class SshTransport implements Transport {
     // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
     // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
     const remote = `exec ${shellJoin(['timeout', String(CHANNEL_LIFETIME_S), 'sh'])}`;
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -442,7 +443,7 @@ export class SshTransport implements Transport {
     // that no pipe is held open by the daemonised master.
     const result = await execa(
       this.sshPath,
-      [...this.baseArgs(state), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${persistSec}`, '-N', '-f', '--', state.target.host],
+      [...this.baseArgs(state), ...optionArgs(master(persistSec)), '-N', '-f', '--', state.target.host],
       { stdin: 'ignore', stdout: 'ignore', stderr: { file: log }, reject: false, timeout: ((this.options.connectTimeoutSec ?? 5) + 10) * 1000 },
     );
     const text = await readFile(log, 'utf8').catch(() => '');
@@ -455,12 +456,7 @@ export class SshTransport implements Transport {
   private baseArgs(state: HostState): string[] {
     const t = state.target;
     return [
-      '-o', 'BatchMode=yes',
-      '-o', `ControlPath=${state.controlPath}`,
-      '-o', `ConnectTimeout=${this.options.connectTimeoutSec ?? 5}`,
-      '-o', 'ServerAliveInterval=5',
-      '-o', 'ServerAliveCountMax=2',
-      ...(this.options.acceptNewHostKeys ? ['-o', 'StrictHostKeyChecking=accept-new'] : []),
+      ...optionArgs(connectionOptions({ controlPath: state.controlPath, connectTimeoutSec: this.options.connectTimeoutSec ?? 5, acceptNewHostKeys: this.options.acceptNewHostKeys })),
       ...(t.configFile ? ['-F', t.configFile] : []),
       ...(t.port ? ['-p', String(t.port)] : []),
       ...(t.user ? ['-l', t.user] : []),
@@ -476,7 +472,7 @@ export class SshTransport implements Transport {
     const idle = state.channels.find((c) => c.alive && c.pending === 0);
     const viaChannel = pid !== undefined && idle ? await idle.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
     if (pid !== undefined && !viaChannel?.[0]) {
-      await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], CLEANUP_RUN);
+      await execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, stopCommand(pid, sudo)], CLEANUP_RUN);
     }
     // Whatever the remote did, the local client must not outlive the stop.
     setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
