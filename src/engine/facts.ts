@@ -21,6 +21,12 @@ export class Facts {
   hopAnalysis: HopAnalysis | null = null;
   /** CIP, the director's ext/int and DIP, from the inventory or the first probes. */
   derived: DerivedParams = { cip: null, ext: null, int: null, dip: null };
+  /**
+   * Set by `lvs-doctor explain`: the facts are pasted outputs, one moment of each host, with no
+   * test connection. Checks that judge by the test connection judge the snapshot instead, at
+   * lower certainty, and say that a snapshot cannot tell the present from the past.
+   */
+  snapshotOnly = false;
 
   constructor(
     readonly topology: Topology,
