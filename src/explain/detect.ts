@@ -80,18 +80,39 @@ export function meaningful(parser: string, result: unknown): boolean {
   switch (parser) {
     case 'ipvsadm': return r.format !== 'ipvsadm-empty';
     case 'sysctl': return nonEmpty(r.entries) || nonEmpty(r.errors);
-    case 'tcpdump': return nonEmpty(r.packets) && (r.unparsed as unknown[]).length <= (r.packets as unknown[]).length;
+    // tcpdump: packets, or only its banners ("listening on ...", "0 packets captured").
+    case 'tcpdump': return (r.unparsed as unknown[]).length <= (r.packets as unknown[]).length && (nonEmpty(r.packets) || nonEmpty(r.messages));
     case 'keepalived': return nonEmpty(r.virtualServers) || nonEmpty(r.virtualServerGroups);
     case 'ldirectord': return nonEmpty(r.virtuals);
     case 'lvs-conf': return r.vip !== null || nonEmpty(r.services);
     case 'ping': return r.target !== null || r.connectError !== null;
+    // Its header is required: a parse that succeeded saw it, even with no connection under it.
+    case 'proc-ip-vs-conn': return true;
+    // Its header is required: a parse that succeeded saw it, even with no connection under it.
+    case 'proc-ip-vs-conn': return true;
     case 'nstat': return Object.keys(r.counters ?? {}).length > 0;
-    default: return Object.values(r).some((v) => nonEmpty(v) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0));
+    default: return Object.entries(r).some(([k, v]) => k !== 'format' && found(v));
   }
+}
+
+/** A value that says the parser recognised something: a row, a count, a version, a header seen. */
+function found(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
+  if (typeof v === 'string') return v !== '';
+  if (typeof v === 'number') return true;
+  return v === true;
 }
 
 function nonEmpty(v: unknown): boolean {
   return Array.isArray(v) && v.length > 0;
+}
+
+/** `ip route get` answers carry `uid` (iproute2 4.x on), `from`, or a `cache` line outside a named table; a route table none of these. */
+function routeGetMarked(result: unknown): boolean {
+  // A cached route listed by `ip route show table all cached` has a cache line too, with its table.
+  const r = result as { results: { cache: boolean; uid: number | null; error: string | null; from: string | null; table: string | null }[] };
+  return r.results.some((x) => x.uid !== null || x.error !== null || x.from !== null || (x.cache && x.table === null));
 }
 
 function tryParse(parser: string, text: string): { ok: true; result: unknown } | { ok: false; line: number; reason: string } {
@@ -126,6 +147,10 @@ export function detect(text: string, command: string | null = null): Detection {
       continue;
     }
     // `sysctl -n` prints bare values: only the command can say that is what they are.
+    if (parser === 'ip-route-get' && byCommand === null && !routeGetMarked(attempt.result)) {
+      refusals.push({ parser, line: 0, reason: "reads as routes, but without the 'cache' line or 'uid' of `ip route get` it is taken for a route table" });
+      continue;
+    }
     const bareSysctl = byCommand === 'sysctl' && (attempt.result as { bareValues?: unknown[] }).bareValues?.length;
     // An empty grep says something too: "ipvsadm -Lnc | grep SYN_RECV" printed nothing.
     if (byCommand !== null && (bareSysctl || text.trim() === '' || meaningful(parser, attempt.result))) {

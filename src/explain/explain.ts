@@ -44,10 +44,15 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
     const index = i + 1;
     const firstLine = p.lines[0]?.no ?? p.promptLine ?? 0;
     const lastLine = p.lines[p.lines.length - 1]?.no ?? firstLine;
-    outputs.push({ index, command: p.command, host: p.host, firstLine, text: body, parser: found.parser, result: found.result });
+    // A command with nothing after it: not run, not pasted, or a grep that matched nothing.
+    const empty = body.trim() === '';
+    outputs.push({ index, command: p.command, host: p.host, firstLine, text: body, parser: empty ? null : found.parser, result: found.result });
     const problems = found.parser !== null
       ? found.unreadLines.map((u) => ({ line: originalLine(p, u.line), text: u.text, reason: `${found.parser} could not read this line whole; it was left out` }))
-      : found.refusals.map((r) => ({ line: r.line > 0 ? originalLine(p, r.line) : firstLine, ...(r.line > 0 ? { text: p.lines[r.line - 1]?.text ?? '' } : {}), reason: `${r.parser}: ${r.reason}` }));
+      : p.command === null
+        // Without a command, every parser was tried: their refusals are noise, the verdict is one line.
+        ? [{ line: firstLine, text: p.lines[0]?.text ?? '', reason: `no parser reads this text (${found.refusals.length} formats tried); prose, or an output pasted without its prompt and cut or edited` }]
+        : found.refusals.map((r) => ({ line: r.line > 0 ? originalLine(p, r.line) : firstLine, ...(r.line > 0 ? { text: p.lines[r.line - 1]?.text ?? '' } : {}), reason: `${r.parser}: ${r.reason}` }));
     return {
       index,
       firstLine,
@@ -58,6 +63,7 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
       detectedBy: found.by,
       status: found.parser === null ? 'unreadable' : problems.length > 0 ? 'partly-read' : 'read',
       problems,
+      ...(empty ? { use: 'nothing follows the command in the paste' } : {}),
     };
   });
 
@@ -67,7 +73,7 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
   const events: RunEvent[] = [];
   if ('noService' in built) {
     notes.push(built.noService);
-    for (const p of parts) p.use = 'not used: no virtual service to judge';
+    for (const p of parts) p.use ??= 'not used: no virtual service to judge';
     result = buildResult({
       topology: { service: { protocol: 'TCP', vip: '0.0.0.0', vport: 0 }, director: { name: 'director', role: 'director', access: 'none' }, client: { name: 'client', role: 'client', access: 'none' }, realservers: [] },
       checks: [],
@@ -84,7 +90,7 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
     for (const p of parts) {
       const u = built.use.get(p.index);
       if (u) p.use = 'host' in u ? `used as ${u.host}'s output` : `not used: ${u.unused}`;
-      else if (p.format !== null) p.use = 'not used';
+      else if (p.format !== null && p.use === undefined) p.use = 'not used';
     }
     const { topology, facts } = built;
     const order = validateGraph(CHECKS);

@@ -43,8 +43,9 @@ const USER_AT_PROMPT = /^([A-Za-z0-9_.-]+)@([A-Za-z0-9_.-]+):[^\s#$]*[#$%] ?(.*)
 const HOST_PROMPT = /^([A-Za-z][A-Za-z0-9_.-]*)(?::[^\s#$]*)? ?[#$] (.*)$/;
 // # cmd   |   $ cmd   (only with a command we know: "# comment" is common in configs)
 const BARE_PROMPT = /^[#$] (.+)$/;
-// Every 2.0s: ipvsadm -Ln        lvs1: Sun Dec  6 01:23:45 2026
-const WATCH_HEADER = /^Every \d+(?:[.,]\d+)?s: (.+?)(?:\s{2,}(\S+): .*)?$/;
+// Every 2.0s: ipvsadm -Ln        lvs1: Sun Dec  6 01:23:45 2026   (older watch: no host, only the date;
+// a locale may write the interval with a decimal comma: "Every 1,0s")
+const WATCH_HEADER = /^Every \d+(?:[.,]\d+)?s: (.+)$/;
 
 interface Prompt {
   host: string | null;
@@ -62,7 +63,11 @@ export function readPrompt(text: string): Prompt | null {
   let m = BRACKET_PROMPT.exec(text) ?? USER_AT_PROMPT.exec(text);
   if (m) return { host: m[2], command: m[3].trim() };
   m = WATCH_HEADER.exec(text);
-  if (m) return { host: m[2] ?? null, command: `watch ${m[1].trim()}` };
+  if (m) {
+    const [command, right = ''] = m[1].split(/\s{2,}/);
+    const host = /^(\S+): /.exec(right)?.[1] ?? null;
+    return { host, command: `watch ${command.trim()}` };
+  }
   m = HOST_PROMPT.exec(text);
   if (m && KNOWN.has(firstWord(m[2]))) return { host: m[1], command: m[2].trim() };
   m = BARE_PROMPT.exec(text);
@@ -74,7 +79,7 @@ export function readPrompt(text: string): Prompt | null {
 export function innerCommand(command: string): string {
   let c = command.trim();
   for (;;) {
-    const next = c.replace(/^(?:sudo|watch(?:\s+-[nd]\s*[\d.]*|\s+--\S+)*)\s+/, '');
+    const next = c.replace(/^(?:sudo|watch(?:\s+-[nd]\s*[\d.,]*|\s+--\S+)*)\s+/, '').replace(/^'([^']*)'$|^"([^"]*)"$/, '$1$2');
     if (next === c) return c;
     c = next;
   }
@@ -155,10 +160,21 @@ export function splitTranscript(text: string): SplitResult {
     if (body.length > 0 || current.command !== null) parts.push({ ...current, lines: dedent(body) });
   };
   for (const line of lines) {
-    const prompt = readPrompt(line.text);
-    if (prompt) {
+    // A Markdown code fence (```sh) in a forum or issue paste ends one output like a prompt would.
+    // So does a rule of '=' or '-' a writer drew between outputs (no command prints one alone).
+    if (/^(?:```|~~~)[\w+-]*$/.test(line.text.trim()) || /^[=_*~#-]{5,}$/.test(line.text.trim())) {
       flush();
-      current = { command: prompt.command === '' ? null : prompt.command, host: prompt.host, promptLine: line.no, lines: [] };
+      current = { command: null, host: null, promptLine: null, lines: [] };
+      continue;
+    }
+    // A prompt may be indented with the rest of a quoted block.
+    const prompt = readPrompt(line.text.trimStart());
+    if (prompt) {
+      // `watch CMD` at a prompt, then watch's own header: one output, the prompt's host kept.
+      const watchAfterPrompt = prompt.command.startsWith('watch ') && current.command?.startsWith('watch') && trimBlankEdges(current.lines).length === 0;
+      const host = watchAfterPrompt && prompt.host === null ? current.host : prompt.host;
+      if (!watchAfterPrompt) flush();
+      current = { command: prompt.command === '' ? null : prompt.command, host, promptLine: line.no, lines: [] };
       continue;
     }
     current.lines.push(line);
