@@ -10,9 +10,9 @@ import { connectionTableDigest } from '../engine/connection-table.js';
 import { evaluateCheck } from '../engine/evaluate.js';
 import { validateGraph } from '../engine/graph.js';
 import { buildResult } from '../engine/result.js';
-import { detect } from './detect.js';
+import { detect, parserForCommand } from './detect.js';
 import { buildExplainFacts, type ReadOutput } from './facts.js';
-import { splitTranscript, type PastePart } from './split.js';
+import { dedent, splitTranscript, type PasteLine, type PastePart } from './split.js';
 
 /** A paste larger than this is refused: nobody pastes 4 MiB into a ticket, and parsing it would stall. */
 export const MAX_PASTE_BYTES = 4 * 1024 * 1024;
@@ -34,9 +34,57 @@ function originalLine(p: PastePart, n: number): number {
   return p.lines[n - 1]?.no ?? p.lines[0]?.no ?? p.promptLine ?? 0;
 }
 
+/** Most blank-line chunks one unprompted part is cut into; past that, it is read as it is. */
+const MAX_CHUNKS = 80;
+
+/**
+ * A part with no prompt may hold prose and outputs, or several outputs, separated by blank
+ * lines. When it does not read whole, it is cut at its blank lines and the longest runs of
+ * chunks that read together become parts of their own.
+ */
+function regroup(p: PastePart): PastePart[] {
+  if (p.command !== null || detect(partText(p), null).parser !== null) return [p];
+  const chunks: PasteLine[][] = [[]];
+  for (const l of p.lines) {
+    if (l.text.trim() === '') {
+      if (chunks[chunks.length - 1].length > 0) chunks.push([]);
+    } else chunks[chunks.length - 1].push(l);
+  }
+  if (chunks[chunks.length - 1].length === 0) chunks.pop();
+  if (chunks.length < 2 || chunks.length > MAX_CHUNKS) return [p];
+  const out: PastePart[] = [];
+  const span = (i: number, j: number): PasteLine[] => {
+    const first = chunks[i][0].no;
+    const last = chunks[j][chunks[j].length - 1].no;
+    return p.lines.filter((l) => l.no >= first && l.no <= last);
+  };
+  let unread: PasteLine[] = [];
+  for (let i = 0; i < chunks.length;) {
+    let best = -1;
+    for (let j = chunks.length - 1; j >= i; j--) {
+      if (detect(span(i, j).map((l) => l.text).join('\n'), null).parser !== null) {
+        best = j;
+        break;
+      }
+    }
+    if (best < 0) {
+      unread = unread.length > 0 ? [...unread, ...span(i, i)] : span(i, i);
+      i += 1;
+      continue;
+    }
+    if (unread.length > 0) out.push({ ...p, lines: unread });
+    unread = [];
+    out.push({ ...p, lines: dedent(span(i, best)) });
+    i = best + 1;
+  }
+  if (unread.length > 0) out.push({ ...p, lines: unread });
+  return out;
+}
+
 export function explainPaste(text: string, now: Date = new Date()): ExplainReport {
   const t0 = performance.now();
   const split = splitTranscript(text);
+  split.parts = split.parts.flatMap(regroup);
   const outputs: ReadOutput[] = [];
   const parts: ExplainPartSummary[] = split.parts.map((p, i) => {
     const body = partText(p);
@@ -49,9 +97,11 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
     outputs.push({ index, command: p.command, host: p.host, firstLine, text: body, parser: empty ? null : found.parser, result: found.result });
     const problems = found.parser !== null
       ? found.unreadLines.map((u) => ({ line: originalLine(p, u.line), text: u.text, reason: `${found.parser} could not read this line whole; it was left out` }))
-      : p.command === null
+      : p.command === null || parserForCommand(p.command) === null
         // Without a command, every parser was tried: their refusals are noise, the verdict is one line.
-        ? [{ line: firstLine, text: p.lines[0]?.text ?? '', reason: `no parser reads this text (${found.refusals.length} formats tried); prose, or an output pasted without its prompt and cut or edited` }]
+        ? [{ line: firstLine, text: p.lines[0]?.text ?? '', reason: p.command === null
+          ? `no parser reads this text (${found.refusals.length} formats tried); prose, or an output pasted without its prompt and cut or edited`
+          : `no parser reads the output of \`${p.command.split(/\s+/)[0]}\`, and its text is none of the ${found.refusals.length} formats the doctor reads` }]
         : found.refusals.map((r) => ({ line: r.line > 0 ? originalLine(p, r.line) : firstLine, ...(r.line > 0 ? { text: p.lines[r.line - 1]?.text ?? '' } : {}), reason: `${r.parser}: ${r.reason}` }));
     return {
       index,
@@ -89,7 +139,7 @@ export function explainPaste(text: string, now: Date = new Date()): ExplainRepor
     notes.push(...built.notes);
     for (const p of parts) {
       const u = built.use.get(p.index);
-      if (u) p.use = 'host' in u ? `used as ${u.host}'s output` : `not used: ${u.unused}`;
+      if (u) p.use = 'host' in u ? `used as ${u.host}'s output` : u.unused.startsWith('read for') ? u.unused : `not used: ${u.unused}`;
       else if (p.format !== null && p.use === undefined) p.use = 'not used';
     }
     const { topology, facts } = built;

@@ -11,6 +11,7 @@ import { deriveParams } from '../engine/derive.js';
 import type { ProbeName } from '../engine/probe-catalog.js';
 import type { IpvsadmConnections, IpvsadmListing, IpvsadmSave } from '../parsers/ipvsadm.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';
+import type { KeepalivedConf } from '../parsers/keepalived.js';
 import type { IpRoute, IpRouteResult } from '../parsers/ip-route.js';
 import type { IpRouteGetResult, RouteGetAnswer } from '../parsers/ip-route-get.js';
 import type { NetToolsRouteTable } from '../parsers/route-n.js';
@@ -38,6 +39,8 @@ export interface ExplainFacts {
 const DIRECTOR_ONLY = new Set(['ipvsadm', 'proc-ip-vs', 'proc-ip-vs-conn', 'proc-ip-vs-stats', 'keepalived', 'ldirectord', 'lvs-conf']);
 
 interface Service {
+  /** The output it was read from (its index in the paste). */
+  index?: number;
   protocol: 'TCP' | 'UDP' | 'SCTP';
   vip: string;
   vport: number;
@@ -74,6 +77,15 @@ function serviceFromConnections(c: IpvsadmConnections): Service | null {
   const best = [...count.values()].filter((v) => v.protocol === 'TCP' || v.protocol === 'UDP' || v.protocol === 'SCTP').sort((a, b) => b.rips.size - a.rips.size)[0];
   if (!best) return null;
   return { protocol: best.protocol as Service['protocol'], vip: best.vip, vport: best.vport, rips: [...best.rips].map(([rip, rport]) => ({ rip, rport })), from: 'ipvsadm -Lnc' };
+}
+
+function serviceFromKeepalived(k: KeepalivedConf): Service | null {
+  const usable = k.virtualServers.filter((v) => v.address !== null && v.port !== null);
+  const chosen = usable.find((v) => v.method === 'NAT') ?? usable[0];
+  if (!chosen) return null;
+  const protocol = (chosen.protocol ?? 'TCP') as Service['protocol'];
+  const rips = chosen.realServers.map((r) => ({ rip: r.address, rport: r.port ?? chosen.port! }));
+  return { protocol, vip: chosen.address!, vport: chosen.port!, rips, from: 'keepalived.conf' };
 }
 
 /** The addresses an output proves its host holds (ip addr; ip route's `src`). */
@@ -163,17 +175,24 @@ export function buildExplainFacts(outputs: ReadOutput[]): ExplainFacts | { noSer
   for (const o of directorOutputs.filter((x) => x.host === null || x.host === directorName)) {
     const r = o.result as { format?: string };
     const s = r.format === 'ipvsadm' ? serviceFromListing(o.result as IpvsadmListing) : r.format === 'ipvsadm-save' ? serviceFromSave(o.result as IpvsadmSave) : null;
+    // The running table wins over a configuration: only without it is the configuration read.
     if (s) {
-      service = s;
+      service = { ...s, index: o.index };
       break;
     }
   }
   if (!service) {
     const conn = directorOutputs.find((o) => (o.result as { format?: string }).format === 'ipvsadm-connections');
-    service = conn ? serviceFromConnections(conn.result as IpvsadmConnections) : null;
+    const s = conn ? serviceFromConnections(conn.result as IpvsadmConnections) : null;
+    service = s && conn ? { ...s, index: conn.index } : null;
   }
   if (!service) {
-    return { noService: 'no virtual service with numeric addresses was found (the checks need `ipvsadm -Ln`, `ipvsadm -S -n` or `ipvsadm -Lnc` from the director)' };
+    const conf = directorOutputs.find((o) => o.parser === 'keepalived');
+    const s = conf ? serviceFromKeepalived(conf.result as KeepalivedConf) : null;
+    service = s && conf ? { ...s, index: conf.index } : null;
+  }
+  if (!service) {
+    return { noService: 'no virtual service with numeric addresses was found (the checks need `ipvsadm -Ln`, `ipvsadm -S -n` or `ipvsadm -Lnc` from the director, or its keepalived.conf)' };
   }
   notes.push(`the virtual service ${service.protocol} ${service.vip}:${service.vport} and its realservers were taken from ${service.from}`);
 
@@ -285,6 +304,8 @@ export function buildExplainFacts(outputs: ReadOutput[]): ExplainFacts | { noSer
       probesRun: facts.all().filter((x) => x.host === h.name).length,
     });
   }
+  const source = service.index === undefined ? undefined : use.get(service.index);
+  if (service.index !== undefined && (!source || 'unused' in source)) use.set(service.index, { unused: `read for the virtual service and its realservers only (${service.from})` });
   facts.derived = deriveParams(topology, facts);
   return { topology, facts, use, notes };
 }
