@@ -60,3 +60,16 @@ describe('explain on real transcripts', () => {
     expect(result.service).toEqual({ protocol: 'TCP', vip: '192.168.225.198', vport: 5000 });
   });
 });
+
+describe("the issue's minimal evidence", () => {
+  it('ipvsadm -Ln + -Lnc from the director and ip route from a realserver name realserver.reply-route, at lower certainty', () => {
+    const { result } = explainPaste(readFileSync(join(dir, 'ipvs-vm--nat-reply-route-three-outputs.txt'), 'utf8'));
+    const [first] = result.diagnoses;
+    expect(first.id).toBe('realserver.reply-route');
+    expect(first.hosts).toEqual(['lv-rs1']);
+    expect(first.certainty).toBeLessThan(0.85);
+    expect(result.diagnoses.map((d) => d.id)).toContain('director.return-path-stalled');
+    // lv-rs2 sent nothing to the paste: its checks are not judged, and the report says so.
+    expect(result.unproven.some((u) => u.includes('rs2'))).toBe(true);
+  });
+});
