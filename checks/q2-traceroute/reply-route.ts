@@ -1,18 +1,18 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses, routeGet, tracerouteHops } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { addresses, routeGet, tracerouteHops } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
 import { sameAddress } from '../../src/util/ip.js';
 import { fault, pass, skip, unknown } from '../lib.js';
-import type { Facts } from '../../src/engine/facts.js';
+import type { Facts } from '../../src/facts/facts.js';
 import type { Finding } from '../../src/model/check.js';
 import type { RealserverSpec, Topology } from '../../src/model/topology.js';
-import { readConnectionTable } from '../../src/engine/connection-table.js';
+import { readConnectionTable } from '../../src/facts/connection-table.js';
 
 // Julian's Q.2 and 5.4 (the most common failure): the realserver's reply to the client must
 // be routed through the director. `ip route get CIP from RIP` answers with the policy rules
 // applied, so a 5.4-style `ip rule add from RIP table lvs` counts as correct.
-export const replyRoute: CheckDefinition = {
+export const replyRoute: Check = {
   id: 'q2.reply-route',
   question: 'q2-traceroute',
   title: "Q.2 each realserver routes replies to the client via the director's DIP",
@@ -74,7 +74,7 @@ export const replyRoute: CheckDefinition = {
     }
     const first = bad[0];
     const same = bad.filter((b) => b.id === first.id);
-    return fault('fail', first.id, same.map((b) => b.host), same.map((b) => b.text).join('; '), same.flatMap((b) => b.evidence), same.map((b) => b.fix), 0.85);
+    return fault({ verdict: 'fail', fault: first.id, hosts: same.map((b) => b.host), summary: same.map((b) => b.text).join('; '), evidence: same.flatMap((b) => b.evidence), fixes: same.map((b) => b.fix), certainty: 0.85 });
   },
 };
 
@@ -91,11 +91,11 @@ function judgeWithoutDip(topology: Topology, facts: Facts, probed: RealserverSpe
     if (!route || route.redirected || route.error) continue;
     const ev = [facts.evidence(rs.name, 'route-get-client')];
     if (route.via === null) {
-      return fault('fail', 'realserver.onlink-client', [rs.name], `${rs.name} reaches ${cip} on-link through ${route.dev ?? '?'}: its replies go straight to the client, not through the director`, ev, [{ host: rs.name, commands: [`ip route add ${cip}/32 via DIP dev ${route.dev ?? 'DEV'}`], why: 'replies must go back through the director to be rewritten to VIP' }], 0.6);
+      return fault({ verdict: 'fail', fault: 'realserver.onlink-client', hosts: [rs.name], summary: `${rs.name} reaches ${cip} on-link through ${route.dev ?? '?'}: its replies go straight to the client, not through the director`, evidence: ev, fixes: [{ host: rs.name, commands: [`ip route add ${cip}/32 via DIP dev ${route.dev ?? 'DEV'}`], why: 'replies must go back through the director to be rewritten to VIP (DIP: the director\'s address on the realserver network, not in the paste)' }], certainty: 0.6 });
     }
     const mine = table?.entries.filter((e) => e.realserver === rs) ?? [];
     if (mine.length > 0 && mine.every((e) => e.halfOpen)) {
-      return fault('fail', 'realserver.reply-route', [rs.name], `${rs.name} routes replies to ${cip} via ${route.via}, and the director's table shows all its ${mine.length} connection(s) half-open: ${route.via} is most likely not the director (its DIP is not in the paste)`, [...ev, facts.evidence(topology.director.name, table!.probe, (l) => mine.some((e) => table!.lineOf(e)(l)))], [{ host: rs.name, commands: ['ip route replace default via DIP', `# or (5.4): ip rule add from ${rs.rip} table lvs; ip route add default via DIP table lvs`], why: 'replies must go back through the director to be rewritten to VIP' }], 0.5);
+      return fault({ verdict: 'fail', fault: 'realserver.reply-route', hosts: [rs.name], summary: `${rs.name} routes replies to ${cip} via ${route.via}, and the director's table shows all its ${mine.length} connection(s) half-open: ${route.via} is most likely not the director (its DIP is not in the paste)`, evidence: [...ev, facts.evidence(topology.director.name, table!.probe, (l) => mine.some((e) => table!.lineOf(e)(l)))], fixes: [{ host: rs.name, commands: ['ip route replace default via DIP'], why: 'replies must go back through the director to be rewritten to VIP (DIP: the director\'s address on the realserver network, not in the paste; or the policy-routing variant of 5.4: ip rule add from RIP table lvs)' }], certainty: 0.5 });
     }
   }
   return unknown("the director's DIP is not in the paste (paste `ip addr` from the director): the realservers' reply routes cannot be judged");

@@ -2,7 +2,7 @@
 // is one; otherwise every text parser is tried and only a reading that found something counts
 // (a lenient parser that "reads" prose as zero entries is no reading). Several readings of one
 // text are settled by a fixed preference, and the losers are reported, never silently dropped.
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { parserRegistry } from '../parsers/index.js';
 import { innerCommand } from './split.js';
 

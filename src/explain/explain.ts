@@ -6,7 +6,7 @@ import type { CheckResult } from '../model/check.js';
 import type { RunEvent } from '../model/events.js';
 import type { ExplainPartSummary, ResultDocument } from '../model/result.js';
 import { allHosts } from '../model/topology.js';
-import { connectionTableDigest } from '../engine/connection-table.js';
+import { connectionTableDigest } from '../facts/connection-table.js';
 import { evaluateCheck } from '../engine/evaluate.js';
 import { validateGraph } from '../engine/graph.js';
 import { buildResult } from '../engine/result.js';

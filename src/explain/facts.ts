@@ -6,8 +6,8 @@
 // lower certainty. An output whose host cannot be told is reported and left out, never guessed.
 import type { HostStatus } from '../model/result.js';
 import type { ClientSpec, DirectorSpec, RealserverSpec, Topology } from '../model/topology.js';
-import { Facts } from '../engine/facts.js';
-import { deriveParams } from '../engine/derive.js';
+import { Facts } from '../facts/facts.js';
+import { deriveParams } from '../facts/derive.js';
 import type { ProbeName } from '../engine/probe-catalog.js';
 import type { IpvsadmConnections, IpvsadmListing, IpvsadmSave } from '../parsers/ipvsadm.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { parserRegistry } from '../../src/parsers/index.js';
 import { detect } from '../../src/explain/detect.js';
 

@@ -5,17 +5,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RunEvent } from '../model/events.js';
 import { EXIT_CODES } from '../model/result.js';
-import { formatNagios } from '../report/nagios.js';
-import { formatPrometheus } from '../report/prometheus.js';
+import { REPORTERS } from '../report/reporters.js';
 import { formatText } from '../report/text.js';
-import { toJson } from '../report/json.js';
-import { jsonStreamLine } from '../report/json-stream.js';
-import { chooseFormat } from '../commands/format-choice.js';
-import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from '../commands/help.js';
-import type { CommandIO } from '../commands/io.js';
+import { chooseFormat } from './format-choice.js';
+import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
+import type { CommandIO } from './io.js';
 import { echoValue } from '../util/names.js';
-import { explainPaste, MAX_PASTE_BYTES } from './explain.js';
-import { formatPasteReading } from './format.js';
+import { explainPaste, MAX_PASTE_BYTES } from '../explain/explain.js';
+import { formatPasteReading } from '../explain/format.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -82,20 +79,25 @@ export async function explainCommand(args: string[], io: CommandIO): Promise<num
   }
   const report = explainPaste(paste.text);
   const { result } = report;
-  if (format === 'json') io.out(toJson(result));
-  else if (format === 'json-stream') for (const e of report.events) io.out(jsonStreamLine(e));
-  else if (format === 'prometheus') io.out(formatPrometheus(result));
-  else if (format === 'nagios') {
-    const n = formatNagios(result);
-    io.out(n.text.endsWith('\n') ? n.text : `${n.text}\n`);
-    return n.exitCode;
-  } else if (format === 'tui' && report.events.length > 0) {
-    const { runTui } = await import('../ui/run-tui.js');
-    await runTui(replay(report.events), { noColor: Boolean(values['no-color']) });
-    // The TUI shows the checks; how the paste was read stays on the screen after it.
-    io.out(formatPasteReading(result));
-  } else {
+  if (format === 'tui') {
+    if (report.events.length > 0) {
+      const { runTui } = await import('../ui/run-tui.js');
+      await runTui(replay(report.events), { noColor: Boolean(values['no-color']) });
+      // The TUI shows the checks; how the paste was read stays on the screen after it.
+      io.out(formatPasteReading(result));
+    } else io.out(`${formatPasteReading(result)}\n${formatText(result)}`);
+    return EXIT_CODES[result.verdict];
+  }
+  if (format === 'text') {
     io.out(`${formatPasteReading(result)}\n${formatText(result)}`);
+    return EXIT_CODES[result.verdict];
+  }
+  const reporter: { event?: (e: RunEvent) => string; result?: (r: typeof result) => { text: string; exitCode?: number } } = REPORTERS[format];
+  if (reporter.event) for (const e of report.events) io.out(reporter.event(e));
+  const printed = reporter.result?.(result);
+  if (printed) {
+    io.out(printed.text);
+    if (printed.exitCode !== undefined) return printed.exitCode;
   }
   return EXIT_CODES[result.verdict];
 }
