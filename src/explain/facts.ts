@@ -260,9 +260,9 @@ export function buildExplainFacts(outputs: ReadOutput[]): ExplainFacts | { noSer
 
   // The client's address: the one `ip route get` on a realserver asked about, else the
   // connection table's (half-open entries first: they are the ones in trouble).
-  const asked = realservers.map((r) => facts.parsed<IpRouteGetResult>(r.name, 'route-get-client')?.results[0]?.destination).find((d): d is string => typeof d === 'string' && isIP(d));
-  const table = facts.parsed<IpvsadmConnections>(directorName, 'ipvsadm-conn');
-  const clients = (table?.connections ?? []).filter((c) => sameAddress(c.virtual.address, service!.vip));
+  const asked = realservers.map((r) => facts.parsed(r.name, 'route-get-client')?.results[0]?.destination).find((d): d is string => typeof d === 'string' && isIP(d));
+  const table = facts.parsed(directorName, 'ipvsadm-conn');
+  const clients = (table?.format === 'ipvsadm-connections' ? table.connections : []).filter((c) => sameAddress(c.virtual.address, service!.vip));
   const pick = (cs: typeof clients): string | undefined => {
     const n = new Map<string, number>();
     for (const c of cs) n.set(normalizeIp(c.client.address), (n.get(normalizeIp(c.client.address)) ?? 0) + 1);
