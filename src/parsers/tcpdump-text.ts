@@ -74,7 +74,9 @@ function takeTime(rest: string): { time: PacketTime | null; rest: string } {
 const DIRECTIONS: Record<string, LinkDirection> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'otherhost' };
 const ANY_PREFIX = /^(\S+) +(In|Out|B|M|P) +/;
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
-const ETHER_E = new RegExp(`^(${MAC}) > (${MAC}|Broadcast), ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
+// Without -n, -e names each address's vendor: `00:00:0c:12:34:56 (oui Cisco)`.
+const OUI = '(?: \\(oui [^()]+\\))?';
+const ETHER_E = new RegExp(`^(${MAC})${OUI} > (${MAC}|Broadcast)${OUI}, ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
 const SLL2_E = new RegExp(`^ifindex (\\d+) (${MAC}) ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
 const VLAN_E = /^vlan (\d+), p \d+, ethertype (\S+) \(0x([0-9a-f]{4})\), /;
 
@@ -374,7 +376,7 @@ function blankPacket(line: NumberedLine, time: PacketTime | null, link: LinkInfo
 }
 
 const ARP_BODY = new RegExp(
-  `^(?:Request who-has (\\S+)(?: \\(${MAC}\\))? tell (\\S+)|Reply (\\S+) is-at (${MAC}))(?:, length \\d+)?$`,
+  `^(?:Request who-has (\\S+)(?: \\((?:${MAC}|Broadcast)\\))? tell (\\S+)|Reply (\\S+) is-at (${MAC})${OUI})(?:, length \\d+)?$`,
 );
 
 function parseArp(p: Packet, body: string): Packet | null {
