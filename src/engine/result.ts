@@ -63,7 +63,7 @@ export interface ResultInputs {
   hosts: HostStatus[];
   startedAt: Date;
   durationMs: number;
-  mode: 'live' | 'replay';
+  mode: ResultDocument['mode'];
   connectionTable?: ResultDocument['connectionTable'];
   probeFailures?: ResultDocument['probeFailures'];
   /** The run stopped early: the verdict is unknown whatever was found so far. */
