@@ -4,6 +4,7 @@ import { QUESTIONS, type CheckResult, type QuestionId } from '../model/check.js'
 import type { Hop } from '../model/hops.js';
 import type { Diagnosis, HostStatus, OverallVerdict, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
+import { rootCauses } from '../model/consequences.js';
 import { TOOL_VERSION } from '../version.js';
 
 export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
@@ -38,9 +39,29 @@ export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
     byId.set(c.fault, d);
     order.push({ d, rank });
   });
-  return order
-    .sort((a, b) => sev(b.d) - sev(a.d) || b.d.certainty - a.d.certainty || a.rank - b.rank)
-    .map((o) => o.d);
+  const ranked = order.sort((a, b) => sev(b.d) - sev(a.d) || b.d.certainty - a.d.certainty || a.rank - b.rank).map((o) => o.d);
+  return foldConsequences(ranked);
+}
+
+/** Root causes first (ranked), then the consequences they explain, without fixes (src/model/consequences.ts). */
+function foldConsequences(ranked: Diagnosis[]): Diagnosis[] {
+  const roots = rootCauses(ranked);
+  const causes = ranked.filter((d) => !roots.has(d));
+  const consequences = ranked.flatMap((d) => {
+    const root = roots.get(d);
+    return root ? [{ ...d, fixes: [], explainedBy: root.id }] : [];
+  });
+  return [...causes, ...consequences];
+}
+
+/** A check whose fault was folded under a cause points at the check that named the cause, and offers no fix. */
+export function markExplainedChecks(checks: CheckResult[], diagnoses: Diagnosis[]): CheckResult[] {
+  const causeCheck = new Map(diagnoses.map((d) => [d.id, d.check]));
+  return checks.map((c) => {
+    const folded = c.fault && (c.verdict === 'fail' || c.verdict === 'warn') ? diagnoses.find((d) => d.id === c.fault && d.explainedBy) : undefined;
+    const by = folded?.explainedBy ? causeCheck.get(folded.explainedBy) : undefined;
+    return by ? { ...c, fixes: [], explainedBy: by } : c;
+  });
 }
 
 function sev(d: Diagnosis): number {
@@ -70,7 +91,8 @@ export interface ResultInputs {
 
 export function buildResult(inputs: ResultInputs): ResultDocument {
   const diagnoses = collectDiagnoses(inputs.checks);
-  const verdict = overallVerdict(inputs.checks, diagnoses);
+  const checks = markExplainedChecks(inputs.checks, diagnoses);
+  const verdict = overallVerdict(checks, diagnoses);
   const countsByQuestion = Object.fromEntries(QUESTIONS.map((q) => [q, {} as Record<string, number>])) as Record<QuestionId, Record<string, number>>;
   for (const c of inputs.checks) countsByQuestion[c.question][c.verdict] = (countsByQuestion[c.question][c.verdict] ?? 0) + 1;
   const proven = inputs.checks.filter((c) => c.verdict === 'pass').map((c) => c.summary);
@@ -101,7 +123,7 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     mode: inputs.mode,
     service: { protocol: service.protocol, vip: service.vip, vport: service.vport },
     diagnoses,
-    checks: inputs.checks,
+    checks,
     hops: inputs.hops,
     hosts: inputs.hosts,
     proven,

@@ -16,6 +16,11 @@ export interface Diagnosis {
   /** The check that named it. */
   check: string;
   certainty: number;
+  /**
+   * Set when this fault is a consequence of another diagnosis of the same run (its root cause,
+   * listed before it): it keeps its evidence and has no fix of its own.
+   */
+  explainedBy?: FaultId;
 }
 
 export interface HostStatus {

@@ -3,6 +3,7 @@ import type { ResultDocument } from '../../model/result.js';
 import { formatDuration, nagiosState } from '../../report/verdicts.js';
 import { usePaint } from '../theme.js';
 import { EvidenceBlock } from './EvidenceBlock.js';
+import { consequencesOf, rootDiagnoses } from '../../report/diagnoses.js';
 
 /** A healthy run proves a lot; the screen keeps room for the packet path. */
 const PROVEN_SHOWN = 6;
@@ -34,7 +35,7 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
   const paint = usePaint();
   return (
     <Box flexDirection="column">
-      {result.diagnoses.map((d, i) => (
+      {rootDiagnoses(result).map((d, i) => (
         <Box key={`${d.id}-${i}`} flexDirection="column" marginTop={1}>
           <Box>
             <Box width={3} flexShrink={0}>
@@ -61,6 +62,11 @@ export function Diagnosis({ result, showFixes }: { result: ResultDocument; showF
                 ))}
               </Box>
             ))}
+          {consequencesOf(result, d).map((c) => (
+            <Text key={`explains-${c.id}`} wrap="wrap" dimColor>
+              {`   explains ${c.id} on ${c.hosts.join(', ') || '?'} (check ${c.check}): ${c.summary.replace(/\s*\n\s*/g, ' ')}; no fix of its own`}
+            </Text>
+          ))}
         </Box>
       ))}
       {result.verdict === 'ok' && result.proven.length > 0 && (
