@@ -4,6 +4,8 @@ import type { FaultId } from '../src/model/faults.js';
 import type { Facts } from '../src/engine/facts.js';
 import type { ConnectionHops } from '../src/engine/hop-analysis.js';
 import { worstConnection } from '../src/engine/hop-analysis.js';
+import type { FirewallHit } from '../src/director/firewall-match.js';
+import { removeRulesCommands } from '../src/director/firewall-fix.js';
 
 export function pass(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'pass', summary, evidence, fixes: [] };
@@ -53,4 +55,10 @@ export function hopSeenAt(conn: ConnectionHops, index: 1 | 2 | 3 | 4, host?: str
   if (obs.some((o) => o.status === 'seen')) return 'seen';
   if (obs.some((o) => o.status === 'missing')) return 'missing';
   return 'not-captured';
+}
+
+/** The fix that removes the DROP/REJECT rules found: one runnable command per rule, each once. */
+export function removeRulesFix(host: string, hits: readonly FirewallHit[], why: string): Fix {
+  const { commands, note } = removeRulesCommands(hits);
+  return { host, commands, why: note ? `${why} (${note})` : why };
 }
