@@ -1,7 +1,7 @@
 // The live TUI: consumes the engine's events into a store (outside React, so the run goes on
 // and its result survives whatever happens to the UI), renders App over it, handles keys.
 // If Ink fails, the text report is printed instead: the result is never hidden.
-import { render, useApp, useInput, useStdin } from 'ink';
+import { render, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { RunEvent } from '../model/events.js';
 import type { ResultDocument } from '../model/result.js';
@@ -9,6 +9,7 @@ import { formatFixCommands } from '../report/fixes.js';
 import { formatText } from '../report/text.js';
 import { App } from './App.js';
 import { applyKey, initialState, reduce } from './state.js';
+import { followSelection, scrollPage } from './screen.js';
 import type { UiKey, ViewState } from './state.js';
 import { displaySafe } from '../report/untrusted-text.js';
 
@@ -45,7 +46,6 @@ type Outcome = 'quit' | 'copy';
 interface LiveProps {
   store: Store;
   color: boolean;
-  width: number;
   canRerun: boolean;
   startedAtMs: () => number;
   onOutcome: (o: Outcome) => void;
@@ -54,8 +54,25 @@ interface LiveProps {
 
 const TICK_MS = 120;
 
-function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
+/** The terminal's size, followed through its 'resize' events. */
+function useTerminalSize(): { width: number; height: number | undefined } {
+  const { stdout } = useStdout();
+  const read = () => ({ width: stdout.columns > 0 ? stdout.columns : 80, height: stdout.rows > 0 ? stdout.rows : undefined });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout]);
+  return size;
+}
+
+function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
   const state = useSyncExternalStore(store.subscribe, store.get);
+  const { width, height } = useTerminalSize();
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const [tick, setTick] = useState(0);
@@ -77,7 +94,9 @@ function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }
 
   useInput(
     (input, key) => {
-      const move = (k: UiKey) => store.update((s) => applyKey(s, k));
+      // Moving or opening a check scrolls it into view; pages scroll the body alone.
+      const move = (k: UiKey) => store.update((s) => followSelection(applyKey(s, k), width, height));
+      const page = (direction: 1 | -1) => store.update((s) => scrollPage(s, direction, width, height));
       if (input === 'q' || key.escape) {
         onOutcome('quit');
         exit();
@@ -89,12 +108,14 @@ function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }
       else if (key.downArrow || input === 'j') move('down');
       else if (key.return) move('toggle');
       else if (input === 'f') move('fixes');
+      else if (key.pageDown || input === ' ') page(1);
+      else if (key.pageUp || input === 'b') page(-1);
     },
     { isActive: isRawModeSupported === true },
   );
 
   const elapsedMs = done && state.result ? state.result.durationMs : Math.max(0, Date.now() - startedAtMs());
-  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} canRerun={canRerun} />;
+  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} height={height} canRerun={canRerun} />;
 }
 
 /**
@@ -150,7 +171,6 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
       <Live
         store={store}
         color={colorEnabled(opts.noColor)}
-        width={stdout.columns && stdout.columns > 0 ? stdout.columns : 80}
         canRerun={opts.rerun !== undefined}
         startedAtMs={() => startedAt}
         onOutcome={(o) => {

@@ -34,6 +34,8 @@ export interface ViewState {
   cursor: number;
   expanded: string[];
   showFixes: boolean;
+  /** First row of the finished run's scrolling part that is on screen (src/ui/screen.tsx). */
+  scroll: number;
   /** Counts runs (r re-runs): a new run starts a new <Static> log. */
   runCount: number;
 }
@@ -49,6 +51,7 @@ export const initialState: ViewState = {
   cursor: 0,
   expanded: [],
   showFixes: true,
+  scroll: 0,
   runCount: 0,
 };
 
@@ -101,7 +104,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       // result holds but no event announced are added at the end.
       const announced = new Set(state.finished.map((c) => c.id));
       const finished = [...state.finished, ...result.checks.filter((c) => !announced.has(c.id))];
-      const done: ViewState = { ...state, status: 'done', running: [], finished, hops: result.hops, result, cursor: 0, expanded: [] };
+      const done: ViewState = { ...state, status: 'done', running: [], finished, hops: result.hops, result, cursor: 0, expanded: [], scroll: 0 };
       return { ...done, cursor: firstDiagnosisCursor(done) };
     }
   }

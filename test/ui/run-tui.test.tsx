@@ -61,6 +61,14 @@ async function* stream(events: RunEvent[], failAfter?: number): AsyncIterable<Ru
   }
 }
 
+/** The last frame Ink drew: what follows its last erase of the previous one (cursor to column 1). */
+function lastFrame(text: string): string[] {
+  const at = text.lastIndexOf('\u001b[G');
+  const frame = at >= 0 ? text.slice(at + 3) : text;
+  // eslint-disable-next-line no-control-regex
+  return frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\n$/, '').split('\n');
+}
+
 const io = (tty: boolean) => {
   const stdout = new FakeStdout();
   const stdin = new FakeStdin(tty);
@@ -89,6 +97,32 @@ describe('runTui', () => {
     await done;
     for (const planted of [TITLE, '\u001b]8;;', '\u009b', '\u202e']) expect(stdout.text.includes(planted), JSON.stringify(planted)).toBe(false);
     expect(stdout.text).toContain('\\x1b]0;pwned\\x07');
+  });
+
+  it('fits the terminal and follows a resize: 80x24, then 100x40 (issue 16.2)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    stdout.rows = 24;
+    const done = runTui(stream(eventsFor(replyRouteResult())), opts);
+    await stdout.shows('q quit');
+    await new Promise((r) => setTimeout(r, 50));
+    const small = lastFrame(stdout.text);
+    expect(small.length).toBeLessThanOrEqual(23);
+    expect(small.join('\n')).toContain(' CRITICAL ');
+    expect(small.join('\n')).toContain('Packet path of the test connection');
+    expect(small.join('\n')).toContain('space/PgDn');
+    stdout.columns = 100;
+    stdout.rows = 40;
+    stdout.text = '';
+    stdout.emit('resize');
+    await stdout.shows('q quit');
+    await new Promise((r) => setTimeout(r, 50));
+    const big = lastFrame(stdout.text);
+    expect(big.length).toBeGreaterThan(small.length);
+    expect(big.length).toBeLessThanOrEqual(39);
+    expect(big.join('\n')).toContain('Checks to look at');
+    expect(big.join('\n')).not.toContain('space/PgDn');
+    stdin.press('q');
+    await done;
   });
 
   it('without a keyboard it leaves by itself when the run is over', async () => {
