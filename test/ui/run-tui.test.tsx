@@ -99,6 +99,24 @@ describe('runTui', () => {
     expect(stdout.text).toContain('\\x1b]0;pwned\\x07');
   });
 
+  it('c prints a command longer than the terminal on one line, once (issue 16.4)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const long = 'iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -m comment --comment lvs-doctor-lab -j REJECT --reject-with icmp-port-unreachable';
+    const doc = replyRouteResult();
+    doc.diagnoses = doc.diagnoses.map((d, i) => (i === 0 ? { ...d, fixes: [{ host: 'rs1', why: 'accept the forwarded requests', commands: [long] }] } : d));
+    const done = runTui(stream(eventsFor(doc)), opts);
+    await stdout.shows('q quit');
+    // On screen it wraps under its indent, never back to column 0.
+    const screen = lastFrame(stdout.text);
+    const at = screen.findIndex((l) => l.includes('rs1# iptables -t filter -D INPUT'));
+    expect(at).toBeGreaterThan(-1);
+    expect(screen[at + 1]).toMatch(/^ {9}\S/);
+    stdin.press('c');
+    await done;
+    const printed = stdout.text.slice(stdout.text.lastIndexOf('# realserver.reply-route')).split('\n');
+    expect(printed.filter((l) => l === long)).toHaveLength(1);
+  });
+
   it('fits the terminal and follows a resize: 80x24, then 100x40 (issue 16.2)', async () => {
     const { stdout, stdin, opts } = io(true);
     stdout.rows = 24;
