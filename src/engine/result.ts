@@ -5,6 +5,7 @@ import type { Hop } from '../model/hops.js';
 import type { Diagnosis, HostStatus, OverallVerdict, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { rootCauses } from '../model/consequences.js';
+import { accessCause, accessHint, unreachedHosts } from '../model/access-hint.js';
 import { TOOL_VERSION } from '../version.js';
 
 export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
@@ -77,6 +78,18 @@ export function overallVerdict(checks: CheckResult[], diagnoses: Diagnosis[]): O
   return 'ok';
 }
 
+function withAccessHint(h: HostStatus): HostStatus {
+  const hint = h.status === 'unreachable' && h.reason ? accessHint(h.reason) : undefined;
+  return hint ? { ...h, hint } : h;
+}
+
+/** "director (director) could not be reached: its ssh host key is not known yet (first contact); next: ..." */
+function unreachedSummary(unreached: HostStatus[]): string {
+  const first = unreached[0];
+  const others = unreached.length > 1 ? ` (and ${unreached.length - 1} more host${unreached.length > 2 ? 's' : ''})` : '';
+  return `${first.name} (${first.role}) could not be reached${others}: ${accessCause(first.reason ?? '')}${first.hint ? `; next: ${first.hint}` : ''}`;
+}
+
 export interface ResultInputs {
   topology: Topology;
   checks: CheckResult[];
@@ -97,8 +110,12 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
   for (const c of inputs.checks) countsByQuestion[c.question][c.verdict] = (countsByQuestion[c.question][c.verdict] ?? 0) + 1;
   const proven = inputs.checks.filter((c) => c.verdict === 'pass').map((c) => c.summary);
   const unproven = inputs.checks.filter((c) => c.verdict === 'unknown' || c.verdict === 'error' || c.verdict === 'blocked').map((c) => `${c.id}: ${c.summary}`);
-  for (const h of inputs.hosts) {
-    if (h.status !== 'reachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
+  // Hosts that could not be reached come first: on a first run their cause is the whole story.
+  const hosts = inputs.hosts.map(withAccessHint);
+  const unreached = unreachedHosts({ hosts });
+  unproven.unshift(...unreached.map((h) => `${h.name} (${h.role}) could not be reached: ${h.reason ?? 'no reason given'}${h.hint ? `; next: ${h.hint}` : ''}`));
+  for (const h of hosts) {
+    if (h.status !== 'reachable' && h.status !== 'unreachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
   }
   for (const f of inputs.probeFailures ?? []) {
     if (f.failure !== 'skipped') unproven.push(`${f.host}: \`${f.command}\` gave no usable answer: ${f.message}`);
@@ -110,7 +127,9 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
       ? `${diagnoses[0].id} on ${diagnoses[0].hosts.join(', ') || 'the path'}: ${diagnoses[0].summary}`
       : verdict === 'ok'
         ? `${service.protocol} ${service.vip}:${service.vport} works: every hop of the test connection seen and rewritten as the table says`
-        : verdict === 'unknown'
+        : verdict === 'unknown' && unreached.length > 0
+          ? unreachedSummary(unreached)
+          : verdict === 'unknown'
           ? `no fault proven, but not everything could be checked: ${unproven[0] ?? ''}`
           : `warnings only: ${inputs.checks.find((c) => c.verdict === 'warn')?.summary ?? ''}`;
   return {
@@ -125,7 +144,7 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     diagnoses,
     checks,
     hops: inputs.hops,
-    hosts: inputs.hosts,
+    hosts,
     proven,
     unproven,
     ...(notes.length > 0 ? { notes } : {}),

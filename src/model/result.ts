@@ -30,6 +30,8 @@ export interface HostStatus {
   /** reachable: probes ran; unreachable: TransportError (reason says which); off-limits: not probed by choice. */
   status: 'reachable' | 'unreachable' | 'off-limits' | 'not-linux';
   reason?: string;
+  /** For a host that could not be reached: what to do next (--accept-new-host-keys, --jump, ...). */
+  hint?: string;
   probesRun: number;
 }
 

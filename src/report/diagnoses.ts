@@ -16,3 +16,5 @@ export function consequencesOf(result: Pick<ResultDocument, 'diagnoses'>, cause:
 export function consequenceCount(n: number): string {
   return `${n} consequence${n === 1 ? '' : 's'}`;
 }
+
+export { unreachedHosts } from '../model/access-hint.js';

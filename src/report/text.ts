@@ -8,7 +8,7 @@ import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
-import { consequenceCount, consequencesOf, rootDiagnoses } from './diagnoses.js';
+import { consequenceCount, consequencesOf, rootDiagnoses, unreachedHosts } from './diagnoses.js';
 
 export interface TextOptions {
   /** Also print the evidence of every check, not only of the diagnoses. */
@@ -38,6 +38,12 @@ export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): s
 
   const roots = rootDiagnoses(result);
   const folded = result.diagnoses.length - roots.length;
+  // A host that could not be reached explains every unknown below it: its cause and next step first.
+  for (const h of unreachedHosts(result)) {
+    out.push(`  cannot reach ${h.name} (${h.role}): ${oneLine(h.reason ?? 'no reason given')}`);
+    if (h.hint) out.push(`    next: ${oneLine(h.hint)}`);
+  }
+
   out.push('', `diagnoses: ${roots.length}${folded ? ` (and ${consequenceCount(folded)} folded under their cause)` : ''}`);
   roots.forEach((d, i) => out.push(...diagnosisLines(d, i + 1), ...consequencesOf(result, d).flatMap((c) => consequenceLines(c))));
 

@@ -6,7 +6,7 @@ import { Text } from 'ink';
 import type { ReactElement, ReactNode } from 'react';
 import type { CheckResult, Evidence } from '../model/check.js';
 import type { Diagnosis, ResultDocument } from '../model/result.js';
-import { consequencesOf, rootDiagnoses } from '../report/diagnoses.js';
+import { consequencesOf, rootDiagnoses, unreachedHosts } from '../report/diagnoses.js';
 import { packetPathRows, whereLines } from '../report/packet-path.js';
 import type { NamedHost, PathRow } from '../report/packet-path.js';
 import { evidenceLines, uniqueEvidence } from '../report/text.js';
@@ -112,6 +112,11 @@ export interface Body {
 /** The scrolling part of a finished run. */
 export function bodyRows(state: ViewState, result: ResultDocument, width: number): Body {
   const rows: Row[] = [];
+  // A host that could not be reached explains the unknowns: its cause and the next step first.
+  unreachedHosts(result).forEach((h, i) => {
+    rows.push(row(`r${i}.blank`, ' '), ...wrapped(`r${i}`, `cannot reach ${h.name} (${h.role}): ${oneLine(h.reason ?? 'no reason given')}`, width, '   ', { c: 'magenta', bold: true }));
+    if (h.hint) rows.push(...wrapped(`r${i}.next`, `   next: ${oneLine(h.hint)}`, width, '         ', { c: 'cyan' }));
+  });
   rootDiagnoses(result).forEach((d, i) => rows.push(...diagnosisRows(result, d, i + 1, state.showFixes, width)));
   if (result.verdict === 'ok' && result.proven.length > 0) {
     rows.push(row('p.blank', ' '));
