@@ -21,7 +21,7 @@ import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
 import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
-import { openReplay } from '../transport/replay.js';
+import { openReplay, ReplayTransport } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
@@ -196,7 +196,9 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
 async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, mode: 'live' | 'replay'): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
-  const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
+  // A replay reports when the bundle was recorded, not when it was replayed.
+  const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
+  const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode, ...(recordedAt ? { now: () => recordedAt } : {}) });
   let result: ResultDocument | null = null;
   const stop = (): void => {
     // Ctrl-C: close the transport so remote captures are stopped before we go.

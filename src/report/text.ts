@@ -33,7 +33,7 @@ export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): s
   const { protocol, vip, vport } = result.service;
   out.push(`lvs-doctor ${result.verdict.toUpperCase()}: ${oneLine(result.summary)}`);
   out.push(
-    `service ${protocol} ${vip}:${vport}  mode ${result.mode}  started ${result.startedAt}  took ${formatDuration(result.durationMs)}  exit ${EXIT_CODES[result.verdict]}`,
+    `service ${protocol} ${vip}:${vport}  mode ${result.mode}  ${result.mode === 'replay' ? 'recorded' : 'started'} ${result.startedAt}  took ${formatDuration(result.durationMs)}  exit ${EXIT_CODES[result.verdict]}`,
   );
 
   const roots = rootDiagnoses(result);

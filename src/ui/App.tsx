@@ -82,7 +82,7 @@ function Finished({ state, width, height, canRerun }: { state: ViewState; width:
     <>
       <Verdict result={result} />
       <Text>{' '}</Text>
-      <PacketPath hops={result.hops} hosts={result.hosts} compact={layout.compact} />
+      <PacketPath hops={result.hops} hosts={result.hosts} compact={layout.compact} {...(result.mode === 'replay' ? { recordedAt: result.startedAt } : {})} />
       {shown.map((r) => r.node)}
       {layout.scrolls && (
         <Text dimColor wrap="truncate-end">

@@ -188,3 +188,38 @@ describe('runDiagnosis: what runs when', () => {
     expect(result!.hosts.filter((h) => h.status === 'reachable').map((h) => h.name).sort()).toEqual(['client', 'director', 'rs1', 'rs2']);
   });
 });
+
+describe('what silence proves (issue 16.8)', () => {
+  const NO_ICMP = 'the director sent no ICMP unreachable to a realserver';
+
+  it('a healthy recorded run proves the director sent no ICMP unreachable', async () => {
+    const r = await replayBundle(healthy);
+    expect(r.proven).toContain(NO_ICMP);
+  });
+
+  it('with the director unreachable, "no ICMP unreachable" is unproven, not proven', async () => {
+    const dir = mutated((entries) => {
+      for (const e of entries) if (e.host === 'director') e.transportError = { kind: 'unreachable', message: 'ssh: connect to host director port 22: Connection refused' };
+    });
+    try {
+      const r = await replayBundle(dir);
+      expect(r.proven).not.toContain(NO_ICMP);
+      expect(r.checks.find((c) => c.id === 'q3.direct-rip')).toMatchObject({ verdict: 'unknown', summary: expect.stringContaining('director could not be probed') });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("with the director's captures failed, it is unproven too", async () => {
+    const dir = mutated((entries) => {
+      for (const e of entries) if (e.host === 'director' && e.argv.includes('tcpdump')) e.transportError = { kind: 'timeout', message: 'tcpdump did not start' };
+    });
+    try {
+      const r = await replayBundle(dir);
+      expect(r.proven).not.toContain(NO_ICMP);
+      expect(r.checks.find((c) => c.id === 'q3.direct-rip')?.verdict).toBe('unknown');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});

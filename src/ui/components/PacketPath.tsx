@@ -21,7 +21,7 @@ function Arrow({ row, right }: { row: PathRow | undefined; right: boolean }) {
 }
 
 /** Julian's Q.3 picture: client -> director ext | int -> realserver and back, hop by hop. */
-export function PacketPath({ hops, hosts, compact = false }: { hops: Hop[]; hosts: NamedHost[]; compact?: boolean }) {
+export function PacketPath({ hops, hosts, compact = false, recordedAt }: { hops: Hop[]; hosts: NamedHost[]; compact?: boolean; recordedAt?: string }) {
   const paint = usePaint();
   if (hops.length === 0) {
     return <Text dimColor>{'  Packet path: no test connection was judged'}</Text>;
@@ -31,7 +31,10 @@ export function PacketPath({ hops, hosts, compact = false }: { hops: Hop[]; host
   const rs = realserverName(hops, hosts).padEnd(8);
   return (
     <Box flexDirection="column">
-      <Text bold>Packet path of the test connection</Text>
+      <Text wrap="truncate-end">
+        <Text bold>Packet path of the test connection</Text>
+        {recordedAt ? <Text dimColor>{` (recorded ${recordedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')})`}</Text> : null}
+      </Text>
       <Text>
         {'   client '}
         <Arrow row={byIndex(1)} right />
