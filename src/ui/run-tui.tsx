@@ -10,6 +10,7 @@ import { formatText } from '../report/text.js';
 import { App } from './App.js';
 import { applyKey, initialState, reduce } from './state.js';
 import { followSelection, scrollPage } from './screen.js';
+import { formatPartial } from './partial.js';
 import type { UiKey, ViewState } from './state.js';
 import { displaySafe } from '../report/untrusted-text.js';
 
@@ -41,7 +42,7 @@ class Store {
   }
 }
 
-type Outcome = 'quit' | 'copy';
+type Outcome = 'quit' | 'copy' | 'interrupted';
 
 interface LiveProps {
   store: Store;
@@ -97,7 +98,11 @@ function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveP
       // Moving or opening a check scrolls it into view; pages scroll the body alone.
       const move = (k: UiKey) => store.update((s) => followSelection(applyKey(s, k), width, height));
       const page = (direction: 1 | -1) => store.update((s) => scrollPage(s, direction, width, height));
-      if (input === 'q' || key.escape) {
+      if (key.ctrl && input === 'c') {
+        // Ink's own Ctrl-C exit would leave without a word; this one prints what was seen.
+        onOutcome('interrupted');
+        exit();
+      } else if (input === 'q' || key.escape) {
         onOutcome('quit');
         exit();
       } else if (input === 'c' && done) {
@@ -178,7 +183,7 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
         }}
         onRerun={onRerun}
       />,
-      { stdout, stdin, exitOnCtrlC: true, patchConsole: false },
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
     );
     closeUi = () => instance.unmount();
     if (run.error !== null) instance.unmount();
@@ -198,5 +203,7 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   run.stop = true;
   if (run.error !== null) throw run.error;
   if (run.outcome === 'copy' && run.result) stdout.write(`\n${formatFixCommands(run.result)}`);
+  // Left before the run ended: say what was seen rather than nothing.
+  if (!run.result && run.outcome !== 'copy') stdout.write(`\n${formatPartial(store.get(), run.outcome === 'interrupted' ? 'interrupted' : 'quit')}`);
   return run.result;
 }

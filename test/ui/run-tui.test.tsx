@@ -143,6 +143,28 @@ describe('runTui', () => {
     await done;
   });
 
+  it('Ctrl-C before the run ended prints what was seen so far (issue 16.8)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const events = eventsFor(replyRouteResult());
+    const upTo = events.findIndex((e) => e.type === 'check-end' && e.result.id === 'q2.route-get') + 1;
+    async function* hangs(): AsyncIterable<RunEvent> {
+      for (const e of events.slice(0, upTo)) {
+        await Promise.resolve();
+        yield e;
+      }
+      await new Promise(() => {}); // the engine is still waiting on a host
+    }
+    const done = runTui(hangs(), opts);
+    await stdout.shows('q2.route-get');
+    stdin.press('\u0003');
+    const result = await done;
+    expect(result).toBeNull();
+    const tail = stdout.text.slice(stdout.text.lastIndexOf('lvs-doctor: interrupted'));
+    expect(tail).toMatch(/^lvs-doctor: interrupted \(Ctrl-C\) before the run ended: no verdict; what was seen so far:\n {2}checks finished: 2 of \d+/);
+    expect(tail).toContain('    FAIL    q2.route-get [realserver.reply-route]  rs1 routes replies to 10.0.0.2 via 10.1.1.254');
+    expect(tail).toMatch(/hop 3 BROKEN +rs1 -> director int/);
+  });
+
   it('without a keyboard it leaves by itself when the run is over', async () => {
     const { stdout, opts } = io(false);
     const result = await runTui(stream(eventsFor(healthyResult())), opts);
