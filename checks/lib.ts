@@ -1,6 +1,7 @@
 // Small helpers every check uses to phrase verdicts; no reasoning lives here.
 import type { Evidence, Finding, Fix } from '../src/model/check.js';
 import type { FaultId } from '../src/model/faults.js';
+import type { Topology } from '../src/model/topology.js';
 import type { Facts } from '../src/engine/facts.js';
 import type { ConnectionHops } from '../src/engine/hop-analysis.js';
 import { worstConnection } from '../src/engine/hop-analysis.js';
@@ -55,6 +56,16 @@ export function hopSeenAt(conn: ConnectionHops, index: 1 | 2 | 3 | 4, host?: str
   if (obs.some((o) => o.status === 'seen')) return 'seen';
   if (obs.some((o) => o.status === 'missing')) return 'missing';
   return 'not-captured';
+}
+
+/**
+ * For a client nobody named (this machine, by default): what it failed to do says it is not on
+ * the client side (a bastion, an admin host), not that the client is broken. Unproven, with how
+ * to test from a real client.
+ */
+export function notOnClientSide(topology: Topology, what: string): Finding | null {
+  if (!topology.client.implicit) return null;
+  return unknown(`this machine was taken as the client (none was named) and ${what}: it is not on the client side, so the client's view is unproven; pass --client HOST (a host on the client network) or name a client in the inventory`);
 }
 
 /** The fix that removes the DROP/REJECT rules found: one runnable command per rule, each once. */

@@ -32,10 +32,11 @@ export const directRip: CheckDefinition = {
     if (lines.length === 0) {
       // Absence is proof only where the director was captured, whole: a director that could
       // not be reached or captured (or whose kernel dropped packets) proves nothing by silence.
+      // A capture taken there is the proof it was reached.
       const own = tc.captures.filter((c) => c.host === d);
       const captured = own.filter((c) => c.packets !== null);
-      if (!facts.probed(d) || captured.length === 0) {
-        const why = !facts.probed(d) ? `${d} could not be probed${facts.hosts.get(d)?.reason ? ` (${facts.hosts.get(d)?.reason})` : ''}` : own.find((c) => c.error)?.error ?? `no capture was taken on ${d}`;
+      if (captured.length === 0) {
+        const why = facts.hosts.get(d)?.status === 'unreachable' ? `${d} could not be probed${facts.hosts.get(d)?.reason ? ` (${facts.hosts.get(d)?.reason})` : ''}` : own.find((c) => c.error)?.error ?? `no capture was taken on ${d}`;
         return unknown(`whether the director answers realservers' replies with ICMP unreachable is not proven: ${why}`);
       }
       const lossy = captured.find((c) => (c.dropped ?? 0) > 0);

@@ -201,7 +201,7 @@ export async function discoverTopology(transport: Transport, opts: DiscoverOptio
   if (opts.client) {
     client = { name: 'client', role: 'client', access: 'ssh', ssh: { host: opts.client, ...commonSsh(opts) } };
   } else {
-    client = { name: 'client', role: 'client', access: 'local' };
+    client = { name: 'client', role: 'client', access: 'local', implicit: true };
   }
   if (opts.connect) {
     const t = opts.connect([client]);
