@@ -3,8 +3,7 @@
 // the verdict and the packet path always in view, the diagnoses and checks scrolling below.
 import { Box, Static, Text } from 'ink';
 import { QUESTION_TITLES } from '../model/check.js';
-import { packetPathHeight } from './screen.js';
-import { doneLayout } from './screen.js';
+import { doneLayout, packetPathHeight } from './screen.js';
 import { CheckLine } from './components/CheckLine.js';
 import { Verdict } from './components/Diagnosis.js';
 import { Header, SPINNER } from './components/Header.js';
