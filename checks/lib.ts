@@ -2,11 +2,12 @@
 import type { Evidence, Finding, Fix } from '../src/model/check.js';
 import type { FaultId } from '../src/model/faults.js';
 import type { Topology } from '../src/model/topology.js';
-import type { Facts } from '../src/engine/facts.js';
-import type { ConnectionHops } from '../src/engine/hop-analysis.js';
-import { worstConnection } from '../src/engine/hop-analysis.js';
+import type { Facts } from '../src/facts/facts.js';
+import type { ConnectionHops } from '../src/facts/hop-analysis.js';
+import { worstConnection } from '../src/facts/hop-analysis.js';
 import type { FirewallHit } from '../src/director/firewall-match.js';
 import { removeRulesCommands } from '../src/director/firewall-fix.js';
+import { WITHHELD_FIX } from '../src/engine/fix-guard.js';
 
 export function pass(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'pass', summary, evidence, fixes: [] };
@@ -20,15 +21,18 @@ export function unknown(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'unknown', summary, evidence, fixes: [] };
 }
 
-export function fault(
-  verdict: 'fail' | 'warn',
-  id: FaultId,
-  hosts: string[],
-  summary: string,
-  evidence: Evidence[],
-  fixes: Fix[],
-  certainty: number,
-): Finding {
+/** What a failing or warning check found: the fault, where, why, and how sure (1 = seen on the wire). */
+export interface FaultFinding {
+  verdict: 'fail' | 'warn';
+  fault: FaultId;
+  hosts: string[];
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  certainty: number;
+}
+
+export function fault({ verdict, fault: id, hosts, summary, evidence, fixes, certainty }: FaultFinding): Finding {
   return { verdict, fault: id, faultHosts: hosts, summary, evidence, fixes, certainty };
 }
 
@@ -71,5 +75,5 @@ export function notOnClientSide(topology: Topology, what: string): Finding | nul
 /** The fix that removes the DROP/REJECT rules found: one runnable command per rule, each once. */
 export function removeRulesFix(host: string, hits: readonly FirewallHit[], why: string): Fix {
   const { commands, note } = removeRulesCommands(hits);
-  return { host, commands, why: note ? `${why} (${note})` : why };
+  return { host, commands: commands.map((c) => c ?? WITHHELD_FIX), why: note ? `${why} (${note})` : why };
 }

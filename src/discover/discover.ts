@@ -58,15 +58,15 @@ export interface Discovery {
 
 async function probeOne<T>(transport: Transport, host: string, probe: ProbeCommand): Promise<{ parsed?: T; outcome: ProbeOutcome }> {
   const [outcome] = await runProbes(transport, [{ host, probe }]);
-  return { parsed: outcome.status === 'ok' ? (outcome.parsed as T) : undefined, outcome };
+  return { parsed: outcome.ok ? (outcome.parsed as T) : undefined, outcome };
 }
 
-const why = (o: ProbeOutcome): string => o.error?.message ?? o.reason ?? o.status;
+const why = (o: ProbeOutcome): string => (o.ok ? 'ok' : (o.error?.message ?? o.message));
 
 /** The director's services: IPVS first; a kernel without IPVS (or no ipvsadm) falls back to the NAT rules. */
 async function directorServices(transport: Transport, host: string, notes: string[]): Promise<{ services: VirtualService[]; where: string }> {
   const ipvs = await probeOne<IpvsadmResult>(transport, host, ipvsadmList());
-  if (ipvs.outcome.error?.kind === 'transport') {
+  if (!ipvs.outcome.ok && ipvs.outcome.error?.kind === 'transport') {
     // The cause and the next step first (a first run meets an unknown host key), ssh's words after.
     const reason = `${ipvs.outcome.error.transportKind ?? 'unreachable'}: ${why(ipvs.outcome)}`;
     const hint = accessHint(reason);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/discover/inventory.js';
 import { TopologyError, validateTopology } from '../../src/discover/topology-check.js';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 
 const bundle = new URL('../../fixtures/bundles/client.no-route-to-vip', import.meta.url).pathname;
 

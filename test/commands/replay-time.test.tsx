@@ -6,7 +6,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { replayCommand } from '../../src/commands/diagnose.js';
 import type { CommandIO } from '../../src/commands/io.js';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { App } from '../../src/ui/App.js';
 import { initialState, reduce } from '../../src/ui/state.js';

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeRulesCommands } from '../../src/director/firewall-fix.js';
 import { firewallHitsIptables, firewallHitsNft, type FirewallHit } from '../../src/director/firewall-match.js';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 import { isPlainShellCommand, WITHHELD_FIX } from '../../src/engine/fix-guard.js';
 import { iptablesSaveParser } from '../../src/parsers/iptables-save.js';
 import { nftParser } from '../../src/parsers/nft.js';
 import { formatFixCommands } from '../../src/report/fixes.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { fixtureText } from '../parsers/director-fixture-text.js';
+import { removeRulesFix } from '../../checks/lib.js';
 
 const realserver = iptablesSaveParser.parse(fixtureText('iptables-save', 'lab-legacy-1.8.9--realserver-reject-counters.out'));
 const natLb = iptablesSaveParser.parse(fixtureText('iptables-save', 'lab-nft-1.8.9--director-nat-lb.out'));
@@ -27,7 +28,8 @@ describe('removing a rule', () => {
     const rule = natLb.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'PREROUTING')?.rules.find((r) => r.text.includes('--comment "'));
     if (!rule) throw new Error('fixture changed: no quoted comment in nat PREROUTING');
     const hit: FirewallHit = { kind: 'rule', verdict: 'DROP', rejectWith: null, table: 'nat', chain: 'PREROUTING', line: rule.line, text: rule.text, counters: null, certain: true, unevaluated: [], source: 'iptables' };
-    expect(removeRulesCommands([hit]).commands).toEqual([WITHHELD_FIX]);
+    expect(removeRulesCommands([hit]).commands).toEqual([null]);
+    expect(removeRulesFix('director', [hit], 'x').commands).toEqual([WITHHELD_FIX]);
   });
 
   it('nft listed with handles: delete by handle', () => {

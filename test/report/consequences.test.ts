@@ -2,7 +2,7 @@
 // runs (fixtures/bundles/), replayed offline.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 import { explainingCause, rootCauses } from '../../src/model/consequences.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { formatFixCommands } from '../../src/report/fixes.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnosisDigest, replayBundle } from '../../src/engine/replay-bundle.js';
+import { diagnosisDigest, replayBundle } from '../../src/commands/replay-bundle.js';
 
 const root = join(import.meta.dirname, '../../fixtures/bundles');
 const scenarios = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'manifest.json'))) : [];
