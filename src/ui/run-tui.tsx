@@ -171,6 +171,7 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   };
 
   let uiFailed: unknown = null;
+  let mounted: { unmount(): void } | null = null;
   try {
     const instance = render(
       <Live
@@ -185,11 +186,19 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
       />,
       { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
     );
+    mounted = instance;
     closeUi = () => instance.unmount();
     if (run.error !== null) instance.unmount();
     await instance.waitUntilExit();
   } catch (error) {
     uiFailed = error;
+    // Let go of the broken UI now: left mounted, Ink would draw it again at process exit and
+    // throw the terminal's error (EPIPE) from its exit hook.
+    try {
+      mounted?.unmount();
+    } catch {
+      // the terminal refuses it too: nothing more to do
+    }
   }
 
   if (uiFailed !== null) {
