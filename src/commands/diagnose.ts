@@ -17,7 +17,7 @@ import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
 import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
-import { openReplay } from '../transport/replay.js';
+import { openReplay, ReplayTransport } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
@@ -193,7 +193,9 @@ async function present(transport: Transport, topology: Topology, values: Values,
   const format = chooseFormat(values, io);
   if (!format) return 64;
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
-  const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
+  // A replay reports when the bundle was recorded, not when it was replayed.
+  const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
+  const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode, ...(recordedAt ? { now: () => recordedAt } : {}) });
   let stop = (): void => {};
   // Ctrl-C: close the transport so remote captures are stopped, then hand 130 to the CLI, which exits.
   const interrupted = new Promise<typeof EX_INTERRUPTED>((resolve) => {
