@@ -1,9 +1,13 @@
 // Small helpers every check uses to phrase verdicts; no reasoning lives here.
 import type { Evidence, Finding, Fix } from '../src/model/check.js';
 import type { FaultId } from '../src/model/faults.js';
+import type { Topology } from '../src/model/topology.js';
 import type { Facts } from '../src/facts/facts.js';
 import type { ConnectionHops } from '../src/facts/hop-analysis.js';
 import { worstConnection } from '../src/facts/hop-analysis.js';
+import type { FirewallHit } from '../src/director/firewall-match.js';
+import { removeRulesCommands } from '../src/director/firewall-fix.js';
+import { WITHHELD_FIX } from '../src/engine/fix-guard.js';
 
 export function pass(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'pass', summary, evidence, fixes: [] };
@@ -56,4 +60,20 @@ export function hopSeenAt(conn: ConnectionHops, index: 1 | 2 | 3 | 4, host?: str
   if (obs.some((o) => o.status === 'seen')) return 'seen';
   if (obs.some((o) => o.status === 'missing')) return 'missing';
   return 'not-captured';
+}
+
+/**
+ * For a client nobody named (this machine, by default): what it failed to do says it is not on
+ * the client side (a bastion, an admin host), not that the client is broken. Unproven, with how
+ * to test from a real client.
+ */
+export function notOnClientSide(topology: Topology, what: string): Finding | null {
+  if (!topology.client.implicit) return null;
+  return unknown(`this machine was taken as the client (none was named) and ${what}: it is not on the client side, so the client's view is unproven; pass --client HOST (a host on the client network) or name a client in the inventory`);
+}
+
+/** The fix that removes the DROP/REJECT rules found: one runnable command per rule, each once. */
+export function removeRulesFix(host: string, hits: readonly FirewallHit[], why: string): Fix {
+  const { commands, note } = removeRulesCommands(hits);
+  return { host, commands: commands.map((c) => c ?? WITHHELD_FIX), why: note ? `${why} (${note})` : why };
 }

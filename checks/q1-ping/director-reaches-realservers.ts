@@ -12,7 +12,7 @@ export const directorReachesRealservers: Check = {
   probes: [{ role: 'director', probe: 'ping-rip' }],
   evaluate({ topology, facts }) {
     const d = topology.director.name;
-    if (!facts.probed(d)) return unknown(`the director ${d} could not be probed`);
+    if (!facts.probed(d)) return unknown(`the director ${d} could not be probed${facts.hosts.get(d)?.reason ? ` (${facts.hosts.get(d)?.reason})` : ''}`);
     const down: string[] = [];
     const evidence: Evidence[] = [];
     let read = 0;

@@ -29,7 +29,20 @@ export const directRip: Check = {
         }
       }
     }
-    if (lines.length === 0) return pass('the director sent no ICMP unreachable to a realserver');
+    if (lines.length === 0) {
+      // Absence is proof only where the director was captured, whole: a director that could
+      // not be reached or captured (or whose kernel dropped packets) proves nothing by silence.
+      // A capture taken there is the proof it was reached.
+      const own = tc.captures.filter((c) => c.host === d);
+      const captured = own.filter((c) => c.packets !== null);
+      if (captured.length === 0) {
+        const why = facts.hosts.get(d)?.status === 'unreachable' ? `${d} could not be probed${facts.hosts.get(d)?.reason ? ` (${facts.hosts.get(d)?.reason})` : ''}` : own.find((c) => c.error)?.error ?? `no capture was taken on ${d}`;
+        return unknown(`whether the director answers realservers' replies with ICMP unreachable is not proven: ${why}`);
+      }
+      const lossy = captured.find((c) => (c.dropped ?? 0) > 0);
+      if (lossy) return unknown(`whether the director answers realservers' replies with ICMP unreachable is not proven: the kernel dropped ${lossy.dropped} packet(s) of the capture on ${lossy.iface}`);
+      return pass('the director sent no ICMP unreachable to a realserver');
+    }
     return fault({ verdict: 'warn', fault: 'director.direct-rip-unreachable', hosts: [d], summary: 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', evidence: [{ host: d, command: 'tcpdump (test connection)', lines }], fixes: [
       { host: d, commands: ['# reach the RIPs from a network that does not route through the director, or accept the limit (5.17)'], why: 'LVS-NAT cannot serve direct connections to a RIP through the director' },
     ], certainty: 0.7 });

@@ -1,6 +1,6 @@
 import type { Check } from '../ids.js';
 import { describeHit, directorTable, firewallHits, routeGet } from '../../src/facts/readers.js';
-import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
+import { fault, pass, skip, testedConnection, unknown, wireEvidence, removeRulesFix } from '../lib.js';
 
 // Hop 4: the director rewrites RIP:RPORT -> CIP:CPORT into VIP:VPORT -> CIP:CPORT out of ext.
 export const replyRewritten: Check = {
@@ -47,7 +47,7 @@ export const replyRewritten: Check = {
     const hits = firewallHits(facts, d, { protocol: 'tcp', src: rs.rip, dst: conn.cip, sport: rs.rport, ...(facts.derived.int ? { inIface: facts.derived.int } : {}), hook: 'forward' }) ?? [];
     if (hits.length > 0) {
       return fault({ verdict: 'fail', fault: 'director.firewall-drop', hosts: [d], summary: `a firewall rule on ${d} drops the realserver's replies: ${hits[0].text}`, evidence: [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit) }, ...wire], fixes: [
-        { host: d, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'replies must be allowed back through the director' },
+        removeRulesFix(d, hits, 'replies must be allowed back through the director'),
       ], certainty: hits.some((h) => h.certain) ? 1 : 0.8 });
     }
     const kind = directorTable(facts, topology)?.kind;

@@ -1,7 +1,7 @@
 import type { Check } from '../ids.js';
 import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
-import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
+import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence, removeRulesFix } from '../lib.js';
 
 // Hop 2: the director rewrites CIP:CPORT -> VIP:VPORT into CIP:CPORT -> RIP:RPORT and sends it
 // out of int. When hop 1 is seen and hop 2 is not, the director dropped it: say why.
@@ -75,7 +75,7 @@ export const requestForwarded: Check = {
     if (hits.length > 0) {
       const ev: Evidence[] = [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit), note: 'rules that drop the request' }, ...wire];
       return fault({ verdict: 'fail', fault: 'director.firewall-drop', hosts: [d], summary: `a firewall rule on ${d} drops the client's request: ${hits[0].text}`, evidence: ev, fixes: [
-        { host: d, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'the request must be allowed through the director' },
+        removeRulesFix(d, hits, 'the request must be allowed through the director'),
       ], certainty: hits.some((h) => h.certain) ? 1 : 0.8 });
     }
     return { verdict: 'fail', summary: `the director received the SYN on ${ext ?? 'ext'} but did not forward it, and no configuration read explains why`, evidence: wire, fixes: [], certainty: 0.5 };

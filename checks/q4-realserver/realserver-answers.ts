@@ -1,7 +1,7 @@
 import type { Check } from '../ids.js';
 import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
-import { fault, pass, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
+import { fault, pass, removeRulesFix, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Julian's Q.4: the request reached the realserver; what did it answer? SYN+ACK (good), RST
 // (nothing listens), ICMP unreachable (its firewall), nothing (rp_filter or a silent DROP),
@@ -41,7 +41,7 @@ export const realserverAnswers: Check = {
       return fault({ verdict: 'fail', fault: 'realserver.firewall-reject', hosts: [rs.name], summary: `${rs.name} answers the SYN to ${target} with ${icmp.packet.icmp?.kind ?? 'ICMP unreachable'}: its firewall rejects it`, evidence: [
         { host: icmp.host, command: 'tcpdump (test connection)', lines: [icmp.line] },
         ...(hits.length ? [{ host: rs.name, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit) }] : []),
-      ], fixes: [{ host: rs.name, commands: hits.length ? hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`) : [`# allow tcp from ${conn.cip} to ${target} in the realserver's firewall`], why: 'accept the forwarded requests' }], certainty: 1 });
+      ], fixes: [hits.length ? removeRulesFix(rs.name, hits, 'accept the forwarded requests') : { host: rs.name, commands: [`iptables-save -c`, `nft list ruleset`], why: `accept the forwarded requests: find what rejects tcp from ${conn.cip} to ${target} (no rule read explains it)` }], certainty: 1 });
     }
     const atRs = conn.hops[1].observations.find((o) => o.host === rs.name);
     if (!atRs || atRs.status === 'not-captured') return skip(`${rs.name} could not be captured: the director's view (Q.3) is all there is`);
@@ -75,7 +75,7 @@ export const realserverAnswers: Check = {
     if (hits.length > 0) {
       evidence.unshift({ host: rs.name, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit), note: 'rules that drop the request' });
       return fault({ verdict: 'fail', fault: 'realserver.silent-drop', hosts: [rs.name], summary: `${rs.name} drops the request silently: ${hits[0].text}`, evidence, fixes: [
-        { host: rs.name, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'accept the forwarded requests' },
+        removeRulesFix(rs.name, hits, 'accept the forwarded requests'),
       ], certainty: 1 });
     }
     return fault({ verdict: 'fail', fault: 'realserver.silent-drop', hosts: [rs.name], summary: `the request reached ${rs.name} and nothing was sent back; neither rp_filter nor a rule read explains it`, evidence, fixes: [], certainty: 0.6 });

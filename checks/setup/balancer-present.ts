@@ -16,7 +16,7 @@ export const balancerPresent: Check = {
   ],
   evaluate({ topology, facts }) {
     const d = topology.director.name;
-    if (!facts.probed(d)) return unknown(`the director ${d} could not be probed`);
+    if (!facts.probed(d)) return unknown(`the director ${d} could not be probed${facts.hosts.get(d)?.reason ? ` (${facts.hosts.get(d)?.reason})` : ''}`);
     const table = directorTable(facts, topology);
     if (!table) return unknown('neither ipvsadm nor the netfilter rules could be read on the director', [facts.evidence(d, 'ipvsadm'), facts.evidence(d, 'iptables-save')]);
     if (table.kind === 'ipvs') return pass(`IPVS answers on ${d} (${table.services.length} virtual service(s))`, [facts.evidence(d, 'ipvsadm', undefined, undefined)]);

@@ -1,6 +1,6 @@
 import type { Check } from '../ids.js';
 import { addresses } from '../../src/facts/readers.js';
-import { fault, pass, unknown } from '../lib.js';
+import { fault, notOnClientSide, pass, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a connection from the director itself to the VIP is not load-balanced like a client's.
 export const clientNotDirector: Check = {
@@ -20,7 +20,7 @@ export const clientNotDirector: Check = {
     const da = addresses(facts, d);
     if (!ca || !da) return unknown('the addresses of the client or the director could not be read');
     const shared = ca.filter((a) => !a.address.startsWith('127.') && a.address !== '::1' && da.some((b) => b.address === a.address));
-    if (shared.length > 0) return sameHost(c, d, shared.map((s) => s.address));
+    if (shared.length > 0) return notOnClientSide(topology, `it is the director (both hold ${shared.map((s) => s.address).join(', ')})`) ?? sameHost(c, d, shared.map((s) => s.address));
     return pass(`the client ${c} is a separate host`);
   },
 };

@@ -17,7 +17,7 @@ import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
 import { ByHostTransport } from '../transport/by-host.js';
 import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
-import { openReplay } from '../transport/replay.js';
+import { openReplay, ReplayTransport } from '../transport/replay.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
@@ -200,10 +200,17 @@ async function present(transport: Transport, topology: Topology, values: Values,
   if (!format) return 64;
   const { mode, deadlineMs } = how;
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
+  // A replay reports when the bundle was recorded, not when it was replayed.
+  const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
   const run = (): AsyncGenerator<RunEvent, ResultDocument> =>
-    runDiagnosis({ transport, topology, checks: CHECKS, mode, ...(io.interrupt ? { signal: io.interrupt } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
+    runDiagnosis({
+      transport, topology, checks: CHECKS, mode,
+      ...(recordedAt ? { now: () => recordedAt } : {}),
+      ...(io.interrupt ? { signal: io.interrupt } : {}),
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    });
   try {
     let result: ResultDocument | null = null;
     if (format === 'tui') {

@@ -11,7 +11,8 @@ export async function replayBundle(dir: string): Promise<ResultDocument> {
   if (!topology) throw new Error(`${dir}: the bundle's manifest has no topology`);
   let result: ResultDocument | null = null;
   try {
-    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay' })) {
+    const recordedAt = transport.recordedAt;
+    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', ...(recordedAt ? { now: () => recordedAt } : {}) })) {
       if (event.type === 'run-end') result = event.result;
     }
   } finally {

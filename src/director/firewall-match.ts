@@ -39,6 +39,9 @@ export interface FirewallHit {
   certain: boolean;
   /** Matches that could not be evaluated for this flow, as written. */
   unevaluated: string[];
+  /** Which tool's listing the rule comes from (how to remove it), and nft's rule handle when listed with -a. */
+  source: 'iptables' | 'nft';
+  handle?: number | null;
 }
 
 type Tri = 'yes' | 'no' | 'unknown';
@@ -160,7 +163,7 @@ export function firewallHitsIptables(parsed: IptablesSave, flow: Flow): Firewall
       hits.push({
         kind: 'policy', verdict: 'DROP', rejectWith: null, table: table.name, chain: chain.name,
         line: chain.line, text: `:${chain.name} DROP`, counters: chain.counters,
-        certain: end.maybeAccepted.length === 0, unevaluated: end.maybeAccepted,
+        certain: end.maybeAccepted.length === 0, unevaluated: end.maybeAccepted, source: 'iptables',
       });
     }
   }
@@ -186,7 +189,7 @@ function walkIptables(table: IptablesTable, chain: IptablesChain, flow: Flow, ou
       const rejectWith = target === 'REJECT' ? rule.target?.options.find((o) => o.name === 'reject-with')?.values[0] ?? null : null;
       hits.push({
         kind: 'rule', verdict: target, rejectWith, table: table.name, chain: chain.name, line: rule.line,
-        text: rule.text, counters: rule.counters, certain, unevaluated,
+        text: rule.text, counters: rule.counters, certain, unevaluated, source: 'iptables',
       });
       if (v.result === 'yes') return { end: 'dropped', maybeAccepted };
       continue;
@@ -263,7 +266,7 @@ export function firewallHitsNft(parsed: NftRuleset, flow: Flow): FirewallHit[] {
         hits.push({
           kind: 'policy', verdict: 'DROP', rejectWith: null, table: `${table.family} ${table.name}`, chain: chain.name,
           line: chain.line, text: `chain ${chain.name} policy drop`, counters: null,
-          certain: end.maybeAccepted.length === 0, unevaluated: end.maybeAccepted,
+          certain: end.maybeAccepted.length === 0, unevaluated: end.maybeAccepted, source: 'nft',
         });
       }
     }
@@ -283,6 +286,7 @@ function walkNft(table: NftTable, chain: NftChain, flow: Flow, outer: string[], 
         kind: 'rule', verdict: verdict === 'drop' ? 'DROP' : 'REJECT', rejectWith: rule.verdict?.rejectWith ?? null,
         table: `${table.family} ${table.name}`, chain: chain.name, line: rule.line, text: rule.text,
         counters: rule.counters, certain: v.result === 'yes' && outer.length === 0 && maybeAccepted.length === 0, unevaluated,
+        source: 'nft', handle: rule.handle,
       });
       if (v.result === 'yes') return { end: 'dropped', maybeAccepted };
       continue;

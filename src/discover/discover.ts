@@ -2,6 +2,7 @@
 // IPVS table (or its netfilter NAT rules) names the service and the realservers; its
 // addresses and routes name ext, int and the DIP; each realserver is tried over ssh directly,
 // then through the director (ProxyJump), and marked off-limits when it refuses both.
+import { accessCause, accessHint } from '../model/access-hint.js';
 import type { ClientSpec, DirectorSpec, HostSpec, L4Protocol, RealserverSpec, SshTarget, Topology } from '../model/topology.js';
 import type { VirtualService } from '../model/virtual-service.js';
 import { virtualServicesFromIpvsadm } from '../director/from-ipvs.js';
@@ -65,7 +66,12 @@ const why = (o: ProbeOutcome): string => (o.ok ? 'ok' : (o.error?.message ?? o.m
 /** The director's services: IPVS first; a kernel without IPVS (or no ipvsadm) falls back to the NAT rules. */
 async function directorServices(transport: Transport, host: string, notes: string[]): Promise<{ services: VirtualService[]; where: string }> {
   const ipvs = await probeOne<IpvsadmResult>(transport, host, ipvsadmList());
-  if (!ipvs.outcome.ok && ipvs.outcome.error?.kind === 'transport') throw new DiscoveryError(`cannot reach the director: ${why(ipvs.outcome)}`);
+  if (!ipvs.outcome.ok && ipvs.outcome.error?.kind === 'transport') {
+    // The cause and the next step first (a first run meets an unknown host key), ssh's words after.
+    const reason = `${ipvs.outcome.error.transportKind ?? 'unreachable'}: ${why(ipvs.outcome)}`;
+    const hint = accessHint(reason);
+    throw new DiscoveryError(`cannot reach the director: ${accessCause(reason)}${hint ? `; next: ${hint}` : ''} (${why(ipvs.outcome)})`);
+  }
   if (ipvs.parsed?.format === 'ipvsadm' && ipvs.parsed.services.length > 0) {
     return { services: virtualServicesFromIpvsadm(ipvs.parsed, notes), where: 'the IPVS table (ipvsadm -Ln)' };
   }
@@ -195,7 +201,7 @@ export async function discoverTopology(transport: Transport, opts: DiscoverOptio
   if (opts.client) {
     client = { name: 'client', role: 'client', access: 'ssh', ssh: { host: opts.client, ...commonSsh(opts) } };
   } else {
-    client = { name: 'client', role: 'client', access: 'local' };
+    client = { name: 'client', role: 'client', access: 'local', implicit: true };
   }
   if (opts.connect) {
     const t = opts.connect([client]);

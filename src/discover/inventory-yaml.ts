@@ -51,7 +51,10 @@ export function inventoryToYaml(topology: Topology, opts: InventoryYamlOptions =
   lines.push(
     `director: ${flow([['name', director.name], ['access', access(director)], ['ssh', sshFlow(director.ssh)], ['os', director.os], ['ext', director.ext], ['int', director.int], ['dip', director.dip]])}`,
   );
-  lines.push(`client: ${flow([['name', client.name], ['access', access(client)], ['ssh', sshFlow(client.ssh)], ['os', client.os], ['cip', client.cip]])}`);
+  const clientLine = `client: ${flow([['name', client.name], ['access', access(client)], ['ssh', sshFlow(client.ssh)], ['os', client.os], ['cip', client.cip]])}`;
+  // This machine was taken because no client was named: written commented out, so the file
+  // keeps saying so (its failures to reach the VIP are then unproven, not a client fault).
+  lines.push(client.implicit ? `# ${clientLine}   # this machine (no --client): uncomment only if it is on the client side, or name a client` : clientLine);
   lines.push('realservers:');
   for (const rs of realservers) lines.push(`  - ${realserverFlow(rs)}${rs.access === 'none' ? '   # off-limits: director-only checks' : ''}`);
   if (realservers.length === 0) lines[lines.length - 1] = 'realservers: []';

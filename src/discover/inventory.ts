@@ -240,7 +240,7 @@ export function parseInventory(text: string, file = 'inventory.yaml'): Inventory
   const clientMap = mapAt(top, 'client', 'client', false, KNOWN_KEYS.client);
   let client: ClientSpec;
   if (clientMap) client = { ...host(clientMap, 'client', 'client'), role: 'client', cip: address(clientMap, 'cip', 'client.cip', false) };
-  else client = { name: 'client', role: 'client', access: 'local' };
+  else client = { name: 'client', role: 'client', access: 'local', implicit: true };
 
   const rsNode = get(top, 'realservers');
   const realservers: RealserverSpec[] = [];

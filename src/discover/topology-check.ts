@@ -20,13 +20,23 @@ export class TopologyError extends Error {
 export function validateTopology(value: unknown, source: string): Topology {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TopologyError(source, 'topology', 'expected an object with service, director, client, realservers');
   let topology: Topology;
+  const { record, implicit } = withoutImplicitClient(value as Record<string, unknown>, source);
   try {
-    topology = parseInventory(JSON.stringify(withoutRoles(value as Record<string, unknown>, source)), source).topology;
+    topology = parseInventory(JSON.stringify(withoutRoles(record, source)), source).topology;
   } catch (error) {
     if (error instanceof InventoryError) throw new TopologyError(source, `topology.${error.field}`, error.detail);
     throw error;
   }
-  return topology;
+  return implicit && topology.client.access === 'local' ? { ...topology, client: { ...topology.client, implicit: true } } : topology;
+}
+
+/** `client.implicit` (this machine taken as the client) is no inventory key: checked here, set again after. */
+function withoutImplicitClient(t: Record<string, unknown>, source: string): { record: Record<string, unknown>; implicit: boolean } {
+  const client = t.client;
+  if (!client || typeof client !== 'object' || Array.isArray(client) || !('implicit' in client)) return { record: t, implicit: false };
+  const { implicit, ...rest } = client as Record<string, unknown>;
+  if (implicit !== true) throw new TopologyError(source, 'topology.client.implicit', 'must be true when present');
+  return { record: { ...t, client: rest }, implicit: true };
 }
 
 const PLACES = [['director', 'director'], ['client', 'client']] as const;

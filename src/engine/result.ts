@@ -4,6 +4,8 @@ import { QUESTIONS, type CheckResult, type QuestionId } from '../model/check.js'
 import type { Hop } from '../model/hops.js';
 import type { Diagnosis, HostStatus, Interruption, OverallVerdict, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
+import { rootCauses } from '../model/consequences.js';
+import { accessCause, accessHint, unreachedHosts } from '../model/access-hint.js';
 import { TOOL_VERSION } from '../version.js';
 
 export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
@@ -38,9 +40,29 @@ export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
     byId.set(c.fault, d);
     order.push({ d, rank });
   });
-  return order
-    .sort((a, b) => sev(b.d) - sev(a.d) || b.d.certainty - a.d.certainty || a.rank - b.rank)
-    .map((o) => o.d);
+  const ranked = order.sort((a, b) => sev(b.d) - sev(a.d) || b.d.certainty - a.d.certainty || a.rank - b.rank).map((o) => o.d);
+  return foldConsequences(ranked);
+}
+
+/** Root causes first (ranked), then the consequences they explain, without fixes (src/model/consequences.ts). */
+function foldConsequences(ranked: Diagnosis[]): Diagnosis[] {
+  const roots = rootCauses(ranked);
+  const causes = ranked.filter((d) => !roots.has(d));
+  const consequences = ranked.flatMap((d) => {
+    const root = roots.get(d);
+    return root ? [{ ...d, fixes: [], explainedBy: root.id }] : [];
+  });
+  return [...causes, ...consequences];
+}
+
+/** A check whose fault was folded under a cause points at the check that named the cause, and offers no fix. */
+export function markExplainedChecks(checks: CheckResult[], diagnoses: Diagnosis[]): CheckResult[] {
+  const causeCheck = new Map(diagnoses.map((d) => [d.id, d.check]));
+  return checks.map((c) => {
+    const folded = c.fault && (c.verdict === 'fail' || c.verdict === 'warn') ? diagnoses.find((d) => d.id === c.fault && d.explainedBy) : undefined;
+    const by = folded?.explainedBy ? causeCheck.get(folded.explainedBy) : undefined;
+    return by ? { ...c, fixes: [], explainedBy: by } : c;
+  });
 }
 
 function sev(d: Diagnosis): number {
@@ -54,6 +76,18 @@ export function overallVerdict(checks: CheckResult[], diagnoses: Diagnosis[]): O
   if (checks.some((c) => c.verdict === 'unknown' || c.verdict === 'error')) return 'unknown';
   if (diagnoses.length > 0 || checks.some((c) => c.verdict === 'warn')) return 'warn';
   return 'ok';
+}
+
+function withAccessHint(h: HostStatus): HostStatus {
+  const hint = h.status === 'unreachable' && h.reason ? accessHint(h.reason) : undefined;
+  return hint ? { ...h, hint } : h;
+}
+
+/** "director (director) could not be reached: its ssh host key is not known yet (first contact); next: ..." */
+function unreachedSummary(unreached: HostStatus[]): string {
+  const first = unreached[0];
+  const others = unreached.length > 1 ? ` (and ${unreached.length - 1} more host${unreached.length > 2 ? 's' : ''})` : '';
+  return `${first.name} (${first.role}) could not be reached${others}: ${accessCause(first.reason ?? '')}${first.hint ? `; next: ${first.hint}` : ''}`;
 }
 
 export interface ResultInputs {
@@ -72,15 +106,20 @@ export interface ResultInputs {
 
 export function buildResult(inputs: ResultInputs): ResultDocument {
   const diagnoses = collectDiagnoses(inputs.checks);
+  const checks = markExplainedChecks(inputs.checks, diagnoses);
   // A run cut short has not looked everywhere: nothing it found so far makes the whole "ok" or
   // "fail" (the diagnoses it has are kept, as what was seen).
-  const verdict = inputs.interrupted ? 'unknown' : overallVerdict(inputs.checks, diagnoses);
+  const verdict = inputs.interrupted ? 'unknown' : overallVerdict(checks, diagnoses);
   const countsByQuestion = Object.fromEntries(QUESTIONS.map((q) => [q, {} as Record<string, number>])) as Record<QuestionId, Record<string, number>>;
   for (const c of inputs.checks) countsByQuestion[c.question][c.verdict] = (countsByQuestion[c.question][c.verdict] ?? 0) + 1;
   const proven = inputs.checks.filter((c) => c.verdict === 'pass').map((c) => c.summary);
   const unproven = inputs.checks.filter((c) => c.verdict === 'unknown' || c.verdict === 'error' || c.verdict === 'blocked').map((c) => `${c.id}: ${c.summary}`);
-  for (const h of inputs.hosts) {
-    if (h.status !== 'reachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
+  // Hosts that could not be reached come first: on a first run their cause is the whole story.
+  const hosts = inputs.hosts.map(withAccessHint);
+  const unreached = unreachedHosts({ hosts });
+  unproven.unshift(...unreached.map((h) => `${h.name} (${h.role}) could not be reached: ${h.reason ?? 'no reason given'}${h.hint ? `; next: ${h.hint}` : ''}`));
+  for (const h of hosts) {
+    if (h.status !== 'reachable' && h.status !== 'unreachable') unproven.push(`${h.name} (${h.role}) was not probed: ${h.status}${h.reason ? ` (${h.reason})` : ''}`);
   }
   for (const f of inputs.probeFailures ?? []) {
     if (f.failure !== 'skipped') unproven.push(`${f.host}: \`${f.command}\` gave no usable answer: ${f.message}`);
@@ -94,7 +133,9 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
       ? `${diagnoses[0].id} on ${diagnoses[0].hosts.join(', ') || 'the path'}: ${diagnoses[0].summary}`
       : verdict === 'ok'
         ? `${service.protocol} ${service.vip}:${service.vport} works: every hop of the test connection seen and rewritten as the table says`
-        : verdict === 'unknown'
+        : verdict === 'unknown' && unreached.length > 0
+          ? unreachedSummary(unreached)
+          : verdict === 'unknown'
           ? `no fault proven, but not everything could be checked: ${unproven[0] ?? ''}`
           : `warnings only: ${inputs.checks.find((c) => c.verdict === 'warn')?.summary ?? ''}`;
   return {
@@ -107,9 +148,9 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
     mode: inputs.mode,
     service: { protocol: service.protocol, vip: service.vip, vport: service.vport },
     diagnoses,
-    checks: inputs.checks,
+    checks,
     hops: inputs.hops,
-    hosts: inputs.hosts,
+    hosts,
     proven,
     unproven,
     ...(notes.length > 0 ? { notes } : {}),

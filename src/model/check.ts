@@ -56,5 +56,7 @@ export interface CheckResult extends Omit<Finding, 'verdict'> {
   verdict: CheckVerdict;
   /** For blocked: the failed dependency; for error/unknown: the probe or parser that failed. */
   reason?: string;
+  /** The check that named the root cause this check's fault is a consequence of (its fixes are dropped). */
+  explainedBy?: string;
   durationMs: number;
 }

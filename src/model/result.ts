@@ -16,6 +16,11 @@ export interface Diagnosis {
   /** The check that named it. */
   check: string;
   certainty: number;
+  /**
+   * Set when this fault is a consequence of another diagnosis of the same run (its root cause,
+   * listed before it): it keeps its evidence and has no fix of its own.
+   */
+  explainedBy?: FaultId;
 }
 
 export interface HostStatus {
@@ -25,6 +30,8 @@ export interface HostStatus {
   /** reachable: probes ran; unreachable: TransportError (reason says which); off-limits: not probed by choice. */
   status: 'reachable' | 'unreachable' | 'off-limits' | 'not-linux';
   reason?: string;
+  /** For a host that could not be reached: what to do next (--accept-new-host-keys, --jump, ...). */
+  hint?: string;
   probesRun: number;
 }
 

@@ -55,6 +55,12 @@ export interface ClientSpec extends HostSpec {
   role: 'client';
   /** The client's source address towards the VIP. */
   cip?: string;
+  /**
+   * This machine, taken as the client because none was named (no --client, no client in the
+   * inventory). It may not be on the client side at all (a bastion): what it fails to reach is
+   * then unproven, not a client fault.
+   */
+  implicit?: true;
 }
 
 export interface RealserverSpec extends HostSpec {

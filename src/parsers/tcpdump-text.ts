@@ -73,6 +73,10 @@ function takeTime(rest: string): { time: PacketTime | null; rest: string } {
 
 const DIRECTIONS: Record<string, LinkDirection> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'otherhost' };
 const ANY_PREFIX = /^(\S+) +(In|Out|B|M|P) +/;
+// Linux 2.2-era tcpdump named the interface and the direction before the addresses:
+// `eth1 < 64.70.12.210.35131 > 205.254.211.17.25: tcp 0 (DF)`. The lookahead wants the
+// `SRC > DST:` that must follow, so an ordinary `host.port > host.port: ...` is never read so.
+const OLD_DIRECTION_PREFIX = /^([A-Za-z][A-Za-z0-9_.:-]*) ([<>]) (?=\S+ > \S+?: )/;
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
 // Without -n, -e names each address's vendor: `00:00:0c:12:34:56 (oui Cisco)`.
 const OUI = '(?: \\(oui [^()]+\\))?';
@@ -99,6 +103,12 @@ function takeLink(rest: string): LinkRead {
   const link = emptyLink('text', null);
   let wireLength: number | null = null;
   let network: LinkRead['network'] = null;
+  const old = OLD_DIRECTION_PREFIX.exec(rest);
+  if (old) {
+    link.interface = old[1];
+    link.direction = old[2] === '<' ? 'in' : 'out';
+    return { link, wireLength, network, rest: rest.slice(old[0].length) };
+  }
   let m = ANY_PREFIX.exec(rest);
   if (m) {
     link.interface = m[1];
@@ -409,7 +419,7 @@ function parseIpLine(p: Packet, rest: string, version: 4 | 6 | null): Packet | n
     return p;
   }
   // -q: "tcp N" and nothing of the header but the payload length.
-  const quiet = /^tcp (\d+)$/.exec(body);
+  const quiet = /^tcp (\d+)(?: \(DF\))?$/.exec(body);
   const tcp = quiet ? quietTcp(Number(quiet[1])) : parseTcpBody(body);
   const udp = /^(?:UDP, length (\d+)|udp (\d+))(?:$| \(DF\)$)/.exec(body);
   if (tcp || udp) {

@@ -7,6 +7,7 @@ import { EXIT_CODES } from '../model/result.js';
 import type { ResultDocument } from '../model/result.js';
 import { nagiosState } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
+import { consequencesOf, rootDiagnoses } from './diagnoses.js';
 
 /** Perfdata buckets per question, stable so graphs keep their series. */
 const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;
@@ -33,24 +34,29 @@ export function formatNagiosFailure(reason: string): { text: string; exitCode: n
 export function formatNagios(untrusted: ResultDocument): { text: string; exitCode: number } {
   const result = displaySafe(untrusted);
   const state = nagiosState(result.verdict);
-  const first = result.diagnoses[0];
+  // Root causes only: a consequence (explainedBy) is not another problem to page about.
+  const roots = rootDiagnoses(result);
+  const first = roots[0];
   let message: string;
   if (first) {
     message = `${first.id} on ${first.hosts.join(',') || '?'}: ${first.summary}`;
-    if (result.diagnoses.length > 1) {
-      message += ` (+${result.diagnoses.length - 1} more: ${result.diagnoses.slice(1).map((d) => d.id).join(', ')})`;
+    if (roots.length > 1) {
+      message += ` (+${roots.length - 1} more: ${roots.slice(1).map((d) => d.id).join(', ')})`;
     }
   } else {
     message = result.summary;
   }
-  const status = `LVS-DOCTOR ${state} - ${plain(message)} | ${perfdata(result)}`;
-  const long = result.diagnoses.map((d) => plain(`${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(',')}: ${d.summary}`));
+  const status = `LVS-DOCTOR ${state} - ${plain(message)} | ${perfdata(result, roots.length)}`;
+  const long = roots.flatMap((d) => [
+    plain(`${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(',')}: ${d.summary}`),
+    ...consequencesOf(result, d).map((c) => `  ${plain(`explains ${c.id} on ${c.hosts.join(',')}: ${c.summary}`)}`),
+  ]);
   return { text: `${[status, ...long].join('\n')}\n`, exitCode: EXIT_CODES[result.verdict] };
 }
 
-function perfdata(result: ResultDocument): string {
+function perfdata(result: ResultDocument, rootCount: number): string {
   const probed = result.hosts.filter((h) => h.status === 'reachable').length;
-  const parts = [`duration=${(result.durationMs / 1000).toFixed(3)}s`, `hosts=${probed};;;0;${result.hosts.length}`, `diagnoses=${result.diagnoses.length};;;0`];
+  const parts = [`duration=${(result.durationMs / 1000).toFixed(3)}s`, `hosts=${probed};;;0;${result.hosts.length}`, `diagnoses=${rootCount};;;0`];
   for (const question of QUESTIONS) {
     const counts: Record<(typeof BUCKETS)[number], number> = { pass: 0, warn: 0, fail: 0, unknown: 0 };
     for (const check of result.checks) {

@@ -11,7 +11,8 @@
 //   lvs_doctor_last_run_timestamp_seconds                when the run started (alert on staleness)
 //   lvs_doctor_check{id,question,host}                   1 passed (pass or skip), 0 otherwise
 //   lvs_doctor_check_state{id,question,host}             0 pass/skip, 1 warn, 2 fail, 3 unknown/blocked/error
-//   lvs_doctor_diagnosis{id,host,severity}               1 per fault named, per host
+//   lvs_doctor_diagnosis{id,host,severity}               1 per root-cause fault named, per host
+//   lvs_doctor_consequence{id,host,explained_by}         1 per fault that is a consequence of a root cause
 //   lvs_doctor_hop_seen{hop,name}                        1 seen, 0 looked for and not seen (absent: not captured)
 //   lvs_doctor_connections{realserver,state}             IPVS connection table entries (SYN_RECV, ESTABLISHED, other)
 //   lvs_doctor_syn_recv_ratio{realserver}                SYN_RECV / all entries (0 with no entries); near 1 = replies not coming back
@@ -19,6 +20,7 @@ import type { CheckResult, CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { OverallVerdict, ResultDocument } from '../model/result.js';
 import { displaySafe } from './untrusted-text.js';
+import { rootDiagnoses } from './diagnoses.js';
 
 type Labels = Record<string, string>;
 
@@ -127,9 +129,16 @@ export function formatPrometheus(untrusted: ResultDocument): string {
     },
     {
       name: 'lvs_doctor_diagnosis',
-      help: 'A fault of FAULTS.md named by the last run, per host it is on.',
-      samples: result.diagnoses.flatMap((d) =>
+      help: 'A fault of FAULTS.md named by the last run as a root cause, per host it is on.',
+      samples: rootDiagnoses(result).flatMap((d) =>
         (d.hosts.length ? d.hosts : ['']).map((host) => ({ labels: { id: d.id, host, severity: d.severity }, value: 1 })),
+      ),
+    },
+    {
+      name: 'lvs_doctor_consequence',
+      help: 'A fault seen by the last run that another diagnosis explains (explained_by): no fix of its own.',
+      samples: result.diagnoses.flatMap((d) =>
+        d.explainedBy === undefined ? [] : (d.hosts.length ? d.hosts : ['']).map((host) => ({ labels: { id: d.id, host, explained_by: d.explainedBy ?? '' }, value: 1 })),
       ),
     },
     {

@@ -8,6 +8,7 @@ import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
+import { consequenceCount, consequencesOf, rootDiagnoses, unreachedHosts } from './diagnoses.js';
 
 export interface TextOptions {
   /** Also print the evidence of every check, not only of the diagnoses. */
@@ -32,11 +33,19 @@ export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): s
   const { protocol, vip, vport } = result.service;
   out.push(`lvs-doctor ${result.verdict.toUpperCase()}: ${oneLine(result.summary)}`);
   out.push(
-    `service ${protocol} ${vip}:${vport}  mode ${result.mode}  started ${result.startedAt}  took ${formatDuration(result.durationMs)}  exit ${EXIT_CODES[result.verdict]}`,
+    `service ${protocol} ${vip}:${vport}  mode ${result.mode}  ${result.mode === 'replay' ? 'recorded' : 'started'} ${result.startedAt}  took ${formatDuration(result.durationMs)}  exit ${EXIT_CODES[result.verdict]}`,
   );
 
-  out.push('', `diagnoses: ${result.diagnoses.length}`);
-  result.diagnoses.forEach((d, i) => out.push(...diagnosisLines(d, i + 1)));
+  const roots = rootDiagnoses(result);
+  const folded = result.diagnoses.length - roots.length;
+  // A host that could not be reached explains every unknown below it: its cause and next step first.
+  for (const h of unreachedHosts(result)) {
+    out.push(`  cannot reach ${h.name} (${h.role}): ${oneLine(h.reason ?? 'no reason given')}`);
+    if (h.hint) out.push(`    next: ${oneLine(h.hint)}`);
+  }
+
+  out.push('', `diagnoses: ${roots.length}${folded ? ` (and ${consequenceCount(folded)} folded under their cause)` : ''}`);
+  roots.forEach((d, i) => out.push(...diagnosisLines(d, i + 1), ...consequencesOf(result, d).flatMap((c) => consequenceLines(c))));
 
   out.push('', 'packet path:');
   out.push(...pathLines(result));
@@ -80,6 +89,16 @@ function diagnosisLines(d: Diagnosis, n: number): string[] {
   return lines;
 }
 
+/** A consequence under its cause: what it is and its proof, no fix of its own. */
+function consequenceLines(d: Diagnosis): string[] {
+  const lines = [
+    `      explains ${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(', ') || '?'}  (check ${d.check}, certainty ${d.certainty}): no fix of its own`,
+    `          ${oneLine(d.summary)}`,
+  ];
+  for (const e of uniqueEvidence(d.evidence)) lines.push(...evidenceLines(e, '          '));
+  return lines;
+}
+
 /** The same evidence cited by two checks is shown once. */
 export function uniqueEvidence(list: Evidence[]): Evidence[] {
   const seen = new Set<string>();
@@ -102,7 +121,7 @@ function fixLines(f: Fix, indent: string): string[] {
 
 function checkLines(c: CheckResult, verbose: boolean): string[] {
   const reason = c.reason ? `  (${c.verdict === 'blocked' ? 'blocked by' : 'reason'}: ${c.reason})` : '';
-  const fault = c.fault ? ` [${c.fault}]` : '';
+  const fault = c.fault ? ` [${c.fault}${c.explainedBy ? `, explained by ${c.explainedBy}` : ''}]` : '';
   const lines = [`    ${checkWord(c.verdict).padEnd(7)} ${c.id}${fault}  ${oneLine(c.summary)}${reason}`];
   if (verbose) for (const e of uniqueEvidence(c.evidence)) lines.push(...evidenceLines(e, '            '));
   return lines;

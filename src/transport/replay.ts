@@ -28,6 +28,12 @@ export class ReplayTransport implements Transport {
     return new ReplayTransport(await readBundle(dir));
   }
 
+  /** When the bundle was recorded (its manifest's createdAt): a replay reports that time, not its own. */
+  get recordedAt(): Date | undefined {
+    const at = new Date(this.bundle.manifest.createdAt);
+    return Number.isNaN(at.getTime()) ? undefined : at;
+  }
+
   get topology(): Topology | null {
     return this.bundle.manifest.topology;
   }

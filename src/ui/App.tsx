@@ -1,13 +1,15 @@
 // The whole screen as a pure view of ViewState: finished checks in <Static>, then the live
-// part (progress while running; the diagnosis, the packet path and the check list after).
+// part, cut to the terminal's height (src/ui/screen.tsx). While running: progress. After:
+// the verdict and the packet path always in view, the diagnoses and checks scrolling below.
 import { Box, Static, Text } from 'ink';
 import { QUESTION_TITLES } from '../model/check.js';
+import { doneLayout, packetPathHeight } from './screen.js';
 import { CheckLine } from './components/CheckLine.js';
-import { Diagnosis, Verdict } from './components/Diagnosis.js';
+import { Verdict } from './components/Diagnosis.js';
 import { Header, SPINNER } from './components/Header.js';
 import { HostProgress } from './components/HostProgress.js';
 import { PacketPath } from './components/PacketPath.js';
-import { logItems, navigableChecks } from './state.js';
+import { logItems } from './state.js';
 import type { ViewState } from './state.js';
 import { ColorContext } from './theme.js';
 
@@ -18,13 +20,12 @@ export interface AppProps {
   tick?: number;
   color?: boolean;
   width?: number;
+  /** Terminal rows: the live part never takes more than height - 1 of them. Undefined: no limit. */
+  height?: number;
   canRerun?: boolean;
 }
 
-export function App({ state, elapsedMs, tick = 0, color = true, width = 80, canRerun = false }: AppProps) {
-  const titleOf = (id: string) => state.planned.find((p) => p.id === id)?.title ?? id;
-  const list = navigableChecks(state);
-  const done = state.status === 'done' && state.result !== null;
+export function App({ state, elapsedMs, tick = 0, color = true, width = 80, height, canRerun = false }: AppProps) {
   return (
     <ColorContext.Provider value={color}>
       <Static key={state.runCount} items={logItems(state.finished)}>
@@ -41,37 +42,55 @@ export function App({ state, elapsedMs, tick = 0, color = true, width = 80, canR
         }
       </Static>
       <Box flexDirection="column" width={width}>
-        <Header state={state} elapsedMs={elapsedMs} tick={tick} />
-        {!done && (
-          <>
-            {state.running.map((id) => (
-              <Text key={id} wrap="truncate-end">{`  ${SPINNER[tick % SPINNER.length]} ${id}  ${titleOf(id)}`}</Text>
-            ))}
-            <HostProgress hosts={state.hosts} />
-            {state.hops.length > 0 && <PacketPath hops={state.hops} hosts={state.hosts} />}
-          </>
-        )}
-        {done && state.result && (
-          <>
-            <Box marginTop={1} flexDirection="column">
-              <Verdict result={state.result} />
-            </Box>
-            <Box marginTop={1} flexDirection="column">
-              <PacketPath hops={state.result.hops} hosts={state.result.hosts} />
-            </Box>
-            <Diagnosis result={state.result} showFixes={state.showFixes} />
-            <Box marginTop={1} flexDirection="column">
-              <Text bold>{list.some((c) => c.verdict !== 'pass' && c.verdict !== 'skip') ? 'Checks to look at' : 'Checks'}</Text>
-              {list.map((c, i) => (
-                <CheckLine key={c.id} check={c} selected={i === state.cursor} expanded={state.expanded.includes(c.id)} />
-              ))}
-            </Box>
-            <Text dimColor wrap="truncate-end">
-              {`↑↓/jk move  enter evidence  f ${state.showFixes ? 'hide' : 'show'} fixes  c print fixes${canRerun ? '  r re-run' : ''}  q quit`}
-            </Text>
-          </>
+        {state.status === 'done' && state.result ? (
+          <Finished state={state} width={width} height={height} canRerun={canRerun} />
+        ) : (
+          <Running state={state} elapsedMs={elapsedMs} tick={tick} height={height} />
         )}
       </Box>
     </ColorContext.Provider>
+  );
+}
+
+function Running({ state, elapsedMs, tick, height }: { state: ViewState; elapsedMs: number; tick: number; height: number | undefined }) {
+  const titleOf = (id: string) => state.planned.find((p) => p.id === id)?.title ?? id;
+  const usable = height === undefined ? Infinity : height - 1;
+  const pathFull = state.hops.length > 0 ? packetPathHeight(state.hops, state.hosts, false) : 0;
+  const compact = 1 + state.hosts.length + pathFull > usable;
+  const path = state.hops.length > 0 ? packetPathHeight(state.hops, state.hosts, compact) : 0;
+  const hosts = state.hosts.slice(0, Math.max(1, Math.min(state.hosts.length, usable - 1 - path)));
+  const running = state.running.slice(0, Math.max(0, usable - 1 - hosts.length - path));
+  return (
+    <>
+      <Header state={state} elapsedMs={elapsedMs} tick={tick} />
+      {running.map((id) => (
+        <Text key={id} wrap="truncate-end">{`  ${SPINNER[tick % SPINNER.length]} ${id}  ${titleOf(id)}`}</Text>
+      ))}
+      <HostProgress hosts={hosts} />
+      {state.hops.length > 0 && 1 + hosts.length + path <= usable && <PacketPath hops={state.hops} hosts={state.hosts} compact={compact} />}
+    </>
+  );
+}
+
+function Finished({ state, width, height, canRerun }: { state: ViewState; width: number; height: number | undefined; canRerun: boolean }) {
+  const result = state.result!;
+  const layout = doneLayout(state, result, width, height);
+  const shown = layout.body.rows.slice(layout.offset, layout.offset + layout.bodyHeight);
+  const last = layout.offset + shown.length;
+  return (
+    <>
+      <Verdict result={result} />
+      <Text>{' '}</Text>
+      <PacketPath hops={result.hops} hosts={result.hosts} compact={layout.compact} {...(result.mode === 'replay' ? { recordedAt: result.startedAt } : {})} />
+      {shown.map((r) => r.node)}
+      {layout.scrolls && (
+        <Text dimColor wrap="truncate-end">
+          {`── ${layout.offset + 1}-${last} of ${layout.body.rows.length} rows${layout.offset > 0 ? '  b/PgUp ▲' : ''}${last < layout.body.rows.length ? '  space/PgDn ▼' : ''} ──`}
+        </Text>
+      )}
+      <Text dimColor wrap="truncate-end">
+        {`↑↓/jk move  enter evidence  f ${state.showFixes ? 'hide' : 'show'} fixes  c print fixes${canRerun ? '  r re-run' : ''}  q quit`}
+      </Text>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 // The live TUI: consumes the engine's events into a store (outside React, so the run goes on
 // and its result survives whatever happens to the UI), renders App over it, handles keys.
 // If Ink fails, the text report is printed instead: the result is never hidden.
-import { render, useApp, useInput, useStdin } from 'ink';
+import { render, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { RunEvent } from '../model/events.js';
 import type { ResultDocument } from '../model/result.js';
@@ -9,6 +9,8 @@ import { formatFixCommands } from '../report/fixes.js';
 import { formatText } from '../report/text.js';
 import { App } from './App.js';
 import { applyKey, initialState, reduce } from './state.js';
+import { followSelection, scrollPage } from './screen.js';
+import { formatPartial } from './partial.js';
 import type { UiKey, ViewState } from './state.js';
 import { displaySafe } from '../report/untrusted-text.js';
 
@@ -40,12 +42,11 @@ class Store {
   }
 }
 
-type Outcome = 'quit' | 'copy';
+type Outcome = 'quit' | 'copy' | 'interrupted';
 
 interface LiveProps {
   store: Store;
   color: boolean;
-  width: number;
   canRerun: boolean;
   startedAtMs: () => number;
   onOutcome: (o: Outcome) => void;
@@ -54,8 +55,25 @@ interface LiveProps {
 
 const TICK_MS = 120;
 
-function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
+/** The terminal's size, followed through its 'resize' events. */
+function useTerminalSize(): { width: number; height: number | undefined } {
+  const { stdout } = useStdout();
+  const read = () => ({ width: stdout.columns > 0 ? stdout.columns : 80, height: stdout.rows > 0 ? stdout.rows : undefined });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout]);
+  return size;
+}
+
+function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
   const state = useSyncExternalStore(store.subscribe, store.get);
+  const { width, height } = useTerminalSize();
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const [tick, setTick] = useState(0);
@@ -77,8 +95,14 @@ function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }
 
   useInput(
     (input, key) => {
-      const move = (k: UiKey) => store.update((s) => applyKey(s, k));
-      if (input === 'q' || key.escape) {
+      // Moving or opening a check scrolls it into view; pages scroll the body alone.
+      const move = (k: UiKey) => store.update((s) => followSelection(applyKey(s, k), width, height));
+      const page = (direction: 1 | -1) => store.update((s) => scrollPage(s, direction, width, height));
+      if (key.ctrl && input === 'c') {
+        // Ink's own Ctrl-C exit would leave without a word; this one prints what was seen.
+        onOutcome('interrupted');
+        exit();
+      } else if (input === 'q' || key.escape) {
         onOutcome('quit');
         exit();
       } else if (input === 'c' && done) {
@@ -89,12 +113,14 @@ function Live({ store, color, width, canRerun, startedAtMs, onOutcome, onRerun }
       else if (key.downArrow || input === 'j') move('down');
       else if (key.return) move('toggle');
       else if (input === 'f') move('fixes');
+      else if (key.pageDown || input === ' ') page(1);
+      else if (key.pageUp || input === 'b') page(-1);
     },
     { isActive: isRawModeSupported === true },
   );
 
   const elapsedMs = done && state.result ? state.result.durationMs : Math.max(0, Date.now() - startedAtMs());
-  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} canRerun={canRerun} />;
+  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} height={height} canRerun={canRerun} />;
 }
 
 /**
@@ -145,12 +171,12 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   };
 
   let uiFailed: unknown = null;
+  let mounted: { unmount(): void } | null = null;
   try {
     const instance = render(
       <Live
         store={store}
         color={colorEnabled(opts.noColor)}
-        width={stdout.columns && stdout.columns > 0 ? stdout.columns : 80}
         canRerun={opts.rerun !== undefined}
         startedAtMs={() => startedAt}
         onOutcome={(o) => {
@@ -158,13 +184,21 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
         }}
         onRerun={onRerun}
       />,
-      { stdout, stdin, exitOnCtrlC: true, patchConsole: false },
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
     );
+    mounted = instance;
     closeUi = () => instance.unmount();
     if (run.error !== null) instance.unmount();
     await instance.waitUntilExit();
   } catch (error) {
     uiFailed = error;
+    // Let go of the broken UI now: left mounted, Ink would draw it again at process exit and
+    // throw the terminal's error (EPIPE) from its exit hook.
+    try {
+      mounted?.unmount();
+    } catch {
+      // the terminal refuses it too: nothing more to do
+    }
   }
 
   if (uiFailed !== null) {
@@ -178,5 +212,7 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   run.stop = true;
   if (run.error !== null) throw run.error;
   if (run.outcome === 'copy' && run.result) stdout.write(`\n${formatFixCommands(run.result)}`);
+  // Left before the run ended: say what was seen rather than nothing.
+  if (!run.result && run.outcome !== 'copy') stdout.write(`\n${formatPartial(store.get(), run.outcome === 'interrupted' ? 'interrupted' : 'quit')}`);
   return run.result;
 }

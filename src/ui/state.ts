@@ -34,6 +34,8 @@ export interface ViewState {
   cursor: number;
   expanded: string[];
   showFixes: boolean;
+  /** First row of the finished run's scrolling part that is on screen (src/ui/screen.tsx). */
+  scroll: number;
   /** Counts runs (r re-runs): a new run starts a new <Static> log. */
   runCount: number;
 }
@@ -49,6 +51,7 @@ export const initialState: ViewState = {
   cursor: 0,
   expanded: [],
   showFixes: true,
+  scroll: 0,
   runCount: 0,
 };
 
@@ -101,7 +104,8 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       // result holds but no event announced are added at the end.
       const announced = new Set(state.finished.map((c) => c.id));
       const finished = [...state.finished, ...result.checks.filter((c) => !announced.has(c.id))];
-      return { ...state, status: 'done', running: [], finished, hops: result.hops, result, cursor: 0, expanded: [] };
+      const done: ViewState = { ...state, status: 'done', running: [], finished, hops: result.hops, result, cursor: 0, expanded: [], scroll: 0 };
+      return { ...done, cursor: firstDiagnosisCursor(done) };
     }
   }
 }
@@ -116,6 +120,13 @@ export function navigableChecks(state: ViewState): CheckResult[] {
   const checks = state.result?.checks ?? state.finished;
   const problems = checks.filter((c) => !QUIET.has(c.verdict));
   return problems.length ? problems : checks;
+}
+
+/** The cursor starts on the check that named the first diagnosis (a root cause), else on the first check. */
+function firstDiagnosisCursor(state: ViewState): number {
+  const first = state.result?.diagnoses.find((d) => d.explainedBy === undefined);
+  const at = first ? navigableChecks(state).findIndex((c) => c.id === first.check) : -1;
+  return Math.max(0, at);
 }
 
 export type LogItem = { kind: 'question'; question: QuestionId } | { kind: 'check'; check: CheckResult };

@@ -17,7 +17,7 @@ describe('firewall rules that can drop a flow (iptables)', () => {
     expect(hits).toEqual([{
       kind: 'rule', verdict: 'DROP', rejectWith: null, table: 'filter', chain: 'LOGDROP', line: 32, text: '-A LOGDROP -j DROP',
       counters: { packets: 1, bytes: 60 }, certain: false,
-      unevaluated: ['-m conntrack --ctstate RELATED,ESTABLISHED', '-m conntrack --ctstate DNAT'],
+      unevaluated: ['-m conntrack --ctstate RELATED,ESTABLISHED', '-m conntrack --ctstate DNAT'], source: 'iptables',
     }]);
   });
 

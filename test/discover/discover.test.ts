@@ -48,7 +48,7 @@ describe('discoverTopology (director only)', () => {
     const { topology, notes } = await discoverTopology(director, { director: 'lvs1', user: 'admin', vip: '172.31.4.10', vport: 80, connect });
     expect(topology.service).toEqual({ protocol: 'TCP', vip: '172.31.4.10', vport: 80 });
     expect(topology.director).toEqual({ name: 'director', role: 'director', access: 'ssh', ssh: { host: 'lvs1', user: 'admin' }, ext: 'd-ext', int: 'br-int', dip: '10.44.1.1' });
-    expect(topology.client).toEqual({ name: 'client', role: 'client', access: 'local', cip: '172.31.4.2' });
+    expect(topology.client).toEqual({ name: 'client', role: 'client', access: 'local', cip: '172.31.4.2', implicit: true });
     expect(topology.realservers).toEqual([
       { name: 'rs1', role: 'realserver', access: 'ssh', ssh: { host: '10.44.1.11', user: 'admin' }, rip: '10.44.1.11', rport: 80 },
       { name: 'rs2', role: 'realserver', access: 'ssh', ssh: { host: '10.44.1.12', user: 'admin', jump: 'admin@lvs1' }, rip: '10.44.1.12', rport: 80 },
@@ -111,7 +111,7 @@ describe('inventoryToYaml', () => {
     const yaml = inventoryToYaml(topology, { notes, sshConfig: '/etc/lvs-doctor/ssh_config' });
     expect(yaml).toContain('service: { protocol: TCP, vip: 172.31.4.10, vport: 80 }\n');
     expect(yaml).toContain('director: { name: director, ssh: { host: lvs1, user: admin, sudo: true }, ext: d-ext, int: br-int, dip: 10.44.1.1 }\n');
-    expect(yaml).toContain('client: { name: client, access: local, cip: 172.31.4.2 }\n');
+    expect(yaml).toContain('# client: { name: client, access: local, cip: 172.31.4.2 }   # this machine (no --client): uncomment only if it is on the client side, or name a client\n');
     expect(yaml).toContain('  - { name: rs3, access: none, rip: 10.44.1.13, rport: 8080 }   # off-limits: director-only checks\n');
     expect(yaml).toMatch(/^# note: no IPVS service/m);
     const back = parseInventory(yaml, 'discovered.yaml');
@@ -120,7 +120,8 @@ describe('inventoryToYaml', () => {
     expect(back.topology).toEqual({
       ...topology,
       director: withConfig(topology.director),
-      client: withConfig(topology.client),
+      // Not named, so not written: read back as this machine again, which finds its own address.
+      client: { name: 'client', role: 'client', access: 'local', implicit: true },
       realservers: topology.realservers.map(withConfig),
     });
   });

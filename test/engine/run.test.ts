@@ -37,7 +37,7 @@ describe('runDiagnosis over a recorded healthy lab', () => {
       const r = await replayBundle(dir);
       expect(r.hosts.find((h) => h.name === 'rs2')?.status).toBe('unreachable');
       expect(r.hosts.filter((h) => h.status === 'reachable').map((h) => h.name).sort()).toEqual(['client', 'director', 'rs1', 'rs3']);
-      expect(r.unproven.join('\n')).toMatch(/rs2 \(realserver\) was not probed: unreachable/);
+      expect(r.unproven[0]).toMatch(/^rs2 \(realserver\) could not be reached: unreachable: .*Connection refused; next: check the address/);
       expect(r.diagnoses).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true });
@@ -186,5 +186,40 @@ describe('runDiagnosis: what runs when', () => {
     await transport.close();
     expect(result!.hosts.find((h) => h.name === 'rs3')).toMatchObject({ status: 'unreachable', reason: 'internal: EACCES: socket directory', probesRun: 0 });
     expect(result!.hosts.filter((h) => h.status === 'reachable').map((h) => h.name).sort()).toEqual(['client', 'director', 'rs1', 'rs2']);
+  });
+});
+
+describe('what silence proves (issue 16.8)', () => {
+  const NO_ICMP = 'the director sent no ICMP unreachable to a realserver';
+
+  it('a healthy recorded run proves the director sent no ICMP unreachable', async () => {
+    const r = await replayBundle(healthy);
+    expect(r.proven).toContain(NO_ICMP);
+  });
+
+  it('with the director unreachable, "no ICMP unreachable" is unproven, not proven', async () => {
+    const dir = mutated((entries) => {
+      for (const e of entries) if (e.host === 'director') e.transportError = { kind: 'unreachable', message: 'ssh: connect to host director port 22: Connection refused' };
+    });
+    try {
+      const r = await replayBundle(dir);
+      expect(r.proven).not.toContain(NO_ICMP);
+      expect(r.checks.find((c) => c.id === 'q3.direct-rip')).toMatchObject({ verdict: 'unknown', summary: expect.stringContaining('director could not be probed') });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("with the director's captures failed, it is unproven too", async () => {
+    const dir = mutated((entries) => {
+      for (const e of entries) if (e.host === 'director' && e.argv.includes('tcpdump')) e.transportError = { kind: 'timeout', message: 'tcpdump did not start' };
+    });
+    try {
+      const r = await replayBundle(dir);
+      expect(r.proven).not.toContain(NO_ICMP);
+      expect(r.checks.find((c) => c.id === 'q3.direct-rip')?.verdict).toBe('unknown');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -60,8 +60,8 @@ describe('App frames', () => {
   it('fault: the fault in one sentence, evidence, fixes per host, and the broken hop with what came instead', () => {
     const out = frame(fold(eventsFor(replyRouteResult())));
     expect(out).toContain(' CRITICAL  realserver.reply-route on rs1: rs1 routes replies to 10.0.0.2 via');
-    expect(out).toContain('1. realserver.reply-route on rs1: rs1 routes replies to 10.0.0.2 via 10.1.1.254,\n    not the director');
-    expect(out).toContain('   evidence rs1$ ip route get 10.0.0.2 from 10.1.1.11  (not via the DIP\n   10.1.1.1)');
+    expect(out).toContain('1. realserver.reply-route on rs1: rs1 routes replies to 10.0.0.2 via 10.1.1.254,\n   not the director');
+    expect(out).toContain('   evidence rs1$ ip route get 10.0.0.2 from 10.1.1.11  (not via the DIP\n       10.1.1.1)');
     expect(out).toContain('     | 10.0.0.2 from 10.1.1.11 via 10.1.1.254 dev eth0 uid 0');
     expect(out).toContain('     rs1# ip route replace default via 10.1.1.1');
     expect(out).toContain('   client ──1──▶ ext [director] int ──2──▶ rs1');
@@ -91,7 +91,7 @@ describe('App frames', () => {
     expect(at).toBeGreaterThan(-1);
     expect(lines.slice(at + 1, at + 4)).toEqual([
       '      evidence rs1$ ip route get 10.0.0.2 from 10.1.1.11  (not via the DIP',
-      '      10.1.1.1)',
+      '          10.1.1.1)',
       '        | 10.0.0.2 from 10.1.1.11 via 10.1.1.254 dev eth0 uid 0',
     ]);
     expect(out).not.toContain('rs1# ip route replace');

@@ -61,6 +61,14 @@ async function* stream(events: RunEvent[], failAfter?: number): AsyncIterable<Ru
   }
 }
 
+/** The last frame Ink drew: what follows its last erase of the previous one (cursor to column 1). */
+function lastFrame(text: string): string[] {
+  const at = text.lastIndexOf('\u001b[G');
+  const frame = at >= 0 ? text.slice(at + 3) : text;
+  // eslint-disable-next-line no-control-regex
+  return frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\n$/, '').split('\n');
+}
+
 const io = (tty: boolean) => {
   const stdout = new FakeStdout();
   const stdin = new FakeStdin(tty);
@@ -89,6 +97,72 @@ describe('runTui', () => {
     await done;
     for (const planted of [TITLE, '\u001b]8;;', '\u009b', '\u202e']) expect(stdout.text.includes(planted), JSON.stringify(planted)).toBe(false);
     expect(stdout.text).toContain('\\x1b]0;pwned\\x07');
+  });
+
+  it('c prints a command longer than the terminal on one line, once (issue 16.4)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const long = 'iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -m comment --comment lvs-doctor-lab -j REJECT --reject-with icmp-port-unreachable';
+    const doc = replyRouteResult();
+    doc.diagnoses = doc.diagnoses.map((d, i) => (i === 0 ? { ...d, fixes: [{ host: 'rs1', why: 'accept the forwarded requests', commands: [long] }] } : d));
+    const done = runTui(stream(eventsFor(doc)), opts);
+    await stdout.shows('q quit');
+    // On screen it wraps under its indent, never back to column 0.
+    const screen = lastFrame(stdout.text);
+    const at = screen.findIndex((l) => l.includes('rs1# iptables -t filter -D INPUT'));
+    expect(at).toBeGreaterThan(-1);
+    expect(screen[at + 1]).toMatch(/^ {9}\S/);
+    stdin.press('c');
+    await done;
+    const printed = stdout.text.slice(stdout.text.lastIndexOf('# realserver.reply-route')).split('\n');
+    expect(printed.filter((l) => l === long)).toHaveLength(1);
+  });
+
+  it('fits the terminal and follows a resize: 80x24, then 100x40 (issue 16.2)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    stdout.rows = 24;
+    const done = runTui(stream(eventsFor(replyRouteResult())), opts);
+    await stdout.shows('q quit');
+    await new Promise((r) => setTimeout(r, 50));
+    const small = lastFrame(stdout.text);
+    expect(small.length).toBeLessThanOrEqual(23);
+    expect(small.join('\n')).toContain(' CRITICAL ');
+    expect(small.join('\n')).toContain('Packet path of the test connection');
+    expect(small.join('\n')).toContain('space/PgDn');
+    stdout.columns = 100;
+    stdout.rows = 40;
+    stdout.text = '';
+    stdout.emit('resize');
+    await stdout.shows('q quit');
+    await new Promise((r) => setTimeout(r, 50));
+    const big = lastFrame(stdout.text);
+    expect(big.length).toBeGreaterThan(small.length);
+    expect(big.length).toBeLessThanOrEqual(39);
+    expect(big.join('\n')).toContain('Checks to look at');
+    expect(big.join('\n')).not.toContain('space/PgDn');
+    stdin.press('q');
+    await done;
+  });
+
+  it('Ctrl-C before the run ended prints what was seen so far (issue 16.8)', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const events = eventsFor(replyRouteResult());
+    const upTo = events.findIndex((e) => e.type === 'check-end' && e.result.id === 'q2.route-get') + 1;
+    async function* hangs(): AsyncIterable<RunEvent> {
+      for (const e of events.slice(0, upTo)) {
+        await Promise.resolve();
+        yield e;
+      }
+      await new Promise(() => {}); // the engine is still waiting on a host
+    }
+    const done = runTui(hangs(), opts);
+    await stdout.shows('q2.route-get');
+    stdin.press('\u0003');
+    const result = await done;
+    expect(result).toBeNull();
+    const tail = stdout.text.slice(stdout.text.lastIndexOf('lvs-doctor: interrupted'));
+    expect(tail).toMatch(/^lvs-doctor: interrupted \(Ctrl-C\) before the run ended: no verdict; what was seen so far:\n {2}checks finished: 2 of \d+/);
+    expect(tail).toContain('    FAIL    q2.route-get [realserver.reply-route]  rs1 routes replies to 10.0.0.2 via 10.1.1.254');
+    expect(tail).toMatch(/hop 3 BROKEN +rs1 -> director int/);
   });
 
   it('without a keyboard it leaves by itself when the run is over', async () => {

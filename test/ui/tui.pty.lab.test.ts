@@ -71,6 +71,44 @@ describe.skipIf(skipReason !== null)(`the TUI in a pseudo-terminal${skipReason ?
     expect(exit).toBe(2);
   }, 120_000);
 
+  it('80x24 then resized to 100x40: the visible screen always holds the verdict, the packet path and the keys (issue 16.2)', async () => {
+    const session = 'fc6tui-fit';
+    const statusFile = join(work, 'fit.status');
+    const fitBundle = join(root, 'fixtures/bundles/realserver.silent-drop');
+    const command = `cd ${root} && node ${cli} replay ${fitBundle}`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `env -u CI -u CONTINUOUS_INTEGRATION sh -c ${shellQuote(command)}; echo $? > ${statusFile}; sleep 60`);
+    try {
+      // The visible pane only (no -S): what a person sees without scrolling back.
+      const visible = async (needle: string): Promise<string[]> => {
+        const until = Date.now() + 60_000;
+        let screen = '';
+        while (Date.now() < until) {
+          screen = tmux('capture-pane', '-p', '-t', session);
+          if (screen.includes(needle)) return screen.split('\n');
+          await pause(200);
+        }
+        throw new Error(`'${needle}' never showed; last screen:\n${screen}`);
+      };
+      const small = await visible('q quit');
+      const smallText = small.join('\n');
+      expect(smallText).toContain(' CRITICAL  realserver.silent-drop on rs1');
+      expect(smallText).toContain('Packet path of the test connection');
+      expect(smallText).toMatch(/ ✗ 3 rs1 -> director int/);
+      expect(smallText).toContain('space/PgDn');
+      tmux('resize-window', '-t', session, '-x', '100', '-y', '40');
+      const big = (await visible('Checks to look at')).join('\n');
+      expect(big).toContain(' CRITICAL  realserver.silent-drop on rs1');
+      expect(big).toContain('Packet path of the test connection');
+      expect(big).toContain('q quit');
+      tmux('send-keys', '-t', session, 'q');
+      const until = Date.now() + 20_000;
+      while (!existsSync(statusFile) && Date.now() < until) await pause(100);
+      expect(Number(readFileSync(statusFile, 'utf8').trim())).toBe(2);
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+    }
+  }, 120_000);
+
   describe.skipIf(process.getuid?.() !== 0)('live on the lab (root)', () => {
     const prefix = 'fc6t';
     afterAll(async () => {

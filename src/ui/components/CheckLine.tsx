@@ -8,6 +8,7 @@ import { EvidenceBlock } from './EvidenceBlock.js';
 export function CheckLine({ check, selected = false, expanded = false }: { check: CheckResult; selected?: boolean; expanded?: boolean }) {
   const paint = usePaint();
   const reason = !check.reason ? '' : check.verdict === 'blocked' ? ` (blocked by ${check.reason})` : ` (${check.reason})`;
+  const explained = check.explainedBy ? ` (a consequence: explained by ${check.explainedBy})` : '';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -16,7 +17,7 @@ export function CheckLine({ check, selected = false, expanded = false }: { check
           {` ${checkMark(check.verdict)} `}
         </Text>
         <Text inverse={selected}>{check.id}</Text>
-        <Text>{`  ${check.summary.replace(/\s*\n\s*/g, ' ')}${reason}`}</Text>
+        <Text>{`  ${check.summary.replace(/\s*\n\s*/g, ' ')}${reason}${explained}`}</Text>
       </Text>
       {expanded && <EvidenceBlock evidence={check.evidence} indent={6} />}
     </Box>

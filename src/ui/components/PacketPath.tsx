@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Hop } from '../../model/hops.js';
-import { packetPathRows, pathMark, realserverName, whereLines } from '../../report/packet-path.js';
+import { packetPathRows, pathMark, realserverName } from '../../report/packet-path.js';
+import { pathDetails } from '../screen.js';
 import type { NamedHost, PathRow, PathRowState } from '../../report/packet-path.js';
 import { PATH_COLOR, usePaint } from '../theme.js';
 
@@ -20,7 +21,7 @@ function Arrow({ row, right }: { row: PathRow | undefined; right: boolean }) {
 }
 
 /** Julian's Q.3 picture: client -> director ext | int -> realserver and back, hop by hop. */
-export function PacketPath({ hops, hosts }: { hops: Hop[]; hosts: NamedHost[] }) {
+export function PacketPath({ hops, hosts, compact = false, recordedAt }: { hops: Hop[]; hosts: NamedHost[]; compact?: boolean; recordedAt?: string }) {
   const paint = usePaint();
   if (hops.length === 0) {
     return <Text dimColor>{'  Packet path: no test connection was judged'}</Text>;
@@ -30,7 +31,10 @@ export function PacketPath({ hops, hosts }: { hops: Hop[]; hosts: NamedHost[] })
   const rs = realserverName(hops, hosts).padEnd(8);
   return (
     <Box flexDirection="column">
-      <Text bold>Packet path of the test connection</Text>
+      <Text wrap="truncate-end">
+        <Text bold>Packet path of the test connection</Text>
+        {recordedAt ? <Text dimColor>{` (recorded ${recordedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')})`}</Text> : null}
+      </Text>
       <Text>
         {'   client '}
         <Arrow row={byIndex(1)} right />
@@ -48,14 +52,14 @@ export function PacketPath({ hops, hosts }: { hops: Hop[]; hosts: NamedHost[] })
       {rows.map((row) => {
         const color = paint(PATH_COLOR[row.state]);
         const broken = row.state === 'broken';
-        const instead = broken && row.instead.length === 0 ? ['nothing was seen instead'] : row.instead;
+        const { where, instead } = pathDetails(row, compact);
         return (
           <Box key={row.index} flexDirection="column">
             <Text wrap="truncate-end" color={broken ? color : undefined} bold={broken}>
               <Text color={color}>{` ${pathMark(row.state)} ${row.index} `}</Text>
               {`${row.leg.padEnd(24)} ${row.expected}`}
             </Text>
-            {whereLines(row).map((line, i) => (
+            {where.map((line, i) => (
               <Text key={`w${i}`} wrap="truncate-end" color={broken && line.startsWith('NOT') ? color : undefined} dimColor={!broken}>
                 {`       ${line}`}
               </Text>
