@@ -52,7 +52,7 @@ export const requestForwarded: Check = {
         facts.evidence(d, 'route-get-request'),
         facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
         ...wire,
-      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], certainty: 1 });
+      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`], why: `loose reverse-path filtering, or a symmetric route (route ${cip} back out of ${ext})` }], certainty: 1 });
     }
     const reach = deps['q1.director-reaches-realservers'];
     const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');
