@@ -36,7 +36,9 @@ for f in "${faults[@]}"; do
     if ('$backend' === 'ipvs') {
       const first = r.diagnoses[0];
       const fault = '$f', target = '$target';
-      const host = target || (fault.startsWith('client.') ? 'client' : 'director');
+      // As test/ipvs/ipvs-lab.ipvs.test.ts: the target of a realserver fault (and of
+      // return-path-stalled), the client when its SYN never leaves, else the director.
+      const host = target && (fault.startsWith('realserver.') || fault === 'director.return-path-stalled') ? target : fault === 'client.no-route-to-vip' ? 'client' : 'director';
       const named = fault === 'healthy' ? r.verdict === 'ok' : Boolean(first && first.id === fault && first.hosts.includes(host));
       writeFileSync('$out/injected.json', JSON.stringify({ fault, host: fault === 'healthy' ? null : host, flags: '$flags'.trim(), namedFirst: named, ...(named ? {} : { knownWrong: 'the doctor did not name the injected fault first on its host: see the digest' }) }, null, 2) + '\n');
     }

@@ -472,6 +472,8 @@ const FAULTS: LabFault[] = [
   },
 ];
 
+const NO_IPVS_CONF = '/etc/modprobe.d/lvs-doctor-lab-no-ipvs.conf';
+
 /** Faults only a kernel IPVS director shows: the real-IPVS lab (`lab up --ipvs`) injects them. */
 const IPVS_ONLY: LabFault[] = [
   {
@@ -485,21 +487,6 @@ const IPVS_ONLY: LabFault[] = [
     backends: ['ipvs'],
     inject: async () => undefined,
     revert: async () => undefined,
-  },
-  {
-    id: 'director.ipvs-unavailable',
-    description: 'The director has no IPVS: every service is deleted and the ip_vs modules are unloaded (`ipvsadm` fails with "Can\'t initialize ipvs").',
-    differsFromIpvs: 'Real IPVS only. The modules are global to the guest; only the director uses them.',
-    targets: 'none',
-    pinsTarget: false,
-    onenet: false,
-    backends: ['ipvs'],
-    inject: async ({ plan }) => {
-      await onDirector(plan, 'ipvsadm -C');
-      // The connection entries go with the module; give in-flight timers a moment.
-      await inNetns(plan, ns(plan, 'director'), 'for i in 1 2 3 4 5 6 7 8 9 10; do modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs 2>/dev/null && exit 0; sleep 1; done; modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs', { timeoutMs: 60_000 });
-    },
-    revert: async ({ plan }) => void (await onDirector(plan, 'modprobe ip_vs && modprobe ip_vs_rr && modprobe ip_vs_wrr')),
   },
   {
     id: 'client.fwmark-unmarked',
@@ -603,6 +590,24 @@ const IPVS_ONLY: LabFault[] = [
       await stopGuestLoop(ctx.plan, 'client', 'held');
     },
   },
+  {
+    id: 'director.ipvs-unavailable',
+    description: 'The director has no IPVS: every service is deleted and the ip_vs modules are unloaded (`ipvsadm` fails with "Can\'t initialize ipvs").',
+    differsFromIpvs: 'Real IPVS only. The modules are global to the guest; only the director uses them.',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    // Last in the list (and so in the suites): unloading and reloading ip_vs is the one fault
+    // that changes the guest's kernel for every namespace.
+    inject: async ({ plan }) => {
+      await onDirector(plan, 'ipvsadm -C');
+      // As on a kernel without IPVS: the modules go, and cannot come back (ipvsadm would
+      // otherwise load ip_vs again by itself).
+      await inNetns(plan, ns(plan, 'director'), `printf 'install ip_vs /bin/false\\n' > ${NO_IPVS_CONF}\nfor i in $(seq 10); do modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs 2>/dev/null && exit 0; sleep 1; done; modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs`, { timeoutMs: 60_000 });
+    },
+    revert: async ({ plan }) => void (await onDirector(plan, `rm -f ${NO_IPVS_CONF}\nmodprobe ip_vs && modprobe ip_vs_rr && modprobe ip_vs_wrr`)),
+  },
 ];
 
 async function restartResponder(ctx: FaultContext, rs: PlannedRealserver, port: number | null): Promise<void> {
@@ -625,14 +630,16 @@ async function restartResponder(ctx: FaultContext, rs: PlannedRealserver, port: 
   }
 }
 
-/** A background loop inside the guest, in one host's namespace, found again by its tag. */
+/** A background loop inside the guest, in one host's namespace: its own process group, whose
+ * leader's PID is kept in /lab/loop-TAG.pid so that the revert ends exactly that group. */
 async function startGuestLoop(plan: LabPlan, host: string, tag: string, script: string): Promise<void> {
-  await inNetns(plan, ns(plan, host), `setsid -f sh -c ${shQuote(`: lvs-doctor-lab-${tag}; ${script}`)} >/dev/null 2>&1 </dev/null`);
+  const pidFile = `/lab/loop-${tag}.pid`;
+  await inNetns(plan, ns(plan, host), `setsid -f sh -c ${shQuote(`echo $$ > ${pidFile}; ${script}`)} >/dev/null 2>&1 </dev/null\nfor i in $(seq 50); do [ -s ${pidFile} ] && exit 0; sleep 0.1; done; exit 1`);
 }
 
 async function stopGuestLoop(plan: LabPlan, host: string, tag: string): Promise<void> {
-  // Every process of that namespace whose command line carries the tag, and their children.
-  await inNetns(plan, ns(plan, host), `for p in $(ip netns pids ${ns(plan, host)}); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q 'lvs-doctor-lab-${tag}' && pkill -P $p; tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q 'lvs-doctor-lab-${tag}' && kill $p; done; true`);
+  const pidFile = `/lab/loop-${tag}.pid`;
+  await inNetns(plan, ns(plan, host), `if [ -s ${pidFile} ]; then kill -- -$(cat ${pidFile}) 2>/dev/null || true; fi\nrm -f ${pidFile}`);
 }
 
 /** The guest's responder for one realserver, stopped (port null) or (re)started on `port`. */
