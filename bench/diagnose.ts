@@ -19,6 +19,7 @@ import type { ResultDocument } from '../src/model/result.js';
 import { allHosts, type Topology } from '../src/model/topology.js';
 import { shellJoin, shellQuote } from '../src/transport/quote.js';
 import { RecordingTransport } from '../src/transport/record.js';
+import { master, NON_INTERACTIVE, optionArgs } from '../src/transport/ssh-options.js';
 import { SshTransport } from '../src/transport/ssh.js';
 import { sharedControlPath } from '../src/transport/ssh-reuse.js';
 import type { Transport } from '../src/transport/transport.js';
@@ -46,8 +47,8 @@ async function diagnoseOnce(transport: Transport, topology: Topology): Promise<{
 /** The floor: every recorded command in the background over open masters, then the captures
  * armed, the connections, a short settle, the captures stopped. */
 function floorScripts(sshConfig: string, cpDir: string, commands: { host: string; argv: string[] }[], hosts: string[]): { open: string; run: string; close: string } {
-  const ssh = `ssh -F ${shellQuote(sshConfig)} -o ControlPath=${shellQuote(cpDir)}/%h -o BatchMode=yes`;
-  const open = [...hosts.map((h) => `${ssh} -o ControlMaster=yes -o ControlPersist=300 -N -f ${shellQuote(h)} &`), 'wait'].join('\n');
+  const ssh = `ssh -F ${shellQuote(sshConfig)} -o ControlPath=${shellQuote(cpDir)}/%h ${shellJoin(optionArgs(NON_INTERACTIVE))}`;
+  const open = [...hosts.map((h) => `${ssh} ${shellJoin(optionArgs(master(300)))} -N -f ${shellQuote(h)} &`), 'wait'].join('\n');
   const close = hosts.map((h) => `${ssh} -O exit ${shellQuote(h)} 2>/dev/null`).join('\n');
   const isCapture = (c: { argv: string[] }): boolean => c.argv.includes('tcpdump');
   const isConnect = (c: { argv: string[] }): boolean => c.argv.includes('curl');

@@ -6,13 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHECKS } from '../checks/index.js';
+import { planBeforeConnection } from '../src/engine/probe-plan.js';
 import { labDown, labUp } from '../src/lab/index.js';
 import { allHosts, type Topology } from '../src/model/topology.js';
-import { probeSetFor } from '../src/probes/probe-set.js';
 import type { ProbeCommand } from '../src/probes/probe.js';
 import { runProbes } from '../src/probes/runner.js';
 import { shellJoin, shellQuote } from '../src/transport/quote.js';
 import { boundedArgv } from '../src/transport/remote-command.js';
+import { master, NON_INTERACTIVE, optionArgs, SESSION } from '../src/transport/ssh-options.js';
 import { SshTransport } from '../src/transport/ssh.js';
 
 const PREFIX = 'tpbench';
@@ -40,14 +42,14 @@ function topologyOf(info: Awaited<ReturnType<typeof labUp>>): Topology {
 function floorScript(sshPath: string, commands: { host: string; probe: ProbeCommand }[], cold: boolean, bounded = false): string {
   const ssh = shellQuote(sshPath);
   const hosts = [...new Set(commands.map((c) => c.host))];
-  const cp = '-o ControlPath="$CP/%h" -o BatchMode=yes';
+  const cp = `-o ControlPath="$CP/%h" ${shellJoin(optionArgs(NON_INTERACTIVE))}`;
   const lines = ['#!/bin/sh', 'CP="$1"'];
   if (cold) {
-    hosts.forEach((h) => lines.push(`${ssh} ${cp} -o ControlMaster=yes -o ControlPersist=60 -N -f ${shellQuote(h)} &`));
+    hosts.forEach((h) => lines.push(`${ssh} ${cp} ${shellJoin(optionArgs(master(60)))} -N -f ${shellQuote(h)} &`));
     lines.push('wait');
   }
   const argv = (p: ProbeCommand): string[] => (bounded ? boundedArgv(p.argv, { timeoutMs: p.timeoutMs, sudo: false }) : p.argv);
-  commands.forEach((c) => lines.push(`${ssh} ${cp} -o ControlMaster=no -T ${shellQuote(c.host)} ${shellQuote(shellJoin(argv(c.probe)))} >/dev/null 2>&1 &`));
+  commands.forEach((c) => lines.push(`${ssh} ${cp} ${shellJoin(optionArgs(SESSION))} -T ${shellQuote(c.host)} ${shellQuote(shellJoin(argv(c.probe)))} >/dev/null 2>&1 &`));
   lines.push('wait');
   if (cold) hosts.forEach((h) => lines.push(`${ssh} ${cp} -O exit ${shellQuote(h)} 2>/dev/null`));
   return `${lines.join('\n')}\n`;
@@ -66,8 +68,9 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
   const work = mkdtempSync(join('/tmp', 'lvsd-bench-'));
   try {
     const topology = topologyOf(info);
-    const requests = probeSetFor(topology);
-    const commands = requests.map((r) => ({ host: r.host, probe: typeof r.probe === 'function' ? r.probe() : r.probe }));
+    // The engine's own plan: what a run with this inventory sends before the test connection.
+    const commands = planBeforeConnection(topology, CHECKS).map((j) => ({ host: j.host, probe: j.probe }));
+    const requests = commands;
     const unique = [...new Map(commands.map((c) => [`${c.host} ${c.probe.key}`, c])).values()];
     const hosts = allHosts(topology).filter((h) => h.role !== 'client');
     const coldFile = join(work, 'floor-cold.sh');
@@ -91,7 +94,7 @@ export async function benchProbes(runs = 7): Promise<ProbeBenchRow[]> {
     const warm = new SshTransport({ hosts, sshPath: info.sshWrapper });
     await warm.prepare(hosts.map((h) => h.name));
     const floorCp = mkdtempSync(join(work, 'w'));
-    const open = hosts.map((h) => `${shellQuote(info.sshWrapper)} -o ControlPath="$1/%h" -o BatchMode=yes -o ControlMaster=yes -o ControlPersist=120 -N -f ${shellQuote(h.name)}`);
+    const open = hosts.map((h) => `${shellQuote(info.sshWrapper)} -o ControlPath="$1/%h" ${shellJoin(optionArgs(NON_INTERACTIVE, master(120)))} -N -f ${shellQuote(h.name)}`);
     writeFileSync(join(work, 'open.sh'), `${open.join(' &\n')} &\nwait\n`);
     spawnSync('sh', [join(work, 'open.sh'), floorCp], { stdio: 'ignore' });
     for (let i = 0; i < runs; i++) {

@@ -1,6 +1,6 @@
 // Every check of the graph, in question order. A test fails when a file under checks/ is not
 // listed here, so a new check cannot be forgotten.
-import type { CheckDefinition } from '../src/engine/check-definition.js';
+import type { Check } from './ids.js';
 import { balancerPresent } from './setup/balancer-present.js';
 import { virtualService } from './setup/virtual-service.js';
 import { masqForwarding } from './setup/masq-forwarding.js';
@@ -30,7 +30,7 @@ import { realserverAnswers } from './q4-realserver/realserver-answers.js';
 import { listener } from './q4-realserver/listener.js';
 import { ripPresent } from './q4-realserver/rip-present.js';
 
-export const CHECKS: readonly CheckDefinition[] = [
+export const CHECKS: readonly Check[] = [
   balancerPresent,
   virtualService,
   masqForwarding,

@@ -1,9 +1,9 @@
 // Small helpers every check uses to phrase verdicts; no reasoning lives here.
 import type { Evidence, Finding, Fix } from '../src/model/check.js';
 import type { FaultId } from '../src/model/faults.js';
-import type { Facts } from '../src/engine/facts.js';
-import type { ConnectionHops } from '../src/engine/hop-analysis.js';
-import { worstConnection } from '../src/engine/hop-analysis.js';
+import type { Facts } from '../src/facts/facts.js';
+import type { ConnectionHops } from '../src/facts/hop-analysis.js';
+import { worstConnection } from '../src/facts/hop-analysis.js';
 
 export function pass(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'pass', summary, evidence, fixes: [] };
@@ -17,15 +17,18 @@ export function unknown(summary: string, evidence: Evidence[] = []): Finding {
   return { verdict: 'unknown', summary, evidence, fixes: [] };
 }
 
-export function fault(
-  verdict: 'fail' | 'warn',
-  id: FaultId,
-  hosts: string[],
-  summary: string,
-  evidence: Evidence[],
-  fixes: Fix[],
-  certainty: number,
-): Finding {
+/** What a failing or warning check found: the fault, where, why, and how sure (1 = seen on the wire). */
+export interface FaultFinding {
+  verdict: 'fail' | 'warn';
+  fault: FaultId;
+  hosts: string[];
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  certainty: number;
+}
+
+export function fault({ verdict, fault: id, hosts, summary, evidence, fixes, certainty }: FaultFinding): Finding {
   return { verdict, fault: id, faultHosts: hosts, summary, evidence, fixes, certainty };
 }
 

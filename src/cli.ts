@@ -1,7 +1,7 @@
 // argv -> mode. The only place that calls process.exit.
 import { parseCommand } from './commands/parse.js';
 import { FORMATS } from './commands/format-choice.js';
-import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
+import { EX_INTERRUPTED, EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
 import { monitored, monitoringFormatOf } from './commands/monitoring.js';
 import { escapeControls } from './report/untrusted-text.js';
@@ -86,6 +86,9 @@ const argv = process.argv.slice(2);
 const guard = monitored(argv[0] === 'lab' || argv[0] === 'parse' || argv[0] === 'discover' ? undefined : monitoringFormatOf(argv), processIO());
 main(argv, guard.io).then(
   (code) => {
+    // An interrupted run leaves the engine's pending work behind (its transport is closed):
+    // none of it may hold the process, and there is no report to finish.
+    if (code === EX_INTERRUPTED) process.exit(code);
     process.exitCode = guard.finish(code);
   },
   (err: unknown) => {

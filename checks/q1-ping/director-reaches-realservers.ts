@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { pingReading } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { pingReading } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // Before any LVS question: can the director reach each RIP at all (ARP, cabling, address)?
-export const directorReachesRealservers: CheckDefinition = {
+export const directorReachesRealservers: Check = {
   id: 'q1.director-reaches-realservers',
   question: 'q1-ping',
   title: 'The director reaches every RIP (ping from the DIP)',
@@ -31,6 +31,6 @@ export const directorReachesRealservers: CheckDefinition = {
     // a warning here; the test connection's wire turns it into proof.
     const sshOk = down.filter((n) => facts.probed(n));
     const fixes: Fix[] = down.map((n) => ({ host: n, commands: [`# check cabling/VLAN and that ${topology.realservers.find((r) => r.name === n)!.rip} is configured on ${n}`], why: 'the director gets no answer from this RIP' }));
-    return fault(sshOk.length === down.length ? 'warn' : 'fail', 'realserver.unreachable', down, `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, sshOk.length === down.length ? 0.4 : 0.8);
+    return fault({ verdict: sshOk.length === down.length ? 'warn' : 'fail', fault: 'realserver.unreachable', hosts: down, summary: `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, certainty: sshOk.length === down.length ? 0.4 : 0.8 });
   },
 };

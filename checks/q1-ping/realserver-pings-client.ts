@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { pingReading } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { pingReading } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { pass, skip, unknown } from '../lib.js';
 
 // Julian's Q.1: can the realserver ping the client from its RIP? A failure here is proof the
 // return path is broken somewhere; Q.2 names where.
-export const realserverPingsClient: CheckDefinition = {
+export const realserverPingsClient: Check = {
   id: 'q1.realserver-pings-client',
   question: 'q1-ping',
   title: 'Q.1 each realserver pings the client from its RIP',

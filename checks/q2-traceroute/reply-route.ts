@@ -1,5 +1,5 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses, routeGet, tracerouteHops } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { addresses, routeGet, tracerouteHops } from '../../src/facts/readers.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import type { FaultId } from '../../src/model/faults.js';
 import { sameAddress } from '../../src/util/ip.js';
@@ -8,7 +8,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // Julian's Q.2 and 5.4 (the most common failure): the realserver's reply to the client must
 // be routed through the director. `ip route get CIP from RIP` answers with the policy rules
 // applied, so a 5.4-style `ip rule add from RIP table lvs` counts as correct.
-export const replyRoute: CheckDefinition = {
+export const replyRoute: Check = {
   id: 'q2.reply-route',
   question: 'q2-traceroute',
   title: "Q.2 each realserver routes replies to the client via the director's DIP",
@@ -69,6 +69,6 @@ export const replyRoute: CheckDefinition = {
     }
     const first = bad[0];
     const same = bad.filter((b) => b.id === first.id);
-    return fault('fail', first.id, same.map((b) => b.host), same.map((b) => b.text).join('; '), same.flatMap((b) => b.evidence), same.map((b) => b.fix), 0.85);
+    return fault({ verdict: 'fail', fault: first.id, hosts: same.map((b) => b.host), summary: same.map((b) => b.text).join('; '), evidence: same.flatMap((b) => b.evidence), fixes: same.map((b) => b.fix), certainty: 0.85 });
   },
 };

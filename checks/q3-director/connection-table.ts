@@ -1,5 +1,5 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/engine/connection-table.js';
+import type { Check } from '../ids.js';
+import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/facts/connection-table.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.4/5.24, director only: the test connection's own entries (its client address and port)
@@ -7,7 +7,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // the director (conntrack says SYN_SENT [UNREPLIED]). Entries of earlier connections are
 // history: right after a fix, the failed ones stay half-open until their timeout, and they
 // must not fail the run that proves the fix worked.
-export const connectionTable: CheckDefinition = {
+export const connectionTable: Check = {
   id: 'q3.connection-table',
   question: 'q3-director',
   title: "The director's connection table shows replies coming back",
@@ -43,9 +43,9 @@ export const connectionTable: CheckDefinition = {
     const stuck = stalled.flat();
     const dip = facts.derived.dip ?? 'DIP';
     return withNotes(
-      fault('fail', 'director.return-path-stalled', hosts, `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, [
+      fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts, summary: `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, evidence: [
         facts.evidence(d, table.probe, (l) => stuck.some((e) => table.lineOf(e)(l)), "the test connection's own entries"),
-      ], stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), 0.6),
+      ], fixes: stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), certainty: 0.6 }),
     );
   },
 };

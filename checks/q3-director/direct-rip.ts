@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.17: a client connecting straight to a RIP through the director gets nothing back: the
 // director answers the realserver's reply with ICMP port unreachable (nat_icmp_send).
-export const directRip: CheckDefinition = {
+export const directRip: Check = {
   id: 'q3.direct-rip',
   question: 'q3-director',
   title: 'The director does not refuse realservers\' replies to direct connections',
@@ -30,8 +30,8 @@ export const directRip: CheckDefinition = {
       }
     }
     if (lines.length === 0) return pass('the director sent no ICMP unreachable to a realserver');
-    return fault('warn', 'director.direct-rip-unreachable', [d], 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', [{ host: d, command: 'tcpdump (test connection)', lines }], [
+    return fault({ verdict: 'warn', fault: 'director.direct-rip-unreachable', hosts: [d], summary: 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', evidence: [{ host: d, command: 'tcpdump (test connection)', lines }], fixes: [
       { host: d, commands: ['# reach the RIPs from a network that does not route through the director, or accept the limit (5.17)'], why: 'LVS-NAT cannot serve direct connections to a RIP through the director' },
-    ], 0.7);
+    ], certainty: 0.7 });
   },
 };

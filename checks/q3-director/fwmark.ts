@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { netfilterFromIptables } from '../../src/director/from-netfilter.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a firewall-mark service sees nothing unless the mangle rule marks the packets.
-export const fwmark: CheckDefinition = {
+export const fwmark: Check = {
   id: 'q3.fwmark',
   question: 'q3-director',
   title: 'A firewall-mark service gets marked packets',
@@ -18,8 +18,8 @@ export const fwmark: CheckDefinition = {
     const rules = netfilterFromIptables(ipt).fwmarks.filter((r) => r.mark === mark);
     const { vip, vport, protocol } = topology.service;
     const fix = [{ host: d, commands: [`iptables -t mangle -A PREROUTING -d ${vip}/32 -p ${protocol.toLowerCase()} --dport ${vport} -j MARK --set-mark ${mark}`], why: 'mark the service\'s packets so IPVS sees them' }];
-    if (rules.length === 0) return fault('fail', 'client.fwmark-unmarked', [d], `no mangle rule sets mark ${mark}: the FWM service never sees a packet`, [facts.evidence(d, 'iptables-save', (l) => /MARK/.test(l))], fix, 0.9);
-    if (rules.every((r) => r.rule.counters?.packets === 0)) return fault('fail', 'client.fwmark-unmarked', [d], `the rule setting mark ${mark} has matched no packet`, [facts.evidence(d, 'iptables-save', (l) => /MARK/.test(l))], fix, 0.7);
+    if (rules.length === 0) return fault({ verdict: 'fail', fault: 'client.fwmark-unmarked', hosts: [d], summary: `no mangle rule sets mark ${mark}: the FWM service never sees a packet`, evidence: [facts.evidence(d, 'iptables-save', (l) => /MARK/.test(l))], fixes: fix, certainty: 0.9 });
+    if (rules.every((r) => r.rule.counters?.packets === 0)) return fault({ verdict: 'fail', fault: 'client.fwmark-unmarked', hosts: [d], summary: `the rule setting mark ${mark} has matched no packet`, evidence: [facts.evidence(d, 'iptables-save', (l) => /MARK/.test(l))], fixes: fix, certainty: 0.7 });
     return pass(`mark ${mark} is set by ${rules.length} mangle rule(s)`);
   },
 };

@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence } from '../lib.js';
 
 // Hop 2: the director rewrites CIP:CPORT -> VIP:VPORT into CIP:CPORT -> RIP:RPORT and sends it
 // out of int. When hop 1 is seen and hop 2 is not, the director dropped it: say why.
-export const requestForwarded: CheckDefinition = {
+export const requestForwarded: Check = {
   id: 'q3.request-forwarded',
   question: 'q3-director',
   title: 'Hop 2: the director forwards the request, rewritten to a RIP',
@@ -33,7 +33,7 @@ export const requestForwarded: CheckDefinition = {
       const r = deps[dep];
       if (r?.verdict === 'fail' && r.fault) {
         if (dep === 'setup.ip-forward' && directorTable(facts, topology)?.kind === 'ipvs') continue; // IPVS forwards requests without ip_forward
-        return fault('fail', r.fault, [d], `${r.summary}; on the wire the SYN arrived and was not forwarded`, [...r.evidence, ...wire, ...(refused ? [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }] : [])], r.fixes, 1);
+        return fault({ verdict: 'fail', fault: r.fault, hosts: [d], summary: `${r.summary}; on the wire the SYN arrived and was not forwarded`, evidence: [...r.evidence, ...wire, ...(refused ? [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }] : [])], fixes: r.fixes, certainty: 1 });
       }
     }
     // What the director answered itself says which part of the table is missing: IPVS with
@@ -41,32 +41,31 @@ export const requestForwarded: CheckDefinition = {
     // own stack answers RST (LAB-NOTES, real IPVS).
     if (refused) {
       const isRst = refused.kind === 'rst-from-director';
-      return fault('fail', isRst ? 'director.no-virtual-service' : 'director.no-weight', [d], isRst
+      return fault({ verdict: 'fail', fault: isRst ? 'director.no-virtual-service' : 'director.no-weight', hosts: [d], summary: isRst
         ? `the director answered the SYN to ${topology.service.vip}:${topology.service.vport} itself with RST: no virtual service takes it`
-        : `the director answered the SYN to ${topology.service.vip}:${topology.service.vport} with ICMP port unreachable: the service has no realserver that takes connections`,
-      [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }, ...wire], [], 0.9);
+        : `the director answered the SYN to ${topology.service.vip}:${topology.service.vport} with ICMP port unreachable: the service has no realserver that takes connections`, evidence: [{ host: refused.host, command: 'tcpdump (test connection)', lines: [refused.line] }, ...wire], fixes: [], certainty: 0.9 });
     }
     const cip = conn.cip;
     const ext = facts.derived.ext;
     const rpRoute = routeGet(facts, d, 'route-get-request');
     const rp = ext ? effectiveRpFilter(sysctls(facts, d), ext) : undefined;
     if (rpRoute?.error && rp === 1) {
-      return fault('fail', 'director.rp-filter', [d], `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, [
+      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, evidence: [
         facts.evidence(d, 'route-get-request'),
         facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
         ...wire,
-      ], [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], 1);
+      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], certainty: 1 });
     }
     const reach = deps['q1.director-reaches-realservers'];
     const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');
     if (undeliverable || reach?.fault === 'realserver.unreachable') {
       const hosts = reach?.faultHosts?.length ? reach.faultHosts : topology.realservers.map((r) => r.name);
       const rip = topology.realservers.filter((r) => hosts.includes(r.name)).map((r) => r.rip).join(', ');
-      return fault('fail', 'realserver.unreachable', hosts, `the director balanced the SYN to ${rip || hosts.join(', ')} but could not deliver it${undeliverable ? ' (it answered the client with ICMP host unreachable)' : ''}`, [
+      return fault({ verdict: 'fail', fault: 'realserver.unreachable', hosts, summary: `the director balanced the SYN to ${rip || hosts.join(', ')} but could not deliver it${undeliverable ? ' (it answered the client with ICMP host unreachable)' : ''}`, evidence: [
         ...(undeliverable ? [{ host: undeliverable.host, command: 'tcpdump (test connection)', lines: [undeliverable.line] }] : []),
         ...(reach?.fault === 'realserver.unreachable' ? reach.evidence : []),
         ...wire,
-      ], reach?.fixes ?? [], undeliverable ? 1 : 0.9);
+      ], fixes: reach?.fixes ?? [], certainty: undeliverable ? 1 : 0.9 });
     }
     const rs = conn.realserver ?? topology.realservers[0];
     const flows = [
@@ -77,9 +76,9 @@ export const requestForwarded: CheckDefinition = {
     const hits = flows.flatMap((f) => firewallHits(facts, d, f) ?? []);
     if (hits.length > 0) {
       const ev: Evidence[] = [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit), note: 'rules that drop the request' }, ...wire];
-      return fault('fail', 'director.firewall-drop', [d], `a firewall rule on ${d} drops the client's request: ${hits[0].text}`, ev, [
+      return fault({ verdict: 'fail', fault: 'director.firewall-drop', hosts: [d], summary: `a firewall rule on ${d} drops the client's request: ${hits[0].text}`, evidence: ev, fixes: [
         { host: d, commands: hits.filter((h) => h.kind === 'rule').map((h) => `# remove: ${h.text}`), why: 'the request must be allowed through the director' },
-      ], hits.some((h) => h.certain) ? 1 : 0.8);
+      ], certainty: hits.some((h) => h.certain) ? 1 : 0.8 });
     }
     return { verdict: 'fail', summary: `the director received the SYN on ${ext ?? 'ext'} but did not forward it, and no configuration read explains why`, evidence: wire, fixes: [], certainty: 0.5 };
   },

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { routeGet } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { routeGet } from '../../src/facts/readers.js';
 import { fault, pass, unknown, wireEvidence } from '../lib.js';
 
 // Hop 1: CIP:CPORT -> VIP:VPORT must arrive on the director's ext.
-export const requestReachesDirector: CheckDefinition = {
+export const requestReachesDirector: Check = {
   id: 'q3.request-reaches-director',
   question: 'q3-director',
   title: "Hop 1: the client's SYN reaches the director",
@@ -21,7 +21,7 @@ export const requestReachesDirector: CheckDefinition = {
     const seen = conns.filter((cn) => cn.lastSeen >= 1 && cn.hops[0].status === 'seen');
     if (seen.length > 0) return pass(`the client's SYN to ${vip}:${vport} arrives on the director (${seen[0].hops[0].observations.find((o) => o.status === 'seen')?.iface})`, wireEvidence(seen[0], 'hop 1 seen'));
     const fix = { host: c, commands: [`ip route get ${vip}`, `# route ${vip} via the director's external address`], why: "the client's packets for the VIP must reach the director" };
-    if (route?.error) return fault('fail', 'client.no-route-to-vip', [c], `the client has no route to ${vip} (${route.error})`, routeEv, [fix], 1);
+    if (route?.error) return fault({ verdict: 'fail', fault: 'client.no-route-to-vip', hosts: [c], summary: `the client has no route to ${vip} (${route.error})`, evidence: routeEv, fixes: [fix], certainty: 1 });
     if (!extCaptured) return unknown("the director's external interface could not be captured: hop 1 is unproven");
     // Blame the client's routing only when its SYN was seen leaving it (or it said so itself);
     // a connection that was never made (no tool, no answer from the client) proves nothing.
@@ -32,10 +32,10 @@ export const requestReachesDirector: CheckDefinition = {
       return unknown(`no SYN to ${vip}:${vport} was seen at all, and the client's capture does not show it leaving: ${tc.attempts.map((a) => `${a.command} -> ${a.output || `exit ${a.exitCode}`}`)[0] ?? 'no connection was made'}`, routeEv);
     }
     const attempts = tc.attempts.map((a) => `${a.command} -> exit ${a.exitCode} ${a.output}`);
-    return fault('fail', 'client.no-route-to-vip', [c], `the client's connection to ${vip}:${vport} never reached the director's external interface`, [
+    return fault({ verdict: 'fail', fault: 'client.no-route-to-vip', hosts: [c], summary: `the client's connection to ${vip}:${vport} never reached the director's external interface`, evidence: [
       ...routeEv,
       { host: c, command: 'test connection', lines: attempts },
       { host: topology.director.name, command: tc.captures.find((x) => x.place === 'director-ext' || x.place === 'director-one')?.command ?? 'tcpdump', lines: ['(no SYN from the client to the VIP captured)'] },
-    ], [fix], 0.9);
+    ], fixes: [fix], certainty: 0.9 });
   },
 };

@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.24: when the director has forgotten a connection while the realserver still answers
 // (its entry timed out; a retransmitted SYN+ACK, a late RST), the packet leaves ext with the
 // RIP as source. It is judged on its own: the connection it belongs to may look broken earlier.
-export const untranslatedLeak: CheckDefinition = {
+export const untranslatedLeak: Check = {
   id: 'q3.untranslated-leak',
   question: 'q3-director',
   title: 'No packet leaves the director towards the client with a RIP as source',
@@ -22,8 +22,8 @@ export const untranslatedLeak: CheckDefinition = {
     const { vip } = topology.service;
     const ext = facts.derived.ext ?? 'EXT';
     const rip = leak[0].packet.src ?? 'RIP';
-    return fault('fail', 'director.untranslated-leak', [d], `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, [
+    return fault({ verdict: 'fail', fault: 'director.untranslated-leak', hosts: [d], summary: `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, evidence: [
       { host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' },
-    ], [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1', "# and align `ipvsadm --set TCP TCPFIN UDP` with the realservers' own timeouts (5.24)"], why: 'never let a RIP leave on the client side untranslated' }], 1);
+    ], fixes: [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1', "# and align `ipvsadm --set TCP TCPFIN UDP` with the realservers' own timeouts (5.24)"], why: 'never let a RIP leave on the client side untranslated' }], certainty: 1 });
   },
 };

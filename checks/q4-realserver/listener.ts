@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { listeners, listensOn } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { listeners, listensOn } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.7/5.14: with port remapping the daemon must listen on RPORT, not on VPORT.
-export const listener: CheckDefinition = {
+export const listener: Check = {
   id: 'q4.listener',
   question: 'q4-realserver',
   title: 'Each realserver listens on RIP:RPORT',
@@ -23,6 +23,6 @@ export const listener: CheckDefinition = {
     }
     if (read === 0) return unknown('ss -ltn could not be read on any realserver');
     if (missing.length === 0) return pass(`every probed realserver listens on its RIP:RPORT`);
-    return fault('fail', 'realserver.no-listener', missing.map((m) => m.rs.name), missing.map((m) => `${m.rs.name} has no listener on ${m.rs.rip}:${m.rs.rport} (listening: ${m.list.map((l) => `${l.address}:${l.port}`).join(' ') || 'nothing'})`).join('; '), missing.map((m) => facts.evidence(m.rs.name, 'ss-listen')), missing.map((m) => ({ host: m.rs.name, commands: [`# start the service on ${m.rs.rip}:${m.rs.rport}, or fix the port in the director's table`], why: 'the director sends the requests to this port' })), 0.75);
+    return fault({ verdict: 'fail', fault: 'realserver.no-listener', hosts: missing.map((m) => m.rs.name), summary: missing.map((m) => `${m.rs.name} has no listener on ${m.rs.rip}:${m.rs.rport} (listening: ${m.list.map((l) => `${l.address}:${l.port}`).join(' ') || 'nothing'})`).join('; '), evidence: missing.map((m) => facts.evidence(m.rs.name, 'ss-listen')), fixes: missing.map((m) => ({ host: m.rs.name, commands: [`# start the service on ${m.rs.rip}:${m.rs.rport}, or fix the port in the director's table`], why: 'the director sends the requests to this port' })), certainty: 0.75 });
   },
 };

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { directorTable } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.10: without IPVS (or a netfilter NAT balancer standing in) there is nothing to diagnose.
-export const balancerPresent: CheckDefinition = {
+export const balancerPresent: Check = {
   id: 'setup.balancer-present',
   question: 'setup',
   title: 'The director has a load balancer (IPVS or netfilter NAT)',
@@ -21,8 +21,8 @@ export const balancerPresent: CheckDefinition = {
     if (!table) return unknown('neither ipvsadm nor the netfilter rules could be read on the director', [facts.evidence(d, 'ipvsadm'), facts.evidence(d, 'iptables-save')]);
     if (table.kind === 'ipvs') return pass(`IPVS answers on ${d} (${table.services.length} virtual service(s))`, [facts.evidence(d, 'ipvsadm', undefined, undefined)]);
     if (table.kind === 'netfilter') return pass(`${d} load-balances with netfilter NAT (${table.probe}): ${table.services.length} DNAT service(s)`, [facts.evidence(d, table.probe, (l) => /DNAT|dnat/.test(l))]);
-    return fault('fail', 'director.ipvs-unavailable', [d], `IPVS is not available on ${d} and no netfilter NAT rule balances a VIP`, [facts.evidence(d, 'ipvsadm')], [
+    return fault({ verdict: 'fail', fault: 'director.ipvs-unavailable', hosts: [d], summary: `IPVS is not available on ${d} and no netfilter NAT rule balances a VIP`, evidence: [facts.evidence(d, 'ipvsadm')], fixes: [
       { host: d, commands: ['modprobe ip_vs', 'modprobe ip_vs_rr'], why: 'load the IPVS core and the scheduler module' },
-    ], 1);
+    ], certainty: 1 });
   },
 };

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { addresses } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.9 Q.3 A.5: a connection from the director itself to the VIP is not load-balanced like a client's.
-export const clientNotDirector: CheckDefinition = {
+export const clientNotDirector: Check = {
   id: 'setup.client-not-director',
   question: 'setup',
   title: 'The test client is not the director',
@@ -26,7 +26,7 @@ export const clientNotDirector: CheckDefinition = {
 };
 
 function sameHost(c: string, d: string, shared: string[] = []) {
-  return fault('fail', 'client.is-director', [c], `the test client ${c} is the director ${d}${shared.length ? ` (both hold ${shared.join(', ')})` : ''}: a connection from the director to its own VIP does not test LVS-NAT`, [
+  return fault({ verdict: 'fail', fault: 'client.is-director', hosts: [c], summary: `the test client ${c} is the director ${d}${shared.length ? ` (both hold ${shared.join(', ')})` : ''}: a connection from the director to its own VIP does not test LVS-NAT`, evidence: [
     { host: c, command: 'ip -o addr', lines: shared, note: 'addresses on both hosts' },
-  ], [{ host: c, commands: ['# run the test from a client outside the director (lvs-doctor --client HOST)'], why: 'test from another host' }], 1);
+  ], fixes: [{ host: c, commands: ['# run the test from a client outside the director (lvs-doctor --client HOST)'], why: 'test from another host' }], certainty: 1 });
 }

@@ -1,5 +1,5 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, kernelVersion, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { directorTable, kernelVersion, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // ipvs-sysctl.rst, conn_reuse_mode: a new connection from a client port whose old entry is
@@ -10,7 +10,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // generators, kube-proxy's IPVS mode) then stall 1 s per connection; 5.9 reuses the entry
 // when its conntrack is unconfirmed (kubernetes/kubernetes#93297, #102122). The real 6.1
 // guest reschedules reused ports without a drop (fixtures/captures/ipvs-vm, job vs).
-export const connReuse: CheckDefinition = {
+export const connReuse: Check = {
   id: 'setup.conn-reuse-mode',
   question: 'setup',
   title: 'New connections on a reused client port are not held up 1 s (conn_reuse_mode)',
@@ -33,11 +33,11 @@ export const connReuse: CheckDefinition = {
       return pass(`kernel ${kernel.release} (5.9 or later) reschedules a reused client port without dropping its first SYN (conn_reuse_mode = ${mode}, vs.conntrack = 1)`);
     }
     const vs = topology.service;
-    return fault('warn', 'director.conn-reuse-stall', [d], `kernel ${kernel.release} with net.ipv4.vs.conn_reuse_mode = ${mode} and net.ipv4.vs.conntrack = 1: a new connection from a client port still in the table (TIME_WAIT) loses its first SYN, so clients that reuse ports stall 1 s`, [
+    return fault({ verdict: 'warn', fault: 'director.conn-reuse-stall', hosts: [d], summary: `kernel ${kernel.release} with net.ipv4.vs.conn_reuse_mode = ${mode} and net.ipv4.vs.conntrack = 1: a new connection from a client port still in the table (TIME_WAIT) loses its first SYN, so clients that reuse ports stall 1 s`, evidence: [
       facts.evidence(d, 'uname', undefined, 'before 5.9: the first SYN on a reused port is dropped'),
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.(conn_reuse_mode|conntrack) /.test(l)),
-    ], [
+    ], fixes: [
       { host: d, commands: ['# best: a kernel 5.9 or later (it reuses the entry instead of dropping the SYN)', 'sysctl -w net.ipv4.vs.conntrack=0   # only if no netfilter rule needs IPVS conntrack (see director.vs-conntrack-off)', `# or: sysctl -w net.ipv4.vs.conn_reuse_mode=0 (no stall, but a reused port keeps going to its old realserver of ${vs.vip}:${vs.vport}, even a removed one)`], why: 'the stall is the drop that lets conntrack forget the old flow; without conntrack or on 5.9+ there is no drop' },
-    ], 0.6);
+    ], certainty: 0.6 });
   },
 };

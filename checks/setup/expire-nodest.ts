@@ -1,5 +1,5 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { sysctlNumber, sysctls, tableAndService } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { sysctlNumber, sysctls, tableAndService } from '../../src/facts/readers.js';
 import type { IpvsadmConnections } from '../../src/parsers/ipvsadm-connections.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
@@ -12,7 +12,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // reused client port is rescheduled away from it when expire_nodest_conn is 1.
 const ENDED = new Set(['TIME_WAIT', 'CLOSE', 'NONE']);
 
-export const expireNodest: CheckDefinition = {
+export const expireNodest: Check = {
   id: 'setup.expire-nodest',
   question: 'setup',
   title: "No client is left hanging on a realserver removed from the service (expire_nodest_conn)",
@@ -42,12 +42,12 @@ export const expireNodest: CheckDefinition = {
     const gone = [...new Set(orphans.map((c) => `${c.destination.address}:${c.destination.port}`))];
     const longest = Math.max(...orphans.map((c) => c.expiresSeconds));
     const vs = `-t ${svc.address}:${svc.port}`;
-    return fault('warn', 'director.expire-nodest-off', [d], `${orphans.length} live connection(s) of ${svc.address}:${svc.port} still go to ${gone.join(', ')}, no longer in the service: with net.ipv4.vs.expire_nodest_conn = 0 their packets are dropped silently and the clients hang until the entries expire (up to ${longest} s)`, [
+    return fault({ verdict: 'warn', fault: 'director.expire-nodest-off', hosts: [d], summary: `${orphans.length} live connection(s) of ${svc.address}:${svc.port} still go to ${gone.join(', ')}, no longer in the service: with net.ipv4.vs.expire_nodest_conn = 0 their packets are dropped silently and the clients hang until the entries expire (up to ${longest} s)`, evidence: [
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.expire_nodest_conn /.test(l)),
       facts.evidence(d, 'ipvsadm-conn', (l) => gone.some((g) => l.trimEnd().endsWith(` ${g}`)) && !/TIME_WAIT|CLOSE|NONE/.test(l), 'entries to a realserver removed from the service'),
       facts.evidence(d, found.table.probe, (l) => /->|TCP|UDP|SCTP/.test(l), `${gone.join(', ')} is not listed`),
-    ], [
+    ], fixes: [
       { host: d, commands: ['sysctl -w net.ipv4.vs.expire_nodest_conn=1', `# these clients then get a RST at their next packet; to let them finish instead: ${gone.map((g) => `ipvsadm -a ${vs} -r ${g} -m -w 0`).join('; ')}`], why: 'expire the connections of a removed realserver instead of dropping their packets until the timeout' },
-    ], 0.8);
+    ], certainty: 0.8 });
   },
 };

@@ -1,9 +1,9 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, kernelModules } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { directorTable, kernelModules } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.9/5.22: FTP's data connection needs the NAT helper to rewrite PORT/PASV.
-export const ftpHelper: CheckDefinition = {
+export const ftpHelper: Check = {
   id: 'setup.ftp-helper',
   question: 'setup',
   title: 'An FTP service has its NAT helper loaded',
@@ -19,8 +19,8 @@ export const ftpHelper: CheckDefinition = {
     if (!mods) return unknown(`the loaded modules could not be read on ${d}`);
     const needed = table.kind === 'ipvs' ? 'ip_vs_ftp' : 'nf_conntrack_ftp';
     if (mods.has(needed)) return pass(`${needed} is loaded for the FTP service`);
-    return fault('fail', 'director.ftp-helper-missing', [d], `${ftp.map((s) => `${s.address}:21`).join(', ')} is NATed but ${needed} is not loaded: FTP data connections will fail`, [facts.evidence(d, 'modules', (l) => /^(ip_vs|nf_conntrack|nf_nat)/.test(l))], [
+    return fault({ verdict: 'fail', fault: 'director.ftp-helper-missing', hosts: [d], summary: `${ftp.map((s) => `${s.address}:21`).join(', ')} is NATed but ${needed} is not loaded: FTP data connections will fail`, evidence: [facts.evidence(d, 'modules', (l) => /^(ip_vs|nf_conntrack|nf_nat)/.test(l))], fixes: [
       { host: d, commands: [`modprobe ${needed}`], why: 'load the FTP NAT helper' },
-    ], 0.9);
+    ], certainty: 0.9 });
   },
 };

@@ -1,11 +1,11 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 import type { IpRuleResult } from '../../src/parsers/ip-rule.js';
 
 
 // 5.21: with source policy routes on the director, IPVS must re-route its SNATed replies.
-export const snatReroute: CheckDefinition = {
+export const snatReroute: Check = {
   id: 'setup.snat-reroute',
   question: 'setup',
   title: 'Source policy routing on the director re-routes replies (snat_reroute)',
@@ -25,8 +25,8 @@ export const snatReroute: CheckDefinition = {
     const value = sysctlNumber(sysctls(facts, d), 'net.ipv4.vs.snat_reroute');
     if (value === undefined) return unknown('net.ipv4.vs.snat_reroute could not be read');
     if (value === 1) return pass('source policy routes exist and net.ipv4.vs.snat_reroute = 1');
-    return fault('fail', 'director.snat-reroute', [d], `source policy routes exist on ${d} but net.ipv4.vs.snat_reroute = 0: replies leave by the main default route`, [facts.evidence(d, 'ip-rule'), facts.evidence(d, 'sysctl', (l) => /snat_reroute/.test(l))], [
+    return fault({ verdict: 'fail', fault: 'director.snat-reroute', hosts: [d], summary: `source policy routes exist on ${d} but net.ipv4.vs.snat_reroute = 0: replies leave by the main default route`, evidence: [facts.evidence(d, 'ip-rule'), facts.evidence(d, 'sysctl', (l) => /snat_reroute/.test(l))], fixes: [
       { host: d, commands: ['sysctl -w net.ipv4.vs.snat_reroute=1'], why: 're-route SNATed replies by their new source (the VIP)' },
-    ], 0.8);
+    ], certainty: 0.8 });
   },
 };

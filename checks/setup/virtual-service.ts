@@ -1,8 +1,8 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { directorTable, serviceUnderTest } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { directorTable, serviceUnderTest } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
-export const virtualService: CheckDefinition = {
+export const virtualService: Check = {
   id: 'setup.virtual-service',
   question: 'setup',
   title: 'The virtual service VIP:VPORT is in the table',
@@ -22,6 +22,6 @@ export const virtualService: CheckDefinition = {
       table.kind === 'ipvs'
         ? [fwmark !== undefined ? `ipvsadm -A -f ${fwmark} -s rr` : `ipvsadm -A ${flag} ${vip}:${vport} -s rr`, ...topology.realservers.map((r) => `ipvsadm -a ${fwmark !== undefined ? `-f ${fwmark}` : `${flag} ${vip}:${vport}`} -r ${r.rip}:${r.rport} -m -w 1`)]
         : [`iptables -t nat -A PREROUTING -d ${vip}/32 -p ${protocol.toLowerCase()} --dport ${vport} -j DNAT --to-destination ${topology.realservers[0]?.rip ?? 'RIP'}:${topology.realservers[0]?.rport ?? vport}`];
-    return fault('fail', 'director.no-virtual-service', [d], `no virtual service ${name} on ${d} (it has: ${listed})`, [facts.evidence(d, table.probe)], [{ host: d, commands, why: `create ${name} with its realservers in masquerading mode` }], 1);
+    return fault({ verdict: 'fail', fault: 'director.no-virtual-service', hosts: [d], summary: `no virtual service ${name} on ${d} (it has: ${listed})`, evidence: [facts.evidence(d, table.probe)], fixes: [{ host: d, commands, why: `create ${name} with its realservers in masquerading mode` }], certainty: 1 });
   },
 };

@@ -1,6 +1,6 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
+import type { Check } from '../ids.js';
 import { conntrackDependentRules } from '../../src/director/conntrack-dependent.js';
-import { directorTable, sysctlNumber, sysctls } from '../../src/engine/readers.js';
+import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import type { IptablesSave } from '../../src/parsers/iptables-save.js';
 import type { NftRuleset } from '../../src/parsers/nft.js';
 import { fault, pass, skip, unknown } from '../lib.js';
@@ -10,7 +10,7 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // drop the realservers' replies (real 6.1 guest, job vs: SYN+ACK on int0, never on ext0,
 // counted by the FORWARD DROP policy) and its SNAT/MASQUERADE rules never apply to IPVS
 // traffic. The wire's word on it is q3.reply-rewritten's.
-export const vsConntrack: CheckDefinition = {
+export const vsConntrack: Check = {
   id: 'setup.vs-conntrack',
   question: 'setup',
   title: 'Netfilter rules that need conntrack see IPVS traffic (net.ipv4.vs.conntrack)',
@@ -34,11 +34,11 @@ export const vsConntrack: CheckDefinition = {
     if (rules.length === 0) return pass('net.ipv4.vs.conntrack = 0 and no stateful FORWARD rule set or SNAT/MASQUERADE rule on the director needs it');
     const probe = ipt && rules.some((r) => ipt.tables.some((t) => t.chains.some((c) => c.rules.some((x) => x.text === r.text)))) ? 'iptables-save' : 'nft';
     const whys = [...new Set(rules.map((r) => r.why))];
-    return fault('warn', 'director.vs-conntrack-off', [d], `net.ipv4.vs.conntrack = 0 on ${d}, but its netfilter rules need conntrack for IPVS traffic: ${whys.join('; ')}`, [
+    return fault({ verdict: 'warn', fault: 'director.vs-conntrack-off', hosts: [d], summary: `net.ipv4.vs.conntrack = 0 on ${d}, but its netfilter rules need conntrack for IPVS traffic: ${whys.join('; ')}`, evidence: [
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.conntrack /.test(l)),
       { host: d, command: probe === 'iptables-save' ? 'iptables-save -c' : 'nft list ruleset', lines: rules.map((r) => `${r.text}${r.packets !== null ? `   (${r.packets} packets)` : ''}`), note: 'rules that need conntrack' },
-    ], [
+    ], fixes: [
       { host: d, commands: ['sysctl -w net.ipv4.vs.conntrack=1', "echo 'net.ipv4.vs.conntrack = 1' > /etc/sysctl.d/90-ipvs-conntrack.conf"], why: 'keep conntrack entries for IPVS connections, so stateful and NAT rules match them' },
-    ], 0.7);
+    ], certainty: 0.7 });
   },
 };

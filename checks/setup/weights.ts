@@ -1,8 +1,8 @@
-import type { CheckDefinition } from '../../src/engine/check-definition.js';
-import { ipvsadmServiceFlag, tableAndService } from '../../src/engine/readers.js';
+import type { Check } from '../ids.js';
+import { ipvsadmServiceFlag, tableAndService } from '../../src/facts/readers.js';
 import { fault, pass, unknown } from '../lib.js';
 
-export const weights: CheckDefinition = {
+export const weights: Check = {
   id: 'setup.weights',
   question: 'setup',
   title: 'At least one realserver has a weight above 0',
@@ -23,8 +23,8 @@ export const weights: CheckDefinition = {
           : topology.realservers.map((r) => `ipvsadm -a ${vs} -r ${r.rip}:${r.rport} -m -w 1`)
         : topology.realservers.map((r) => `# add a DNAT target for ${r.rip}:${r.rport} to the rule of ${svc.address}:${svc.port}`);
     const summary = svc.destinations.length === 0 ? `${svc.address}:${svc.port} has no realserver at all` : `every realserver of ${svc.address}:${svc.port} has weight 0: new connections are refused`;
-    return fault('fail', 'director.no-weight', [d], summary, [facts.evidence(d, table.probe, (l) => /->|DNAT|dnat/.test(l))], [
+    return fault({ verdict: 'fail', fault: 'director.no-weight', hosts: [d], summary, evidence: [facts.evidence(d, table.probe, (l) => /->|DNAT|dnat/.test(l))], fixes: [
       { host: d, commands, why: 'give the realservers a weight again; if a health checker set 0, check why it thinks they are down' },
-    ], 1);
+    ], certainty: 1 });
   },
 };

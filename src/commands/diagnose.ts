@@ -10,11 +10,7 @@ import { runDiagnosis } from '../engine/run.js';
 import type { RunEvent } from '../model/events.js';
 import { EXIT_CODES, type ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
-import { formatNagios } from '../report/nagios.js';
-import { formatPrometheus } from '../report/prometheus.js';
-import { formatText } from '../report/text.js';
-import { toJson } from '../report/json.js';
-import { jsonStreamLine } from '../report/json-stream.js';
+import { REPORTERS, type Reporter } from '../report/reporters.js';
 import { validateTopology, TopologyError } from '../discover/topology-check.js';
 import { BundleError } from '../transport/bundle.js';
 import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
@@ -27,7 +23,7 @@ import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
 import { OptionError, SSH_TUNING_OPTIONS, sshTuning, type SshTuning } from './ssh-options.js';
 import { applyAccessOverrides, checkAccessFlags, offLimitsNames, type AccessOverrides } from './access-flags.js';
-import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
+import { EX_DATAERR, EX_INTERRUPTED, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
@@ -196,38 +192,46 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
 async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, mode: 'live' | 'replay'): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
+  const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   const run = (): AsyncGenerator<RunEvent, ResultDocument> => runDiagnosis({ transport, topology, checks: CHECKS, mode });
-  let result: ResultDocument | null = null;
-  const stop = (): void => {
-    // Ctrl-C: close the transport so remote captures are stopped before we go.
-    void transport.close().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  let stop = (): void => {};
+  // Ctrl-C: close the transport so remote captures are stopped, then hand 130 to the CLI, which exits.
+  const interrupted = new Promise<typeof EX_INTERRUPTED>((resolve) => {
+    stop = () => void transport.close().finally(() => resolve(EX_INTERRUPTED));
+  });
+  const consume = async (): Promise<ResultDocument | null> => {
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
-      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
-    } else {
-      for await (const event of run()) {
-        if (format === 'json-stream') io.out(jsonStreamLine(event));
-        if (event.type === 'run-end') result = event.result;
-      }
+      return runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
     }
+    let last: ResultDocument | null = null;
+    for await (const event of run()) {
+      if (reporter.event) io.out(reporter.event(event));
+      if (event.type === 'run-end') last = event.result;
+    }
+    return last;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let result: ResultDocument | null;
+  try {
+    const consuming = consume();
+    const first = await Promise.race([consuming, interrupted]);
+    if (first === EX_INTERRUPTED) {
+      // What the closed transport makes fail afterwards is no news: the run was stopped.
+      consuming.catch(() => undefined);
+      return EX_INTERRUPTED;
+    }
+    result = first;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
     await transport.close();
   }
   if (!result) return 3;
-  if (format === 'json') io.out(toJson(result));
-  else if (format === 'text') io.out(formatText(result));
-  else if (format === 'prometheus') io.out(formatPrometheus(result));
-  else if (format === 'nagios') {
-    const n = formatNagios(result);
-    io.out(n.text.endsWith('\n') ? n.text : `${n.text}\n`);
-    return n.exitCode;
-  }
+  const report = reporter.result?.(result);
+  if (report) io.out(report.text);
+  if (report?.exitCode !== undefined) return report.exitCode;
   return EXIT_CODES[result.verdict];
 }

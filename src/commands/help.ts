@@ -7,6 +7,8 @@ export const EX_USAGE = 64;
 export const EX_DATAERR = 65;
 export const EX_NOINPUT = 66;
 export const EX_SOFTWARE = 70;
+/** Ctrl-C or SIGTERM (128 + SIGINT): the run was stopped, its transport closed. */
+export const EX_INTERRUPTED = 130;
 
 export const EXIT_CODES_HELP = `exit codes: 0 ok, 1 warn, 2 fail, 3 unknown (as Nagios reads them; with --format nagios
             every error is a 3 with one UNKNOWN line); 64 usage (a flag or an argument);

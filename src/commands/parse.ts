@@ -2,7 +2,7 @@
 // parser tests use. Prints the typed result as JSON; malformed input exits 65 (EX_DATAERR)
 // with FILE:LINE: what was expected — never a stack trace.
 import { readFileSync } from 'node:fs';
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { parserRegistry, parseWith } from '../parsers/index.js';
 import type { CommandIO } from './io.js';
 import { EX_DATAERR, EX_NOINPUT, EX_USAGE, HELP, usageOf, wantsHelp } from './help.js';

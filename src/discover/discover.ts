@@ -57,15 +57,15 @@ export interface Discovery {
 
 async function probeOne<T>(transport: Transport, host: string, probe: ProbeCommand): Promise<{ parsed?: T; outcome: ProbeOutcome }> {
   const [outcome] = await runProbes(transport, [{ host, probe }]);
-  return { parsed: outcome.status === 'ok' ? (outcome.parsed as T) : undefined, outcome };
+  return { parsed: outcome.ok ? (outcome.parsed as T) : undefined, outcome };
 }
 
-const why = (o: ProbeOutcome): string => o.error?.message ?? o.reason ?? o.status;
+const why = (o: ProbeOutcome): string => (o.ok ? 'ok' : (o.error?.message ?? o.message));
 
 /** The director's services: IPVS first; a kernel without IPVS (or no ipvsadm) falls back to the NAT rules. */
 async function directorServices(transport: Transport, host: string, notes: string[]): Promise<{ services: VirtualService[]; where: string }> {
   const ipvs = await probeOne<IpvsadmResult>(transport, host, ipvsadmList());
-  if (ipvs.outcome.error?.kind === 'transport') throw new DiscoveryError(`cannot reach the director: ${why(ipvs.outcome)}`);
+  if (!ipvs.outcome.ok && ipvs.outcome.error?.kind === 'transport') throw new DiscoveryError(`cannot reach the director: ${why(ipvs.outcome)}`);
   if (ipvs.parsed?.format === 'ipvsadm' && ipvs.parsed.services.length > 0) {
     return { services: virtualServicesFromIpvsadm(ipvs.parsed, notes), where: 'the IPVS table (ipvsadm -Ln)' };
   }

@@ -2,7 +2,7 @@
 // reads the run's facts and returns a Finding; the engine alone decides blocked and error.
 import type { CheckResult, Finding, QuestionId } from '../model/check.js';
 import type { Role, Topology } from '../model/topology.js';
-import type { Facts } from './facts.js';
+import type { Facts } from '../facts/facts.js';
 import type { ProbeName } from './probe-catalog.js';
 
 export interface ProbeNeed {
@@ -12,21 +12,22 @@ export interface ProbeNeed {
   required?: boolean;
 }
 
-export interface CheckContext {
+export interface CheckContext<Id extends string = string> {
   topology: Topology;
   facts: Facts;
-  /** Results of the checks listed in `needs`, by id. */
-  deps: Record<string, CheckResult>;
+  /** Results of the checks listed in `needs` and `softNeeds`, by id. */
+  deps: Partial<Record<Id, CheckResult>>;
 }
 
-export interface CheckDefinition {
-  id: string;
+/** `Id`: the graph's check ids (checks/ids.ts types them; the engine takes any string). */
+export interface CheckDefinition<Id extends string = string> {
+  id: Id;
   question: QuestionId;
   title: string;
   /** Check ids this one builds on; a failed dependency makes it `blocked` unless listed in softNeeds. */
-  needs: string[];
+  needs: Id[];
   /** Dependencies whose results are read (to corroborate) but whose failure does not block. */
-  softNeeds?: string[];
+  softNeeds?: Id[];
   probes: ProbeNeed[];
-  evaluate(ctx: CheckContext): Finding;
+  evaluate(ctx: CheckContext<Id>): Finding;
 }

@@ -4,7 +4,7 @@
 import type { CheckResult, FindingVerdict } from '../model/check.js';
 import type { Topology } from '../model/topology.js';
 import type { CheckDefinition } from './check-definition.js';
-import type { Facts } from './facts.js';
+import type { Facts, ProbeOutcome } from '../facts/facts.js';
 import { guardFixes } from './fix-guard.js';
 
 /** A dependency counts as satisfied when it passed, warned or was skipped (not applicable). */
@@ -25,6 +25,18 @@ export function evaluateCheck(check: CheckDefinition, topology: Topology, facts:
       verdict: 'blocked',
       summary: `not evaluated: it needs '${failedDep.id}', which ended ${failedDep.verdict}`,
       reason: failedDep.id,
+      evidence: [],
+      fixes: [],
+    });
+  }
+
+  // An older bundle lacks a probe this check reads: nothing to judge it by, and nothing wrong.
+  const unrecorded = unrecordedProbe(check, topology, facts);
+  if (unrecorded) {
+    return finish({
+      verdict: 'skip',
+      summary: `${NOT_RECORDED}: ${unrecorded.command} on ${unrecorded.host}`,
+      reason: NOT_RECORDED,
       evidence: [],
       fixes: [],
     });
@@ -61,6 +73,17 @@ export function evaluateCheck(check: CheckDefinition, topology: Topology, facts:
       fixes: [],
     });
   }
+}
+
+export const NOT_RECORDED = 'not recorded in this bundle';
+
+function unrecordedProbe(check: CheckDefinition, topology: Topology, facts: Facts): ProbeOutcome | undefined {
+  return check.probes
+    .flatMap((need) => {
+      const hosts = hostsOfRole(topology, need.role);
+      return facts.all().filter((o) => o.probe === need.probe && hosts.includes(o.host));
+    })
+    .find((o) => !o.ok && o.notRecorded === true);
 }
 
 export function hostsOfRole(topology: Topology, role: string): string[] {

@@ -21,13 +21,9 @@ import { ssListen } from '../probes/ss.js';
 import { traceroute } from '../probes/traceroute.js';
 import { sysctlName } from '../probes/validate.js';
 
-/** Values derived from the first round of probes (the client's address, the director's interfaces). */
-export interface DerivedParams {
-  cip: string | null;
-  ext: string | null;
-  int: string | null;
-  dip: string | null;
-}
+import type { DerivedParams } from '../facts/facts.js';
+
+export type { DerivedParams };
 
 export interface ProbeBuildContext {
   topology: Topology;

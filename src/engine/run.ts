@@ -2,28 +2,27 @@
 // whatever transport it is given), runs the test connection, evaluates the graph, and yields
 // events. It never prints.
 import type { CheckResult } from '../model/check.js';
+import type { Hop } from '../model/hops.js';
 import type { RunEvent } from '../model/events.js';
 import type { HostStatus, ResultDocument } from '../model/result.js';
-import type { RealserverSpec, Topology } from '../model/topology.js';
+import type { Topology } from '../model/topology.js';
 import { allHosts, canonicalTopology } from '../model/topology.js';
-import { defaultParse, runProbes, type ProbeOutcome as RunnerOutcome } from '../probes/runner.js';
-import { parserRegistry } from '../parsers/index.js';
+import { defaultParse, runProbes } from '../probes/runner.js';
 import type { ProbeCommand } from '../probes/probe.js';
 import type { UnameResult } from '../probes/own-parsers.js';
-import { uname } from '../probes/uname.js';
 import { Pool } from '../transport/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckDefinition } from './check-definition.js';
-import { deriveParams } from './derive.js';
-import { evaluateCheck, hostsOfRole } from './evaluate.js';
-import { Facts, type ProbeOutcome } from './facts.js';
+import { deriveParams } from '../facts/derive.js';
+import { evaluateCheck } from './evaluate.js';
+import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
-import { analyzeHops, worstConnection } from './hop-analysis.js';
-import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
+import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
+import type { DerivedParams, ProbeName } from './probe-catalog.js';
+import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
-import { connectionTableDigest } from './connection-table.js';
-import { connectToolsProbe } from '../probes/test-connection.js';
-import { CONNECT_TOOLS_FACT, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+import { connectionTableDigest } from '../facts/connection-table.js';
+import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -45,12 +44,60 @@ export async function* runDiagnosis(options: DiagnosisOptions): AsyncGenerator<R
   return work;
 }
 
+/** What one run's steps share. */
+interface RunState {
+  transport: Transport;
+  topology: Topology;
+  hosts: Map<string, HostStatus>;
+  facts: Facts;
+  /** One pool for the whole run: the phases that overlap (second, after) share its bounds. */
+  pool: Pool;
+  /** Which probes each host needs, from what the checks declare. */
+  needed: Map<string, Set<ProbeName>>;
+  /** Each reachable host's connection, opening (see openConnections). */
+  connecting: Map<string, Promise<void>>;
+  emit: (e: RunEvent) => void;
+}
+
+
 async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void): Promise<ResultDocument> {
-  const { transport } = options;
   const topology = canonicalTopology(options.topology);
   const startedAt = (options.now ?? (() => new Date()))();
   const t0 = performance.now();
   const order = validateGraph(options.checks);
+  announce(topology, order, startedAt, emit);
+  const hosts = initialHostStatuses(topology);
+  const state: RunState = {
+    transport: options.transport,
+    topology,
+    hosts,
+    facts: new Facts(topology, hosts),
+    pool: new Pool({ perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 }),
+    needed: probesNeeded(topology, order),
+    connecting: new Map(),
+    emit,
+  };
+  emit({ type: 'phase', phase: 'probes', detail: 'connecting' });
+  openConnections(state);
+  const hops = await probeAndConnect(state, options.testConnection);
+  emit({ type: 'phase', phase: 'checks' });
+  const done = evaluateChecks(state, order);
+  const result = buildResult({
+    topology,
+    checks: order.map((c) => done.get(c.id)!),
+    hops,
+    hosts: [...hosts.values()],
+    startedAt,
+    durationMs: performance.now() - t0,
+    mode: options.mode ?? 'live',
+    connectionTable: connectionTableDigest(topology, state.facts),
+    probeFailures: state.facts.all().flatMap((o) => (o.ok ? [] : [{ host: o.host, command: o.command, failure: o.failure, message: o.message }])),
+  });
+  emit({ type: 'run-end', result });
+  return result;
+}
+
+function announce(topology: Topology, order: readonly CheckDefinition[], startedAt: Date, emit: (e: RunEvent) => void): void {
   emit({
     type: 'run-start',
     at: startedAt.toISOString(),
@@ -58,7 +105,10 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
     hosts: allHosts(topology).map((h) => ({ name: h.name, role: h.role, access: h.access })),
     checks: order.map((c) => ({ id: c.id, question: c.question, title: c.title, needs: c.needs })),
   });
+}
 
+/** What the inventory alone says of each host: off-limits, not Linux, or (until a probe says otherwise) reachable. */
+function initialHostStatuses(topology: Topology): Map<string, HostStatus> {
   const hosts = new Map<string, HostStatus>();
   for (const h of allHosts(topology)) {
     hosts.set(h.name, {
@@ -70,35 +120,17 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       probesRun: 0,
     });
   }
-  const facts = new Facts(topology, hosts);
-  // One pool for the whole run: the phases that overlap (second, after) share its bounds.
-  const pool = new Pool({ perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 });
+  return hosts;
+}
 
-  /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
-  const runBatch = async (batch: { host: string; name: string; probe: ProbeCommand; target?: string }[], detectOs = false): Promise<void> => {
-    const live = batch.filter((b) => hosts.get(b.host)!.status === 'reachable');
-    const started = performance.now();
-    for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
-    // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
-    const outcomes = await runProbes(transport, live.map((b) => ({ host: b.host, probe: b.probe })), { pool, parse: defaultParse, detectOs });
-    outcomes.forEach((o, i) => {
-      const b = live[i];
-      const outcome = toFact(o, b.name, b.target, b.probe);
-      hosts.get(b.host)!.probesRun += 1;
-      facts.record(outcome);
-      emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
-    });
-  };
-
-  // Every connection opens at once (one handshake per host), and each host's first probes go
-  // as soon as its own is up: a host that spends its whole connect timeout failing delays
-  // nobody else's probes.
-  emit({ type: 'phase', phase: 'probes', detail: 'connecting' });
-  const connecting = new Map<string, Promise<void>>();
-  for (const h of allHosts(topology).filter((x) => hosts.get(x.name)!.status === 'reachable')) {
-    connecting.set(h.name, connect(h.name));
-  }
-  async function connect(name: string): Promise<void> {
+/**
+ * Every connection opens at once (one handshake per host), and each host's first probes go
+ * as soon as its own is up: a host that spends its whole connect timeout failing delays
+ * nobody else's probes.
+ */
+function openConnections(state: RunState): void {
+  const { transport, topology, hosts } = state;
+  const connect = async (name: string): Promise<void> => {
     let reason: string | null = null;
     try {
       const error = transport.prepare ? (await transport.prepare([name])).get(name) : null;
@@ -108,70 +140,23 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
       reason = `internal: ${(err as Error).message}`;
     }
     if (reason) Object.assign(hosts.get(name)!, { status: 'unreachable', reason });
-  }
-  // Which probe each role's hosts need, from what the checks declare.
-  const needed = new Map<string, Set<ProbeName>>();
-  for (const check of order) {
-    for (const need of check.probes) {
-      for (const host of hostsOfRole(topology, need.role)) {
-        if (!needed.has(host)) needed.set(host, new Set());
-        needed.get(host)!.add(need.probe);
-      }
-    }
-  }
-  const runPhase = async (phase: 'first' | 'second' | 'after', derived: DerivedParams, alsoSecond = false): Promise<void> => {
-    const jobs: { host: string; name: string; probe: ProbeCommand; target?: string }[] = [];
-    if (phase === 'first') {
-      for (const h of allHosts(topology)) jobs.push({ host: h.name, name: 'uname', probe: uname() });
-      // Which tool the test connection will use: asked now, it costs no round trip of its own.
-      jobs.push({ host: topology.client.name, name: CONNECT_TOOLS_FACT, probe: connectToolsProbe() });
-    }
-    for (const host of allHosts(topology)) {
-      for (const name of needed.get(host.name) ?? []) {
-        const entry = PROBE_CATALOG[name];
-        if (entry.phase !== phase && !(alsoSecond && entry.phase === 'second')) continue;
-        const targets: (RealserverSpec | undefined)[] = 'perRealserver' in entry && entry.perRealserver ? topology.realservers : [undefined];
-        for (const target of targets) {
-          let probe: ProbeCommand | null;
-          try {
-            probe = entry.build({ topology, host, derived, ...(target ? { target } : {}) });
-          } catch (err) {
-            facts.record({ ok: false, host: host.name, probe: name, ...(target ? { target: target.name } : {}), command: name, failure: 'validation', message: (err as Error).message });
-            continue;
-          }
-          if (probe) jobs.push({ host: host.name, name, probe, ...(target ? { target: target.name } : {}) });
-        }
-      }
-    }
-    if (phase !== 'first') return runBatch(jobs);
-    const byHost = new Map<string, typeof jobs>();
-    for (const j of jobs) byHost.set(j.host, [...(byHost.get(j.host) ?? []), j]);
-    await Promise.all([...byHost].map(async ([host, hostJobs]) => {
-      await connecting.get(host);
-      await runBatch(hostJobs, true);
-    }));
-    classifyHosts();
   };
+  for (const h of allHosts(topology).filter((x) => hosts.get(x.name)!.status === 'reachable')) {
+    state.connecting.set(h.name, connect(h.name));
+  }
+}
 
-  /** After the first round: who did not answer at all, and who is not Linux. */
-  const classifyHosts = (): void => {
-    for (const h of allHosts(topology)) {
-      const status = hosts.get(h.name)!;
-      if (status.status !== 'reachable') continue;
-      const o = facts.outcome(h.name, 'uname');
-      if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
-      else if (o?.ok && (o.parsed as UnameResult).linux === false) {
-        Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
-      }
-    }
-  };
-
-  // When the inventory already says the client's address and the director's interfaces and
-  // DIP, the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on
-  // each host (one batch fewer per realserver), and their packets are over before the captures.
+/**
+ * The probes around the test connection, in their order; returns the worst connection's hops.
+ * When the inventory already says the client's address and the director's interfaces and DIP,
+ * the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on each
+ * host (one batch fewer per realserver), and their packets are over before the captures.
+ */
+async function probeAndConnect(state: RunState, testConnectionOptions: TestConnectionOptions | undefined): Promise<Hop[]> {
+  const { transport, topology, facts, hosts, emit } = state;
   const known = deriveParams(topology, facts);
   const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
-  await runPhase('first', known, secondWithFirst);
+  await runPhase(state, 'first', known, secondWithFirst);
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
   emit({ type: 'phase', phase: 'test-connection' });
@@ -181,14 +166,14 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   // over, while the captures settle.
   const armed = signal();
   const connected = signal();
-  const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase('second', derived));
+  const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase(state, 'second', derived));
   const after = Promise.all([second, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
-    return runPhase('after', derived);
+    return runPhase(state, 'after', derived);
   });
   // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
   after.catch(() => undefined);
-  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: options.testConnection, onArmed: armed.fire, onConnectionsDone: connected.fire });
+  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: testConnectionOptions, onArmed: armed.fire, onConnectionsDone: connected.fire });
   // A test connection phase that ended early (no client) never called back.
   armed.fire();
   connected.fire();
@@ -196,32 +181,68 @@ async function diagnose(options: DiagnosisOptions, emit: (e: RunEvent) => void):
   facts.testConnection = testConnection;
   const analysis = analyzeHops(topology, testConnection);
   facts.hopAnalysis = analysis;
-  const worst = worstConnection(analysis);
-  const hops = worst?.hops ?? [];
+  const hops = worstConnection(analysis)?.hops ?? [];
   emit({ type: 'hops', hops });
   await after;
+  return hops;
+}
 
-  emit({ type: 'phase', phase: 'checks' });
+/** Runs one phase's probes; the first phase runs per host once its connection is up, then classifies the hosts. */
+async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false): Promise<void> {
+  const { jobs, invalid } = planPhase(state.topology, state.needed, phase, derived, alsoSecond);
+  for (const f of invalid) state.facts.record({ ok: false, ...f, command: f.probe, failure: 'validation' });
+  if (phase !== 'first') return runBatch(state, jobs);
+  const byHost = new Map<string, ProbeJob[]>();
+  for (const j of jobs) byHost.set(j.host, [...(byHost.get(j.host) ?? []), j]);
+  await Promise.all([...byHost].map(async ([host, hostJobs]) => {
+    await state.connecting.get(host);
+    await runBatch(state, hostJobs, true);
+  }));
+  classifyHosts(state);
+}
+
+/** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
+async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): Promise<void> {
+  const { hosts, facts, emit } = state;
+  const live = batch.filter((b) => hosts.get(b.host)!.status === 'reachable');
+  const started = performance.now();
+  for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
+  // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
+  const requests = live.map((b) => ({ host: b.host, probe: b.probe, name: b.name, ...(b.target ? { target: b.target } : {}) }));
+  const outcomes = await runProbes(state.transport, requests, { pool: state.pool, parse: defaultParse, detectOs });
+  outcomes.forEach((o, i) => {
+    const b = live[i];
+    // The raw bytes stay with the runner: checks read the parsed result and the text.
+    const { raw: _raw, ...outcome } = o;
+    hosts.get(b.host)!.probesRun += 1;
+    facts.record(outcome);
+    emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
+  });
+}
+
+/** After the first round: who did not answer at all, and who is not Linux. */
+function classifyHosts(state: RunState): void {
+  for (const h of allHosts(state.topology)) {
+    const status = state.hosts.get(h.name)!;
+    if (status.status !== 'reachable') continue;
+    const o = state.facts.outcome(h.name, 'uname');
+    if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
+    else if (o?.ok && (o.parsed as UnameResult).linux === false) {
+      Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
+    }
+  }
+}
+
+/** The checks in dependency order, each seeing the results of those before it. */
+function evaluateChecks(state: RunState, order: readonly CheckDefinition[]): Map<string, CheckResult> {
   const done = new Map<string, CheckResult>();
   for (const check of order) {
-    emit({ type: 'check-start', id: check.id });
-    const result = evaluateCheck(check, topology, facts, done);
+    state.emit({ type: 'check-start', id: check.id });
+    const result = evaluateCheck(check, state.topology, state.facts, done);
     done.set(check.id, result);
-    emit({ type: 'check-end', result });
+    state.emit({ type: 'check-end', result });
   }
-  const result = buildResult({
-    topology,
-    checks: order.map((c) => done.get(c.id)!),
-    hops,
-    hosts: [...hosts.values()],
-    startedAt,
-    durationMs: performance.now() - t0,
-    mode: options.mode ?? 'live',
-    connectionTable: connectionTableDigest(topology, facts),
-    probeFailures: facts.all().flatMap((o) => (o.ok ? [] : [{ host: o.host, command: o.command, failure: o.failure, message: o.message }])),
-  });
-  emit({ type: 'run-end', result });
-  return result;
+  return done;
 }
 
 /** A one-shot event to wait on; firing it again does nothing. */
@@ -229,34 +250,6 @@ function signal(): { promise: Promise<void>; fire: () => void } {
   let fire: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => (fire = resolve));
   return { promise, fire };
-}
-
-/** The runner's typed outcome as a fact the checks read. */
-function toFact(o: RunnerOutcome, name: string, target: string | undefined, probe: ProbeCommand): ProbeOutcome {
-  const command = probe.argv.join(' ');
-  const base = { host: o.host, probe: name, ...(target ? { target } : {}), command };
-  if (o.status === 'ok') {
-    return { ...base, ok: true, parsed: o.parsed, stdout: Buffer.from(o.raw!.stdout).toString('utf8'), exitCode: o.raw!.exitCode };
-  }
-  // Some tools answer only on stderr (ipvsadm's "Can't initialize ipvs"): read that instead.
-  if (o.error?.kind === 'parse' && o.raw && o.raw.stdout.length === 0 && o.raw.stderr.trim() !== '') {
-    try {
-      const parsed = reparse(probe.parser, o.raw.stderr);
-      if (parsed !== undefined) return { ...base, ok: true, parsed, stdout: o.raw.stderr, exitCode: o.raw.exitCode };
-    } catch {
-      // fall through to the original parse failure
-    }
-  }
-  if (o.status === 'skipped') return { ...base, ok: false, failure: 'skipped', message: o.reason ?? 'skipped' };
-  const kind = o.error?.kind ?? 'transport';
-  const failure = kind === 'parse' || kind === 'no-parser' ? 'parse' : kind === 'validation' ? 'validation' : 'transport';
-  const message = o.error?.transportKind ? `${o.error.transportKind}: ${o.error.message}` : (o.error?.message ?? 'no answer');
-  return { ...base, ok: false, failure, message };
-}
-
-function reparse(parser: string, text: string): unknown {
-  const p = parserRegistry[parser];
-  return p && p.kind === 'text' ? p.parse(text) : undefined;
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

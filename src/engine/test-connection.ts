@@ -10,9 +10,9 @@ import { readCaptureBanners } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { TransportError, type RunResult, type Transport } from '../transport/transport.js';
-import type { Facts } from './facts.js';
+import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
-import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from './test-connection-facts.js';
+import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
 
 export interface TestConnectionOptions {
   /** Seconds the client waits for each connection (a broken path costs exactly this). */

@@ -2,9 +2,9 @@
 // `PROTO NUM TIMEOUT [STATE] ORIGINAL-TUPLE [UNREPLIED] REPLY-TUPLE [ASSURED] mark=M [zone=Z] use=U`,
 // plus the `N flow entries have been shown.` line conntrack writes to stderr (kept when merged).
 // On a netfilter-NAT director the reply tuple shows where a flow was DNATed to.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface ConntrackTuple {
   src: string;

@@ -1,6 +1,6 @@
 // The registry of every parser by its public id (the FORMAT of `lvs-doctor parse`, the
 // folder name under fixtures/parsers/, and the parser id a probe names).
-import type { Parser } from './types.js';
+import type { Parser } from '../model/parser.js';
 // parser imports (keep one line per parser module, sorted)
 import { conntrackParser } from './conntrack.js';
 import { ipAddrParser } from './ip-addr.js';

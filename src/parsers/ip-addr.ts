@@ -1,8 +1,8 @@
 // `ip -o addr` (also `-4`/`-6`, `show dev X`): one address per line,
 // `IDX: IFNAME    inet ADDR/LEN [peer P] [brd B] scope S [flags] LABEL\       valid_lft X preferred_lft Y`.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export interface IpAddress {

@@ -1,9 +1,9 @@
 // `ip -o link`: one interface per line,
 // `IDX: NAME[@PEER]: <FLAGS> mtu N qdisc Q [master M] state S mode M group G qlen N\    link/TYPE MAC brd MAC [link-netns NS]`.
 // The ifindex is what pcap SLL2 captures carry; the name is what everything else prints.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface IpLink {
   ifindex: number;

@@ -1,9 +1,9 @@
 // `ip route get ADDR [from SRC] [iif DEV] [mark M]`: the route the kernel would use, with its
 // cache line. A refusal ("RTNETLINK answers: Network is unreachable") is a typed result, because
 // "no route" is exactly what a check wants to know. Several concatenated outputs are allowed.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { parseCacheLine, parseRouteLine, type IpRoute, type RouteAttributes, type RouteType } from './ip-route.js';
 
 /**

@@ -1,8 +1,8 @@
 // `ip route show` / `ip -6 route` / `ip route show table all|local|N` (iproute2). One route per
 // line; multipath routes continue on tab-indented `nexthop` lines, cached routes on `cache` lines.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export const routeTypes = [

@@ -1,8 +1,8 @@
 // `ip rule` / `ip rule list` / `ip -6 rule`: the policy-routing database, one rule per line as
 // `PRIORITY:<tab>[not] from SEL [selectors...] ACTION`.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export type RuleAction = 'lookup' | 'goto' | 'blackhole' | 'prohibit' | 'unreachable' | 'nop';

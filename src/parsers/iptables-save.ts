@@ -2,9 +2,9 @@
 // chains with their policy and counters, and every rule tokenised into its basic options
 // (-s -d -p -i -o -f), its match modules (-m NAME --opt value...) and its target (-j/-g).
 // A rule keeps its printed text and line so that checks can quote it as evidence.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface PacketCounters {
   packets: number;

@@ -3,7 +3,7 @@
 // formats come from ipvsadm.c (print_service_entry, print_largenum, addrport_to_anyname).
 import type { ForwardMethod } from '../model/virtual-service.js';
 import { isIPv4, isIPv6 } from '../util/ip.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import type { NumberedLine } from './lines.js';
 
 export type IpvsServiceProtocol = 'TCP' | 'UDP' | 'SCTP';

@@ -3,7 +3,7 @@
 //   "%-3s %-6s %-11s %-18s %-18s %s" = pro, MM:SS, state, client, virtual, destination
 // plus "pe name" and "pe_data" columns with --persistent-conn when the kernel has them.
 import type { NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { CONNECTION_ENDPOINT_COLUMN, fields, normalised, parseEndpoint, type IpvsEndpoint } from './ipvsadm-common.js';
 
 export interface IpvsadmConnection {

@@ -3,7 +3,7 @@
 // form `-L -t VIP:PORT` (no version line). The column set is told by the two title lines.
 import type { ForwardMethod } from '../model/virtual-service.js';
 import type { NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import {
   DESTINATION_COLUMN,
   SERVICE_COLUMN,

@@ -4,7 +4,7 @@
 // with -u, --sctp-service, or "-f MARK [-6]" in place of "-t ADDR:PORT".
 import type { ForwardMethod } from '../model/virtual-service.js';
 import type { NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { CONNECTION_ENDPOINT_COLUMN, familyOf, fields, parseEndpoint, parseFwmark, parseUnsigned, type IpvsEndpoint } from './ipvsadm-common.js';
 
 export interface IpvsadmSaveDestination extends IpvsEndpoint {

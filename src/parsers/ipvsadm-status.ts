@@ -1,7 +1,7 @@
 // The small outputs of ipvsadm: `ipvsadm -L --timeout`, `ipvsadm -L --daemon`, and the error
 // messages it prints instead of a table (fail() in ipvsadm.c, ipvs_strerror() in libipvs.c).
 import type { NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { normalised } from './ipvsadm-common.js';
 
 export interface IpvsadmTimeout {

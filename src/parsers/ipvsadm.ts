@@ -7,9 +7,9 @@
 //   "master|backup sync daemon (...)"                               -> --daemon
 //   an ipvsadm error message ("Can't initialize ipvs: ...", "No such service", ...) -> a typed error
 // Feed it stdout, or stdout and stderr together (2>&1): errors go to stderr.
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { contentLines } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { isListingStart, parseListing, type IpvsadmListing } from './ipvsadm-listing.js';
 import { CONNECTIONS_TITLE, parseConnections, type IpvsadmConnections } from './ipvsadm-connections.js';
 import { isSaveLine, parseSave, type IpvsadmSave } from './ipvsadm-save.js';

@@ -2,10 +2,10 @@
 // (global_defs, vrrp_*, health checkers) is walked structurally and not interpreted. Comments
 // start with '#' or '!' anywhere on a line; `include` lines are recorded, never followed (the
 // doctor reads one file it was given). Values of the keywords interpreted here are checked.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines } from './lines.js';
 import { isIP } from '../util/ip.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface KeepalivedRealServer {
   line: number;

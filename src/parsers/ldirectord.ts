@@ -2,9 +2,9 @@
 // indented lines belong to that virtual service. Every non-comment line must be `key = value`;
 // the keys lvs-doctor interprets (virtual, real, fallback, scheduler, protocol, persistent)
 // have their values checked, the others are kept verbatim.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface LdirectordEndpoint {
   /** An IP address or a host name, as written (IPv6 without brackets). */

@@ -1,4 +1,4 @@
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 
 export interface NumberedLine {
   /** 1-based line number in the original input. */

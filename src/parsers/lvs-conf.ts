@@ -2,9 +2,9 @@
 // shell-style `KEY=value` lines. Interpreted: `VIP=DEVICE HOST [NETMASK [BROADCAST]]`,
 // `DIP=...` (same shape), `LVS_TYPE=VS_NAT|VS_DR|VS_TUN` and every
 // `SERVICE=t|u|f PORT SCHEDULER [HOST[:PORT][,WEIGHT] ...]`. Other keys are kept verbatim.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface LvsConfInterface {
   line: number;

@@ -5,9 +5,9 @@
 // are kept verbatim in `unrecognised` so a consumer can say "this rule may match". The block
 // structure itself is strict: a line outside a table, an unknown block or an unbalanced brace
 // is a ParseError.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import type { PacketCounters } from './iptables-save.js';
 
 export interface NftMatch {

@@ -1,7 +1,7 @@
 // `nstat -asz`: a `#kernel` line, then `Name  value  rate` rows (absolute counters, zeros included).
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { contentLines } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface NstatResult {
   format: 'nstat';

@@ -1,9 +1,9 @@
 // `ping` from iputils and BusyBox: replies, ICMP errors reported by routers ("From X icmp_seq=N
 // Destination Host Unreachable", "Redirect Host(New nexthop: X)"), the statistics, and the
 // failure to send at all ("ping: connect: Network is unreachable").
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export type PingErrorKind =
   | 'redirect-host' | 'redirect-network' | 'redirect-tos-host' | 'redirect-tos-network'

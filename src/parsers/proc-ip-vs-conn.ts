@@ -5,9 +5,9 @@
 // The destination may be of the other family (tunnelling to an IPv6 real server). The
 // trailing %s is " PENAME PEDATA" for connections of a persistence engine (sip), else empty.
 // Kernels before 2.6.37 print the header without "PEName PEData".
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { fields, normalised, parseUnsigned } from './ipvsadm-common.js';
 import { fullIpv6, hexToIpv4, type ProcIpVsEndpoint } from './proc-ip-vs.js';
 

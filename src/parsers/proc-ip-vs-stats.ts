@@ -7,9 +7,9 @@
 //    Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s
 //   "%8LX %8LX %8LX %16LX %16LX"
 // Values are converted to numbers; past 2^53 (9 PB of bytes) they lose precision.
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { fields, normalised } from './ipvsadm-common.js';
 
 export interface ProcIpVsStats {

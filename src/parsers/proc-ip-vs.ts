@@ -7,9 +7,9 @@
 //   - services and destinations come in hash-table order, not sorted as ipvsadm sorts them.
 import type { ForwardMethod } from '../model/virtual-service.js';
 import { bigIntToIpv6, intToIpv4, ipv6ToBigInt } from '../util/ip.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { fields, normalised, parseForward, parseProtocol, parseUnsigned } from './ipvsadm-common.js';
 import { VERSION_LINE } from './ipvsadm-listing.js';
 

@@ -2,9 +2,9 @@
 // with `netstat -rn` (netstat-rn.ts), which differs only in its middle columns. Titles and the
 // first header words are translated by the locale (de: "Kernel-IP-Routentabelle", "Ziel Router"),
 // so the header is recognised by its untranslated tail columns.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { contentLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export type NetToolsLayout = 'route' | 'netstat';

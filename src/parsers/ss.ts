@@ -1,9 +1,9 @@
 // `ss -ltn`, `ss -tn`, `ss -tan`, with or without `-H` (no header), `-p` (users:(...)) and a
 // leading Netid column (`ss -tuln`). Addresses: `10.0.0.1:80`, `10.0.0.1%eth0:80`, `*:80`,
 // `[::]:80`, `[fe80::1]%eth0:80`; ports may be `*` or, without -n, service names.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export interface SocketEndpoint {

@@ -1,9 +1,9 @@
 // Kernel settings as `sysctl NAME...` prints them (`name = value`), as `grep -H . /proc/sys/...`
 // prints them (`/proc/sys/a/b:value`), or bare values from `sysctl -n` (names unknown here: the
 // probe knows the order it asked in). Names are normalised to sysctl's dotted form.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface SysctlEntry {
   /** Dotted name, e.g. net.ipv4.conf.eth0.rp_filter (a '.' inside an interface name becomes '/'). */

@@ -20,8 +20,8 @@ import {
 } from '../model/packet.js';
 import { canonicalIp, isIPv4, isIPv6 } from '../util/ip.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import { ParseError } from './parse-error.js';
-import type { TextParser } from './types.js';
+import { ParseError } from '../model/parse-error.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface TcpdumpCaptureInfo {
   /** From "listening on IF, link-type ..." or "reading from file F, link-type ...". */

@@ -1,9 +1,9 @@
 // `traceroute` (Linux "modern" traceroute, BusyBox): the header, then one line per TTL with one
 // result per probe: `ADDR  RTT ms [!MARKER]`, `*` for no answer, and a new address whenever a
 // later probe of the same TTL was answered by another router.
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { numberedLines, type NumberedLine } from './lines.js';
-import type { TextParser } from './types.js';
+import type { TextParser } from '../model/parser.js';
 import { isIP } from '../util/ip.js';
 
 export interface TracerouteProbe {

@@ -1,7 +1,7 @@
 // What the first four bytes of a capture say. pcap-parser (0.2.x) knows only the two
 // microsecond magics, so a nanosecond file's header is handed to it with the microsecond magic
 // of the same byte order and its fractions are read as nanoseconds; pcapng is refused by name.
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 
 export type ByteOrder = 'big-endian' | 'little-endian';
 export type TimeResolution = 'micro' | 'nano';

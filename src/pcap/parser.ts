@@ -2,7 +2,7 @@
 // Large captures should use decodePcapStream directly.
 import { Readable } from 'node:stream';
 import type { Packet } from '../model/packet.js';
-import type { BinaryParser } from '../parsers/types.js';
+import type { BinaryParser } from '../model/parser.js';
 import { decodePcapBatches, type PcapHeaderInfo } from './stream.js';
 
 export interface PcapCapture extends PcapHeaderInfo {

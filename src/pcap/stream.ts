@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { parse as parsePcap, type GlobalHeader } from 'pcap-parser';
 import type { Packet, PacketTime } from '../model/packet.js';
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { decodeFrame, SUPPORTED_LINK_TYPES } from './decode-frame.js';
 import { identifyMagic, type ByteOrder, type TimeResolution } from './format.js';
 import { nameInterfaces, type InterfaceNames } from './interfaces.js';

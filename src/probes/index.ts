@@ -23,4 +23,3 @@ export * from './tools.js';
 export * from './capture.js';
 export * from './test-connection.js';
 export * from './runner.js';
-export { probeSetFor, type ProbeSetOptions } from './probe-set.js';

@@ -1,7 +1,7 @@
 // Small outputs that only probes read (no fixture-worthy format): the registry in
 // src/parsers/index.ts is searched first, these fill in the ids it does not have.
-import { ParseError } from '../parsers/parse-error.js';
-import type { TextParser } from '../parsers/types.js';
+import { ParseError } from '../model/parse-error.js';
+import type { TextParser } from '../model/parser.js';
 
 export interface UnameResult { system: string; release: string; linux: boolean }
 

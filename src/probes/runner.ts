@@ -1,7 +1,7 @@
 // Runs probes across hosts: all hosts in parallel under the pool's limits, each distinct
 // (host, probe key) once, every outcome typed — one broken probe never sinks the run.
 import { parseWith, parserRegistry } from '../parsers/index.js';
-import { ParseError } from '../parsers/parse-error.js';
+import { ParseError } from '../model/parse-error.js';
 import { DEFAULT_LIMITS, Pool, type PoolLimits } from '../transport/pool.js';
 import { QUICK_PER_SESSION, TransportError, type RunResult, type Transport, type TransportErrorKind } from '../transport/transport.js';
 import { ownParsers, type UnameResult } from './own-parsers.js';
@@ -12,6 +12,10 @@ export interface ProbeRequest {
   host: string;
   /** A builder is called here so that a validation error stops this probe only. */
   probe: ProbeCommand | (() => ProbeCommand);
+  /** What the outcome is called (the engine's catalog name); the probe's key by default. */
+  name?: string;
+  /** The realserver a per-realserver probe is about. */
+  target?: string;
 }
 
 export type ProbeErrorKind = 'validation' | 'transport' | 'timeout' | 'stopped' | 'missing-tool' | 'exit' | 'no-parser' | 'parse';
@@ -24,17 +28,41 @@ export interface ProbeError {
   line?: number;
 }
 
-export interface ProbeOutcome {
+/** What checks make of a failure: no answer, an unreadable one, a refused value, or not applicable. */
+export type ProbeFailure = 'transport' | 'parse' | 'validation' | 'skipped';
+
+interface OutcomeBase {
   host: string;
-  /** Absent only when the builder itself failed validation. */
-  probe?: ProbeCommand;
-  status: 'ok' | 'error' | 'skipped';
-  parsed?: unknown;
+  /** The request's name (the engine's catalog name, or the probe's key). */
+  probe: string;
+  target?: string;
+  /** The command line as run (the name, when the builder refused its values). */
+  command: string;
+  /** The command as built; absent only when the builder itself failed validation. */
+  spec?: ProbeCommand;
   raw?: RunResult;
-  error?: ProbeError;
-  /** Why a probe was skipped (a non-Linux host). */
-  reason?: string;
 }
+
+/** One probe's outcome: what the runner returns and what the checks read (src/facts/facts.ts). */
+export type ProbeOutcome<T = unknown> =
+  | (OutcomeBase & {
+      ok: true;
+      parsed: T;
+      /** The text the parser read (stderr when a tool answers only there). */
+      stdout: string;
+      exitCode: number;
+      /** Which stream the parser read. */
+      readFrom?: 'stdout' | 'stderr';
+    })
+  | (OutcomeBase & {
+      ok: false;
+      failure: ProbeFailure;
+      message: string;
+      /** The runner's own words for it (absent for a skipped probe). */
+      error?: ProbeError;
+      /** A replay whose bundle (an older one) has no run of this probe. */
+      notRecorded?: true;
+    });
 
 export type ParseFn = (parserId: string, data: Uint8Array) => Promise<unknown>;
 
@@ -120,13 +148,16 @@ export async function runProbes(transport: Transport, requests: readonly ProbeRe
   }
 
   return Promise.all(
-    built.map(async (b) => {
+    built.map(async (b, i) => {
+      const { name, target } = requests[i]!;
+      const named = { probe: name ?? b.probe?.key ?? 'probe', ...(target !== undefined ? { target } : {}) };
       let outcome: ProbeOutcome;
       if (!b.probe) {
-        outcome = { host: b.host, status: 'error', error: b.error };
+        const error = b.error!;
+        outcome = { host: b.host, ...named, command: named.probe, ok: false, failure: 'validation', message: error.message, error };
       } else {
         const shared = await runOnce(b.host, b.probe);
-        outcome = await skipIfNotLinux(shared, b.probe, osByHost.get(b.host));
+        outcome = { ...(await skipIfNotLinux(shared, b.probe, osByHost.get(b.host))), ...named };
       }
       options.onOutcome?.(outcome);
       return outcome;
@@ -137,34 +168,60 @@ export async function runProbes(transport: Transport, requests: readonly ProbeRe
 async function skipIfNotLinux(outcome: ProbeOutcome, probe: ProbeCommand, os: Promise<ProbeOutcome> | undefined): Promise<ProbeOutcome> {
   if (!probe.linuxOnly || !os) return outcome;
   const detected = await os;
-  const parsed = detected.parsed as UnameResult | undefined;
-  if (detected.status !== 'ok' || !parsed || parsed.linux) return outcome;
-  return { host: outcome.host, probe, status: 'skipped', reason: `host runs ${parsed.system}, not Linux` };
+  const parsed = detected.ok ? (detected.parsed as UnameResult | undefined) : undefined;
+  if (!parsed || parsed.linux) return outcome;
+  const { host, probe: name, command } = outcome;
+  return { host, probe: name, command, spec: probe, ok: false, failure: 'skipped', message: `host runs ${parsed.system}, not Linux` };
+}
+
+/** The runner's error as a failure the checks read; a transport failure's message names its kind. */
+function failed(base: OutcomeBase, error: ProbeError): ProbeOutcome {
+  const failure: ProbeFailure = error.kind === 'parse' || error.kind === 'no-parser' ? 'parse' : error.kind === 'validation' ? 'validation' : 'transport';
+  const message = error.transportKind ? `${error.transportKind}: ${error.message}` : error.message;
+  return { ...base, ok: false, failure, message, error, ...(error.transportKind === 'replay-miss' ? { notRecorded: true as const } : {}) };
 }
 
 async function execute(transport: Transport, host: string, probe: ProbeCommand, parse: ParseFn, signal?: AbortSignal): Promise<ProbeOutcome> {
+  const base: OutcomeBase = { host, probe: probe.key, command: probe.argv.join(' '), spec: probe };
   let raw: RunResult;
   try {
     raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal, ...(probe.quick ? { batch: true } : {}) });
   } catch (error) {
     if (error instanceof TransportError) {
-      return { host, probe, status: 'error', error: { kind: 'transport', transportKind: error.kind, message: error.message } };
+      return failed(base, { kind: 'transport', transportKind: error.kind, message: error.message });
     }
-    return { host, probe, status: 'error', error: { kind: 'transport', transportKind: 'internal', message: (error as Error).message } };
+    return failed(base, { kind: 'transport', transportKind: 'internal', message: (error as Error).message });
   }
-  const fail = (error: ProbeError): ProbeOutcome => ({ host, probe, status: 'error', raw, error });
+  const fail = (error: ProbeError): ProbeOutcome => failed({ ...base, raw }, error);
   if (raw.stopped) return fail({ kind: 'stopped', message: `${probe.argv[0]} was stopped before it finished` });
   if (raw.timedOut) return fail({ kind: 'timeout', message: `${probe.argv[0]} did not finish within ${probe.timeoutMs} ms` });
   if (missingTool(raw)) return fail({ kind: 'missing-tool', message: `${probe.argv[0]} is not installed: ${firstLine(raw.stderr)}` });
   if (raw.exitCode !== 0 && !probe.acceptNonZeroExit) {
     return fail({ kind: 'exit', message: `${probe.argv[0]} exited ${raw.exitCode}: ${firstLine(raw.stderr)}` });
   }
+  const ok = { ...base, raw, ok: true as const, exitCode: raw.exitCode };
   try {
-    return { host, probe, status: 'ok', raw, parsed: await parse(probe.parser, raw.stdout) };
+    return { ...ok, readFrom: 'stdout', stdout: Buffer.from(raw.stdout).toString('utf8'), parsed: await parse(probe.parser, raw.stdout) };
   } catch (error) {
+    const fromStderr = await parseStderrInstead(probe, raw, parse);
+    if (fromStderr) return { ...ok, readFrom: 'stderr', stdout: raw.stderr, parsed: fromStderr.parsed };
     if (error instanceof MissingParserError) return fail({ kind: 'no-parser', message: error.message });
     if (error instanceof ParseError) return fail({ kind: 'parse', message: error.message, line: error.line });
     return fail({ kind: 'parse', message: (error as Error).message });
+  }
+}
+
+/**
+ * Some tools answer only on stderr (ip route get's "RTNETLINK answers: ..."): when stdout was empty
+ * and could not be read, the parser reads stderr instead. Null when that does not read either.
+ */
+async function parseStderrInstead(probe: ProbeCommand, raw: RunResult, parse: ParseFn): Promise<{ parsed: unknown } | null> {
+  if (raw.stdout.length !== 0 || raw.stderr.trim() === '' || !(probe.parser in parserRegistry)) return null;
+  if (parserRegistry[probe.parser]!.kind !== 'text') return null;
+  try {
+    return { parsed: await parse(probe.parser, Buffer.from(raw.stderr, 'utf8')) };
+  } catch {
+    return null;
   }
 }
 

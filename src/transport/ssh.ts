@@ -9,6 +9,7 @@ import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { SshChannel } from './ssh-channel.js';
+import { connectionOptions, master, optionArgs, SESSION } from './ssh-options.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
@@ -96,7 +97,7 @@ export class SshTransport implements Transport {
     }
 
     const started = performance.now();
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
       stdin: 'ignore',
       buffer: false,
       reject: false,
@@ -196,7 +197,7 @@ export class SshTransport implements Transport {
     const bound = batchBoundMs(items) + LOCAL_GRACE_MS;
     const local = new AbortController();
     this.inFlight.add(local);
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, script], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, script], {
       stdin: 'ignore',
       buffer: false,
       reject: false,
@@ -260,7 +261,7 @@ export class SshTransport implements Transport {
     // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
     // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
     const remote = `exec ${shellJoin(['timeout', String(CHANNEL_LIFETIME_S), 'sh'])}`;
-    const child = execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, remote], {
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -384,7 +385,7 @@ export class SshTransport implements Transport {
     // that no pipe is held open by the daemonised master.
     const result = await execa(
       this.sshPath,
-      [...this.baseArgs(state), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${persistSec}`, '-N', '-f', '--', state.target.host],
+      [...this.baseArgs(state), ...optionArgs(master(persistSec)), '-N', '-f', '--', state.target.host],
       { stdin: 'ignore', stdout: 'ignore', stderr: { file: log }, reject: false, timeout: ((this.options.connectTimeoutSec ?? 5) + 10) * 1000 },
     );
     const text = await readFile(log, 'utf8').catch(() => '');
@@ -397,12 +398,7 @@ export class SshTransport implements Transport {
   private baseArgs(state: HostState): string[] {
     const t = state.target;
     return [
-      '-o', 'BatchMode=yes',
-      '-o', `ControlPath=${state.controlPath}`,
-      '-o', `ConnectTimeout=${this.options.connectTimeoutSec ?? 5}`,
-      '-o', 'ServerAliveInterval=5',
-      '-o', 'ServerAliveCountMax=2',
-      ...(this.options.acceptNewHostKeys ? ['-o', 'StrictHostKeyChecking=accept-new'] : []),
+      ...optionArgs(connectionOptions({ controlPath: state.controlPath, connectTimeoutSec: this.options.connectTimeoutSec ?? 5, acceptNewHostKeys: this.options.acceptNewHostKeys })),
       ...(t.configFile ? ['-F', t.configFile] : []),
       ...(t.port ? ['-p', String(t.port)] : []),
       ...(t.user ? ['-l', t.user] : []),
@@ -415,7 +411,7 @@ export class SshTransport implements Transport {
     // Through the open channel when there is one (no process to start), ahead of its queue.
     const viaChannel = pid !== undefined && state.channel?.alive ? await state.channel.run([{ argv: killArgv(pid), timeoutMs: STOP_TIMEOUT_MS, sudo }], true).catch(() => null) : null;
     if (pid !== undefined && !viaChannel?.[0]) {
-      await execa(this.sshPath, [...this.baseArgs(state), '-o', 'ControlMaster=no', '-T', '--', state.target.host, stopCommand(pid, sudo)], {
+      await execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, stopCommand(pid, sudo)], {
         stdin: 'ignore',
         stdout: 'ignore',
         stderr: 'ignore',

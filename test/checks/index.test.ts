@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHECK_IDS } from '../../checks/ids.js';
 import { CHECKS } from '../../checks/index.js';
 import { FAULT_IDS } from '../../src/model/faults.js';
 import { QUESTIONS } from '../../src/model/check.js';
@@ -35,6 +36,10 @@ describe('checks/index.ts', () => {
     const catalog = readFileSync(join(import.meta.dirname, '../../docs/faults.md'), 'utf8');
     const ids = [...catalog.matchAll(/^\| `([a-z]+\.[a-z-]+)` \|/gm)].map((m) => m[1]);
     expect([...FAULT_IDS].sort()).toEqual([...ids].sort());
+  });
+
+  it('declares in checks/ids.ts exactly the ids of its checks (the CheckId type)', () => {
+    expect([...CHECK_IDS].sort()).toEqual(CHECKS.map((c) => c.id).sort());
   });
 
   it('has unique ids', () => {

@@ -3,8 +3,8 @@
 // --stats counts no packet out of it; rs2 (port 8080) still serves.
 import { describe, expect, it } from 'vitest';
 import { parseIpvsadm, type IpvsadmListing } from '../../src/parsers/ipvsadm.js';
-import { connectionTableDigest } from '../../src/engine/connection-table.js';
-import type { Facts } from '../../src/engine/facts.js';
+import { connectionTableDigest } from '../../src/facts/connection-table.js';
+import type { Facts } from '../../src/facts/facts.js';
 import { connectionTable } from '../../checks/q3-director/connection-table.js';
 import { guestFacts, guestTopology, readCapture, recordIpvsadm, recordTestConnection } from './ipvs-vm-facts.js';
 

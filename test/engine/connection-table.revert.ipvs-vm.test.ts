@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.js';
 import { connectionTable } from '../../checks/q3-director/connection-table.js';
-import { connectionTableDigest } from '../../src/engine/connection-table.js';
+import { connectionTableDigest } from '../../src/facts/connection-table.js';
 import { evaluateCheck } from '../../src/engine/evaluate.js';
-import type { Facts } from '../../src/engine/facts.js';
+import type { Facts } from '../../src/facts/facts.js';
 import { validateGraph } from '../../src/engine/graph.js';
 import { buildResult, collectDiagnoses } from '../../src/engine/result.js';
 import { formatText } from '../../src/report/text.js';

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replyRewritten } from '../../checks/q3-director/reply-rewritten.js';
 import { parseInventory } from '../../src/discover/inventory.js';
-import { Facts } from '../../src/engine/facts.js';
-import { analyzeHops, worstConnection } from '../../src/engine/hop-analysis.js';
+import { Facts } from '../../src/facts/facts.js';
+import { analyzeHops, worstConnection } from '../../src/facts/hop-analysis.js';
 import { captureLosses } from '../../src/engine/test-connection.js';
-import type { CaptureFacts, CapturePlace } from '../../src/engine/test-connection-facts.js';
+import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
 import { decodePcap } from '../../src/pcap/index.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/captures/lab-ring');

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePcap } from '../../src/pcap/index.js';
-import { analyzeHops, type ConnectionHops, type HopAnalysis } from '../../src/engine/hop-analysis.js';
-import { Facts } from '../../src/engine/facts.js';
-import type { CaptureFacts, CapturePlace } from '../../src/engine/test-connection-facts.js';
+import { analyzeHops, type ConnectionHops, type HopAnalysis } from '../../src/facts/hop-analysis.js';
+import { Facts } from '../../src/facts/facts.js';
+import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
 import type { Topology } from '../../src/model/topology.js';
 import type { Hop } from '../../src/model/hops.js';
 import { directRip } from '../../checks/q3-director/direct-rip.js';
@@ -91,7 +91,7 @@ describe('hop analysis on real IPVS captures (ipvs-vm)', () => {
     for (const p of synAcks) expect(p.link.dstMac).not.toBe(directorMac);
   });
 
-  // WRONG TODAY (src/engine/hop-analysis.ts): connections are found only from SYNs to VIP:VPORT,
+  // WRONG TODAY (src/facts/hop-analysis.ts): connections are found only from SYNs to VIP:VPORT,
   // and never in realserver captures; int0 only holds the rewritten SYN (CIP -> RIP:RPORT), so
   // without an ext0 capture the analysis finds no connection at all. Flip to `it` once fixed.
   it('nat-reply-route from int0 and rs1 alone: hop 2 seen on int0, hop 3 missing at the director and seen on rs1', async () => {

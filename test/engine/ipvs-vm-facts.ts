@@ -4,9 +4,9 @@
 // The topology is the guest's (scripts/ipvs-vm/topo.sh).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeHops } from '../../src/engine/hop-analysis.js';
-import { Facts } from '../../src/engine/facts.js';
-import type { CaptureFacts, CapturePlace } from '../../src/engine/test-connection-facts.js';
+import { analyzeHops } from '../../src/facts/hop-analysis.js';
+import { Facts } from '../../src/facts/facts.js';
+import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
 import type { HostStatus } from '../../src/model/result.js';
 import type { Topology } from '../../src/model/topology.js';
 import { decodePcap } from '../../src/pcap/index.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 
 const healthy = join(import.meta.dirname, '../../fixtures/bundles/healthy');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conntrackParser } from '../../src/parsers/conntrack.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/parsers/conntrack', name), 'utf8');
 const parse = (text: string) => conntrackParser.parse(text);

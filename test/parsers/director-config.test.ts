@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { keepalivedParser } from '../../src/parsers/keepalived.js';
 import { ldirectordParser } from '../../src/parsers/ldirectord.js';
 import { lvsConfParser } from '../../src/parsers/lvs-conf.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { fixtureText } from './director-fixture-text.js';
 
 describe('keepalived', () => {

@@ -3,7 +3,7 @@
 // and finishes (vitest's timeout catches a hang).
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import type { TextParser } from '../../src/parsers/types.js';
+import type { TextParser } from '../../src/model/parser.js';
 import { iptablesSaveParser } from '../../src/parsers/iptables-save.js';
 import { keepalivedParser } from '../../src/parsers/keepalived.js';
 import { ldirectordParser } from '../../src/parsers/ldirectord.js';

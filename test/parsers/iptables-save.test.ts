@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { iptablesSaveParser, matchOption, type IptablesSave } from '../../src/parsers/iptables-save.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { fixtureText } from './director-fixture-text.js';
 
 const directorText = fixtureText('iptables-save', 'lab-nft-1.8.9--director-nat-lb-counters.out');

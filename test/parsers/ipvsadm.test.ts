@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIpvsadm, type IpvsadmListing, type IpvsadmSave } from '../../src/parsers/ipvsadm.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/parsers/ipvsadm');
 const fixture = (name: string): string => readFileSync(join(dir, name), 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nftParser, type NftRuleset } from '../../src/parsers/nft.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { fixtureText } from './director-fixture-text.js';
 
 const numgenText = fixtureText('nft', 'lab-nft-1.0.6--director-numgen.out');

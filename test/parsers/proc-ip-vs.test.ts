@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseProcIpVs } from '../../src/parsers/proc-ip-vs.js';
 import { parseProcIpVsConn } from '../../src/parsers/proc-ip-vs-conn.js';
 import { parseProcIpVsStats } from '../../src/parsers/proc-ip-vs-stats.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 
 const root = join(import.meta.dirname, '../../fixtures/parsers');
 const fixture = (path: string): string => readFileSync(join(root, path), 'utf8');

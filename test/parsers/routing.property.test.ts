@@ -3,7 +3,7 @@
 // cases would expose a regular expression that backtracks catastrophically).
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import type { TextParser } from '../../src/parsers/types.js';
+import type { TextParser } from '../../src/model/parser.js';
 import { conntrackParser } from '../../src/parsers/conntrack.js';
 import { ipAddrParser } from '../../src/parsers/ip-addr.js';
 import { ipLinkParser } from '../../src/parsers/ip-link.js';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTcpdumpText } from '../../src/parsers/tcpdump-text.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 
 const text = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/tcpdump/netns--any-e.out'), 'utf8');
 const lines = text.split('\n');

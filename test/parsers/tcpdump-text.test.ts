@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTcpdumpText, readCaptureBanners } from '../../src/parsers/tcpdump-text.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { describePacket } from '../../src/model/packet.js';
 
 const read = (name: string) => parseTcpdumpText(readFileSync(join(import.meta.dirname, '../../fixtures/parsers/tcpdump', name), 'utf8'));

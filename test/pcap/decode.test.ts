@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decodePcap, decodePcapStream, mapInterfaceIndexes, PCAPNG_MESSAGE } from '../../src/pcap/index.js';
 import { parseTcpdumpText } from '../../src/parsers/tcpdump-text.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { describePacket, type Packet } from '../../src/model/packet.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePcap } from '../../src/pcap/index.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/parsers/pcap');
 const captures = ['netns--lan.pcap', 'netns--any-sll2.pcap', 'netns--any-sll.pcap', 'netns--lan-nano.pcap'].map((f) => readFileSync(join(dir, f)));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hostname } from '../../src/probes/hostname.js';
 import { ipAddr } from '../../src/probes/ip-addr.js';
+import { ipRouteGet } from '../../src/probes/ip-route-get.js';
 import { ping } from '../../src/probes/ping.js';
 import { runProbes, type ParseFn } from '../../src/probes/runner.js';
 import { ssListen } from '../../src/probes/ss.js';
-import { ParseError } from '../../src/parsers/parse-error.js';
+import { ParseError } from '../../src/model/parse-error.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { FakeTransport } from '../transport/fake-transport.js';
 
@@ -19,8 +20,8 @@ describe('runProbes', () => {
       { host: 'rs2', probe: ipAddr() },
     ], { parse: echoParse });
     expect(t.calls).toHaveLength(2);
-    expect(out.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
-    expect(out[0]).toBe(out[1]);
+    expect(out.map((o) => o.ok)).toEqual([true, true, true]);
+    expect(out[0]).toEqual(out[1]);
   });
 
   it('keeps per-host and global limits', async () => {
@@ -65,16 +66,16 @@ describe('runProbes', () => {
       { host: 'rs1', probe: ipAddr() },
       { host: 'rs1', probe: () => ping('10.0.0.1', '$(reboot)') },
     ], { parse });
-    expect(out.map((o) => o.error?.kind)).toEqual(['transport', 'missing-tool', 'exit', 'timeout', 'parse', 'validation']);
-    expect(out[0].error?.transportKind).toBe('unreachable');
-    expect(out[4].error?.line).toBe(1);
+    expect(out.map((o) => (o.ok ? undefined : o.error?.kind))).toEqual(['transport', 'missing-tool', 'exit', 'timeout', 'parse', 'validation']);
+    expect(out[0]).toMatchObject({ ok: false, failure: 'transport', error: { transportKind: 'unreachable' } });
+    expect(out[4]).toMatchObject({ ok: false, failure: 'parse', error: { line: 1 } });
     expect(t.calls.some((c) => c.argv.includes('$(reboot)'))).toBe(false);
   });
 
   it('accepts a non-zero exit where the probe says it is data', async () => {
     const t = new FakeTransport(() => ({ exitCode: 1, stdoutText: '1 packets transmitted, 0 received' }));
     const [o] = await runProbes(t, [{ host: 'rs1', probe: ping('10.0.0.1', '10.0.0.2') }], { parse: echoParse });
-    expect(o.status).toBe('ok');
+    expect(o.ok).toBe(true);
   });
 
   it('skips Linux probes on a host that is not Linux, runs portable ones', async () => {
@@ -84,8 +85,8 @@ describe('runProbes', () => {
       { host: 'bsd', probe: hostname() },
       { host: 'lnx', probe: ipAddr() },
     ], { detectOs: true, parse: async (id, d) => (id === 'uname' ? { system: Buffer.from(d).toString().split(' ')[0], linux: Buffer.from(d).toString().startsWith('Linux') } : {}) });
-    expect(out.map((o) => o.status)).toEqual(['skipped', 'ok', 'ok']);
-    expect(out[0].reason).toMatch(/FreeBSD/);
+    expect(out.map((o) => (o.ok ? 'ok' : o.failure))).toEqual(['skipped', 'ok', 'ok']);
+    expect(out[0]).toMatchObject({ ok: false, message: expect.stringMatching(/FreeBSD/) });
   });
 
   it('reads with the parser registry by default and reports a parser not yet registered', async () => {
@@ -93,6 +94,14 @@ describe('runProbes', () => {
     const [o] = await runProbes(t, [{ host: 'rs1', probe: hostname() }]);
     expect(o.parsed).toEqual({ hostname: 'rs1' });
     const [missing] = await runProbes(t, [{ host: 'rs1', probe: { ...hostname(), key: 'x', parser: 'no-such-parser' } }]);
-    expect(missing.error?.kind).toBe('no-parser');
+    expect(missing).toMatchObject({ ok: false, failure: 'parse', error: { kind: 'no-parser' } });
+  });
+  it('a tool that answers only on stderr is read from stderr (as recorded in fixtures/bundles)', async () => {
+    // ip route get with no route: exit 2, nothing on stdout, the RTNETLINK error on stderr.
+    const t = new FakeTransport(() => ({ exitCode: 2, stderr: 'RTNETLINK answers: Network is unreachable\n' }));
+    const [o] = await runProbes(t, [{ host: 'rs1', probe: ipRouteGet({ to: '10.0.0.1' }) }]);
+    expect(o!.ok).toBe(true);
+    expect(o!.readFrom).toBe('stderr');
+    expect(o!.parsed).toMatchObject({ results: [{ error: 'network-unreachable', errorMessage: 'Network is unreachable' }] });
   });
 });

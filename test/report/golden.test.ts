@@ -1,5 +1,5 @@
 // Golden outputs per recorded bundle: fixtures/bundles/<case>/expected.{json,txt,nagios,prom}.
-// Each bundle is replayed offline (src/engine/replay-bundle.ts) and every face is compared to
+// Each bundle is replayed offline (src/commands/replay-bundle.ts) and every face is compared to
 // its golden file. Regenerate them only on purpose: UPDATE_GOLDEN=1 npx vitest run test/report/golden.test.ts
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { schemaErrors } from './schema-validator.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bundlesDir = join(root, 'fixtures/bundles');
-const replayModule = join(root, 'src/engine/replay-bundle.ts');
+const replayModule = join(root, 'src/commands/replay-bundle.ts');
 const update = process.env.UPDATE_GOLDEN === '1';
 
 const bundles = existsSync(bundlesDir)
@@ -22,7 +22,7 @@ const bundles = existsSync(bundlesDir)
   : [];
 
 const skipReason = !existsSync(replayModule)
-  ? 'src/engine/replay-bundle.ts (replayBundle) does not exist yet'
+  ? 'src/commands/replay-bundle.ts (replayBundle) does not exist yet'
   : bundles.length === 0
     ? 'no recorded bundles under fixtures/bundles/ yet'
     : null;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnosisDigest, replayBundle } from '../../src/engine/replay-bundle.js';
+import { diagnosisDigest, replayBundle } from '../../src/commands/replay-bundle.js';
 
 function replaysEach(dir: string): void {
   const root = join(import.meta.dirname, '../../fixtures', dir);

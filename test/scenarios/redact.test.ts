@@ -9,7 +9,7 @@ import { readBundle, writeBundle } from '../../src/transport/bundle.js';
 import { redactBundle } from '../../src/transport/redact.js';
 import { isPcap } from '../../src/transport/pcap-rewrite.js';
 import { frameMacs } from '../transport/pcap-macs.js';
-import { replayBundle } from '../../src/engine/replay-bundle.js';
+import { replayBundle } from '../../src/commands/replay-bundle.js';
 import type { ResultDocument } from '../../src/model/result.js';
 
 const root = join(import.meta.dirname, '../../fixtures/bundles');

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCapturedConnections, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import { allHosts, type Topology } from '../../src/model/topology.js';
 import { decodePcap } from '../../src/pcap/index.js';
-import { probeSetFor } from '../../src/probes/probe-set.js';
-import { runProbes, type ProbeOutcome } from '../../src/probes/runner.js';
+import { CHECKS } from '../../checks/index.js';
+import { planBeforeConnection } from '../../src/engine/probe-plan.js';
+import { hostname } from '../../src/probes/hostname.js';
+import { runProbes, type ProbeOutcome, type ProbeRequest } from '../../src/probes/runner.js';
 import { readBundle, writeBundle } from '../../src/transport/bundle.js';
 import { RecordingTransport } from '../../src/transport/record.js';
 import { Redactor, redactBundle } from '../../src/transport/redact.js';
@@ -18,6 +20,12 @@ import type { Transport } from '../../src/transport/transport.js';
 import { execCommand } from '../../src/lab/proc.js';
 import { LAB_PREFIX, labSkipReason, labTopology } from './lab-helpers.js';
 import { transpileSources } from './transpile.js';
+
+/** The engine's plan before the test connection, and each host's hostname (ssh reached the right host). */
+function probeSetFor(t: Topology): ProbeRequest[] {
+  const planned = planBeforeConnection(t, CHECKS).map((j) => ({ host: j.host, probe: j.probe }));
+  return [...planned, ...allHosts(t).filter((h) => h.access !== 'none').map((h) => ({ host: h.name, probe: hostname }))];
+}
 
 const skip = labSkipReason();
 type Lab = typeof import('../../src/lab/index.js');
@@ -82,7 +90,7 @@ async function waitFor(predicate: () => Promise<boolean>, ms: number): Promise<b
 }
 
 function summary(outcomes: ProbeOutcome[]): unknown[] {
-  return outcomes.map((o) => ({ host: o.host, key: o.probe?.key, status: o.status, parsed: o.parsed, error: o.error }));
+  return outcomes.map((o) => ({ host: o.host, key: o.spec?.key, ok: o.ok, parsed: o.ok ? o.parsed : undefined, error: o.ok ? undefined : o.error }));
 }
 
 describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -104,13 +112,13 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       const names = allHosts(topology).map((h) => h.name);
       const prepared = await t.prepare(names);
       expect([...prepared.values()]).toEqual(names.map(() => null));
-      const outcomes = await runProbes(t, probeSetFor(topology, { paths: true }), { detectOs: true });
-      expect(outcomes.filter((o) => o.error?.kind === 'transport' || o.error?.kind === 'validation')).toEqual([]);
-      const hostnames = outcomes.filter((o) => o.probe?.parser === 'hostname').map((o) => [o.host, (o.parsed as { hostname: string }).hostname]);
+      const outcomes = await runProbes(t, probeSetFor(topology), { detectOs: true });
+      expect(outcomes.filter((o) => !o.ok && (o.error?.kind === 'transport' || o.error?.kind === 'validation'))).toEqual([]);
+      const hostnames = outcomes.filter((o) => o.spec?.parser === 'hostname').map((o) => [o.host, (o.ok ? (o.parsed as { hostname: string }).hostname : undefined)]);
       expect(hostnames).toEqual(hostnames.map(([h]) => [h, h]));
       // This kernel has no IPVS: /proc/net/ip_vs is missing (an exit, as data) and ipvsadm says so.
-      const ipAddr = outcomes.filter((o) => o.probe?.parser === 'ip-addr');
-      expect(ipAddr.every((o) => o.status === 'ok')).toBe(true);
+      const ipAddr = outcomes.filter((o) => o.spec?.parser === 'ip-addr');
+      expect(ipAddr.every((o) => o.ok)).toBe(true);
     } finally {
       await t.close();
     }
@@ -173,7 +181,7 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
   it('records a run, replays it to the same results, and a redacted bundle to the same results modulo the mapping', async () => {
     const dir = await tempDir('bundle');
     const rec = new RecordingTransport(transport(), { dir, topology });
-    const requests = probeSetFor(topology, { paths: true });
+    const requests = probeSetFor(topology);
     const live = await runProbes(rec, requests, { detectOs: true });
     const liveConn = await runCapturedConnections(rec, capturePlan(topology));
     await rec.close();
@@ -193,7 +201,7 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
 
     const rtopo = redacted.manifest.topology as Topology;
     const rreplay: Transport = await ReplayTransport.open(rdir);
-    const fromRedacted = await runProbes(rreplay, probeSetFor(rtopo, { paths: true }), { detectOs: true });
+    const fromRedacted = await runProbes(rreplay, probeSetFor(rtopo), { detectOs: true });
     expect(summary(fromRedacted)).toEqual(JSON.parse(r.text(JSON.stringify(summary(live)))));
     const rconn = await runCapturedConnections(rreplay, capturePlan(rtopo));
     expect(rconn.attempts[0].ok).toBe(true);
@@ -268,8 +276,8 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       const outcomes = await runProbes(t, probeSetFor(topology), { detectOs: true });
       const rs2 = outcomes.filter((o) => o.host === 'rs2');
       expect(rs2.length).toBeGreaterThan(0);
-      expect(new Set(rs2.map((o) => o.error?.transportKind))).toEqual(new Set(['unreachable']));
-      expect(outcomes.filter((o) => o.host !== 'rs2' && o.error?.kind === 'transport')).toEqual([]);
+      expect(new Set(rs2.map((o) => (o.ok ? undefined : o.error?.transportKind)))).toEqual(new Set(['unreachable']));
+      expect(outcomes.filter((o) => o.host !== 'rs2' && !o.ok && o.error?.kind === 'transport')).toEqual([]);
     } finally {
       await t.close();
     }

@@ -1,15 +1,22 @@
 // Everything the probes learned in one run, by host and probe name. Checks read only this,
 // which is why the same graph runs over ssh, locally or from a replay bundle.
 import type { Evidence } from '../model/check.js';
+import type { ProbeOutcome } from '../probes/runner.js';
 import type { Topology } from '../model/topology.js';
 import type { HostStatus } from '../model/result.js';
 import type { TestConnectionFacts } from './test-connection-facts.js';
 import type { HopAnalysis } from './hop-analysis.js';
-import type { DerivedParams } from './probe-catalog.js';
 
-export type ProbeOutcome<T = unknown> =
-  | { ok: true; host: string; probe: string; target?: string; command: string; parsed: T; stdout: string; exitCode: number }
-  | { ok: false; host: string; probe: string; target?: string; command: string; failure: 'transport' | 'parse' | 'validation' | 'skipped'; message: string };
+/** Values derived from the first round of probes (the client's address, the director's interfaces). */
+export interface DerivedParams {
+  cip: string | null;
+  ext: string | null;
+  int: string | null;
+  dip: string | null;
+}
+
+/** One type for a probe's outcome, the runner's: src/probes/runner.ts. */
+export type { ProbeOutcome };
 
 function factKey(host: string, probe: string, target?: string): string {
   return target ? `${host}\u0000${probe}\u0000${target}` : `${host}\u0000${probe}`;

@@ -2,9 +2,8 @@
 // what the first round read: the client's source address towards the VIP, the director's
 // ext (holds the VIP) and int (connected to the realservers) interfaces and its DIP.
 import type { Topology } from '../model/topology.js';
-import type { Facts } from './facts.js';
+import type { DerivedParams, Facts } from './facts.js';
 import { sameAddress } from '../util/ip.js';
-import type { DerivedParams } from './probe-catalog.js';
 import { connectedInterface, interfaceOf, routeGet, addresses } from './readers.js';
 
 export function deriveParams(topology: Topology, facts: Facts): DerivedParams {

@@ -3,7 +3,7 @@
 import { CHECKS } from '../../checks/index.js';
 import type { ResultDocument } from '../model/result.js';
 import { openReplay } from '../transport/replay.js';
-import { runDiagnosis } from './run.js';
+import { runDiagnosis } from '../engine/run.js';
 
 export async function replayBundle(dir: string): Promise<ResultDocument> {
   const transport = await openReplay(dir);
