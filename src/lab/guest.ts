@@ -101,7 +101,9 @@ export function qemuArgv(plan: LabPlan, image: string, initrd: string, consoleFi
     'qemu-system-x86_64',
     '-nodefaults', '-no-user-config',
     // KVM does not work on these machines; TCG with a large translation cache does.
-    '-accel', 'tcg,tb-size=256', '-cpu', 'max', '-smp', '2', '-m', String(GUEST_MEMORY_MIB),
+    // One vCPU: with two, a guest on a loaded 2-core host hung twice in ksoftirqd (soft lockup,
+    // "timer wakeup didn't happen"), and one vCPU thread leaves the other core to the host.
+    '-accel', 'tcg,tb-size=256', '-cpu', 'max', '-smp', '1', '-m', String(GUEST_MEMORY_MIB),
     '-kernel', join(image, 'vmlinuz'), '-initrd', initrd,
     '-append', 'console=ttyS0 panic=-1 quiet rdinit=/init',
     // restrict=on: the guest reaches nothing outside; only the forwards on 127.0.0.1 reach it.
