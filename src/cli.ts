@@ -18,7 +18,8 @@ usage:
   lvs-doctor demo                             replay the sample bundle shipped with the package
   lvs-doctor discover --director HOST [--config FILE]
                                               print the inventory found, as YAML
-  lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list)
+  lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list, --auto)
+  lvs-doctor explain FILE... | -              diagnose from pasted outputs (a ticket, a mailing-list post)
   lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
                                               the network-namespace lab (root)
   lvs-doctor COMMAND --help                   a command's options, with an example
@@ -51,6 +52,7 @@ const commands: Record<string, () => Promise<Handler>> = {
   replay: () => lazy('./commands/diagnose.js', 'replayCommand'),
   demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
   discover: () => lazy('./commands/discover.js', 'discoverCommand'),
+  explain: () => lazy('./commands/explain.js', 'explainCommand'),
   lab: () => lazy('./lab/cli.js', 'runLabCli'),
 };
 
@@ -71,7 +73,7 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first === undefined || first.startsWith('-')) {
     return (await commands.diagnose())(argv, io);
   }
-  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|parse|lab] [options]   (lvs-doctor --help)\n`);
+  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|explain|parse|lab] [options]   (lvs-doctor --help)\n`);
   return EX_USAGE;
 }
 

@@ -1,5 +1,8 @@
 import type { Check } from '../ids.js';
-import { historyNotes, readConnectionTable, splitByTestConnections } from '../../src/facts/connection-table.js';
+import { historyNotes, readConnectionTable, splitByTestConnections, type ConnectionTable } from '../../src/facts/connection-table.js';
+import type { Finding } from '../../src/model/check.js';
+import type { Topology } from '../../src/model/topology.js';
+import type { Facts } from '../../src/facts/facts.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // 5.4/5.24, director only: the test connection's own entries (its client address and port)
@@ -25,6 +28,7 @@ export const connectionTable: Check = {
     const notes = historyNotes(history, table.probe);
     const withNotes = <T extends object>(finding: T): T => (notes.length > 0 ? { ...finding, notes } : finding);
     const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+    if (tested.length === 0 && facts.snapshotOnly) return judgeSnapshot(table, topology, facts);
     if (tested.length === 0) {
       return withNotes(unknown(`no test connection was seen, so the table's ${entries(table.entries.length)} for the service cannot be told apart from earlier connections: not judged`));
     }
@@ -49,3 +53,30 @@ export const connectionTable: Check = {
     );
   },
 };
+
+export const SNAPSHOT_NOTE = 'a pasted table is one moment: it cannot tell present connections from past ones, so this is judged at lower certainty';
+
+/**
+ * `lvs-doctor explain`: no test connection ran, the pasted table is all there is. A realserver
+ * whose every entry is half-open and none established is judged stalled, at low certainty.
+ */
+function judgeSnapshot(table: ConnectionTable, topology: Topology, facts: Facts): Finding {
+  const notes = [SNAPSHOT_NOTE];
+  const d = topology.director.name;
+  if (table.entries.length === 0) return { ...skip(`the pasted table holds no entry for the service on ${d}: nothing to judge`), notes };
+  const stalled = topology.realservers
+    .map((rs) => table.entries.filter((e) => e.realserver === rs))
+    .filter((es) => es.length > 0 && es.every((e) => e.halfOpen));
+  if (stalled.length === 0) {
+    return { ...pass(`the pasted table shows replies coming back through ${d} for every realserver with entries`), notes };
+  }
+  const hosts = stalled.map((es) => es[0].realserver.name);
+  const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  const stuck = stalled.flat();
+  return {
+    ...fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts, summary: `${stalled.map((es) => `${es[0].realserver.name}: all ${entries(es.length)} half-open (${es[0].state}), none established`).join('; ')}: replies do not come back through the director`, evidence: [
+      facts.evidence(d, table.probe, (l) => stuck.some((e) => table.lineOf(e)(l)), 'the half-open entries of the pasted table'),
+    ], fixes: stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${es[0].client} from ${es[0].realserver.rip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), certainty: 0.45 }),
+    notes,
+  };
+}

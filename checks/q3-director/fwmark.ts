@@ -13,7 +13,7 @@ export const fwmark: Check = {
     const mark = topology.service.fwmark;
     if (mark === undefined) return skip('not a firewall-mark service');
     const d = topology.director.name;
-    const ipt = facts.parsed<Parameters<typeof netfilterFromIptables>[0]>(d, 'iptables-save');
+    const ipt = facts.parsed(d, 'iptables-save');
     if (!ipt) return unknown(`iptables-save could not be read on ${d}`);
     const rules = netfilterFromIptables(ipt).fwmarks.filter((r) => r.mark === mark);
     const { vip, vport, protocol } = topology.service;

@@ -1,6 +1,5 @@
 import type { Check } from '../ids.js';
 import { sysctlNumber, sysctls, tableAndService } from '../../src/facts/readers.js';
-import type { IpvsadmConnections } from '../../src/parsers/ipvsadm-connections.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // ipvs-sysctl.rst, expire_nodest_conn: with 0 (the default) IPVS "silently drops packets when
@@ -30,7 +29,7 @@ export const expireNodest: Check = {
     const value = sysctlNumber(sysctls(facts, d), 'net.ipv4.vs.expire_nodest_conn');
     if (value === undefined) return unknown(`net.ipv4.vs.expire_nodest_conn could not be read on ${d}`);
     if (value !== 0) return pass(`net.ipv4.vs.expire_nodest_conn = ${value}: connections to a removed realserver are expired, their clients reset`);
-    const conns = facts.parsed<IpvsadmConnections>(d, 'ipvsadm-conn');
+    const conns = facts.parsed(d, 'ipvsadm-conn');
     if (conns?.format !== 'ipvsadm-connections') return unknown(`net.ipv4.vs.expire_nodest_conn = 0, and the connection table (ipvsadm -Lnc) could not be read on ${d}`);
     const inService = (address: string, port: number | string | null): boolean => svc.destinations.some((r) => r.address === address && (r.port === null || r.port === port));
     const orphans = conns.connections.filter(

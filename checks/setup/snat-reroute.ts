@@ -1,7 +1,6 @@
 import type { Check } from '../ids.js';
 import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
-import type { IpRuleResult } from '../../src/parsers/ip-rule.js';
 
 
 // 5.21: with source policy routes on the director, IPVS must re-route its SNATed replies.
@@ -18,7 +17,7 @@ export const snatReroute: Check = {
     const d = topology.director.name;
     const table = directorTable(facts, topology);
     if (!table || table.kind !== 'ipvs') return skip('snat_reroute applies to IPVS directors only');
-    const rules = facts.parsed<IpRuleResult>(d, 'ip-rule')?.rules;
+    const rules = facts.parsed(d, 'ip-rule')?.rules;
     if (!rules) return unknown(`ip rule could not be read on ${d}`);
     const custom = rules.filter((r) => !['local', 'main', 'default', '255', '254', '253'].includes(String(r.table ?? '')) && r.from && r.from !== 'all');
     if (custom.length === 0) return pass('no source policy routes on the director: replies follow the main table');

@@ -1,8 +1,6 @@
 import type { Check } from '../ids.js';
 import { conntrackDependentRules } from '../../src/director/conntrack-dependent.js';
 import { directorTable, sysctlNumber, sysctls } from '../../src/facts/readers.js';
-import type { IptablesSave } from '../../src/parsers/iptables-save.js';
-import type { NftRuleset } from '../../src/parsers/nft.js';
 import { fault, pass, skip, unknown } from '../lib.js';
 
 // ipvs-sysctl.rst, conntrack: "should be enabled if connections handled by IPVS are to be
@@ -27,8 +25,8 @@ export const vsConntrack: Check = {
     const value = sysctlNumber(sysctls(facts, d), 'net.ipv4.vs.conntrack');
     if (value === undefined) return unknown(`net.ipv4.vs.conntrack could not be read on ${d}`);
     if (value !== 0) return pass(`net.ipv4.vs.conntrack = ${value}: stateful and NAT rules see IPVS connections`);
-    const ipt = facts.parsed<IptablesSave>(d, 'iptables-save');
-    const nft = facts.parsed<NftRuleset>(d, 'nft');
+    const ipt = facts.parsed(d, 'iptables-save');
+    const nft = facts.parsed(d, 'nft');
     if (!ipt && !nft) return unknown(`net.ipv4.vs.conntrack = 0, and the firewall (iptables-save / nft list ruleset) could not be read on ${d}`);
     const rules = conntrackDependentRules(ipt, nft);
     if (rules.length === 0) return pass('net.ipv4.vs.conntrack = 0 and no stateful FORWARD rule set or SNAT/MASQUERADE rule on the director needs it');

@@ -99,6 +99,7 @@ example:
   lvs-doctor discover --director lvs1 --vip 10.0.0.10:80 > lvs-doctor.yaml`,
 
   parse: `usage: lvs-doctor parse FORMAT [FILE|-]
+       lvs-doctor parse --auto [FILE|-]
        lvs-doctor parse --list
 
 Parses one command's output (ipvsadm -Ln, ip route get, tcpdump -n, ...) to JSON, the typed
@@ -106,10 +107,28 @@ result the checks read. Malformed input exits 65 with FILE:LINE and what was exp
 
 options:
   --list                 the formats, one per line
+  --auto                 tell the format from the text itself (the detector of \`explain\`):
+                         prints {"format": ID, "result": ...}; exits 65 naming why each parser refused
 
 examples:
   lvs-doctor parse ipvsadm ipvsadm-Ln.txt
-  ipvsadm -Ln | lvs-doctor parse ipvsadm -`,
+  ipvsadm -Ln | lvs-doctor parse ipvsadm -
+  lvs-doctor parse --auto pasted-output.txt`,
+
+  explain: `usage: lvs-doctor explain [options] FILE... | -
+
+Reads a pasted transcript (a ticket, a mailing-list post): several command outputs with their
+shell prompts, \`watch\` headers, "> " quote prefixes, indentation, blank lines between lines.
+Splits it into outputs, tells each one's format and host (from the prompt), says which parts
+it could not read and why, and runs every check the evidence allows, offline. A paste is one
+moment with no test connection: what it proves carries lower certainty than a live run.
+The paste is capped at 4 MiB.
+
+${OUTPUT}
+
+examples:
+  lvs-doctor explain ticket-1234.txt
+  xclip -o | lvs-doctor explain --json -`,
 
   lab: `usage: lvs-doctor lab <command> [--prefix P] [options]
 

@@ -16,6 +16,7 @@ import { nftRuleset } from '../probes/nft.js';
 import { nstat } from '../probes/nstat.js';
 import { ping } from '../probes/ping.js';
 import type { ProbeCommand } from '../probes/probe.js';
+import type { FactName } from '../probes/probe-parsers.js';
 import { procIpVs } from '../probes/proc-ip-vs.js';
 import { ssListen } from '../probes/ss.js';
 import { traceroute } from '../probes/traceroute.js';
@@ -97,7 +98,10 @@ export const PROBE_CATALOG = {
     build: ({ topology, derived }) =>
       derived.cip && derived.ext ? ipRouteGet({ to: topology.service.vip, from: derived.cip, iif: derived.ext }) : null,
   },
-} satisfies Record<string, CatalogEntry>;
+} satisfies Record<CatalogProbe, CatalogEntry>;
+
+/** The catalog's probes: every name of PROBE_PARSERS but those the engine plans itself. */
+type CatalogProbe = Exclude<FactName, 'uname' | 'connect-tools'>;
 
 export type ProbeName = keyof typeof PROBE_CATALOG;
 

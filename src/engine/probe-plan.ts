@@ -12,12 +12,14 @@ import { hostsOfRole } from './evaluate.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 
+import type { FactName } from '../probes/probe-parsers.js';
+
 export type Phase = 'first' | 'second' | 'after';
 
 export interface ProbeJob {
   host: string;
-  /** The catalog's name (what checks ask for), or uname / the connect tools. */
-  name: string;
+  /** The catalog's name (what checks ask for), or uname / the connect tools: a PROBE_PARSERS name. */
+  name: FactName;
   probe: ProbeCommand;
   /** The realserver a per-realserver probe is about. */
   target?: string;

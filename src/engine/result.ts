@@ -63,7 +63,7 @@ export interface ResultInputs {
   hosts: HostStatus[];
   startedAt: Date;
   durationMs: number;
-  mode: 'live' | 'replay';
+  mode: ResultDocument['mode'];
   connectionTable?: ResultDocument['connectionTable'];
   probeFailures?: ResultDocument['probeFailures'];
 }

@@ -36,7 +36,7 @@ const SETTLE_OK_MS = 50;
 const SETTLE_FAILED_MS = 400;
 
 /** The fact name under which the engine records the client's connect tools. */
-export const CONNECT_TOOLS_FACT = 'connect-tools';
+export const CONNECT_TOOLS_FACT = 'connect-tools' as const;
 
 export async function runTestConnectionPhase(input: {
   transport: Transport;
@@ -85,7 +85,7 @@ export async function runTestConnectionPhase(input: {
   plans.push({ place: 'client', spec: spec(client, 'any') });
 
   // Found with the first probes when the engine ran them; asked on the client otherwise.
-  const found = input.facts.parsed<{ available: string[] }>(client, CONNECT_TOOLS_FACT);
+  const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
   const run = await runCapturedConnections(transport, {
     client,
     vip,

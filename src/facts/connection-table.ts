@@ -7,8 +7,6 @@
 // port) speak for the present; the rest is history.
 import type { ResultDocument } from '../model/result.js';
 import type { RealserverSpec, Topology } from '../model/topology.js';
-import type { IpvsadmConnections } from '../parsers/ipvsadm-connections.js';
-import type { ConntrackResult } from '../parsers/conntrack.js';
 import type { Facts } from './facts.js';
 import { normalizeIp, sameAddress } from '../util/ip.js';
 
@@ -38,7 +36,7 @@ export function readConnectionTable(topology: Topology, facts: Facts): Connectio
   const director = topology.director.name;
   const { vip, vport } = topology.service;
   const byRip = (rip: string): RealserverSpec | undefined => topology.realservers.find((r) => sameAddress(r.rip, rip));
-  const ipvs = facts.parsed<IpvsadmConnections>(director, 'ipvsadm-conn');
+  const ipvs = facts.parsed(director, 'ipvsadm-conn');
   if (ipvs?.format === 'ipvsadm-connections') {
     const entries: TableEntry[] = [];
     for (const c of ipvs.connections) {
@@ -50,7 +48,7 @@ export function readConnectionTable(topology: Topology, facts: Facts): Connectio
     const lineOf = (e: TableEntry) => (line: string) => line.split(/\s+/)[3] === `${e.client}:${e.cport}` && line.includes(e.realserver.rip);
     return { probe: 'ipvsadm-conn', entries, lineOf };
   }
-  const ct = facts.parsed<ConntrackResult>(director, 'conntrack');
+  const ct = facts.parsed(director, 'conntrack');
   if (ct) {
     const entries: TableEntry[] = [];
     // A DNATed flow: original tuple to VIP:VPORT, reply tuple from RIP.

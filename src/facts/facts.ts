@@ -2,6 +2,7 @@
 // which is why the same graph runs over ssh, locally or from a replay bundle.
 import type { Evidence } from '../model/check.js';
 import type { ProbeOutcome } from '../probes/runner.js';
+import type { FactName, ProbeResult } from '../probes/probe-parsers.js';
 import type { Topology } from '../model/topology.js';
 import type { HostStatus } from '../model/result.js';
 import type { TestConnectionFacts } from './test-connection-facts.js';
@@ -28,6 +29,12 @@ export class Facts {
   hopAnalysis: HopAnalysis | null = null;
   /** CIP, the director's ext/int and DIP, from the inventory or the first probes. */
   derived: DerivedParams = { cip: null, ext: null, int: null, dip: null };
+  /**
+   * Set by `lvs-doctor explain`: the facts are pasted outputs, one moment of each host, with no
+   * test connection. Checks that judge by the test connection judge the snapshot instead, at
+   * lower certainty, and say that a snapshot cannot tell the present from the past.
+   */
+  snapshotOnly = false;
 
   constructor(
     readonly topology: Topology,
@@ -42,10 +49,11 @@ export class Facts {
     return this.outcomes.get(factKey(host, probe, target));
   }
 
-  /** The parsed output, or undefined when the probe did not run or failed. */
-  parsed<T>(host: string, probe: string, target?: string): T | undefined {
+  /** The parsed output, typed by the probe's parser (PROBE_PARSERS), or undefined when the probe did not run or failed. */
+  parsed<P extends FactName>(host: string, probe: P, target?: string): ProbeResult<P> | undefined {
     const o = this.outcome(host, probe, target);
-    return o?.ok ? (o.parsed as T) : undefined;
+    // The runner parsed this outcome with the parser the probe names, which PROBE_PARSERS mirrors (test/probes/probe-parsers.test.ts).
+    return o?.ok ? (o.parsed as ProbeResult<P>) : undefined;
   }
 
   /** True when the host answered probes (not off-limits, not unreachable, Linux). */

@@ -2,19 +2,12 @@
 // rather than digging through parser shapes. Each returns undefined when the fact is unknown.
 import type { VirtualService } from '../model/virtual-service.js';
 import type { Topology } from '../model/topology.js';
-import type { IpvsadmResult } from '../parsers/ipvsadm.js';
 import { virtualServicesFromIpvsadm } from '../director/from-ipvs.js';
 import { virtualServicesFromIptables, virtualServicesFromNft } from '../director/from-netfilter.js';
 import { firewallHitsIptables, firewallHitsNft, type FirewallHit, type Flow } from '../director/firewall-match.js';
 import { inSubnet, sameAddress } from '../util/ip.js';
 import type { Facts } from './facts.js';
-import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
-import type { SysctlResult } from '../parsers/sysctl.js';
-import type { SsResult } from '../parsers/ss.js';
-import type { PingResult } from '../parsers/ping.js';
-import type { TracerouteResult } from '../parsers/traceroute.js';
-import type { KernelModule, UnameResult } from '../probes/own-parsers.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -23,7 +16,7 @@ export interface InterfaceAddress {
 }
 
 export function addresses(facts: Facts, host: string): InterfaceAddress[] | undefined {
-  const parsed = facts.parsed<IpAddrResult>(host, 'ip-addr');
+  const parsed = facts.parsed(host, 'ip-addr');
   return parsed?.addresses.map((a) => ({ ifname: a.ifname, address: a.address, prefix: a.prefix }));
 }
 
@@ -64,7 +57,7 @@ export function routeGet(facts: Facts, host: string, probe: string, target?: str
 
 /** sysctl values by dotted name. */
 export function sysctls(facts: Facts, host: string): Record<string, string> | undefined {
-  return facts.parsed<SysctlResult>(host, 'sysctl')?.values;
+  return facts.parsed(host, 'sysctl')?.values;
 }
 
 export function sysctlNumber(values: Record<string, string> | undefined, key: string): number | undefined {
@@ -98,15 +91,15 @@ export type DirectorTable =
 /** The director's virtual services, whichever way it implements them. */
 export function directorTable(facts: Facts, topology: Topology): DirectorTable | undefined {
   const d = topology.director.name;
-  const ipvs = facts.parsed<IpvsadmResult>(d, 'ipvsadm');
+  const ipvs = facts.parsed(d, 'ipvsadm');
   if (ipvs?.format === 'ipvsadm') {
     const services = virtualServicesFromIpvsadm(ipvs);
     if (services.length > 0 || !hasNetfilterLb(facts, d)) return { kind: 'ipvs', services, probe: 'ipvsadm' };
   }
-  const ipt = facts.parsed<Parameters<typeof virtualServicesFromIptables>[0]>(d, 'iptables-save');
+  const ipt = facts.parsed(d, 'iptables-save');
   const iptServices = ipt ? virtualServicesFromIptables(ipt) : [];
   if (iptServices.length > 0) return { kind: 'netfilter', services: iptServices, probe: 'iptables-save' };
-  const nft = facts.parsed<Parameters<typeof virtualServicesFromNft>[0]>(d, 'nft');
+  const nft = facts.parsed(d, 'nft');
   const nftServices = nft ? virtualServicesFromNft(nft) : [];
   if (nftServices.length > 0) return { kind: 'netfilter', services: nftServices, probe: 'nft' };
   if (ipvs?.format === 'ipvsadm') return { kind: 'ipvs', services: [], probe: 'ipvsadm' };
@@ -115,8 +108,8 @@ export function directorTable(facts: Facts, topology: Topology): DirectorTable |
 }
 
 function hasNetfilterLb(facts: Facts, director: string): boolean {
-  const ipt = facts.parsed<Parameters<typeof virtualServicesFromIptables>[0]>(director, 'iptables-save');
-  const nft = facts.parsed<Parameters<typeof virtualServicesFromNft>[0]>(director, 'nft');
+  const ipt = facts.parsed(director, 'iptables-save');
+  const nft = facts.parsed(director, 'nft');
   return (ipt ? virtualServicesFromIptables(ipt).length > 0 : false) || (nft ? virtualServicesFromNft(nft).length > 0 : false);
 }
 
@@ -148,7 +141,7 @@ export interface Listener {
 }
 
 export function listeners(facts: Facts, host: string): Listener[] | undefined {
-  const parsed = facts.parsed<SsResult>(host, 'ss-listen');
+  const parsed = facts.parsed(host, 'ss-listen');
   if (!parsed) return undefined;
   return parsed.sockets
     .filter((s) => /LISTEN/i.test(s.state))
@@ -167,8 +160,8 @@ export interface PingReading {
   error: string | null;
 }
 
-export function pingReading(facts: Facts, host: string, probe: string, target?: string): PingReading | undefined {
-  const parsed = facts.parsed<PingResult>(host, probe, target);
+export function pingReading(facts: Facts, host: string, probe: 'ping-client' | 'ping-rip', target?: string): PingReading | undefined {
+  const parsed = facts.parsed(host, probe, target);
   if (!parsed) return undefined;
   const redirect = parsed.errors.find((e) => /redirect/i.test(e.kind));
   return {
@@ -181,19 +174,19 @@ export function pingReading(facts: Facts, host: string, probe: string, target?: 
 
 /** The addresses of each traceroute hop (null for '*'). */
 export function tracerouteHops(facts: Facts, host: string): (string | null)[] | undefined {
-  const parsed = facts.parsed<TracerouteResult>(host, 'traceroute-client');
+  const parsed = facts.parsed(host, 'traceroute-client');
   return parsed?.hops.map((h) => h.probes.find((p) => p.address)?.address ?? null);
 }
 
 export function kernelModules(facts: Facts, host: string): Set<string> | undefined {
-  const parsed = facts.parsed<{ modules: KernelModule[] }>(host, 'modules');
+  const parsed = facts.parsed(host, 'modules');
   return parsed ? new Set(parsed.modules.map((m) => m.name)) : undefined;
 }
 
 /** DROP/REJECT rules (iptables or nft) that can match a flow on a host, with counters. */
 export function firewallHits(facts: Facts, host: string, flow: Flow): FirewallHit[] | undefined {
-  const ipt = facts.parsed<Parameters<typeof firewallHitsIptables>[0]>(host, 'iptables-save');
-  const nft = facts.parsed<Parameters<typeof firewallHitsNft>[0]>(host, 'nft');
+  const ipt = facts.parsed(host, 'iptables-save');
+  const nft = facts.parsed(host, 'nft');
   if (!ipt && !nft) return undefined;
   const hits = [...(ipt ? firewallHitsIptables(ipt, flow) : []), ...(nft ? firewallHitsNft(nft, flow) : [])];
   // iptables-nft shows the same rules through both tools: keep one of each text.
@@ -208,7 +201,7 @@ export function describeHit(h: FirewallHit): string {
 
 /** The kernel's release (`uname -r`) and its major.minor, when the host said it. */
 export function kernelVersion(facts: Facts, host: string): { release: string; major: number; minor: number } | undefined {
-  const release = facts.parsed<UnameResult>(host, 'uname')?.release;
+  const release = facts.parsed(host, 'uname')?.release;
   const m = release ? /^(\d+)\.(\d+)/.exec(release) : null;
   return release && m ? { release, major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }

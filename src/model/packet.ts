@@ -72,6 +72,18 @@ export interface TcpInfo {
   ack: number | null;
   window: number | null;
   payloadLength: number | null;
+  /** `tcpdump -q` prints "tcp N" only: the flags are unknown (all false here), not absent. */
+  flagsUnknown?: true;
+}
+
+/** A VRRP advertisement (keepalived's, tcpdump's "VRRPv2, Advertisement, vrid 51, prio 100, ..."). */
+export interface VrrpInfo {
+  version: 2 | 3;
+  vrid: number;
+  priority: number;
+  /** "none", "simple", "ah"; null when not printed (VRRPv3). */
+  authType: string | null;
+  intervalSeconds: number | null;
 }
 
 export interface UdpInfo {
@@ -146,6 +158,8 @@ export interface Packet {
   udp: UdpInfo | null;
   icmp: IcmpInfo | null;
   arp: ArpInfo | null;
+  /** Only on VRRP advertisements (protocol 'other'). */
+  vrrp?: VrrpInfo;
   /** Set when the capture cut the packet before the headers read (snaplen, tcpdump's [|tcp]). */
   truncated: boolean;
 }

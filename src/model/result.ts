@@ -36,7 +36,8 @@ export interface ResultDocument {
   summary: string;
   startedAt: string;
   durationMs: number;
-  mode: 'live' | 'replay';
+  /** explain: judged from pasted outputs (`lvs-doctor explain`), see `explain`. */
+  mode: 'live' | 'replay' | 'explain';
   service: { protocol: string; vip: string; vport: number };
   diagnoses: Diagnosis[];
   checks: CheckResult[];
@@ -53,6 +54,28 @@ export interface ResultDocument {
   /** IPVS connection table digest per realserver (for lvs_doctor_syn_recv_ratio), when a table was read. */
   connectionTable?: { realserver: string; synRecv: number; established: number; other: number }[];
   countsByQuestion: Record<QuestionId, Record<string, number>>;
+  /** `lvs-doctor explain` only: how the paste was split and read. */
+  explain?: { parts: ExplainPartSummary[]; notes: string[] };
+}
+
+/** One output of a pasted transcript: where it is, what read it, what could not be read. */
+export interface ExplainPartSummary {
+  index: number;
+  /** Line numbers in the paste. */
+  firstLine: number;
+  lastLine: number;
+  /** The command echoed before it (prompt or `watch` header), if any. */
+  command: string | null;
+  /** The host its prompt names, if any. */
+  host: string | null;
+  /** The parser that read it, or null. */
+  format: string | null;
+  detectedBy: 'command' | 'content' | null;
+  status: 'read' | 'partly-read' | 'unreadable';
+  /** What could not be read, by line of the paste, and why. */
+  problems: { line: number; text?: string; reason: string }[];
+  /** Which host's evidence it became, or why it was not used. */
+  use?: string;
 }
 
 export const EXIT_CODES: Record<OverallVerdict, number> = { ok: 0, warn: 1, fail: 2, unknown: 3 };

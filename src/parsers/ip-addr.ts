@@ -86,13 +86,51 @@ function parseAddressLine(line: NumberedLine): IpAddress {
   return entry;
 }
 
+const BLOCK_HEADER = /^(\d+):\s+([^:\s@]+)(?:@[^:\s]+)?:\s+<[^>]*>/;
+
+/**
+ * `ip addr` without -o, as people paste it: an interface header, then its link line, each
+ * address on its own line with the lifetimes on the next. Each address is read as the -o line
+ * iproute2 would have printed for it, so both forms give the same result.
+ */
+function parseBlocks(lines: NumberedLine[]): IpAddress[] {
+  const out: IpAddress[] = [];
+  let iface: { index: string; name: string } | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const t = line.text.trim();
+    const header = BLOCK_HEADER.exec(line.text);
+    if (header) {
+      iface = { index: header[1], name: header[2] };
+      continue;
+    }
+    if (!iface) throw new ParseError("expected an interface line 'IDX: NAME: <FLAGS> ...'", line.no, line.text);
+    if (/^link\//.test(t) || /^altname \S+$/.test(t)) continue;
+    if (/^inet6? /.test(t)) {
+      const next = lines[i + 1];
+      const lifetimes = next?.text.trim();
+      if (!next || !/^valid_lft \S+ preferred_lft \S+$/.test(lifetimes ?? '')) {
+        throw new ParseError("expected 'valid_lft X preferred_lft Y' on the line after the address", next?.no ?? line.no, next?.text ?? line.text);
+      }
+      const entry = parseAddressLine({ no: line.no, text: `${iface.index}: ${iface.name}    ${t}\\       ${lifetimes}` });
+      out.push(entry);
+      i += 1;
+      continue;
+    }
+    throw new ParseError("expected an 'inet'/'inet6' address line, a link/ line or the next interface", line.no, line.text);
+  }
+  return out;
+}
+
 export function parseIpAddr(text: string): IpAddrResult {
-  return { format: 'ip-addr', addresses: contentLines(text).map(parseAddressLine) };
+  const lines = contentLines(text);
+  if (lines[0] && BLOCK_HEADER.test(lines[0].text)) return { format: 'ip-addr', addresses: parseBlocks(lines) };
+  return { format: 'ip-addr', addresses: lines.map(parseAddressLine) };
 }
 
 export const ipAddrParser: TextParser<IpAddrResult> = {
   id: 'ip-addr',
-  description: 'ip -o addr [show] (also -4 / -6): one address per line',
+  description: 'ip -o addr [show] (also -4 / -6): one address per line; also ip addr without -o, as pasted',
   kind: 'text',
   parse: parseIpAddr,
 };

@@ -25,6 +25,8 @@ export interface IpvsadmConnections {
   /** true when the listing had the "pe name pe_data" columns (--persistent-conn). */
   persistentConn: boolean;
   connections: IpvsadmConnection[];
+  /** Rows without the two title lines (`ipvsadm -Lnc | grep SYN_RECV`). */
+  headerless?: true;
 }
 
 export const CONNECTIONS_TITLE = 'IPVS connection entries';
@@ -44,6 +46,17 @@ export function parseConnections(lines: NumberedLine[]): IpvsadmConnections {
   }
   const persistentConn = header === COLUMNS_PE;
   return { format: 'ipvsadm-connections', persistentConn, connections: rows.map((row) => parseRow(row, persistentConn)) };
+}
+
+/** True when the line reads as one row of the table ("TCP 00:59 SYN_RECV ..."). */
+export function isConnectionRow(text: string): boolean {
+  const f = fields(text);
+  return f.length >= 6 && PROTOCOL.test(f[0]) && /^\d+:\d\d$/.test(f[1]) && STATE.test(f[2]);
+}
+
+/** A grep fragment of the table: rows only, read with the default columns. */
+export function parseHeaderlessConnections(lines: NumberedLine[]): IpvsadmConnections {
+  return { format: 'ipvsadm-connections', persistentConn: false, connections: lines.map((row) => parseRow(row, false)), headerless: true };
 }
 
 function parseRow(line: NumberedLine, persistentConn: boolean): IpvsadmConnection {

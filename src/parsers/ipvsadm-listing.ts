@@ -93,6 +93,11 @@ export interface IpvsadmListing {
   /** Connection hash table size from the same line. */
   connTableSize: number | null;
   services: IpvsadmService[];
+  /**
+   * A fragment without the title lines (`ipvsadm -Ln | grep -A2 VIP`): the column set was
+   * told from the lines themselves, which only the default and --tun-info sets allow.
+   */
+  headerless?: true;
 }
 
 interface Title {
@@ -116,6 +121,38 @@ export const VERSION_LINE = /^IP Virtual Server version (\d+\.\d+\.\d+) \(size=(
 export function isListingStart(text: string): boolean {
   const n = normalised(text);
   return VERSION_LINE.test(n) || TITLES.some((t) => t.first === n);
+}
+
+const SERVICE_HEAD = /^(TCP|UDP|SCTP|FWM)$/;
+
+/** True when the line reads as a virtual service line of the default column set. */
+export function isHeaderlessServiceLine(text: string): boolean {
+  const f = fields(text);
+  return f.length >= 3 && SERVICE_HEAD.test(f[0]) && SCHEDULER.test(f[f[0] === 'FWM' && f[2] === 'IPv6' ? 3 : 2] ?? '');
+}
+
+/**
+ * A grep fragment of `ipvsadm -L`: service lines with their destinations and no title. Only a
+ * service line with a scheduler (the default and --tun-info sets) is readable without a title:
+ * five bare counters could be --stats or --rate, so that is refused.
+ */
+export function parseHeaderlessListing(lines: NumberedLine[]): IpvsadmListing {
+  const firstDest = lines.find((l) => fields(l.text)[0] === '->');
+  const width = firstDest ? fields(firstDest.text).length - 2 : 4;
+  const variant: IpvsadmListingVariant | null = width === 4 ? 'default' : width === 5 ? 'tun-info' : null;
+  if (!variant) throw new ParseError("expected a destination line '-> ADDRESS:PORT Forward [TunnelInfo] Weight ActiveConn InActConn' (no title line tells another column set)", firstDest!.no, firstDest!.text);
+  const services: IpvsadmService[] = [];
+  for (const line of lines) {
+    const f = fields(line.text);
+    if (f[0] === '->') {
+      const current = services[services.length - 1];
+      if (!current) throw new ParseError('expected a virtual service line before the first destination (a fragment without its service cannot be placed)', line.no, line.text);
+      current.destinations.push(parseDestination(f.slice(1), variant, line));
+    } else {
+      services.push(parseService(f, variant, line));
+    }
+  }
+  return { format: 'ipvsadm', variant, version: null, connTableSize: null, services, headerless: true };
 }
 
 export function parseListing(lines: NumberedLine[]): IpvsadmListing {

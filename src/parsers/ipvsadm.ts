@@ -10,8 +10,8 @@
 import type { TextParser } from '../model/parser.js';
 import { contentLines } from './lines.js';
 import { ParseError } from '../model/parse-error.js';
-import { isListingStart, parseListing, type IpvsadmListing } from './ipvsadm-listing.js';
-import { CONNECTIONS_TITLE, parseConnections, type IpvsadmConnections } from './ipvsadm-connections.js';
+import { isHeaderlessServiceLine, isListingStart, parseHeaderlessListing, parseListing, type IpvsadmListing } from './ipvsadm-listing.js';
+import { CONNECTIONS_TITLE, isConnectionRow, parseConnections, parseHeaderlessConnections, type IpvsadmConnections } from './ipvsadm-connections.js';
 import { isSaveLine, parseSave, type IpvsadmSave } from './ipvsadm-save.js';
 import {
   isDaemonLine,
@@ -42,7 +42,10 @@ export interface IpvsadmEmpty {
 export type IpvsadmResult = IpvsadmListing | IpvsadmConnections | IpvsadmSave | IpvsadmTimeout | IpvsadmDaemon | IpvsadmError | IpvsadmEmpty;
 
 export function parseIpvsadm(text: string): IpvsadmResult {
-  const lines = contentLines(text);
+  const all = contentLines(text);
+  // A rules file for `ipvsadm -R` may carry `#` comment lines, which ipvsadm skips.
+  const uncommented = all.filter((l) => !l.text.trimStart().startsWith('#'));
+  const lines = uncommented.length < all.length && uncommented[0] && isSaveLine(uncommented[0].text) ? uncommented : all;
   const first = lines[0];
   if (!first) return { format: 'ipvsadm-empty' };
   const error = parseError(lines);
@@ -52,8 +55,11 @@ export function parseIpvsadm(text: string): IpvsadmResult {
   if (isSaveLine(first.text)) return parseSave(lines);
   if (isTimeoutLine(first.text)) return parseTimeout(lines);
   if (isDaemonLine(first.text)) return parseDaemon(lines);
+  // grep fragments: no title lines, but rows whose columns say which listing they come from.
+  if (isConnectionRow(first.text)) return parseHeaderlessConnections(lines);
+  if (isHeaderlessServiceLine(first.text)) return parseHeaderlessListing(lines);
   throw new ParseError(
-    "expected ipvsadm output: 'IP Virtual Server version ...', 'Prot LocalAddress:Port ...', 'IPVS connection entries', '-A ...', 'Timeout (tcp tcpfin udp): ...', a sync daemon line, or an ipvsadm error message",
+    "expected ipvsadm output: 'IP Virtual Server version ...', 'Prot LocalAddress:Port ...', 'IPVS connection entries', '-A ...', 'Timeout (tcp tcpfin udp): ...', a sync daemon line, an ipvsadm error message, or title-less rows ('TCP VIP:PORT rr', 'TCP 00:59 SYN_RECV ...')",
     first.no,
     first.text,
   );

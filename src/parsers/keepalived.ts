@@ -23,6 +23,8 @@ export interface KeepalivedRealServer {
 export interface KeepalivedVirtualServer {
   line: number;
   address: string | null;
+  /** `virtual_server 10.0.0.1/32 80`: the prefix length written after the address. */
+  prefixLength?: number;
   port: number | null;
   fwmark: number | null;
   /** `virtual_server group NAME`. */
@@ -121,6 +123,12 @@ function address(value: string | undefined, s: Statement): string {
   return value;
 }
 
+function prefixLength(value: string, addr: string, s: Statement): number {
+  const n = Number(value);
+  if (n > (addr.includes(":") ? 128 : 32)) throw new ParseError('expected a prefix length', s.line, s.text);
+  return n;
+}
+
 function integer(value: string | undefined, s: Statement, what: string): number {
   if (value === undefined || !/^-?\d+$/.test(value)) throw new ParseError(`expected ${what} (an integer)`, s.line, s.text);
   return Number(value);
@@ -155,7 +163,10 @@ function virtualServer(s: Statement): KeepalivedVirtualServer {
     if (!b) throw new ParseError('expected a group name', s.line, s.text);
     vs.group = b;
   } else {
-    vs.address = address(a, s);
+    // keepalived also takes `virtual_server 10.0.0.1/32 80` (a prefix length it ignores for LVS).
+    const prefixed = a === undefined ? null : /^(.+)\/(\d{1,3})$/.exec(a);
+    vs.address = address(prefixed ? prefixed[1] : a, s);
+    if (prefixed) vs.prefixLength = prefixLength(prefixed[2], vs.address, s);
     vs.port = b === undefined ? null : port(b, s);
   }
   if (!s.block) throw new ParseError("expected '{' after virtual_server", s.line, s.text);
@@ -196,6 +207,10 @@ function parseKeepalived(input: string): KeepalivedConf {
   const conf: KeepalivedConf = { format: 'keepalived', includes: [], virtualServerGroups: [], virtualServers: [] };
   for (const s of statements(input)) {
     const [key, value] = s.words;
+    // A keyword starts with a letter (or keepalived's @host / $VAR / ~SEQ forms). Anything else
+    // -- a mail quote's "> " on every line -- is not keepalived.conf, and reading on would
+    // quietly find zero virtual servers.
+    if (key !== undefined && !/^[A-Za-z_@$~]/.test(key)) throw new ParseError('expected a keepalived keyword at the start of the line', s.line, s.text);
     if (key === 'include') {
       if (!value) throw new ParseError('expected a path after include', s.line, s.text);
       conf.includes.push({ line: s.line, path: value });

@@ -67,13 +67,23 @@ function real(value: string, line: NumberedLine): LdirectordReal {
   return r;
 }
 
+/** ldirectord drops a `#` comment after a value ("real=10.0.0.2 gate  # web1"); not inside quotes. */
+function withoutTrailingComment(text: string): string {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') inString = !inString;
+    if (!inString && text[i] === '#' && i > 0 && /\s/.test(text[i - 1])) return text.slice(0, i).trimEnd();
+  }
+  return text;
+}
+
 function parseLdirectord(input: string): LdirectordConf {
   const conf: LdirectordConf = { format: 'ldirectord', globals: {}, fallback: null, virtuals: [] };
   let current: LdirectordVirtual | null = null;
   for (const line of numberedLines(input)) {
     const trimmed = line.text.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const m = /^([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(trimmed);
+    const m = /^([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(withoutTrailingComment(trimmed));
     if (!m) throw new ParseError("expected 'key=value'", line.no, line.text);
     const [, key, value] = m;
     const indented = /^\s/.test(line.text);

@@ -56,6 +56,8 @@ export interface PingResult {
   /** ping could not send at all: `ping: connect: Network is unreachable` (iputils), `ping: sendto: ...` (BusyBox). */
   connectError: { kind: PingConnectErrorKind; syscall: string | null; message: string; line: number } | null;
   noAnswerYet: number[];
+  /** The user stopped ping with Ctrl-C (the terminal echoed "^C" before the statistics). */
+  interrupted?: true;
 }
 
 const errorTexts: [RegExp, PingErrorKind][] = [
@@ -111,6 +113,11 @@ export function parsePing(text: string): PingResult {
   for (const line of numberedLines(text)) {
     const t = line.text.trimEnd();
     if (t === '') continue;
+    // The terminal echoes Ctrl-C as "^C" before ping prints its statistics.
+    if (t === '^C' && sawHeader && !inStats) {
+      r.interrupted = true;
+      continue;
+    }
     let m: RegExpExecArray | null;
     if (!sawHeader && (m = headerIputils.exec(t) ?? headerIputils6.exec(t))) {
       Object.assign(r, { implementation: 'iputils', target: m[1], targetAddress: m[2], source: m[3] ?? null });

@@ -38,8 +38,8 @@ export interface NetToolsRoute {
 
 export interface NetToolsRouteTable {
   family: 'inet' | 'inet6';
-  /** The title line as printed (translated by the locale). */
-  title: string;
+  /** The title line as printed (translated by the locale); null when the paste starts at the column header. */
+  title: string | null;
   routes: NetToolsRoute[];
 }
 
@@ -64,6 +64,15 @@ function classify(header: NumberedLine): { family: 'inet' | 'inet6'; layout: Net
   if (t.length === 8 && t[4] === 'MSS' && t[6] === 'irtt' && t[7] === 'Iface') return { family: 'inet', layout: 'netstat' };
   if (tail === 'Met Ref Use If') return { family: 'inet6', layout: 'both' };
   throw new ParseError("expected a routing table header ending in 'Metric Ref Use Iface', 'MSS Window irtt Iface' or 'Met Ref Use If'", header.no, header.text);
+}
+
+function isHeader(line: NumberedLine): boolean {
+  try {
+    classify(line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function flagFields(flags: string): Pick<NetToolsRoute, 'up' | 'viaGateway' | 'hostRoute' | 'reject'> {
@@ -113,16 +122,20 @@ function parseInet6Row(line: NumberedLine): NetToolsRoute {
 /** Parses a net-tools routing table in the given layout (IPv6 tables are the same for both). */
 export function parseNetToolsRoutes(text: string, layout: NetToolsLayout): NetToolsRouteTable {
   const lines = contentLines(text);
-  const [title, header, ...rows] = lines;
-  if (title === undefined) throw new ParseError('expected a routing table, got no output', 0);
+  if (lines[0] === undefined) throw new ParseError('expected a routing table, got no output', 0);
+  // Pastes often start at the column header, the "Kernel IP routing table" title cut off.
+  const titled = !isHeader(lines[0]);
+  const title = titled ? lines[0] : undefined;
+  const header: NumberedLine | undefined = titled ? lines[1] : lines[0];
+  const rows = lines.slice(titled ? 2 : 1);
   // The title is free text in the user's language; the header below is what is checked.
-  if (header === undefined) throw new ParseError('expected the column header after the title', title.no, title.text);
+  if (header === undefined) throw new ParseError('expected the column header after the title', title!.no, title!.text);
   const kind = classify(header);
   if (kind.layout !== 'both' && kind.layout !== layout) {
     throw new ParseError(`expected the ${layout === 'route' ? "'route -n'" : "'netstat -rn'"} columns, got the other tool's`, header.no, header.text);
   }
   const routes = rows.map((row) => (kind.family === 'inet' ? parseInetRow(row, layout) : parseInet6Row(row)));
-  return { family: kind.family, title: title.text.trim(), routes };
+  return { family: kind.family, title: title ? title.text.trim() : null, routes };
 }
 
 export interface RouteNResult extends NetToolsRouteTable {

@@ -24,6 +24,7 @@ export interface SysctlResult {
   errors: { key: string | null; message: string; line: number }[];
 }
 
+const NOT_A_BARE_VALUE = /^\s*[>|]|\s=\s|\s=$|\/proc\/sys\/|\s->\s/;
 const namePart = /^[A-Za-z0-9_/:@.+-]+$/;
 
 /** /proc/sys/net/ipv4/conf/eth0.100/rp_filter -> net.ipv4.conf.eth0/100.rp_filter (sysctl's own convention). */
@@ -52,6 +53,10 @@ export function parseSysctl(text: string): SysctlResult {
     if (entry !== null) {
       r.entries.push(entry);
       r.values[entry.name] = entry.value;
+    } else if (NOT_A_BARE_VALUE.test(line.text)) {
+      // A quoted paste ("> net.x = 1") or a listing ("/proc/sys/x -> 1") carries names this
+      // parser cannot read; taking them as `sysctl -n` values would pair wrong names and values.
+      throw new ParseError("expected 'name = value', '/proc/sys/PATH:value' or a bare `sysctl -n` value", line.no, line.text);
     } else {
       r.bareValues.push({ value: line.text, line: line.no });
     }

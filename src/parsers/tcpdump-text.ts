@@ -17,6 +17,7 @@ import {
   type Port,
   type TcpFlags,
   type TransportProtocol,
+  type VrrpInfo,
 } from '../model/packet.js';
 import { canonicalIp, isIPv4, isIPv6 } from '../util/ip.js';
 import { numberedLines, type NumberedLine } from './lines.js';
@@ -72,8 +73,14 @@ function takeTime(rest: string): { time: PacketTime | null; rest: string } {
 
 const DIRECTIONS: Record<string, LinkDirection> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'otherhost' };
 const ANY_PREFIX = /^(\S+) +(In|Out|B|M|P) +/;
+// Linux 2.2-era tcpdump named the interface and the direction before the addresses:
+// `eth1 < 64.70.12.210.35131 > 205.254.211.17.25: tcp 0 (DF)`. The lookahead wants the
+// `SRC > DST:` that must follow, so an ordinary `host.port > host.port: ...` is never read so.
+const OLD_DIRECTION_PREFIX = /^([A-Za-z][A-Za-z0-9_.:-]*) ([<>]) (?=\S+ > \S+?: )/;
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
-const ETHER_E = new RegExp(`^(${MAC}) > (${MAC}|Broadcast), ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
+// Without -n, -e names each address's vendor: `00:00:0c:12:34:56 (oui Cisco)`.
+const OUI = '(?: \\(oui [^()]+\\))?';
+const ETHER_E = new RegExp(`^(${MAC})${OUI} > (${MAC}|Broadcast)${OUI}, ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
 const SLL2_E = new RegExp(`^ifindex (\\d+) (${MAC}) ethertype (\\S+) \\(0x([0-9a-f]{4})\\), length (\\d+): `);
 const VLAN_E = /^vlan (\d+), p \d+, ethertype (\S+) \(0x([0-9a-f]{4})\), /;
 
@@ -96,6 +103,12 @@ function takeLink(rest: string): LinkRead {
   const link = emptyLink('text', null);
   let wireLength: number | null = null;
   let network: LinkRead['network'] = null;
+  const old = OLD_DIRECTION_PREFIX.exec(rest);
+  if (old) {
+    link.interface = old[1];
+    link.direction = old[2] === '<' ? 'in' : 'out';
+    return { link, wireLength, network, rest: rest.slice(old[0].length) };
+  }
   let m = ANY_PREFIX.exec(rest);
   if (m) {
     link.interface = m[1];
@@ -228,6 +241,21 @@ function parseTcpBody(body: string): TcpFields | null {
   return null;
 }
 
+/** `tcpdump -q`: the flags were not printed; "?" says so where a flag string is shown. */
+function quietTcp(payloadLength: number): TcpFields {
+  return { flags: blankFlags(), flagString: '?', seq: null, ack: null, window: null, payloadLength, truncated: false };
+}
+
+// "VRRPv2, Advertisement, vrid 51, prio 100, authtype simple, intvl 1s, length 20[, addrs: ...]"
+const VRRP = /^VRRPv([23]), Advertisement, vrid (\d+), prio (\d+)(?:, authtype (none|simple|ah))?(?:, intvl (\d+)(c?s))?, length \d+(?:, addrs(?:\(\d+\))?: .*)?$/;
+
+function parseVrrp(body: string): VrrpInfo | null {
+  const m = VRRP.exec(body);
+  if (!m) return null;
+  const interval = m[5] === undefined ? null : m[6] === 'cs' ? Number(m[5]) / 100 : Number(m[5]);
+  return { version: Number(m[1]) as 2 | 3, vrid: Number(m[2]), priority: Number(m[3]), authType: m[4] ?? null, intervalSeconds: interval };
+}
+
 function icmp(kind: IcmpKind, type: number | null, code: number | null): IcmpInfo {
   return { type, code, kind, id: null, sequence: null, gateway: null, embedded: null };
 }
@@ -358,7 +386,7 @@ function blankPacket(line: NumberedLine, time: PacketTime | null, link: LinkInfo
 }
 
 const ARP_BODY = new RegExp(
-  `^(?:Request who-has (\\S+)(?: \\(${MAC}\\))? tell (\\S+)|Reply (\\S+) is-at (${MAC}))(?:, length \\d+)?$`,
+  `^(?:Request who-has (\\S+)(?: \\((?:${MAC}|Broadcast)\\))? tell (\\S+)|Reply (\\S+) is-at (${MAC})${OUI})(?:, length \\d+)?$`,
 );
 
 function parseArp(p: Packet, body: string): Packet | null {
@@ -382,7 +410,17 @@ function parseIpLine(p: Packet, rest: string, version: 4 | 6 | null): Packet | n
   const srcText = m[1];
   const dstText = m[2];
 
-  const tcp = parseTcpBody(body);
+  const vrrp = parseVrrp(body);
+  if (vrrp) {
+    const src = parseAddress(srcText);
+    const dst = parseAddress(dstText);
+    if (src === null || dst === null) return null;
+    Object.assign(p, { src, dst, protocol: 'other', vrrp, ipVersion: version ?? 4 });
+    return p;
+  }
+  // -q: "tcp N" and nothing of the header but the payload length.
+  const quiet = /^tcp (\d+)(?: \(DF\))?$/.exec(body);
+  const tcp = quiet ? quietTcp(Number(quiet[1])) : parseTcpBody(body);
   const udp = /^(?:UDP, length (\d+)|udp (\d+))(?:$| \(DF\)$)/.exec(body);
   if (tcp || udp) {
     const src = parseEndpoint(srcText);
@@ -393,7 +431,7 @@ function parseIpLine(p: Packet, rest: string, version: 4 | 6 | null): Packet | n
     if (tcp) {
       p.protocol = 'tcp';
       p.truncated = tcp.truncated;
-      p.tcp = { srcPort: src.port, dstPort: dst.port, flags: tcp.flags, flagString: tcp.flagString, seq: tcp.seq, ack: tcp.ack, window: tcp.window, payloadLength: tcp.payloadLength };
+      p.tcp = { srcPort: src.port, dstPort: dst.port, flags: tcp.flags, flagString: tcp.flagString, seq: tcp.seq, ack: tcp.ack, window: tcp.window, payloadLength: tcp.payloadLength, ...(quiet ? { flagsUnknown: true as const } : {}) };
     } else if (udp) {
       p.protocol = 'udp';
       p.udp = { srcPort: src.port, dstPort: dst.port, payloadLength: Number(udp[1] ?? udp[2]) };

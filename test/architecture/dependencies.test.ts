@@ -22,9 +22,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['model', 'util', 'parsers', 'pcap', 'probes', 'transport', 'facts', 'version'],
   checks: ['model', 'util', 'parsers', 'director', 'facts', 'engine'],
   discover: ['model', 'util', 'parsers', 'director', 'probes', 'transport'],
+  explain: ['model', 'util', 'parsers', 'facts', 'engine', 'checks', 'report'],
   report: ['model', 'util'],
   ui: ['model', 'util', 'report'],
-  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'report', 'ui', 'version'],
+  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version'],
   lab: ['util', 'commands'],
   cli: ['commands', 'report', 'version'],
 };
