@@ -4,12 +4,15 @@ import { defineConfig } from 'vitest/config';
 // sshd, tcpdump) runs one file at a time, because two labs building at once on a small machine
 // turn timing into flakiness. `npm test` runs both, one after the other.
 const LAB = ['test/lab/**/*.test.ts', 'test/**/*.lab.test.ts'];
-const lab = process.env.LVS_DOCTOR_SUITE === 'lab';
+// The real-IPVS suite (a qemu guest, minutes): its own selector, LVS_DOCTOR_SUITE=ipvs.
+const IPVS = ['test/**/*.ipvs.test.ts'];
+const suite = process.env.LVS_DOCTOR_SUITE;
+const lab = suite === 'lab' || suite === 'ipvs';
 
 export default defineConfig({
   test: {
-    include: lab ? LAB : ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    exclude: lab ? ['node_modules/**'] : ['node_modules/**', ...LAB],
+    include: suite === 'ipvs' ? IPVS : lab ? LAB : ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    exclude: suite === 'ipvs' ? ['node_modules/**'] : lab ? ['node_modules/**', ...IPVS] : ['node_modules/**', ...LAB, ...IPVS],
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -30,7 +30,7 @@ export const directorReachesRealservers: Check = {
     // A realserver that answers ssh (over another network) but not ping may only filter ICMP:
     // a warning here; the test connection's wire turns it into proof.
     const sshOk = down.filter((n) => facts.probed(n));
-    const fixes: Fix[] = down.map((n) => ({ host: n, commands: [`# check cabling/VLAN and that ${topology.realservers.find((r) => r.name === n)!.rip} is configured on ${n}`], why: 'the director gets no answer from this RIP' }));
+    const fixes: Fix[] = down.map((n) => ({ host: n, commands: [`ip -o addr show to ${topology.realservers.find((r) => r.name === n)!.rip}`], why: `the director gets no answer from this RIP: check that it is configured on ${n} (this command shows it), then the cabling/VLAN` }));
     return fault({ verdict: sshOk.length === down.length ? 'warn' : 'fail', fault: 'realserver.unreachable', hosts: down, summary: `the director gets no ping answer from ${down.join(', ')}`, evidence, fixes, certainty: sshOk.length === down.length ? 0.4 : 0.8 });
   },
 };

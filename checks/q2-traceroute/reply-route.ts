@@ -54,8 +54,8 @@ export const replyRoute: Check = {
           text: `${rs.name} reaches ${cip} on-link through ${route.dev ?? '?'}: its replies go straight to the client, not through the director`,
           fix: {
             host: rs.name,
-            commands: [`ip route add ${cip}/32 via ${dip} dev ${route.dev ?? 'DEV'}`, '# or delete the on-link route to the client network and keep host routes for needed peers (5.12.1-5.12.3)'],
-            why: 'replies must go back through the director to be rewritten to VIP',
+            commands: [`ip route add ${cip}/32 via ${dip} dev ${route.dev ?? 'DEV'}`],
+            why: 'replies must go back through the director to be rewritten to VIP (or delete the on-link route to the client network and keep host routes for needed peers, 5.12.1-5.12.3)',
           },
         });
       } else {
@@ -64,7 +64,7 @@ export const replyRoute: Check = {
           host: rs.name,
           evidence: ev,
           text: `${rs.name} routes replies to ${cip} via ${route.via}, not via the director's DIP ${dip}`,
-          fix: { host: rs.name, commands: [`ip route replace default via ${dip}`, `# or, to keep the default route (5.4): ip rule add from ${rs.rip} table lvs; ip route add default via ${dip} table lvs`], why: 'replies must go back through the director to be rewritten to VIP' },
+          fix: { host: rs.name, commands: [`ip route replace default via ${dip}`], why: `replies must go back through the director to be rewritten to VIP (or, to keep the default route, 5.4: ip rule add from ${rs.rip} table lvs, then ip route add default via ${dip} table lvs)` },
         });
       }
     }

@@ -44,7 +44,7 @@ export const directRip: Check = {
       return pass('the director sent no ICMP unreachable to a realserver');
     }
     return fault({ verdict: 'warn', fault: 'director.direct-rip-unreachable', hosts: [d], summary: 'the director answers realservers\' replies of connections made straight to a RIP with ICMP port unreachable', evidence: [{ host: d, command: 'tcpdump (test connection)', lines }], fixes: [
-      { host: d, commands: ['# reach the RIPs from a network that does not route through the director, or accept the limit (5.17)'], why: 'LVS-NAT cannot serve direct connections to a RIP through the director' },
+      { host: d, commands: [], why: 'LVS-NAT cannot serve direct connections to a RIP through the director: reach the RIPs from a network that does not route through the director, or accept the limit (5.17)' },
     ], certainty: 0.7 });
   },
 };

@@ -48,7 +48,7 @@ export const replyReturns: Check = {
       return fault({ verdict: 'fail', fault: redirects.fault, hosts: [topology.director.name], summary: `${redirects.summary}; the director forwarded the SYN to ${rs.name} and no reply came back through it`, evidence: [...redirects.evidence, ...wire], fixes: redirects.fixes, certainty: 1 });
     }
     return fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts: [rs.name], summary: `the director forwarded the SYN to ${rs.name} (${rs.rip}:${rs.rport}) and nothing came back: the realserver's replies do not return through the director (its route or its firewall; ${rs.name} itself could not be examined)`, evidence: wire, fixes: [
-      { host: rs.name, commands: [`ip route get ${conn.cip} from ${rs.rip}`, `# expect 'via ${facts.derived.dip ?? 'DIP'}'; if not: ip route replace default via ${facts.derived.dip ?? 'DIP'}`], why: 'see realserver.reply-route (5.4): the most common cause' },
+      { host: rs.name, commands: [`ip route get ${conn.cip} from ${rs.rip}`], why: `see realserver.reply-route (5.4), the most common cause: expect 'via ${facts.derived.dip ?? 'DIP'}'; if not, ip route replace default via ${facts.derived.dip ?? 'DIP'}` },
     ], certainty: 0.9 });
   },
 };

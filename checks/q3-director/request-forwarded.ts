@@ -10,7 +10,7 @@ export const requestForwarded: Check = {
   question: 'q3-director',
   title: 'Hop 2: the director forwards the request, rewritten to a RIP',
   needs: ['q3.request-reaches-director'],
-  softNeeds: ['setup.ip-forward', 'setup.vip-local', 'setup.weights', 'setup.virtual-service', 'q1.director-reaches-realservers'],
+  softNeeds: ['setup.ip-forward', 'setup.vip-local', 'setup.weights', 'setup.virtual-service', 'q3.fwmark', 'q1.director-reaches-realservers'],
   probes: [
     { role: 'director', probe: 'route-get-request' },
     { role: 'director', probe: 'iptables-save' },
@@ -26,8 +26,10 @@ export const requestForwarded: Check = {
     if (hop2 === 'not-captured') return unknown("the director's internal interface could not be captured: hop 2 is unproven");
     const wire = wireEvidence(conn, 'hop 1 seen, hop 2 not seen: the director did not forward the request');
     const refused = conn.instead.find((i) => i.kind === 'icmp-from-director' || i.kind === 'rst-from-director');
-    // The configuration checks already know the likely cause; the wire makes it certain.
-    for (const dep of ['setup.virtual-service', 'setup.weights', 'setup.vip-local', 'setup.ip-forward'] as const) {
+    // The configuration checks already know the likely cause; the wire makes it certain. An
+    // unmarked packet comes first: a firewall-mark service never sees it, so the VIP's own stack
+    // answers RST exactly as without any service (real IPVS, fixtures/bundles-ipvs).
+    for (const dep of ['q3.fwmark', 'setup.virtual-service', 'setup.weights', 'setup.vip-local', 'setup.ip-forward'] as const) {
       const r = deps[dep];
       if (r?.verdict === 'fail' && r.fault) {
         if (dep === 'setup.ip-forward' && directorTable(facts, topology)?.kind === 'ipvs') continue; // IPVS forwards requests without ip_forward
@@ -52,7 +54,7 @@ export const requestForwarded: Check = {
         facts.evidence(d, 'route-get-request'),
         facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
         ...wire,
-      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`, `# or route ${cip} back out of ${ext}`], why: 'loose reverse-path filtering, or a symmetric route' }], certainty: 1 });
+      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`], why: `loose reverse-path filtering, or a symmetric route (route ${cip} back out of ${ext})` }], certainty: 1 });
     }
     const reach = deps['q1.director-reaches-realservers'];
     const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');

@@ -20,7 +20,7 @@ export const requestReachesDirector: Check = {
     const extCaptured = tc.captures.some((cap) => (cap.place === 'director-ext' || cap.place === 'director-one') && cap.packets !== null);
     const seen = conns.filter((cn) => cn.lastSeen >= 1 && cn.hops[0].status === 'seen');
     if (seen.length > 0) return pass(`the client's SYN to ${vip}:${vport} arrives on the director (${seen[0].hops[0].observations.find((o) => o.status === 'seen')?.iface})`, wireEvidence(seen[0], 'hop 1 seen'));
-    const fix = { host: c, commands: [`ip route get ${vip}`, `# route ${vip} via the director's external address`], why: "the client's packets for the VIP must reach the director" };
+    const fix = { host: c, commands: [`ip route get ${vip}`], why: `the client's packets for the VIP must reach the director: route ${vip} via the director's external address` };
     if (route?.error) return notOnClientSide(topology, `it has no route to ${vip} (${route.error})`) ?? fault({ verdict: 'fail', fault: 'client.no-route-to-vip', hosts: [c], summary: `the client has no route to ${vip} (${route.error})`, evidence: routeEv, fixes: [fix], certainty: 1 });
     if (!extCaptured) return unknown("the director's external interface could not be captured: hop 1 is unproven");
     // Blame the client's routing only when its SYN was seen leaving it (or it said so itself);

@@ -24,6 +24,6 @@ export const untranslatedLeak: Check = {
     const rip = leak[0].packet.src ?? 'RIP';
     return fault({ verdict: 'fail', fault: 'director.untranslated-leak', hosts: [d], summary: `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, evidence: [
       { host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' },
-    ], fixes: [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1', "# and align `ipvsadm --set TCP TCPFIN UDP` with the realservers' own timeouts (5.24)"], why: 'never let a RIP leave on the client side untranslated' }], certainty: 1 });
+    ], fixes: [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1'], why: "never let a RIP leave on the client side untranslated; and align the director's timeouts (ipvsadm --set TCP TCPFIN UDP) with the realservers' own (5.24)" }], certainty: 1 });
   },
 };

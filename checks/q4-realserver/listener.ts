@@ -23,6 +23,6 @@ export const listener: Check = {
     }
     if (read === 0) return unknown('ss -ltn could not be read on any realserver');
     if (missing.length === 0) return pass(`every probed realserver listens on its RIP:RPORT`);
-    return fault({ verdict: 'fail', fault: 'realserver.no-listener', hosts: missing.map((m) => m.rs.name), summary: missing.map((m) => `${m.rs.name} has no listener on ${m.rs.rip}:${m.rs.rport} (listening: ${m.list.map((l) => `${l.address}:${l.port}`).join(' ') || 'nothing'})`).join('; '), evidence: missing.map((m) => facts.evidence(m.rs.name, 'ss-listen')), fixes: missing.map((m) => ({ host: m.rs.name, commands: [`# start the service on ${m.rs.rip}:${m.rs.rport}, or fix the port in the director's table`], why: 'the director sends the requests to this port' })), certainty: 0.75 });
+    return fault({ verdict: 'fail', fault: 'realserver.no-listener', hosts: missing.map((m) => m.rs.name), summary: missing.map((m) => `${m.rs.name} has no listener on ${m.rs.rip}:${m.rs.rport} (listening: ${m.list.map((l) => `${l.address}:${l.port}`).join(' ') || 'nothing'})`).join('; '), evidence: missing.map((m) => facts.evidence(m.rs.name, 'ss-listen')), fixes: missing.map((m) => ({ host: m.rs.name, commands: [`ss -ltn 'sport = :${m.rs.rport}'`], why: `the director sends the requests to ${m.rs.rip}:${m.rs.rport}: start the service there, or fix the port in the director's table` })), certainty: 0.75 });
   },
 };

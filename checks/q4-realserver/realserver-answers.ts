@@ -33,7 +33,7 @@ export const realserverAnswers: Check = {
       if (list) ev.push(facts.evidence(rs.name, 'ss-listen', undefined, `no listener on ${target}; listening: ${list.map((l) => `${l.address}:${l.port}`).join(' ') || 'nothing'}`));
       const other = list?.find((l) => l.port !== rs.rport && (l.port === topology.service.vport || l.port === 8080 || l.port === 80));
       return fault({ verdict: 'fail', fault: 'realserver.no-listener', hosts: [rs.name], summary: `${rs.name} answers the SYN to ${target} with RST: nothing listens on port ${rs.rport}${other ? ` (the daemon listens on ${other.port}: port remapping mismatch)` : ''}`, evidence: ev, fixes: [
-        { host: rs.name, commands: [`# start the service on ${target}`, ...(other ? [`# or fix the table: the realserver listens on ${other.port}, the director sends to ${rs.rport}`] : []), `ss -ltn 'sport = :${rs.rport}'`], why: 'something must accept connections on RIP:RPORT' },
+        { host: rs.name, commands: [`ss -ltn 'sport = :${rs.rport}'`], why: `something must accept connections on ${target}: start the service there${other ? `, or fix the director's table (the realserver listens on ${other.port}, the director sends to ${rs.rport})` : ''}` },
       ], certainty: 1 });
     }
     if (icmp) {
@@ -48,7 +48,7 @@ export const realserverAnswers: Check = {
     if (atRs.status === 'missing') {
       // Sent by the director, never seen by the realserver: lost between them (link, ARP, VLAN).
       return fault({ verdict: 'fail', fault: 'realserver.unreachable', hosts: [rs.name], summary: `the director sent the request to ${rs.rip} but ${rs.name} never received it`, evidence: wire, fixes: [
-        { host: rs.name, commands: [`ip -o link`, `ip -o addr show to ${rs.rip}`, `# check the link/VLAN between the director's ${facts.derived.int ?? 'int'} and ${rs.name}`], why: 'the realserver must receive what the director sends to its RIP' },
+        { host: rs.name, commands: [`ip -o link`, `ip -o addr show to ${rs.rip}`], why: `the realserver must receive what the director sends to its RIP: check the link/VLAN between the director's ${facts.derived.int ?? 'int'} and ${rs.name}` },
       ], certainty: 0.95 });
     }
     const answered = conn.hops[2].observations.find((o) => o.host === rs.name);

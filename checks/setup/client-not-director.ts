@@ -28,5 +28,5 @@ export const clientNotDirector: Check = {
 function sameHost(c: string, d: string, shared: string[] = []) {
   return fault({ verdict: 'fail', fault: 'client.is-director', hosts: [c], summary: `the test client ${c} is the director ${d}${shared.length ? ` (both hold ${shared.join(', ')})` : ''}: a connection from the director to its own VIP does not test LVS-NAT`, evidence: [
     { host: c, command: 'ip -o addr', lines: shared, note: 'addresses on both hosts' },
-  ], fixes: [{ host: c, commands: ['# run the test from a client outside the director (lvs-doctor --client HOST)'], why: 'test from another host' }], certainty: 1 });
+  ], fixes: [{ host: c, commands: [], why: 'test from another host: run lvs-doctor with --client HOST, a client outside the director' }], certainty: 1 });
 }

@@ -37,7 +37,7 @@ export const connReuse: Check = {
       facts.evidence(d, 'uname', undefined, 'before 5.9: the first SYN on a reused port is dropped'),
       facts.evidence(d, 'sysctl', (l) => /^net\.ipv4\.vs\.(conn_reuse_mode|conntrack) /.test(l)),
     ], fixes: [
-      { host: d, commands: ['# best: a kernel 5.9 or later (it reuses the entry instead of dropping the SYN)', 'sysctl -w net.ipv4.vs.conntrack=0   # only if no netfilter rule needs IPVS conntrack (see director.vs-conntrack-off)', `# or: sysctl -w net.ipv4.vs.conn_reuse_mode=0 (no stall, but a reused port keeps going to its old realserver of ${vs.vip}:${vs.vport}, even a removed one)`], why: 'the stall is the drop that lets conntrack forget the old flow; without conntrack or on 5.9+ there is no drop' },
+      { host: d, commands: ['sysctl -w net.ipv4.vs.conntrack=0'], why: `the stall is the drop that lets conntrack forget the old flow; without conntrack or on 5.9+ there is no drop. Best: a kernel 5.9 or later (it reuses the entry instead of dropping the SYN); the command is safe only if no netfilter rule needs IPVS conntrack (see director.vs-conntrack-off); or sysctl -w net.ipv4.vs.conn_reuse_mode=0 (no stall, but a reused port keeps going to its old realserver of ${vs.vip}:${vs.vport}, even a removed one)` },
     ], certainty: 0.6 });
   },
 };

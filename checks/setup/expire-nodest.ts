@@ -46,7 +46,7 @@ export const expireNodest: Check = {
       facts.evidence(d, 'ipvsadm-conn', (l) => gone.some((g) => l.trimEnd().endsWith(` ${g}`)) && !/TIME_WAIT|CLOSE|NONE/.test(l), 'entries to a realserver removed from the service'),
       facts.evidence(d, found.table.probe, (l) => /->|TCP|UDP|SCTP/.test(l), `${gone.join(', ')} is not listed`),
     ], fixes: [
-      { host: d, commands: ['sysctl -w net.ipv4.vs.expire_nodest_conn=1', `# these clients then get a RST at their next packet; to let them finish instead: ${gone.map((g) => `ipvsadm -a ${vs} -r ${g} -m -w 0`).join('; ')}`], why: 'expire the connections of a removed realserver instead of dropping their packets until the timeout' },
+      { host: d, commands: ['sysctl -w net.ipv4.vs.expire_nodest_conn=1'], why: `expire the connections of a removed realserver instead of dropping their packets until the timeout (these clients then get a RST at their next packet; to let them finish instead: ${gone.map((g) => `ipvsadm -a ${vs} -r ${g} -m -w 0`).join(', ')})` },
     ], certainty: 0.8 });
   },
 };

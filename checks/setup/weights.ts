@@ -21,10 +21,12 @@ export const weights: Check = {
         ? svc.destinations.length > 0
           ? svc.destinations.map((r) => `ipvsadm -e ${vs} -r ${r.address}${r.port !== null ? `:${r.port}` : ''} -m -w 1`)
           : topology.realservers.map((r) => `ipvsadm -a ${vs} -r ${r.rip}:${r.rport} -m -w 1`)
-        : topology.realservers.map((r) => `# add a DNAT target for ${r.rip}:${r.rport} to the rule of ${svc.address}:${svc.port}`);
+        : [];
+    // A netfilter balancer's rule cannot be rebuilt from here: the why says what it needs.
+    const targets = topology.realservers.map((r) => `${r.rip}:${r.rport}`).join(', ');
     const summary = svc.destinations.length === 0 ? `${svc.address}:${svc.port} has no realserver at all` : `every realserver of ${svc.address}:${svc.port} has weight 0: new connections are refused`;
     return fault({ verdict: 'fail', fault: 'director.no-weight', hosts: [d], summary, evidence: [facts.evidence(d, table.probe, (l) => /->|DNAT|dnat/.test(l))], fixes: [
-      { host: d, commands, why: 'give the realservers a weight again; if a health checker set 0, check why it thinks they are down' },
+      { host: d, commands, why: table.kind === 'ipvs' ? 'give the realservers a weight again; if a health checker set 0, check why it thinks they are down' : `add DNAT targets (${targets}) to the rule of ${svc.address}:${svc.port}; if a health checker removed them, check why it thinks they are down` },
     ], certainty: 1 });
   },
 };

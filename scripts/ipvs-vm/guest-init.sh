@@ -1,7 +1,8 @@
 #!/bin/bash
 # PID 1 of the ipvs-vm guest. Mounts the basics, then runs /job/run.sh (added by run.sh as a
 # second cpio archive) with its output in /out, and streams /out as a tar to the virtio-serial
-# port "out". Without a job it gives a shell on the serial console.
+# port "out". With /job/lab.sh (a lab) it runs that and stays up. Without a job it gives a
+# shell on the serial console.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -16,7 +17,13 @@ modprobe virtio_pci 2>/dev/null
 modprobe virtio_console 2>/dev/null
 echo "ipvs-vm: up after $(cut -d' ' -f1 /proc/uptime) s"
 
-if [[ -x /job/run.sh ]]; then
+if [[ -x /job/lab.sh ]]; then
+  # A lab (lvs-doctor lab up --ipvs): build the site, then stay up until qemu is killed.
+  modprobe virtio_net 2>/dev/null
+  /job/lab.sh
+  echo "ipvs-vm: lab exit $? after $(cut -d' ' -f1 /proc/uptime) s"
+  while :; do sleep 3600; done
+elif [[ -x /job/run.sh ]]; then
   mkdir -p /out
   /job/run.sh /out > /out/job.log 2>&1
   echo "ipvs-vm: job exit $? after $(cut -d' ' -f1 /proc/uptime) s"

@@ -5,11 +5,12 @@
 # usage: run.sh JOB.sh DEST [EXTRA_FILE...]   (extra files are copied next to the job in /job)
 set -euo pipefail
 
-BUILD=${IPVS_VM_BUILD:-/work/ipvs-vm-build}
 job=$1 dest=$2; shift 2
-[[ -f $BUILD/base.cpio && -f $BUILD/vmlinuz ]] || { echo "run build.sh first" >&2; exit 2; }
+# The cached guest (built on first use, rebuilt when its inputs change).
+BUILD=$("$(dirname "$0")/build.sh" | sed -n 's/^GUEST=//p')
+[[ -f $BUILD/base.cpio && -f $BUILD/vmlinuz ]] || { echo "build.sh gave no guest" >&2; exit 2; }
 
-work=$(mktemp -d "$BUILD/run.XXXXXX")
+work=$(mktemp -d "$BUILD/../run.XXXXXX")
 mkdir -p "$work/root/job" "$dest"
 install -m 0755 "$job" "$work/root/job/run.sh"
 for f in "$@"; do install -m 0755 "$f" "$work/root/job/"; done

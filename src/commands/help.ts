@@ -148,14 +148,18 @@ Run lvs-doctor lab COMMAND --help for its options.
 example:
   lvs-doctor lab up --prefix t1 --fault realserver.reply-route && lvs-doctor lab diagnose --prefix t1`,
 
-  'lab up': `usage: lvs-doctor lab up [--prefix P] [--realservers N] [--nat iptables|nft] [--fault ID [--target RS] [--variant V]]
+  'lab up': `usage: lvs-doctor lab up [--prefix P] [--realservers N] [--nat iptables|nft | --ipvs] [--fault ID [--target RS] [--variant V]]
 
 Builds the lab: namespaces, veths, the director's NAT, a real sshd and a listener per host.
+With --ipvs the same site runs inside a qemu guest (TCG) whose director is kernel IPVS; the guest
+image is built from Debian packages on first use and cached in /var/cache/lvs-doctor/ipvs-vm
+(or $LVS_DOCTOR_IPVS_CACHE). The doctor reaches it only through qemu's forwards on 127.0.0.1.
 
 options:
   --prefix P             lab name: lowercase letters and digits (default lvs)
-  --realservers N        how many realservers, 1-200 (default 3)
+  --realservers N        how many realservers, 1-200 (default 3; at most 10 with --ipvs)
   --nat iptables|nft     how the director does the NAT (default iptables)
+  --ipvs                 real kernel IPVS in a qemu guest (needs qemu-system-x86 debootstrap cpio)
   --fault ID             inject a fault once up (lvs-doctor lab faults lists them)
   --target RS            with --fault: the realserver it applies to
   --variant V            with --fault: the fault's variant
@@ -184,11 +188,13 @@ options:
 example:
   lvs-doctor lab status --prefix t1 --json`,
 
-  'lab faults': `usage: lvs-doctor lab faults [--json]
+  'lab faults': `usage: lvs-doctor lab faults [--ipvs | --netns] [--json]
 
 Lists the faults the lab can inject, their targets and variants, and how each differs from real IPVS.
 
 options:
+  --ipvs                 only those the real-IPVS lab (lab up --ipvs) can show
+  --netns                only those the netns lab can show
   --json                 the list as JSON
 
 example:
@@ -218,14 +224,17 @@ options:
 example:
   lvs-doctor lab exec rs1 --prefix t1 -- ip route`,
 
-  'lab diagnose': `usage: lvs-doctor lab diagnose [--prefix P] [--onenet] [--director-only] [diagnose options]
+  'lab diagnose': `usage: lvs-doctor lab diagnose [--prefix P] [--onenet | --fwmark] [--director-only] [diagnose options]
 
 Runs lvs-doctor diagnose on the lab's inventory from the lab's ops namespace; every other option
-goes to diagnose as it is (--json, --format F, --record DIR, --redact, ...).
+goes to diagnose as it is (--json, --format F, --record DIR, --redact, ...). On a real-IPVS lab it
+adds --connect-timeout 60 and --keep-connections 3600 (masters kept in the lab's directory, ended
+by lab down) unless given.
 
 options:
   --prefix P             lab name (default lvs)
   --onenet               the one-network inventory (the client on the realserver wire)
+  --fwmark               the firewall-mark inventory (real-IPVS lab: client.fwmark-unmarked)
   --director-only        every realserver off-limits
 
 example:

@@ -11,6 +11,7 @@ import { labExec } from './exec.js';
 import { injectFault, labFaults, revertFault } from './faults.js';
 import { labStatus } from './status.js';
 import { readLabInfo } from './state.js';
+import { fwmarkInventory, guestSocketDir } from './guest.js';
 import { LabError, MAX_REALSERVERS, validatePrefix, type NatBackend } from './plan.js';
 
 class UsageError extends Error {}
@@ -23,10 +24,10 @@ interface Parsed {
 
 /** Each subcommand's own options: one it does not take is a usage error, not silently ignored. */
 const COMMAND_OPTIONS: Record<string, { values: string[]; flags: string[]; positionals: number }> = {
-  up: { values: ['--prefix', '--realservers', '--nat', '--fault', '--target', '--variant'], flags: [], positionals: 0 },
+  up: { values: ['--prefix', '--realservers', '--nat', '--fault', '--target', '--variant'], flags: ['--ipvs'], positionals: 0 },
   down: { values: ['--prefix'], flags: [], positionals: 0 },
   status: { values: ['--prefix'], flags: ['--json'], positionals: 0 },
-  faults: { values: [], flags: ['--json'], positionals: 0 },
+  faults: { values: [], flags: ['--json', '--ipvs', '--netns'], positionals: 0 },
   fault: { values: ['--prefix', '--target', '--variant', '--revert'], flags: [], positionals: 1 },
   exec: { values: ['--prefix'], flags: [], positionals: 1 },
 };
@@ -87,9 +88,12 @@ async function up(p: Parsed): Promise<number> {
   const natText = str(p, '--nat') ?? 'iptables';
   if (natText !== 'iptables' && natText !== 'nft') throw new UsageError(`--nat ${natText}: give iptables or nft`);
   const nat: NatBackend = natText;
+  const ipvs = p.options.has('--ipvs');
+  if (ipvs && str(p, '--nat')) throw new UsageError('--nat is for the netns lab; --ipvs balances with kernel IPVS');
   const started = Date.now();
-  const info = await labUp({ prefix, realservers: count, nat });
-  out(`lab '${prefix}' is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.realservers.length} realservers, NAT by ${nat}`);
+  const info = await labUp({ prefix, realservers: count, nat, backend: ipvs ? 'ipvs' : 'netns', log: (line) => process.stderr.write(`${line}\n`) });
+  const how = ipvs ? 'kernel IPVS in a qemu guest' : `NAT by ${nat}`;
+  out(`lab '${prefix}' is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.realservers.length} realservers, ${how}`);
   out(`  VIP ${info.service.vip}:${info.service.vport}  client ${info.cip}  DIP ${info.dip}  director ${info.ext}/${info.int}`);
   out(`  inventory          ${info.inventory}`);
   out(`  one-network        ${info.inventoryOnenet}`);
@@ -122,7 +126,7 @@ async function status(p: Parsed): Promise<number> {
   } else if (!s.up) {
     out(`lab '${s.prefix}' is not up`);
   } else {
-    out(`lab '${s.prefix}' is up (${s.realservers} realservers, ${s.nat}), state in ${s.dir}`);
+    out(`lab '${s.prefix}' is up (${s.realservers} realservers, ${s.backend === 'ipvs' ? 'kernel IPVS in a qemu guest' : s.nat}), state in ${s.dir}`);
     out(`  faults: ${s.faults.length === 0 ? 'none' : s.faults.map((f) => `${f.id}${f.target ? ` on ${f.target}` : ''}${f.variant ? ` (${f.variant})` : ''}`).join(', ')}`);
     if (s.pinned) out(`  every connection is pinned to ${s.pinned}`);
     out(`  through the VIP: ${s.servedBy.map((x) => x ?? 'FAIL').join(' ')}`);
@@ -133,7 +137,8 @@ async function status(p: Parsed): Promise<number> {
 }
 
 function faults(p: Parsed): number {
-  const list = labFaults();
+  if (p.options.has('--ipvs') && p.options.has('--netns')) throw new UsageError('give --ipvs or --netns, not both');
+  const list = labFaults(p.options.has('--ipvs') ? 'ipvs' : p.options.has('--netns') ? 'netns' : undefined);
   if (p.options.has('--json')) {
     out(JSON.stringify(list, null, 2));
     return 0;
@@ -141,9 +146,11 @@ function faults(p: Parsed): number {
   for (const f of list) {
     const target = f.targets === 'realserver' ? ` [--target rsN, default ${f.defaultTarget}]` : '';
     const variants = f.variants ? ` [--variant ${f.variants.join('|')}]` : '';
-    out(`${f.id}${target}${variants}${f.onenet ? ' (one-network: inventory-onenet.yaml)' : ''}`);
+    const only = f.backends?.length === 1 ? (f.backends[0] === 'ipvs' ? ' [lab up --ipvs only]' : ' [netns lab only]') : '';
+    out(`${f.id}${target}${variants}${f.onenet ? ' (one-network: inventory-onenet.yaml)' : ''}${f.fwmark ? ' (lab diagnose --fwmark)' : ''}${only}`);
     out(`  ${f.description}${f.pinsTarget ? ' While active, every connection goes to the target.' : ''}`);
     out(`  unlike IPVS: ${f.differsFromIpvs}`);
+    if (f.ipvsForm) out(`  with --ipvs: ${f.ipvsForm}`);
   }
   return 0;
 }
@@ -174,9 +181,10 @@ async function exec(p: Parsed): Promise<number> {
 }
 
 /** Pulls out the lab's own options; every other argument goes to `lvs-doctor diagnose` untouched. */
-function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; directorOnly: boolean; pass: string[] } {
+function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; fwmark: boolean; directorOnly: boolean; pass: string[] } {
   let prefix = 'lvs';
   let onenet = false;
+  let fwmark = false;
   let directorOnly = false;
   const pass: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -184,24 +192,37 @@ function splitDiagnoseArgs(args: string[]): { prefix: string; onenet: boolean; d
     if (arg === '--prefix') prefix = args[++i] ?? '';
     else if (arg.startsWith('--prefix=')) prefix = arg.slice('--prefix='.length);
     else if (arg === '--onenet') onenet = true;
+    else if (arg === '--fwmark') fwmark = true;
     else if (arg === '--director-only') directorOnly = true;
     else pass.push(arg);
   }
-  return { prefix: checkedPrefix(prefix), onenet, directorOnly, pass };
+  if (onenet && fwmark) throw new UsageError('give --onenet or --fwmark, not both');
+  return { prefix: checkedPrefix(prefix), onenet, fwmark, directorOnly, pass };
 }
 
 async function diagnose(args: string[]): Promise<number> {
-  const { prefix, onenet, directorOnly, pass } = splitDiagnoseArgs(args);
+  const { prefix, onenet, fwmark, directorOnly, pass } = splitDiagnoseArgs(args);
   const info = readLabInfo(prefix);
   if (!info) throw new LabError(`no lab '${prefix}' is up`);
+  const guest = info.backend === 'ipvs';
+  if (fwmark && !guest) throw new UsageError('--fwmark is for the real-IPVS lab (lab up --ipvs)');
+  const inventory = onenet ? info.inventoryOnenet : fwmark ? fwmarkInventory(info) : info.inventory;
+  const given = (flag: string): boolean => pass.some((a) => a === flag || a.startsWith(`${flag}=`));
+  // TCG is slow (a handshake about 1.2 s, far more under load): room for each handshake, and
+  // one master per host kept in the lab's own directory across runs (lab down ends them).
+  const guestTuning = guest
+    ? [...(given('--connect-timeout') ? [] : ['--connect-timeout', '60']), ...(given('--keep-connections') ? [] : ['--keep-connections', '3600'])]
+    : [];
   const argv = [
     'ip', 'netns', 'exec', info.opsNetns, process.execPath, join(packageRoot(), 'bin', 'lvs-doctor.js'),
-    'diagnose', '--inventory', onenet ? info.inventoryOnenet : info.inventory,
+    'diagnose', '--inventory', inventory,
     ...(directorOnly ? ['--off-limits', info.realservers.map((r) => r.name).join(',')] : []),
+    ...guestTuning,
     ...pass,
   ];
+  const env = guest && !process.env.LVS_DOCTOR_SOCKET_DIR ? { ...process.env, LVS_DOCTOR_SOCKET_DIR: guestSocketDir(info) } : process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
     // `ip netns exec` execs the doctor: a signal sent to this process is passed on, so that the
     // doctor stops its captures and reports (its output and exit code are ours). Ctrl-C on a
     // terminal reaches the doctor by itself (same process group): passed on too, it would be

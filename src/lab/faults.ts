@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { findHost, LabError, planLab, type LabPlan, type PlannedRealserver } from './plan.js';
 import { readState, writeState, type ActiveFault, type LabState } from './state.js';
 import { natScript, type NatSetup } from './nat.js';
-import { netnsShell, sleep, isAlive } from './proc.js';
+import { netnsShell, shQuote, sleep, isAlive, type ExecOptions, type ExecResult } from './proc.js';
+import { guestShell } from './guest.js';
+import { ipvsScript, LAB_FWMARK, type IpvsSetup } from './ipvs.js';
+import type { LabBackend } from './state.js';
 import { labPaths } from './files.js';
 import { startResponder } from './hosts.js';
 
@@ -24,6 +27,12 @@ export interface LabFaultSummary {
   pinsTarget: boolean;
   /** Seen from the one-network client (`lanclient`, inventory-onenet.yaml). */
   onenet: boolean;
+  /** Seen through inventory-fwmark.yaml (the service is a firewall-mark service while active). */
+  fwmark?: boolean;
+  /** The labs that can show it (absent: both). */
+  backends?: LabBackend[];
+  /** How the real-IPVS lab (`lab up --ipvs`) injects it, where that differs from the netns lab. */
+  ipvsForm?: string;
 }
 
 interface FaultContext {
@@ -36,6 +45,23 @@ interface FaultContext {
 interface LabFault extends LabFaultSummary {
   inject(ctx: FaultContext): Promise<void>;
   revert(ctx: FaultContext): Promise<void>;
+  /** The real-IPVS lab's own inject/revert, where the netns lab's would not show the IPVS form. */
+  ipvs?: { inject(ctx: FaultContext): Promise<void>; revert(ctx: FaultContext): Promise<void> };
+}
+
+type Shell = (netns: string, script: string, options?: ExecOptions) => Promise<ExecResult>;
+
+/** Where a plan's namespaces are: on this machine (netns lab) or inside the guest (ipvs lab).
+ * Registered by loadState for the plan it builds, so every helper below that takes a plan runs
+ * its script in the right place. */
+const shells = new WeakMap<LabPlan, Shell>();
+
+function shellFor(plan: LabPlan): Shell {
+  return shells.get(plan) ?? netnsShell;
+}
+
+function inNetns(plan: LabPlan, netns: string, script: string, options?: ExecOptions): Promise<ExecResult> {
+  return shellFor(plan)(netns, script, options);
 }
 
 const COMMENT = 'lvs-doctor-lab';
@@ -45,11 +71,11 @@ function ns(plan: LabPlan, host: string): string {
 }
 
 function onDirector(plan: LabPlan, script: string): Promise<unknown> {
-  return netnsShell(ns(plan, 'director'), script);
+  return inNetns(plan, ns(plan, 'director'), script);
 }
 
 function onHost(plan: LabPlan, host: string, script: string): Promise<unknown> {
-  return netnsShell(ns(plan, host), script);
+  return inNetns(plan, ns(plan, host), script);
 }
 
 function must(ctx: FaultContext): PlannedRealserver {
@@ -69,8 +95,8 @@ const redirectSysctls = (plan: LabPlan, value: number): string =>
 async function provokeRedirect(plan: LabPlan, rs: PlannedRealserver): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     // The first redirect only makes the realserver resolve the new next hop; a later one is cached.
-    await netnsShell(ns(plan, rs.name), `ping -n -c 3 -i 0.2 -W 1 ${plan.lanclient} >/dev/null 2>&1 || true`, { allowFailure: true });
-    const route = await netnsShell(ns(plan, rs.name), `ip route get ${plan.lanclient}`, { allowFailure: true });
+    await inNetns(plan, ns(plan, rs.name), `ping -n -c 3 -i 0.2 -W 1 ${plan.lanclient} >/dev/null 2>&1 || true`, { allowFailure: true });
+    const route = await inNetns(plan, ns(plan, rs.name), `ip route get ${plan.lanclient}`, { allowFailure: true });
     if (route.stdout.includes('redirected')) return;
     // The kernel rate-limits redirects per host (silence after 9); wait and retry.
     await sleep(1000);
@@ -193,6 +219,20 @@ const FAULTS: LabFault[] = [
       const rule = variant === 'replies' ? `FORWARD -i ${plan.int} -d ${plan.cip}` : `FORWARD -i ${plan.ext} -s ${plan.cip}`;
       await onDirector(plan, `iptables -I ${rule} -m comment --comment ${COMMENT} -j DROP`);
     },
+    ipvsForm: 'IPVS takes the request in INPUT (the VIP is local) and the reply in FORWARD: the "requests" rule sits in INPUT.',
+    ipvs: {
+      inject: async ({ plan, variant }) => {
+        const rule = variant === 'replies' ? `FORWARD -i ${plan.int} -d ${plan.cip}` : `INPUT -i ${plan.ext} -s ${plan.cip} -d ${plan.vip} -p tcp --dport ${plan.vport}`;
+        await onDirector(plan, `iptables -I ${rule} -m comment --comment ${COMMENT} -j DROP`);
+      },
+      revert: async ({ plan }) =>
+        void (await onDirector(
+          plan,
+          [`FORWARD -i ${plan.int} -d ${plan.cip}`, `INPUT -i ${plan.ext} -s ${plan.cip} -d ${plan.vip} -p tcp --dport ${plan.vport}`]
+            .map((r) => dropRule('filter', `${r} -m comment --comment ${COMMENT} -j DROP`))
+            .join('\n'),
+        )),
+    },
     revert: async ({ plan }) =>
       void (await onDirector(
         plan,
@@ -211,6 +251,7 @@ const FAULTS: LabFault[] = [
     defaultTarget: 'rs1',
     pinsTarget: true,
     onenet: false,
+    backends: ['netns'],
     inject: async (ctx) => {
       const rs = must(ctx);
       const { plan, state } = ctx;
@@ -331,6 +372,16 @@ const FAULTS: LabFault[] = [
       const rs = must(ctx);
       await restartResponder(ctx, rs, rs.rport);
     },
+    ipvs: {
+      inject: async (ctx) => {
+        const rs = must(ctx);
+        await restartGuestResponder(ctx.plan, rs, rs.rport !== ctx.plan.vport ? ctx.plan.vport : null);
+      },
+      revert: async (ctx) => {
+        const rs = must(ctx);
+        await restartGuestResponder(ctx.plan, rs, rs.rport);
+      },
+    },
   },
   {
     id: 'realserver.firewall-reject',
@@ -400,12 +451,12 @@ const FAULTS: LabFault[] = [
     onenet: false,
     inject: async (ctx) => {
       const rs = must(ctx);
-      await netnsShell(ctx.plan.bridgeNetns, `ip link set ${rs.name}-lan down`);
+      await inNetns(ctx.plan, ctx.plan.bridgeNetns, `ip link set ${rs.name}-lan down`);
       await onDirector(ctx.plan, `ip neigh flush to ${rs.rip} 2>/dev/null || true`);
     },
     revert: async (ctx) => {
       const rs = must(ctx);
-      await netnsShell(ctx.plan.bridgeNetns, `ip link set ${rs.name}-lan up`);
+      await inNetns(ctx.plan, ctx.plan.bridgeNetns, `ip link set ${rs.name}-lan up`);
       await onHost(ctx.plan, rs.name, `ip route replace default via ${ctx.plan.dip}`);
     },
   },
@@ -418,6 +469,144 @@ const FAULTS: LabFault[] = [
     onenet: false,
     inject: async ({ plan }) => void (await onHost(plan, 'client', `ip route del ${plan.vip}/32`)),
     revert: async ({ plan }) => void (await onHost(plan, 'client', `ip route replace ${plan.vip}/32 via ${plan.directorExtAddress}`)),
+  },
+];
+
+const NO_IPVS_CONF = '/etc/modprobe.d/lvs-doctor-lab-no-ipvs.conf';
+
+/** Faults only a kernel IPVS director shows: the real-IPVS lab (`lab up --ipvs`) injects them. */
+const IPVS_ONLY: LabFault[] = [
+  {
+    id: 'director.not-masq',
+    description: 'The target realserver is listed with direct routing (-g) in the NAT service: the director sends the SYN unchanged (dst VIP) to its MAC, and the realserver, without the VIP, drops it.',
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'realserver',
+    defaultTarget: 'rs1',
+    pinsTarget: true,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async () => undefined,
+    revert: async () => undefined,
+  },
+  {
+    id: 'client.fwmark-unmarked',
+    description: `VIP:VPORT is served as a firewall-mark service (FWM ${LAB_FWMARK}) and no mangle rule marks the client's packets: the service never sees them. Diagnose with inventory-fwmark.yaml (lab diagnose --fwmark).`,
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    fwmark: true,
+    backends: ['ipvs'],
+    inject: async () => undefined,
+    revert: async () => undefined,
+  },
+  {
+    id: 'director.snat-reroute',
+    description: 'A source policy route for the VIP (`ip rule from VIP lookup 100`, default via the bypass router on ext) while net.ipv4.vs.snat_reroute = 0: IPVS does not re-route its NATed replies by their new source, they follow the main table.',
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async ({ plan }) =>
+      void (await onDirector(
+        plan,
+        `ip route replace default via ${plan.routerExt} dev ${plan.ext} table 100\nip rule add from ${plan.vip} lookup 100 pref 100\necho 0 > /proc/sys/net/ipv4/vs/snat_reroute`,
+      )),
+    revert: async ({ plan }) =>
+      void (await onDirector(plan, `while ip rule del from ${plan.vip} lookup 100 pref 100 2>/dev/null; do :; done\nip route flush table 100\necho 1 > /proc/sys/net/ipv4/vs/snat_reroute`)),
+  },
+  {
+    id: 'director.ftp-helper-missing',
+    description: 'A NAT service VIP:21 (to rs1:21) exists and ip_vs_ftp is not loaded: FTP data connections cannot be translated.',
+    differsFromIpvs: 'Real IPVS only (the netns lab would need nf_conntrack_ftp).',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async ({ plan }) =>
+      void (await onDirector(plan, `modprobe -r ip_vs_ftp 2>/dev/null || true\nipvsadm -A -t ${plan.vip}:21 -s rr\nipvsadm -a -t ${plan.vip}:21 -r ${plan.realservers[0].rip}:21 -m -w 1`)),
+    revert: async ({ plan }) => void (await onDirector(plan, `ipvsadm -D -t ${plan.vip}:21 2>/dev/null || true`)),
+  },
+  {
+    id: 'director.direct-rip-unreachable',
+    description: 'net.ipv4.vs.nat_icmp_send = 1 and the client also connects straight to the target\'s RIP (a loop, once a second): the director answers the realserver\'s replies of those connections with ICMP port unreachable (5.17).',
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'realserver',
+    defaultTarget: 'rs1',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async (ctx) => {
+      const rs = must(ctx);
+      await onDirector(ctx.plan, 'echo 1 > /proc/sys/net/ipv4/vs/nat_icmp_send');
+      await startGuestLoop(ctx.plan, 'client', 'direct-rip', `while :; do curl -s -o /dev/null --max-time 1 http://${rs.rip}:${rs.rport}/; sleep 1; done`);
+    },
+    revert: async ({ plan }) => {
+      await stopGuestLoop(plan, 'client', 'direct-rip');
+      await onDirector(plan, 'echo 0 > /proc/sys/net/ipv4/vs/nat_icmp_send');
+    },
+  },
+  {
+    id: 'director.vs-conntrack-off',
+    description: 'A stateful FORWARD rule set on the director (policy DROP, accept ESTABLISHED,RELATED and the client\'s new connections) with net.ipv4.vs.conntrack = 0: IPVS traffic has no conntrack entry, so the realservers\' replies are dropped.',
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async ({ plan }) =>
+      void (await onDirector(
+        plan,
+        `echo 0 > /proc/sys/net/ipv4/vs/conntrack\niptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment ${COMMENT} -j ACCEPT\niptables -A FORWARD -i ${plan.ext} -m comment --comment ${COMMENT} -j ACCEPT\niptables -P FORWARD DROP`,
+      )),
+    revert: async ({ plan }) =>
+      void (await onDirector(
+        plan,
+        `iptables -P FORWARD ACCEPT\n${dropRule('filter', `FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment ${COMMENT} -j ACCEPT`)}\n${dropRule('filter', `FORWARD -i ${plan.ext} -m comment --comment ${COMMENT} -j ACCEPT`)}`,
+      )),
+  },
+  {
+    id: 'director.expire-nodest-off',
+    description: 'A client holds a connection open to the target (a line every 2 s), then the target is removed from the service (`ipvsadm -d`, as a health checker does) with net.ipv4.vs.expire_nodest_conn = 0: its entry stays and the client hangs.',
+    differsFromIpvs: 'Real IPVS only.',
+    targets: 'realserver',
+    defaultTarget: 'rs1',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    inject: async (ctx) => {
+      const rs = must(ctx);
+      const { plan } = ctx;
+      // Only the target takes new connections until the held one is in place (applyNat, run
+      // before this, already removed it: it comes back for the held connection).
+      await onDirector(plan, `ipvsadm -a -t ${plan.vip}:${plan.vport} -r ${rs.rip}:${rs.rport} -m -w 1 2>/dev/null || true`);
+      await onDirector(plan, plan.realservers.filter((r) => r.name !== rs.name).map((r) => `ipvsadm -e -t ${plan.vip}:${plan.vport} -r ${r.rip}:${r.rport} -m -w 0`).join('\n'));
+      await startGuestLoop(plan, 'client', 'held', `while :; do echo x; sleep 2; done | socat -T3600 - TCP:${plan.vip}:${plan.vport}`);
+      await onDirector(plan, `for i in $(seq 50); do ipvsadm -Lnc | grep -q 'ESTABLISHED.* ${rs.rip}:${rs.rport}$' && break; sleep 0.2; done\nipvsadm -d -t ${plan.vip}:${plan.vport} -r ${rs.rip}:${rs.rport}`);
+      await applyIpvs(plan, ctx.state);
+    },
+    revert: async (ctx) => {
+      await stopGuestLoop(ctx.plan, 'client', 'held');
+    },
+  },
+  {
+    id: 'director.ipvs-unavailable',
+    description: 'The director has no IPVS: every service is deleted and the ip_vs modules are unloaded (`ipvsadm` fails with "Can\'t initialize ipvs").',
+    differsFromIpvs: 'Real IPVS only. The modules are global to the guest; only the director uses them.',
+    targets: 'none',
+    pinsTarget: false,
+    onenet: false,
+    backends: ['ipvs'],
+    // Last in the list (and so in the suites): unloading and reloading ip_vs is the one fault
+    // that changes the guest's kernel for every namespace.
+    inject: async ({ plan }) => {
+      await onDirector(plan, 'ipvsadm -C');
+      // As on a kernel without IPVS: the modules go, and cannot come back (ipvsadm would
+      // otherwise load ip_vs again by itself).
+      await inNetns(plan, ns(plan, 'director'), `printf 'install ip_vs /bin/false\\n' > ${NO_IPVS_CONF}\nfor i in $(seq 10); do modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs 2>/dev/null && exit 0; sleep 1; done; modprobe -r ip_vs_ftp ip_vs_wrr ip_vs_rr ip_vs`, { timeoutMs: 60_000 });
+    },
+    revert: async ({ plan }) => void (await onDirector(plan, `rm -f ${NO_IPVS_CONF}\nmodprobe ip_vs && modprobe ip_vs_rr && modprobe ip_vs_wrr`)),
   },
 ];
 
@@ -437,16 +626,43 @@ async function restartResponder(ctx: FaultContext, rs: PlannedRealserver, port: 
     const pid = startResponder(labPaths(state.info.dir), findHost(plan, rs.name), port);
     state.daemons.push({ host: rs.name, kind: 'responder', pid });
     const listening = `ss -Hltn sport = :${port} | grep -q .`;
-    await netnsShell(findHost(plan, rs.name).netns, `for i in $(seq 100); do ${listening} && exit 0; sleep 0.02; done; exit 1`);
+    await inNetns(plan, findHost(plan, rs.name).netns, `for i in $(seq 100); do ${listening} && exit 0; sleep 0.02; done; exit 1`);
   }
 }
 
-export function labFaults(): LabFaultSummary[] {
-  return FAULTS.map(({ inject: _i, revert: _r, ...summary }) => summary);
+/** A background loop inside the guest, in one host's namespace: its own process group, whose
+ * leader's PID is kept in /lab/loop-TAG.pid so that the revert ends exactly that group. */
+async function startGuestLoop(plan: LabPlan, host: string, tag: string, script: string): Promise<void> {
+  const pidFile = `/lab/loop-${tag}.pid`;
+  await inNetns(plan, ns(plan, host), `setsid -f sh -c ${shQuote(`echo $$ > ${pidFile}; ${script}`)} >/dev/null 2>&1 </dev/null\nfor i in $(seq 50); do [ -s ${pidFile} ] && exit 0; sleep 0.1; done; exit 1`);
+}
+
+async function stopGuestLoop(plan: LabPlan, host: string, tag: string): Promise<void> {
+  const pidFile = `/lab/loop-${tag}.pid`;
+  await inNetns(plan, ns(plan, host), `if [ -s ${pidFile} ]; then kill -- -$(cat ${pidFile}) 2>/dev/null || true; fi\nrm -f ${pidFile}`);
+}
+
+/** The guest's responder for one realserver, stopped (port null) or (re)started on `port`. */
+async function restartGuestResponder(plan: LabPlan, rs: PlannedRealserver, port: number | null): Promise<void> {
+  const netns = ns(plan, rs.name);
+  const dir = `/lab/hosts/${rs.name}`;
+  const stop = `for p in $(ip netns pids ${netns}); do [ "$(cat /proc/$p/comm 2>/dev/null)" = socat ] && kill $p; done; sleep 0.3`;
+  const start =
+    port === null
+      ? ''
+      : `\nsetsid -f socat -T5 TCP-LISTEN:${port},fork,reuseaddr EXEC:"sh ${dir}/responder.sh ${dir}/response.http" >> ${dir}/responder.log 2>&1 </dev/null\nfor i in $(seq 50); do ss -Hltn sport = :${port} | grep -q . && exit 0; sleep 0.1; done; exit 1`;
+  await inNetns(plan, netns, `${stop}${start}`);
+}
+
+const ALL_FAULTS = [...FAULTS, ...IPVS_ONLY];
+
+/** Every fault, or those the given lab can show. */
+export function labFaults(backend?: LabBackend): LabFaultSummary[] {
+  return ALL_FAULTS.filter((f) => !backend || !f.backends || f.backends.includes(backend)).map(({ inject: _i, revert: _r, ipvs: _p, ...summary }) => summary);
 }
 
 function lookup(id: string): LabFault {
-  const fault = FAULTS.find((f) => f.id === id);
+  const fault = ALL_FAULTS.find((f) => f.id === id);
   if (!fault) throw new LabError(`unknown fault id '${id}' (see \`lvs-doctor lab faults\`)`);
   return fault;
 }
@@ -459,7 +675,35 @@ function natSetup(plan: LabPlan, state: LabState): NatSetup {
   return { service: true, backends: pinned ? [pinned] : plan.realservers };
 }
 
+/** The IPVS director's configuration for the active faults (the real-IPVS lab's natSetup). */
+function ipvsSetup(plan: LabPlan, state: LabState): IpvsSetup {
+  const active = new Map(state.faults.map((f) => [f.id, f]));
+  const weights = new Map<string, number>();
+  const forwarding = new Map<string, 'g' | 'i' | 'm'>();
+  for (const rs of plan.realservers) {
+    if (active.has('director.no-weight') || (state.pinned && state.pinned !== rs.name)) weights.set(rs.name, 0);
+  }
+  const notMasq = active.get('director.not-masq');
+  if (notMasq?.target) forwarding.set(notMasq.target, 'g');
+  const fwmark = active.has('client.fwmark-unmarked');
+  const removed = active.get('director.expire-nodest-off')?.target;
+  return {
+    service: !active.has('director.no-virtual-service') && !active.has('director.ipvs-unavailable'),
+    weights,
+    forwarding,
+    fwmark,
+    markRule: !fwmark,
+    ...(removed ? { absent: new Set([removed]) } : {}),
+  };
+}
+
+async function applyIpvs(plan: LabPlan, state: LabState): Promise<void> {
+  if (state.faults.some((f) => f.id === 'director.ipvs-unavailable')) return;
+  await onDirector(plan, ipvsScript(plan, ipvsSetup(plan, state)));
+}
+
 async function applyNat(plan: LabPlan, state: LabState): Promise<void> {
+  if (state.info.backend === 'ipvs') return applyIpvs(plan, state);
   const { vip } = state.info.service;
   await onDirector(plan, `${natScript(plan, state.info.nat, natSetup(plan, state))}\nconntrack -D -p tcp --orig-dst ${vip} >/dev/null 2>&1 || true`);
 }
@@ -467,7 +711,13 @@ async function applyNat(plan: LabPlan, state: LabState): Promise<void> {
 function loadState(prefix: string): { state: LabState; plan: LabPlan } {
   const state = readState(prefix);
   if (!state) throw new LabError(`no lab '${prefix}' is up`);
-  return { state, plan: planLab(prefix, state.info.realservers.length) };
+  const plan = planLab(prefix, state.info.realservers.length);
+  if (state.info.backend === 'ipvs') shells.set(plan, (netns, script, options) => guestShell(state, netns, script, options));
+  return { state, plan };
+}
+
+function injectorOf(fault: LabFault, state: LabState): { inject(ctx: FaultContext): Promise<void>; revert(ctx: FaultContext): Promise<void> } {
+  return state.info.backend === 'ipvs' && fault.ipvs ? fault.ipvs : fault;
 }
 
 function context(plan: LabPlan, state: LabState, fault: LabFault, active: ActiveFault): FaultContext {
@@ -483,6 +733,10 @@ export interface InjectOptions {
 export async function injectFault(prefix: string, id: string, opts: InjectOptions = {}): Promise<void> {
   const fault = lookup(id);
   const { state, plan } = loadState(prefix);
+  const backend = state.info.backend ?? 'netns';
+  if (fault.backends && !fault.backends.includes(backend)) {
+    throw new LabError(`fault '${id}' cannot be shown by the ${backend === 'ipvs' ? 'real-IPVS' : 'netns (netfilter NAT)'} lab; it needs ${fault.backends.map((b) => (b === 'ipvs' ? '`lab up --ipvs`' : 'the netns lab')).join(' or ')}`);
+  }
   if (state.faults.some((f) => f.id === id)) throw new LabError(`fault '${id}' is already active in lab '${prefix}'`);
   let target: string | undefined;
   if (fault.targets === 'realserver') {
@@ -506,7 +760,7 @@ export async function injectFault(prefix: string, id: string, opts: InjectOption
   writeState(state);
   try {
     await applyNat(plan, state);
-    await fault.inject(ctx);
+    await injectorOf(fault, state).inject(ctx);
     writeState(state);
   } catch (error) {
     await revertFault(prefix, id).catch(() => undefined);
@@ -519,7 +773,7 @@ export async function revertFault(prefix: string, id: string): Promise<void> {
   const { state, plan } = loadState(prefix);
   const active = state.faults.find((f) => f.id === id);
   if (!active) throw new LabError(`fault '${id}' is not active in lab '${prefix}'`);
-  await fault.revert(context(plan, state, fault, active));
+  await injectorOf(fault, state).revert(context(plan, state, fault, active));
   state.faults = state.faults.filter((f) => f.id !== id);
   const stillPinning = state.faults.map((f) => lookup(f.id)).find((f) => f.pinsTarget);
   if (!stillPinning) state.pinned = null;

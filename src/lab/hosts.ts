@@ -45,6 +45,22 @@ export function baselineSysctls(host: PlannedHost): Record<string, number> {
   }
 }
 
+export function wiringBatch(plan: LabPlan): string {
+  const lines = [plan.bridgeNetns, ...plan.hosts.map((h) => h.netns)].map((ns) => `netns add ${ns}`);
+  // Both ends are created directly in their namespaces: nothing ever appears in the root namespace.
+  for (const h of plan.hosts) {
+    for (const l of h.links) lines.push(`link add name ${l.ifname} netns ${h.netns} type veth peer name ${l.port} netns ${plan.bridgeNetns}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function bridgeBatch(plan: LabPlan): string {
+  const lines = ['link set lo up'];
+  for (const net of ['ext', 'lan', 'mgmt']) lines.push(`link add br-${net} type bridge`, `link set br-${net} up`);
+  for (const h of plan.hosts) for (const l of h.links) lines.push(`link set ${l.port} master br-${l.net}`, `link set ${l.port} up`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function hostSetupScript(plan: LabPlan, host: PlannedHost): string {
   const batch = ['link set lo up'];
   for (const link of host.links) {
@@ -58,7 +74,7 @@ export function hostSetupScript(plan: LabPlan, host: PlannedHost): string {
   ].join('\n');
 }
 
-function spawnDetached(argv: string[], logFile: string): number {
+export function spawnDetached(argv: string[], logFile: string): number {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });

@@ -18,6 +18,9 @@ export interface LabInfo {
   /** State directory: keys, configs, logs, state.json. */
   dir: string;
   nat: NatBackend;
+  /** Where the site runs: network namespaces on this machine with netfilter NAT standing in for
+   * IPVS ('netns', also when absent), or namespaces inside a qemu guest with kernel IPVS ('ipvs'). */
+  backend?: LabBackend;
   opsNetns: string;
   sshConfig: string;
   /** Executable: `ip netns exec <ops> ssh -F <sshConfig> "$@"`, usable as an ssh binary from the root namespace. */
@@ -43,7 +46,9 @@ export interface LabInfo {
   routerLan: string;
 }
 
-export type DaemonKind = 'sshd' | 'responder' | 'watcher';
+export type LabBackend = 'netns' | 'ipvs';
+
+export type DaemonKind = 'sshd' | 'responder' | 'watcher' | 'qemu' | 'ssh-master';
 
 export interface DaemonRecord {
   host: string;
@@ -64,6 +69,16 @@ export interface LabState {
   /** The realserver every connection is sent to while a fault needs it, or null for round robin. */
   pinned: string | null;
   createdAt: string;
+  /** The real-IPVS lab's guest (backend 'ipvs'). */
+  guest?: GuestState;
+}
+
+export interface GuestState {
+  /** The cached guest it booted (kernel, initramfs). */
+  image: string;
+  /** The lab's own ControlMaster to the guest's control sshd (faults, health, exec). */
+  controlPath: string;
+  console: string;
 }
 
 const RUN_BASE = '/run/lvs-doctor-lab';

@@ -8,6 +8,7 @@ export interface LabStatus {
   up: boolean;
   dir?: string;
   nat?: string;
+  backend?: string;
   realservers?: number;
   faults: ActiveFault[];
   pinned: string | null;
@@ -29,6 +30,7 @@ export async function labStatus(prefix = 'lvs'): Promise<LabStatus> {
     up: true,
     dir: state.info.dir,
     nat: state.info.nat,
+    backend: state.info.backend ?? 'netns',
     realservers: state.info.realservers.length,
     faults: state.faults,
     pinned: state.pinned,

@@ -170,8 +170,18 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
     running = start(opts.rerun());
   };
 
+  // Ink writes frames until the process exits (its exit hook draws once more). A terminal that
+  // refuses a write (EPIPE: the user's terminal is gone) must end the UI once, not throw again
+  // from every later frame or from that exit hook: the guard keeps the first error and drops
+  // the frames after it.
+  const terminal: { error: unknown; failed: (() => void) | null } = { error: null, failed: null };
+  const guarded = guardWrites(stdout, (error) => {
+    if (terminal.error !== null) return;
+    terminal.error = error;
+    terminal.failed?.();
+  });
+
   let uiFailed: unknown = null;
-  let mounted: { unmount(): void } | null = null;
   try {
     const instance = render(
       <Live
@@ -184,22 +194,16 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
         }}
         onRerun={onRerun}
       />,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
+      { stdout: guarded, stdin, exitOnCtrlC: false, patchConsole: false },
     );
-    mounted = instance;
     closeUi = () => instance.unmount();
-    if (run.error !== null) instance.unmount();
+    terminal.failed = () => instance.unmount();
+    if (run.error !== null || terminal.error !== null) instance.unmount();
     await instance.waitUntilExit();
   } catch (error) {
     uiFailed = error;
-    // Let go of the broken UI now: left mounted, Ink would draw it again at process exit and
-    // throw the terminal's error (EPIPE) from its exit hook.
-    try {
-      mounted?.unmount();
-    } catch {
-      // the terminal refuses it too: nothing more to do
-    }
   }
+  if (uiFailed === null && terminal.error !== null) uiFailed = terminal.error;
 
   if (uiFailed !== null) {
     // The UI broke; the run did not. Let it finish and show its result as plain text.
@@ -215,4 +219,29 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
   // Left before the run ended: say what was seen rather than nothing.
   if (!run.result && run.outcome !== 'copy') stdout.write(`\n${formatPartial(store.get(), run.outcome === 'interrupted' ? 'interrupted' : 'quit')}`);
   return run.result;
+}
+
+/**
+ * The same stream, but a write that throws is reported once and every write after it is
+ * dropped: Ink never sees the terminal's error, the caller does.
+ */
+function guardWrites(stream: NodeJS.WriteStream, onError: (error: unknown) => void): NodeJS.WriteStream {
+  let broken = false;
+  const write = (...args: Parameters<NodeJS.WriteStream['write']>): boolean => {
+    if (broken) return true;
+    try {
+      return (stream.write as (...a: unknown[]) => boolean)(...args);
+    } catch (error) {
+      broken = true;
+      onError(error);
+      return true;
+    }
+  };
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'write') return write;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

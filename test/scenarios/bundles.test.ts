@@ -1,29 +1,36 @@
-// Every recorded bundle (real lab runs, fixtures/bundles/<scenario>/) replays offline to the
+// Every recorded bundle (real lab runs, fixtures/bundles/<scenario>/ from the netns lab and
+// fixtures/bundles-ipvs/<scenario>/ from the real-IPVS lab, so the IPVS paths are tested on
+// machines without the guest) replays offline to the
 // diagnosis it was recorded with: same verdict, same faults on the same hosts, same checks.
-// The expectations were written by scripts/record-bundles.sh from the live run; when a check's
+// The expectations were written by scripts/record-bundles.sh [--ipvs] from the live run; when a check's
 // reasoning changes on purpose, `npm run golden:update` rewrites them (review the diff).
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagnosisDigest, replayBundle } from '../../src/commands/replay-bundle.js';
 
-const root = join(import.meta.dirname, '../../fixtures/bundles');
-const scenarios = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'manifest.json'))) : [];
+function replaysEach(dir: string): void {
+  const root = join(import.meta.dirname, '../../fixtures', dir);
+  const scenarios = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'manifest.json'))) : [];
 
-describe('recorded bundles replay to their diagnosis', () => {
-  it('there are recorded bundles', () => {
-    expect(scenarios.length).toBeGreaterThan(0);
-  });
-  for (const s of scenarios) {
-    it(s, async () => {
-      const result = await replayBundle(join(root, s));
-      if (process.env.UPDATE_GOLDEN === '1') {
-        // Only on purpose (npm run golden:update), after a check changed what it concludes.
-        writeFileSync(join(root, s, 'expected-digest.json'), `${JSON.stringify(diagnosisDigest(result), null, 2)}\n`);
-        return;
-      }
-      const expected = JSON.parse(readFileSync(join(root, s, 'expected-digest.json'), 'utf8'));
-      expect(diagnosisDigest(result)).toEqual(expected);
+  describe(`recorded bundles replay to their diagnosis (fixtures/${dir})`, () => {
+    it('there are recorded bundles', () => {
+      expect(scenarios.length).toBeGreaterThan(0);
     });
-  }
-});
+    for (const s of scenarios) {
+      it(s, async () => {
+        const result = await replayBundle(join(root, s));
+        if (process.env.UPDATE_GOLDEN === '1') {
+          // Only on purpose (npm run golden:update), after a check changed what it concludes.
+          writeFileSync(join(root, s, 'expected-digest.json'), `${JSON.stringify(diagnosisDigest(result), null, 2)}\n`);
+          return;
+        }
+        const expected = JSON.parse(readFileSync(join(root, s, 'expected-digest.json'), 'utf8'));
+        expect(diagnosisDigest(result)).toEqual(expected);
+      });
+    }
+  });
+}
+
+replaysEach('bundles');
+replaysEach('bundles-ipvs');
