@@ -34,7 +34,7 @@ describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${sk
     expect(r.hops.map((h) => h.status)).toEqual(['seen', 'seen', 'seen', 'seen']);
   }, 120_000);
 
-  for (const f of labFaults()) {
+  for (const f of labFaults('netns')) {
     // director.return-path-stalled is the director-only reading of realserver.reply-route.
     const directorOnlyFault = f.id === 'director.return-path-stalled';
     it(`${f.id}: named first${directorOnlyFault ? ' (director-only)' : ''}`, async () => {
