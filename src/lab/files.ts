@@ -62,24 +62,31 @@ export function sshdConfig(paths: LabPaths, host: PlannedHost): string {
   ].join('\n');
 }
 
+/**
+ * One `Host` block of a lab's ssh_config: the lab's own key and known_hosts, strict host keys,
+ * batch mode. `where` says how to reach the host (HostName, Port...), `extra` what follows.
+ */
+export function sshHostBlock(paths: LabPaths, name: string, where: readonly string[], extra: readonly string[] = []): string {
+  return [
+    `Host ${name}`,
+    ...where.map((l) => `  ${l}`),
+    '  User root',
+    `  IdentityFile ${paths.identityFile}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${paths.knownHosts}`,
+    '  GlobalKnownHostsFile /dev/null',
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    '  LogLevel ERROR',
+    ...extra.map((l) => `  ${l}`),
+    '',
+  ].join('\n');
+}
+
 export function writeSshClientFiles(paths: LabPaths, plan: LabPlan, hostKeys: Map<string, string>): void {
   const known = sshHosts(plan).map((h) => `${h.name},${h.mgmtAddress} ${hostKeys.get(h.name)?.trim()}`);
   writeFileSync(paths.knownHosts, `${known.join('\n')}\n`);
-  const blocks = sshHosts(plan).map((h) =>
-    [
-      `Host ${h.name}`,
-      `  HostName ${h.mgmtAddress}`,
-      '  User root',
-      `  IdentityFile ${paths.identityFile}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${paths.knownHosts}`,
-      '  GlobalKnownHostsFile /dev/null',
-      '  StrictHostKeyChecking yes',
-      '  BatchMode yes',
-      '  LogLevel ERROR',
-      '',
-    ].join('\n'),
-  );
+  const blocks = sshHosts(plan).map((h) => sshHostBlock(paths, h.name, [`HostName ${h.mgmtAddress}`]));
   writeFileSync(paths.sshConfig, `# written by lvs-doctor lab up (prefix ${plan.prefix}); reach these hosts from netns ${plan.prefix}-ops\n${blocks.join('\n')}`);
   writeFileSync(
     paths.sshWrapper,

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError, type LabPlan } from './plan.js';
-import { sshHosts, type LabPaths } from './files.js';
+import { sshHostBlock, sshHosts, type LabPaths } from './files.js';
 import { CONTROL_PORT, GUEST_ADDRESS, guestLabScript, guestSshdConfigs, hostPort } from './guest-site.js';
 import { execCommand, shQuote, sleep, type ExecOptions, type ExecResult } from './proc.js';
 import { packageRoot } from '../util/package-root.js';
@@ -44,24 +44,11 @@ export function writeGuestSshClientFiles(paths: LabPaths, plan: LabPlan, hostKey
   const entries = [{ name: 'guest', port: CONTROL_PORT }, ...sshHosts(plan).map((h) => ({ name: h.name, port: hostPort(plan, h.name) }))];
   writeFileSync(paths.knownHosts, `${entries.map((e) => `${e.name} ${hostKeys.get(e.name)?.trim()}`).join('\n')}\n`);
   const blocks = entries.map((e) =>
-    [
-      `Host ${e.name}`,
-      '  HostName 127.0.0.1',
-      `  Port ${e.port}`,
-      `  HostKeyAlias ${e.name}`,
-      '  User root',
-      `  IdentityFile ${paths.identityFile}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${paths.knownHosts}`,
-      '  GlobalKnownHostsFile /dev/null',
-      '  StrictHostKeyChecking yes',
-      '  BatchMode yes',
-      '  LogLevel ERROR',
-      `  ConnectTimeout ${GUEST_CONNECT_TIMEOUT_S}`,
-      '  ServerAliveInterval 15',
-      ...(e.name === 'guest' ? [`  ControlPath ${controlPath}`, '  ControlMaster no'] : []),
-      '',
-    ].join('\n'),
+    sshHostBlock(paths, e.name, ['HostName 127.0.0.1', `Port ${e.port}`, `HostKeyAlias ${e.name}`], [
+      `ConnectTimeout ${GUEST_CONNECT_TIMEOUT_S}`,
+      'ServerAliveInterval 15',
+      ...(e.name === 'guest' ? [`ControlPath ${controlPath}`, 'ControlMaster no'] : []),
+    ]),
   );
   writeFileSync(
     paths.sshConfig,
