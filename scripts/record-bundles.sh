@@ -4,12 +4,14 @@
 # to (expected-digest.json) and, for --ipvs, injected.json: what was injected and whether the
 # doctor named it first on its host. Needs root (the lab). Usage:
 #   scripts/record-bundles.sh [--ipvs] [fault ...]   (default: healthy + every fault the lab has)
+# LVS_DOCTOR_REC_PREFIX names the lab it brings up and takes down (default rec / recipvs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=netns
 if [ "${1:-}" = --ipvs ]; then backend=ipvs; shift; fi
 doctor() { node bin/lvs-doctor.js "$@"; }
 if [ $backend = ipvs ]; then P=recipvs; dest=fixtures/bundles-ipvs; up=(--ipvs); list=(--ipvs); else P=rec; dest=fixtures/bundles; up=(); list=(); fi
+P=${LVS_DOCTOR_REC_PREFIX:-$P}
 doctor lab down --prefix $P >/dev/null 2>&1 || true
 doctor lab up --prefix $P "${up[@]}" >/dev/null
 trap 'doctor lab down --prefix $P >/dev/null 2>&1 || true; rm -f /tmp/lvs-doctor-rec-*.json' EXIT
@@ -30,7 +32,7 @@ for f in "${faults[@]}"; do
   target=$(info "$f" defaultTarget)
   node --input-type=module -e "
     import { readFileSync, writeFileSync } from 'node:fs';
-    import { diagnosisDigest } from './dist/src/engine/replay-bundle.js';
+    import { diagnosisDigest } from './dist/src/commands/replay-bundle.js';
     const r = JSON.parse(readFileSync('$json', 'utf8'));
     writeFileSync('$out/expected-digest.json', JSON.stringify(diagnosisDigest(r), null, 2) + '\n');
     if ('$backend' === 'ipvs') {

@@ -10,6 +10,8 @@ import { fault, pass, skip, unknown } from '../lib.js';
 // generators, kube-proxy's IPVS mode) then stall 1 s per connection; 5.9 reuses the entry
 // when its conntrack is unconfirmed (kubernetes/kubernetes#93297, #102122). The real 6.1
 // guest reschedules reused ports without a drop (fixtures/captures/ipvs-vm, job vs).
+// The stall itself is reproduced nowhere: no kernel before 5.9 was reachable to build a guest
+// (docs/faults.md); the warning is tested with the guest's sysctls and a real buster uname.
 export const connReuse: Check = {
   id: 'setup.conn-reuse-mode',
   question: 'setup',

@@ -121,6 +121,14 @@ function spawnWatcher(plan: LabPlan, state: LabState): number {
   }
 }
 
+/** director.untranslated-leak on real IPVS: an entry idle longer than the TCP timeout expires, and
+ * the target thinks longer than that before it answers (both small: the doctor's test connection
+ * lasts 2 s). The margin (0.4 s) covers the guest's timer and fork delays under TCG. */
+const LEAK_TCP_TIMEOUT_S = 1;
+const LEAK_THINK_S = 1.4;
+/** The kernel's ESTABLISHED timeout (ip_vs_proto_tcp.c: 15 min), which the lab never changes otherwise. */
+const IPVS_DEFAULT_TCP_TIMEOUT_S = 900;
+
 const sameAsIpvs = 'Nothing for this fault: it lives outside the load balancer, and the packets are those of an IPVS setup.';
 
 const FAULTS: LabFault[] = [
@@ -244,14 +252,29 @@ const FAULTS: LabFault[] = [
   {
     id: 'director.untranslated-leak',
     description:
-      'The connection entry is forgotten mid-handshake (5.24): the realserver\'s retransmitted SYN+ACK meets no entry on the director and leaves ext untranslated, with source RIP:RPORT.',
+      'The connection entry is gone while the target realserver still answers (5.24): its packets meet no entry on the director and leave ext untranslated, with source RIP:RPORT.',
     differsFromIpvs:
-      'IPVS forgets an entry when its timeout expires while the realserver still retransmits. The lab makes it happen on demand: a watcher (`conntrack -E`) on the director deletes each new entry for VIP:VPORT with `conntrack -D`; the target realserver drops the first SYN+ACK of each connection (hashlimit per client port) so its retransmission comes after the deletion; the director drops the client\'s SYN retransmissions (hashlimit per source port) so no new entry is made. Every connection is pinned to the target while active.',
+      'Real IPVS forgets an entry when its timeout expires while the realserver still answers. The netns lab forgets it mid-handshake on demand: a watcher (`conntrack -E`) on the director deletes each new entry for VIP:VPORT with `conntrack -D`; the target realserver drops the first SYN+ACK of each connection (hashlimit per client port) so its retransmission comes after the deletion; the director drops the client\'s SYN retransmissions (hashlimit per source port) so no new entry is made. Every connection is pinned to the target while active.',
+    ipvsForm:
+      `The entry really expires: the director's TCP (ESTABLISHED) timeout is set to ${LEAK_TCP_TIMEOUT_S} s (\`ipvsadm --set ${LEAK_TCP_TIMEOUT_S} 0 0\`) and the target answers each request ${LEAK_THINK_S} s after reading it, so its answer (and FIN) leave ext from RIP:RPORT. Not the SYN+ACK form: the SYN_RECV timeout (60 s) cannot be set, and deleting the entry on demand (removing and re-adding the realserver with expire_nodest_conn=1) took 2.7 s on the loaded TCG guest, after the realserver's 1 s SYN+ACK retransmission.`,
     targets: 'realserver',
     defaultTarget: 'rs1',
     pinsTarget: true,
     onenet: false,
-    backends: ['netns'],
+    backends: ['netns', 'ipvs'],
+    ipvs: {
+      inject: async (ctx) => {
+        const rs = must(ctx);
+        await restartGuestResponder(ctx.plan, rs, rs.rport, LEAK_THINK_S);
+        await onDirector(ctx.plan, `ipvsadm --set ${LEAK_TCP_TIMEOUT_S} 0 0`);
+      },
+      revert: async (ctx) => {
+        const rs = must(ctx);
+        // 0 keeps a timeout as it is: only the TCP one goes back to the kernel's default.
+        await onDirector(ctx.plan, `ipvsadm --set ${IPVS_DEFAULT_TCP_TIMEOUT_S} 0 0`);
+        await restartGuestResponder(ctx.plan, rs, rs.rport);
+      },
+    },
     inject: async (ctx) => {
       const rs = must(ctx);
       const { plan, state } = ctx;
@@ -642,15 +665,16 @@ async function stopGuestLoop(plan: LabPlan, host: string, tag: string): Promise<
   await inNetns(plan, ns(plan, host), `if [ -s ${pidFile} ]; then kill -- -$(cat ${pidFile}) 2>/dev/null || true; fi\nrm -f ${pidFile}`);
 }
 
-/** The guest's responder for one realserver, stopped (port null) or (re)started on `port`. */
-async function restartGuestResponder(plan: LabPlan, rs: PlannedRealserver, port: number | null): Promise<void> {
+/** The guest's responder for one realserver, stopped (port null) or (re)started on `port`,
+ * answering each request `thinkS` seconds after reading it. */
+async function restartGuestResponder(plan: LabPlan, rs: PlannedRealserver, port: number | null, thinkS?: number): Promise<void> {
   const netns = ns(plan, rs.name);
   const dir = `/lab/hosts/${rs.name}`;
   const stop = `for p in $(ip netns pids ${netns}); do [ "$(cat /proc/$p/comm 2>/dev/null)" = socat ] && kill $p; done; sleep 0.3`;
   const start =
     port === null
       ? ''
-      : `\nsetsid -f socat -T5 TCP-LISTEN:${port},fork,reuseaddr EXEC:"sh ${dir}/responder.sh ${dir}/response.http" >> ${dir}/responder.log 2>&1 </dev/null\nfor i in $(seq 50); do ss -Hltn sport = :${port} | grep -q . && exit 0; sleep 0.1; done; exit 1`;
+      : `\nsetsid -f socat -T5 TCP-LISTEN:${port},fork,reuseaddr EXEC:"sh ${dir}/responder.sh ${dir}/response.http${thinkS ? ` ${thinkS}` : ''}" >> ${dir}/responder.log 2>&1 </dev/null\nfor i in $(seq 50); do ss -Hltn sport = :${port} | grep -q . && exit 0; sleep 0.1; done; exit 1`;
   await inNetns(plan, netns, `${stop}${start}`);
 }
 

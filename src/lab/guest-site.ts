@@ -33,8 +33,10 @@ export function controlSshdConfig(plan: LabPlan): string {
   return sshdConfig(guestPaths, opsHost(plan)).replace(/^ListenAddress .*$/m, `ListenAddress ${GUEST_ADDRESS}`);
 }
 
+/** Reads the request's head, then answers with the file $1; with $2, that many seconds later
+ * (a realserver that thinks longer than the director's TCP timeout: director.untranslated-leak). */
 const RESPONDER =
-  'CR=$(printf \'\\r\')\nwhile IFS= read -r line; do\n  case $line in ""|"$CR") break ;; esac\ndone\nexec cat "$1"\n';
+  'CR=$(printf \'\\r\')\nwhile IFS= read -r line; do\n  case $line in ""|"$CR") break ;; esac\ndone\n[ -z "$2" ] || sleep "$2"\nexec cat "$1"\n';
 
 function heredoc(file: string, text: string): string {
   return `cat > ${file} <<'LVSEOF'\n${text}${text.endsWith('\n') ? '' : '\n'}LVSEOF`;
