@@ -123,9 +123,9 @@ function spawnWatcher(plan: LabPlan, state: LabState): number {
 
 /** director.untranslated-leak on real IPVS: an entry idle longer than the TCP timeout expires, and
  * the target thinks longer than that before it answers (both small: the doctor's test connection
- * lasts 2 s). The margin (0.4 s) covers the guest's timer and fork delays under TCG. */
+ * lasts 2 s). The margin (0.2 s, plus the fork of sleep and cat) covers the guest's timer and fork delays under TCG. */
 const LEAK_TCP_TIMEOUT_S = 1;
-const LEAK_THINK_S = 1.4;
+const LEAK_THINK_S = 1.2;
 /** The kernel's ESTABLISHED timeout (ip_vs_proto_tcp.c: 15 min), which the lab never changes otherwise. */
 const IPVS_DEFAULT_TCP_TIMEOUT_S = 900;
 
