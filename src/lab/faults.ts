@@ -256,7 +256,7 @@ const FAULTS: LabFault[] = [
     differsFromIpvs:
       'Real IPVS forgets an entry when its timeout expires while the realserver still answers. The netns lab forgets it mid-handshake on demand: a watcher (`conntrack -E`) on the director deletes each new entry for VIP:VPORT with `conntrack -D`; the target realserver drops the first SYN+ACK of each connection (hashlimit per client port) so its retransmission comes after the deletion; the director drops the client\'s SYN retransmissions (hashlimit per source port) so no new entry is made. Every connection is pinned to the target while active.',
     ipvsForm:
-      `The entry really expires: the director's TCP (ESTABLISHED) timeout is set to ${LEAK_TCP_TIMEOUT_S} s (\`ipvsadm --set ${LEAK_TCP_TIMEOUT_S} 0 0\`) and the target answers each request ${LEAK_THINK_S} s after reading it, so its answer (and FIN) leave ext from RIP:RPORT. Not the SYN+ACK form: the SYN_RECV timeout (60 s) cannot be set, and deleting the entry on demand (removing and re-adding the realserver with expire_nodest_conn=1) took 2.7 s on the loaded TCG guest, after the realserver's 1 s SYN+ACK retransmission.`,
+      `The entry really expires: the director's TCP (ESTABLISHED) timeout is set to ${LEAK_TCP_TIMEOUT_S} s (\`ipvsadm --set ${LEAK_TCP_TIMEOUT_S} 0 0\`) and the target answers each request ${LEAK_THINK_S} s after reading it, so its answer leaves ext from RIP:RPORT. Not the SYN+ACK form: the SYN_RECV timeout (60 s) cannot be set, and deleting the entry on demand (removing and re-adding the realserver with expire_nodest_conn=1) took 2.7 s on the loaded TCG guest, after the realserver's 1 s SYN+ACK retransmission.`,
     targets: 'realserver',
     defaultTarget: 'rs1',
     pinsTarget: true,
