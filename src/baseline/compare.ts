@@ -62,7 +62,7 @@ const ADDRESS_FAULTS: Record<string, FaultId[]> = {
 const FIREWALL_FAULTS: Record<string, FaultId[]> = {
   realserver: ['realserver.firewall-reject', 'realserver.silent-drop'],
   // The netns lab's director balances with netfilter NAT rules: its table is a firewall table.
-  director: ['director.firewall-drop', 'director.no-virtual-service', 'director.no-weight', 'director.snat-reroute', 'director.untranslated-leak', 'director.ftp-helper-missing', 'client.fwmark-unmarked'],
+  director: ['director.firewall-drop', 'director.no-virtual-service', 'director.no-weight', 'director.snat-reroute', 'director.untranslated-leak', 'director.ftp-helper-missing', 'director.vs-conntrack-off', 'client.fwmark-unmarked'],
   client: ['client.fwmark-unmarked'],
 };
 
@@ -77,7 +77,7 @@ export function faultsOf(kind: StateKind, key: string, role: string): FaultId[] 
     case 'firewall':
       return FIREWALL_FAULTS[role] ?? [];
     case 'ipvs':
-      return key === 'IPVS table' ? ['director.ipvs-unavailable', 'director.no-virtual-service'] : ['director.no-virtual-service', 'director.no-weight', 'director.not-masq'];
+      return key === 'IPVS table' ? ['director.ipvs-unavailable', 'director.no-virtual-service'] : ['director.no-virtual-service', 'director.no-weight', 'director.not-masq', 'director.expire-nodest-off', 'director.ftp-helper-missing', 'client.fwmark-unmarked'];
     case 'sysctl':
       return sysctlFaults(key);
     case 'listener':
@@ -94,6 +94,8 @@ function sysctlFaults(name: string): FaultId[] {
   if (name === 'net.ipv4.vs.conntrack') return ['director.vs-conntrack-off', 'director.snat-reroute', 'director.untranslated-leak'];
   if (name === 'net.ipv4.vs.expire_nodest_conn') return ['director.expire-nodest-off'];
   if (name === 'net.ipv4.vs.conn_reuse_mode') return ['director.conn-reuse-stall'];
+  if (name === 'net.ipv4.vs.snat_reroute') return ['director.snat-reroute'];
+  if (name === 'net.ipv4.vs.nat_icmp_send') return ['director.direct-rip-unreachable'];
   return [];
 }
 

@@ -1,5 +1,5 @@
-// A baseline is another run of the same site: the same service, director, client and
-// realservers. Compared with a run of another site every route and address would "differ",
+// A baseline is another run of the same site: the same service, director and realservers
+// (the client is only where the test connection comes from: another one is the same site). Compared with a run of another site every route and address would "differ",
 // which would say nothing true; such a baseline is refused, naming what is not the same.
 import { createHash } from 'node:crypto';
 import type { Topology } from '../model/topology.js';
@@ -9,7 +9,6 @@ function identity(t: Topology): Record<string, string> {
   return {
     service: fwmark !== undefined ? `FWM ${fwmark} (${protocol} ${vip}:${vport})` : `${protocol} ${vip}:${vport}`,
     director: t.director.name,
-    client: t.client.name,
     realservers: t.realservers.map((rs) => `${rs.name}=${rs.rip}:${rs.rport ?? t.service.vport}`).sort().join(', '),
   };
 }
