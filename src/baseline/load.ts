@@ -6,11 +6,11 @@ import { validateTopology } from '../discover/topology-check.js';
 import { runDiagnosis } from '../engine/run.js';
 import type { ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
-import { rootDiagnoses } from '../report/diagnoses.js';
 import { readBundle, type Bundle } from '../transport/bundle.js';
 import { ReplayTransport } from '../transport/replay.js';
 import { siteMismatch } from './site.js';
 import type { BaselineReport, PreviousStatus } from './types.js';
+import { statusOf } from './words.js';
 
 /** A baseline that cannot be used: exit 65 with the message (given), or a note (last-ok). */
 export class BaselineError extends Error {
@@ -53,8 +53,4 @@ async function replayedStatus(bundle: Bundle, topology: Topology): Promise<Previ
     if (event.type === 'run-end') result = event.result;
   }
   return result ? statusOf(result) : null;
-}
-
-export function statusOf(result: ResultDocument): PreviousStatus {
-  return { verdict: result.verdict, summary: result.summary, diagnoses: rootDiagnoses(result).map((d) => ({ id: d.id, hosts: [...d.hosts] })), at: result.startedAt };
 }

@@ -5,6 +5,11 @@ import { rootDiagnoses } from '../report/diagnoses.js';
 import { nagiosState } from '../report/verdicts.js';
 import type { BaselineDifference, BaselineReport, PreviousStatus } from './types.js';
 
+/** How a run ended, as a later run remembers it. */
+export function statusOf(result: ResultDocument): PreviousStatus {
+  return { verdict: result.verdict, summary: result.summary, diagnoses: rootDiagnoses(result).map((d) => ({ id: d.id, hosts: [...d.hosts] })), at: result.startedAt };
+}
+
 /** "42s", "5m", "3h", "2d": how old a baseline is, at a glance. */
 export function ageWords(seconds: number | null): string {
   if (seconds === null) return 'of unknown age';
