@@ -3,21 +3,8 @@
 // did not get to (a host unreachable, a check that stopped early) is no change of state.
 import type { FaultId } from '../model/faults.js';
 import type { Diagnosis } from '../model/result.js';
-import { factId, IPVS_TREE, type HostState, type StateFact, type StateKind } from './state-facts.js';
-
-export interface BaselineDifference {
-  host: string;
-  kind: StateKind;
-  key: string;
-  /** added/removed: the fact is new or gone (a rule, an address, a service); changed: its value. */
-  change: 'added' | 'removed' | 'changed';
-  /** The value in the baseline (null when added); '' for a set member. */
-  before: string | null;
-  /** The value now (null when removed). */
-  after: string | null;
-  /** Diagnoses of this run on this host that such a change can cause. */
-  explains: FaultId[];
-}
+import type { BaselineDifference, StateKind } from '../model/baseline.js';
+import { factId, IPVS_TREE, type HostState, type StateFact } from './state-facts.js';
 
 /** At most this many differences are kept, in host/kind/key order: a wholly different host is not a list to page through. */
 export const MAX_DIFFERENCES = 200;

@@ -9,8 +9,8 @@ import type { Topology } from '../model/topology.js';
 import { readBundle, type Bundle } from '../transport/bundle.js';
 import { ReplayTransport } from '../transport/replay.js';
 import { siteMismatch } from './site.js';
-import type { BaselineReport, PreviousStatus } from './types.js';
-import { statusOf } from './words.js';
+import type { BaselineReport, PreviousStatus } from '../model/baseline.js';
+import { statusOf } from '../report/baseline-words.js';
 
 /** A baseline that cannot be used: exit 65 with the message (given), or a note (last-ok). */
 export class BaselineError extends Error {
@@ -40,7 +40,7 @@ export async function openBaseline(path: string, source: BaselineReport['source'
     throw new BaselineError((error as Error).message);
   }
   const mismatch = siteMismatch(theirs, topology);
-  if (mismatch) throw new BaselineError(`--baseline ${path}: ${mismatch}; give a bundle recorded (--record) on this site`);
+  if (mismatch) throw new BaselineError(`${source === 'given' ? '--baseline' : 'the kept last ok run'} ${path}: ${mismatch}; give a bundle recorded (--record) on this site`);
   return { source, path, bundle, recordedAt: bundle.manifest.createdAt, previous: previous !== undefined ? previous : await replayedStatus(bundle, theirs) };
 }
 

@@ -8,10 +8,10 @@ import type { Transport } from '../transport/transport.js';
 import { CapturingTransport } from './capture.js';
 import { compareStates, linkToDiagnoses } from './compare.js';
 import type { LoadedBaseline } from './load.js';
-import { statusOf } from './words.js';
+import { statusOf } from '../report/baseline-words.js';
 import { bundleState } from './state-facts.js';
 import { saveLastOk } from './store.js';
-import type { BaselineReport } from './types.js';
+import type { BaselineReport } from '../model/baseline.js';
 
 export interface BaselineSessionOptions {
   topology: Topology;

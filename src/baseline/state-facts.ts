@@ -16,8 +16,9 @@ import type { NftRuleset } from '../parsers/nft.js';
 import type { SsResult } from '../parsers/ss.js';
 import type { SysctlResult } from '../parsers/sysctl.js';
 import type { Bundle, BundleEntry } from '../transport/bundle.js';
+import type { StateKind } from '../model/baseline.js';
 
-export type StateKind = 'route' | 'rule' | 'address' | 'sysctl' | 'ipvs' | 'firewall' | 'listener';
+export type { StateKind };
 
 export interface StateFact {
   host: string;

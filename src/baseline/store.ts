@@ -12,7 +12,7 @@ import type { Topology } from '../model/topology.js';
 import { readBounded, writeExclusive } from '../transport/bundle-files.js';
 import { writeBundle, type Bundle } from '../transport/bundle.js';
 import { siteKey } from './site.js';
-import type { PreviousStatus } from './types.js';
+import type { PreviousStatus } from '../model/baseline.js';
 
 export const MAX_SITES = 32;
 const STATUS_FILE = 'status.json';

@@ -3,7 +3,7 @@
 import type { CheckResult, Evidence, Fix, QuestionId } from './check.js';
 import type { FaultId } from './faults.js';
 import type { Hop } from './hops.js';
-import type { BaselineReport } from '../baseline/types.js';
+import type { BaselineReport } from '../model/baseline.js';
 
 export type OverallVerdict = 'ok' | 'warn' | 'fail' | 'unknown';
 

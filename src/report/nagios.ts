@@ -8,7 +8,7 @@ import type { ResultDocument } from '../model/result.js';
 import { nagiosState } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
 import { consequencesOf, rootDiagnoses } from './diagnoses.js';
-import { ageWords, transitionWords } from '../baseline/words.js';
+import { ageWords, transitionWords } from './baseline-words.js';
 
 /** Perfdata buckets per question, stable so graphs keep their series. */
 const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;

@@ -8,7 +8,7 @@ import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
-import { baselineLines } from '../baseline/words.js';
+import { baselineLines } from './baseline-words.js';
 import { consequenceCount, consequencesOf, rootDiagnoses, unreachedHosts } from './diagnoses.js';
 
 export interface TextOptions {

@@ -13,7 +13,7 @@ import { followSelection, scrollPage } from './screen.js';
 import { formatPartial } from './partial.js';
 import type { UiKey, ViewState } from './state.js';
 import { displaySafe } from '../report/untrusted-text.js';
-import { statusOf } from '../baseline/words.js';
+import { statusOf } from '../report/baseline-words.js';
 
 export interface TuiOptions {
   noColor: boolean;

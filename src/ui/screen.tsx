@@ -16,7 +16,7 @@ import { navigableChecks } from './state.js';
 import type { ViewState } from './state.js';
 import { VERDICT_COLOR, usePaint } from './theme.js';
 import { wrapRows } from './wrap.js';
-import { baselineTitle, differenceWords, orderedDifferences, transitionWords } from '../baseline/words.js';
+import { baselineTitle, differenceWords, orderedDifferences, transitionWords } from '../report/baseline-words.js';
 
 export interface Row {
   key: string;

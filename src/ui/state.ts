@@ -4,7 +4,7 @@ import type { CheckResult, QuestionId } from '../model/check.js';
 import type { PlannedCheck, RunEvent } from '../model/events.js';
 import type { Hop } from '../model/hops.js';
 import type { ResultDocument } from '../model/result.js';
-import type { PreviousStatus } from '../baseline/types.js';
+import type { PreviousStatus } from '../model/baseline.js';
 
 export interface HostProgress {
   name: string;

@@ -9,7 +9,7 @@ import { compareWith } from '../../src/baseline/session.js';
 import { validateTopology } from '../../src/discover/topology-check.js';
 import { replayBundle } from '../../src/commands/replay-bundle.js';
 import { readBundle } from '../../src/transport/bundle.js';
-import type { BaselineReport } from '../../src/baseline/types.js';
+import type { BaselineReport } from '../../src/model/baseline.js';
 import { schemaErrors } from '../report/schema-validator.js';
 
 const root = new URL('../../fixtures/', import.meta.url).pathname;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBaseline } from '../../src/baseline/load.js';
 import { compareWith } from '../../src/baseline/session.js';
-import { statusOf, transitionWords } from '../../src/baseline/words.js';
+import { statusOf, transitionWords } from '../../src/report/baseline-words.js';
 import { replayBundle } from '../../src/commands/replay-bundle.js';
 import { validateTopology } from '../../src/discover/topology-check.js';
 import type { ResultDocument } from '../../src/model/result.js';

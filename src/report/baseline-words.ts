@@ -1,9 +1,9 @@
 // The baseline and the transition in words, shared by the text, Nagios and TUI faces:
 // "was CRITICAL (realserver.reply-route on rs1), now OK", "rs1 route ... (explains ...)".
 import type { ResultDocument } from '../model/result.js';
-import { rootDiagnoses } from '../report/diagnoses.js';
-import { nagiosState } from '../report/verdicts.js';
-import type { BaselineDifference, BaselineReport, PreviousStatus } from './types.js';
+import { rootDiagnoses } from './diagnoses.js';
+import { nagiosState } from './verdicts.js';
+import type { BaselineDifference, BaselineReport, PreviousStatus } from '../model/baseline.js';
 
 /** How a run ended, as a later run remembers it. */
 export function statusOf(result: ResultDocument): PreviousStatus {

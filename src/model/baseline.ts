@@ -1,9 +1,24 @@
 // What a run says about its baseline (`baseline` in the result document, schema/result.v1.json):
 // which healthy state it was compared with, how that run ended, and what differs now.
-import type { OverallVerdict } from '../model/result.js';
-import type { BaselineDifference } from './compare.js';
+import type { FaultId } from './faults.js';
+import type { OverallVerdict } from './result.js';
 
-export type { BaselineDifference };
+/** What kind of fact of a host (src/baseline/state-facts.ts). */
+export type StateKind = 'route' | 'rule' | 'address' | 'sysctl' | 'ipvs' | 'firewall' | 'listener';
+
+export interface BaselineDifference {
+  host: string;
+  kind: StateKind;
+  key: string;
+  /** added/removed: the fact is new or gone (a rule, an address, a service); changed: its value. */
+  change: 'added' | 'removed' | 'changed';
+  /** The value in the baseline (null when added); '' for a set member. */
+  before: string | null;
+  /** The value now (null when removed). */
+  after: string | null;
+  /** Diagnoses of this run on this host that such a change can cause. */
+  explains: FaultId[];
+}
 
 /** How an earlier run ended: the baseline's own verdict, or the previous run's in the TUI. */
 export interface PreviousStatus {
