@@ -55,6 +55,12 @@ export class CapturingTransport implements Transport {
     };
   }
 
+  /** Forgets what was kept: a finished run's outputs are not held while the next one runs. */
+  reset(): void {
+    this.entries.length = 0;
+    this.files.clear();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

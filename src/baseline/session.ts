@@ -57,6 +57,7 @@ export class BaselineSession {
   private async finish(result: ResultDocument, mark: number): Promise<ResultDocument> {
     if (!this.capture) return result;
     const bundle = this.capture.bundleSince(mark, result.startedAt);
+    this.capture.reset();
     const { baseline, keepOk, topology } = this.options;
     let out = result;
     if (baseline) out = { ...result, baseline: await compareWith(baseline, bundle, result, topology) };
