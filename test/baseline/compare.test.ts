@@ -60,6 +60,9 @@ const IPVS: Record<string, Expect> = {
   'director.not-masq': { host: 'director', kind: 'ipvs', key: /^service TCP 10\.131\.100\.1:80 -> 10\.131\.2\.11:80$/ },
   'director.snat-reroute': { host: 'director', kind: 'sysctl', key: /^net\.ipv4\.vs\.snat_reroute$/ },
   'director.vs-conntrack-off': { host: 'director', kind: 'firewall', key: /^iptables -t filter chain FORWARD policy$/ },
+  'director.untranslated-leak': {
+    exempt: "the IPVS TCP timeout (ipvsadm --set) and rs1's think time make the entry expire; the doctor reads neither (only the lab's pinning, rs2 and rs3 at weight 0, differs)",
+  },
 };
 
 function faultsIn(dir: string): string[] {
