@@ -10,6 +10,8 @@
 // Run as root: `npm run bench:e2e -- [--reps N] [--realservers 3,100] [--faults a,b,c]`
 // (defaults: 3 repetitions, 3 realservers, realserver.reply-route, realserver.no-listener,
 // director.rp-filter). 100 realservers take a minute to bring up and ~10 s per cold run: ask for them.
+// `--doctor PATH/bin/lvs-doctor.js` times another build (an older commit's, for a before/after on
+// the same machine under the same load); the lab and the floor stay this checkout's.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,7 +25,7 @@ import { median } from './diagnose.js';
 
 const PREFIX = 'e2eb';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DOCTOR = join(ROOT, 'bin', 'lvs-doctor.js');
+let DOCTOR = join(ROOT, 'bin', 'lvs-doctor.js');
 const FLOOR = join(ROOT, 'bench', 'floor.sh');
 const DEFAULT_FAULTS = ['realserver.reply-route', 'realserver.no-listener', 'director.rp-filter'];
 const CONNECT_TOOLS = new Set(['curl', 'bash', 'socat', 'nc']);
@@ -215,7 +217,8 @@ function parseArgs(argv: string[]): E2eOptions {
     if (argv[i] === '--reps') opts.reps = Math.max(1, Number(v)), i++;
     else if (argv[i] === '--realservers') opts.realservers = v.split(',').map(Number).filter((n) => n > 0), i++;
     else if (argv[i] === '--faults') opts.faults = v.split(',').filter(Boolean), i++;
-    else throw new Error(`unknown option ${argv[i]} (--reps N, --realservers 3,100, --faults a,b)`);
+    else if (argv[i] === '--doctor') DOCTOR = v, i++;
+    else throw new Error(`unknown option ${argv[i]} (--reps N, --realservers 3,100, --faults a,b, --doctor BIN)`);
   }
   return opts;
 }
@@ -224,5 +227,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const opts = parseArgs(process.argv.slice(2));
   const before = machineLine();
   const rows = await benchE2e(opts);
-  process.stdout.write(`Before: ${before}\nAfter:  ${machineLine()}\nRepetitions: ${opts.reps}; medians of whole-process wall time.\n\n${formatE2e(rows)}\n`);
+  process.stdout.write(`Doctor: ${DOCTOR}\nBefore: ${before}\nAfter:  ${machineLine()}\nRepetitions: ${opts.reps}; medians of whole-process wall time.\n\n${formatE2e(rows)}\n`);
 }
