@@ -302,7 +302,7 @@ async function connectOnce(transport: Transport, client: string, tool: ConnectTo
   try {
     const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, ...(signal ? { signal } : {}) });
     if (r.stopped) {
-      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address)' : 'stopped: the run was stopped';
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
     }
     const judged = judgeConnection(tool, r);
