@@ -4,6 +4,7 @@ import type { CheckResult, QuestionId } from '../model/check.js';
 import type { PlannedCheck, RunEvent } from '../model/events.js';
 import type { Hop } from '../model/hops.js';
 import type { ResultDocument } from '../model/result.js';
+import type { PreviousStatus } from '../model/baseline.js';
 
 export interface HostProgress {
   name: string;
@@ -38,6 +39,8 @@ export interface ViewState {
   scroll: number;
   /** Counts runs (r re-runs): a new run starts a new <Static> log. */
   runCount: number;
+  /** How the run before this one ended (set by `r`): the finished screen shows the transition. */
+  previous?: PreviousStatus;
 }
 
 export const initialState: ViewState = {
@@ -67,6 +70,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       return {
         ...initialState,
         runCount: state.runCount + 1,
+        ...(state.previous ? { previous: state.previous } : {}),
         status: 'running',
         startedAt: event.at,
         service: event.service,

@@ -25,7 +25,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   explain: ['model', 'util', 'parsers', 'facts', 'engine', 'checks', 'report'],
   report: ['model', 'util'],
   ui: ['model', 'util', 'report'],
-  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version'],
+  baseline: ['model', 'util', 'parsers', 'director', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'version'],
+  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version', 'baseline'],
   lab: ['util', 'commands'],
   cli: ['commands', 'report', 'version'],
 };
