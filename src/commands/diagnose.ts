@@ -28,6 +28,7 @@ import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } fro
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
+import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i' },
@@ -50,6 +51,7 @@ const OPTIONS = {
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
+  ...FIX_OPTIONS,
   ...SSH_TUNING_OPTIONS,
 } as const;
 
@@ -66,6 +68,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   let tuning: SshTuning;
   let overrides: AccessOverrides;
   let deadlineS: number;
+  let fixRequest: ReturnType<typeof fixRequestOf>;
   try {
     if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
     if (values.inventory !== undefined) {
@@ -76,6 +79,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     tuning = sshTuning(values);
     overrides = checkAccessFlags(values);
     deadlineS = secondsOption('deadline', values.deadline, 1, 3600) ?? DEFAULT_DEADLINE_S;
+    fixRequest = fixRequestOf(values);
   } catch (err) {
     io.err(`lvs-doctor: ${(err as Error).message}\n${usageOf('diagnose')}`);
     return EX_USAGE;
@@ -104,6 +108,10 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
       return 64;
     }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
+  }
+  if (fixRequest) {
+    const { fixCommand } = await import('./fix.js');
+    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
   }
   return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000 });
 }
