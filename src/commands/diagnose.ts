@@ -224,7 +224,9 @@ async function present(transport: Transport, topology: Topology, values: Values,
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
-      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
+      // A live run can apply a fix from the TUI (`f`), through this same transport.
+      const fix = mode === 'live' ? (await import('./fix.js')).tuiFixer(transport, topology, io, deadlineMs) : undefined;
+      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}), ...(fix ? { fix } : {}) });
     } else {
       for await (const event of run()) {
         if (reporter.event) io.out(reporter.event(event));

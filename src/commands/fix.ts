@@ -20,6 +20,7 @@ import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
+import type { TuiFixer } from '../ui/run-tui.js';
 import { EX_DATAERR, EX_OK, EX_USAGE, HELP, wantsHelp } from './help.js';
 import type { CommandIO } from './io.js';
 
@@ -181,4 +182,38 @@ export async function rollbackCommand(args: string[], io: CommandIO, makeTranspo
   const { code, lines } = await rollbackRecord(dir, record, makeTransport(record.topology), io);
   io.out(`${lines.join('\n')}\n`);
   return code;
+}
+
+/**
+ * The write path for the TUI's `f`: plans the fix of a diagnosis of the run on screen, and
+ * applies it when the user types y. The TUI's transport stays open for its next run: the audit
+ * recorder wraps it without closing it.
+ */
+export function tuiFixer(inner: Transport, topology: Topology, io: CommandIO, deadlineMs?: number): TuiFixer {
+  return {
+    async plan(result, id) {
+      const d = result.diagnoses.find((x) => x.id === id);
+      if (!d) return { lines: [`${id} is not a diagnosis of this run`] };
+      const dir = await newFixDir(id, io.env);
+      const open: Transport = { run: (host, argv, options) => inner.run(host, argv, options), close: async () => undefined };
+      const transport = new RecordingTransport(open, { dir: join(dir, 'audit'), topology, runOptions: { fix: id } });
+      const planned = await planFix(d, topology, transport);
+      if (!planned.ok) {
+        await transport.close();
+        return { lines: refusalLines(planned) };
+      }
+      return {
+        lines: planLines(planned.plan),
+        apply: async () => {
+          try {
+            const o = await applyPlanned(planned.plan, result, transport, topology, io, dir, deadlineMs);
+            return { lines: [...o.lines, `audit: ${dir}`], ok: o.code === FIX_EXIT.verified };
+          } finally {
+            await transport.close();
+          }
+        },
+        cancel: () => transport.close(),
+      };
+    },
+  };
 }

@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixCommand, FIX_EXIT, rollbackCommand } from '../../src/commands/fix.js';
+import { fixCommand, FIX_EXIT, rollbackCommand, tuiFixer } from '../../src/commands/fix.js';
+import { CHECKS } from '../../checks/index.js';
+import { runDiagnosis } from '../../src/engine/run.js';
+import type { ResultDocument } from '../../src/model/result.js';
 import type { CommandIO } from '../../src/commands/io.js';
 import type { Topology } from '../../src/model/topology.js';
 import { openReplay } from '../../src/transport/replay.js';
@@ -102,5 +105,23 @@ describe('lvs-doctor --fix (replayed lab sessions)', () => {
     const o = io(stateEnv());
     expect(await rollbackCommand([], o, () => { throw new Error('no transport needed'); })).toBe(0);
     expect(o.text()).toContain('nothing to roll back: no fix was applied');
+  });
+
+  it('the TUI write path plans, applies on request, verifies, and leaves the TUI transport open', async () => {
+    const env = stateEnv();
+    const { transport, topology } = await replay('realserver.reply-route/audit');
+    let closed = 0;
+    const tuiTransport = { run: transport.run.bind(transport), close: async () => void (closed += 1) };
+    const run = runDiagnosis({ transport: tuiTransport, topology, checks: CHECKS, mode: 'live' });
+    let next = await run.next();
+    while (!next.done) next = await run.next();
+    const before: ResultDocument = next.value;
+    const planned = await tuiFixer(tuiTransport, topology, io(env)).plan(before, 'realserver.reply-route');
+    expect(planned.lines.join('\n')).toContain('saved for rollback: the route was: default via 10.219.2.254 dev fix1-lan');
+    const outcome = await planned.apply!();
+    expect(outcome.ok).toBe(true);
+    expect(outcome.lines).toContain('verify: q2.reply-route: was FAIL, now OK');
+    expect(closed).toBe(0);
+    expect(lastRecord(env).status).toBe('verified');
   });
 });
