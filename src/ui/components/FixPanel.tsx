@@ -22,7 +22,7 @@ export function FixPanel({ panel, width }: { panel: Panel; width: number }) {
   const paint = usePaint();
   return (
     <Box flexDirection="column" width={width} borderStyle="single" paddingX={1}>
-      <Text bold>{`fix ${panel.diagnosis}`}</Text>
+      {panel.lines.length === 0 && <Text bold>{`fix ${panel.diagnosis}`}</Text>}
       {panel.lines.map((line, i) => (
         <Text key={i} wrap="wrap" {...(colorOf(line) ? { color: paint(colorOf(line)!) } : {})}>
           {line}
