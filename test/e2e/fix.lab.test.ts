@@ -15,7 +15,7 @@ import { injectFault, labExec, labFaults, readLabInfo, revertFault } from '../..
 const PREFIX = 'e2f';
 const skip = labSkipReason(PREFIX);
 const bin = join(import.meta.dirname, '../../bin/lvs-doctor.js');
-const stateDir = mkdtempSync(join(tmpdir(), 'lvsd-fix-lab-'));
+const stateDir = mkdtempSync(join(tmpdir(), 'lvs-doctor-fix-lab-'));
 const env = { ...process.env, LVS_DOCTOR_STATE_DIR: stateDir };
 
 /** Faults whose fix the doctor refuses here, and why (the reason is matched in its output). */

@@ -1,10 +1,10 @@
 // `--fix` and `rollback` end to end, offline: the audit bundles of real lab sessions
 // (fixtures/fix-sessions) replayed through the command. The same diagnosis, reads, writes and
 // verification happen in the same order, so a change to any step's argv or order misses.
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fixCommand, FIX_EXIT, rollbackCommand, tuiFixer } from '../../src/commands/fix.js';
 import { CHECKS } from '../../checks/index.js';
 import { runDiagnosis } from '../../src/engine/run.js';
@@ -25,7 +25,13 @@ async function replay(dir: string): Promise<{ transport: Awaited<ReturnType<type
   return { transport, topology: transport.topology! };
 }
 
-const stateEnv = (): NodeJS.ProcessEnv => ({ LVS_DOCTOR_STATE_DIR: mkdtempSync(join(tmpdir(), 'lvsd-fix-')) });
+const stateDirs: string[] = [];
+afterAll(() => stateDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function stateEnv(): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(join(tmpdir(), 'lvs-doctor-fix-test-'));
+  stateDirs.push(dir);
+  return { LVS_DOCTOR_STATE_DIR: dir };
+}
 
 function lastRecord(env: NodeJS.ProcessEnv): { status: string; applied: number; verification?: string } {
   const dir = readFileSync(join(env.LVS_DOCTOR_STATE_DIR!, 'fixes', 'last'), 'utf8').trim();
