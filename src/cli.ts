@@ -31,6 +31,8 @@ usage:
 
 output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
+baseline: --baseline BUNDLE   what changed since a healthy recording (default: the site's last ok
+                              run, kept when --record or --keep-connections is used; --no-baseline)
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
           --jump HOST  --sudo  --accept-new-host-keys  --connect-timeout SEC (default 5)
           --keep-connections SEC   leave the ssh connections open SEC idle seconds for the next

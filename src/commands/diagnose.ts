@@ -29,6 +29,10 @@ import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
 import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
+import { BaselineSession } from '../baseline/session.js';
+import { BaselineError, openBaseline } from '../baseline/load.js';
+import { findLastOk } from '../baseline/store.js';
+import { escapeControls } from '../report/untrusted-text.js';
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i' },
@@ -52,6 +56,8 @@ const OPTIONS = {
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
   ...FIX_OPTIONS,
+  baseline: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
   ...SSH_TUNING_OPTIONS,
 } as const;
 
@@ -76,6 +82,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
       if (discovering.length > 0) throw new OptionError(`--${discovering[0]} is for discovery (no inventory); with --inventory, write it in the file`);
     }
     if (values.redact && !values.record) throw new OptionError('--redact goes with --record DIR');
+    if (values.baseline !== undefined && values['no-baseline']) throw new OptionError('--baseline and --no-baseline contradict each other');
     tuning = sshTuning(values);
     overrides = checkAccessFlags(values);
     deadlineS = secondsOption('deadline', values.deadline, 1, 3600) ?? DEFAULT_DEADLINE_S;
@@ -113,11 +120,16 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     const { fixCommand } = await import('./fix.js');
     return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
   }
-  return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000 });
+  const session = await baselineSession(values, topology, 'live', io);
+  if (typeof session === 'number') {
+    await transport.close();
+    return session;
+  }
+  return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000, session });
 }
 
 /** Only the output flags mean something for a recorded run; the rest would be silently ignored. */
-const REPLAY_FLAGS = new Set(['json', 'json-stream', 'format', 'no-color']);
+const REPLAY_FLAGS = new Set(['json', 'json-stream', 'format', 'no-color', 'baseline']);
 
 export const replayCommand = (args: string[], io: CommandIO): Promise<number> => offline('replay', args, io);
 /** `lvs-doctor demo`: the sample bundle the package ships, replayed (the README's walkthrough). */
@@ -162,7 +174,9 @@ async function replayBundle(dir: string, values: Values, io: CommandIO): Promise
     io.err(`lvs-doctor replay: ${err.message}\n`);
     return EX_DATAERR;
   }
-  return present(replay, topology, values, io, { mode: 'replay' });
+  const session = await baselineSession(values, topology, 'replay', io);
+  if (typeof session === 'number') return session;
+  return present(replay, topology, values, io, { mode: 'replay', session });
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -203,22 +217,50 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
   return topology;
 }
 
-async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, how: { mode: 'live' | 'replay'; deadlineMs?: number }): Promise<number> {
+/**
+ * The baseline of this run: --baseline BUNDLE (refused: exit 65), else a live run's site's last
+ * ok run from the state directory; and whether an ok run is kept as the next runs' baseline.
+ */
+async function baselineSession(values: Values, topology: Topology, mode: 'live' | 'replay', io: CommandIO): Promise<BaselineSession | number> {
+  const keepOk = mode === 'live' && Boolean(values.record || values['keep-connections']) && !values.redact;
+  const warn = (message: string): void => io.err(`lvs-doctor: ${escapeControls(message)}\n`);
+  let baseline = null;
+  try {
+    if (values.baseline !== undefined) {
+      baseline = await openBaseline(values.baseline, 'given', topology);
+    } else if (mode === 'live' && !values['no-baseline']) {
+      const kept = await findLastOk(topology);
+      if (kept) baseline = await openBaseline(kept.path, 'last-ok', topology, kept.status);
+    }
+  } catch (err) {
+    if (!(err instanceof BaselineError)) throw err;
+    if (values.baseline !== undefined) {
+      io.err(`lvs-doctor: ${escapeControls(err.message)}\n`);
+      return EX_DATAERR;
+    }
+    // A kept run that no longer reads is no reason to fail today's diagnosis.
+    warn(`the last ok run kept for this site is not used: ${err.message}`);
+  }
+  return new BaselineSession({ topology, baseline, keepOk, warn });
+}
+
+async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, how: { mode: 'live' | 'replay'; deadlineMs?: number; session: BaselineSession }): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
-  const { mode, deadlineMs } = how;
+  const { mode, deadlineMs, session } = how;
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   // A replay reports when the bundle was recorded, not when it was replayed.
   const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
+  transport = session.wrap(transport);
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
   const run = (): AsyncGenerator<RunEvent, ResultDocument> =>
-    runDiagnosis({
+    session.run(runDiagnosis({
       transport, topology, checks: CHECKS, mode,
       ...(recordedAt ? { now: () => recordedAt } : {}),
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-    });
+    }));
   try {
     let result: ResultDocument | null = null;
     if (format === 'tui') {

@@ -36,6 +36,16 @@ command line wins over the inventory, which wins over your ssh config):
                          sockets in $XDG_RUNTIME_DIR/lvs-doctor, /tmp/lvs-doctor-UID or
                          $LVS_DOCTOR_SOCKET_DIR (a directory only you can open)`;
 
+const BASELINE = `baseline (what changed since a healthy run):
+  --baseline BUNDLE      compare with BUNDLE (recorded with --record on this site): routes, rules,
+                         addresses, listeners, sysctls, the IPVS table and firewall rules that differ,
+                         each with the diagnosis it explains; another site's bundle is refused (65)
+  --no-baseline          do not compare with the site's last ok run
+                         An ok run with --record or --keep-connections (not --redact) is kept as
+                         the site's last ok run in $LVS_DOCTOR_STATE_DIR, else
+                         $XDG_STATE_HOME/lvs-doctor, else ~/.local/state/lvs-doctor (last-ok/,
+                         one per site, at most 32 sites); later runs compare with it by themselves`;
+
 export const HELP: Record<string, string> = {
   diagnose: `usage: lvs-doctor [diagnose] --inventory FILE [options]
        lvs-doctor [diagnose] --director HOST [--vip VIP[:PORT]] [--client HOST] [options]
@@ -67,11 +77,13 @@ fix (the only options that change a host; read-only without them):
 record:
   --record DIR           save every probe's raw output to DIR (a new or empty directory)
   --redact               with --record: rewrite the addresses consistently, so the bundle can be shared
+${BASELINE}
 ${OUTPUT}
 ${ACCESS}
 
 examples:
   lvs-doctor --inventory lvs.yaml
+  lvs-doctor --inventory lvs.yaml --baseline /var/tmp/lvs-healthy
   lvs-doctor --inventory lvs.yaml --jump bastion --user admin --sudo --format nagios
   lvs-doctor --director lvs1 --vip 10.0.0.10:80 --record /tmp/outage --redact
   lvs-doctor --inventory lvs.yaml --fix realserver.reply-route --dry-run`,
@@ -91,15 +103,17 @@ state is not an lvs-doctor fix record
 example:
   lvs-doctor rollback`,
 
-  replay: `usage: lvs-doctor replay DIR [--json | --json-stream | --format F] [--no-color]
+  replay: `usage: lvs-doctor replay DIR [--baseline BUNDLE] [--json | --json-stream | --format F] [--no-color]
 
 Re-runs the diagnosis offline from a bundle recorded with --record DIR: the same probes'
 outputs, the same check graph, no host touched.
 
+  --baseline BUNDLE      also say what differs from BUNDLE, a healthy recording of the same site
 ${OUTPUT}
 
-example:
-  lvs-doctor replay /tmp/outage --format text`,
+examples:
+  lvs-doctor replay /tmp/outage --format text
+  lvs-doctor replay /tmp/outage --baseline /var/tmp/lvs-healthy`,
 
   demo: `usage: lvs-doctor demo [--json | --json-stream | --format F] [--no-color]
 

@@ -3,6 +3,7 @@
 import type { CheckResult, Evidence, Fix, QuestionId } from './check.js';
 import type { FaultId } from './faults.js';
 import type { Hop } from './hops.js';
+import type { BaselineReport } from '../model/baseline.js';
 
 export type OverallVerdict = 'ok' | 'warn' | 'fail' | 'unknown';
 
@@ -77,6 +78,8 @@ export interface ResultDocument {
   countsByQuestion: Record<QuestionId, Record<string, number>>;
   /** Present when the run stopped early (signal or --deadline): what it has is partial. */
   interrupted?: Interruption;
+  /** Present when the run was compared with a healthy one (--baseline, or the site's last ok run): src/baseline/. */
+  baseline?: BaselineReport;
   /** `lvs-doctor explain` only: how the paste was split and read. */
   explain?: { parts: ExplainPartSummary[]; notes: string[] };
 }

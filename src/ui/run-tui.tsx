@@ -13,6 +13,7 @@ import { followSelection, scrollPage } from './screen.js';
 import { formatPartial } from './partial.js';
 import type { UiKey, ViewState } from './state.js';
 import { displaySafe } from '../report/untrusted-text.js';
+import { statusOf } from '../report/baseline-words.js';
 
 export interface TuiOptions {
   noColor: boolean;
@@ -180,7 +181,11 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
     run.generation += 1;
     run.result = null;
     run.error = null;
-    store.update((s) => ({ ...initialState, runCount: s.runCount }));
+    // The run being replaced is remembered: the new one ends with "was CRITICAL (...), now OK".
+    store.update((s) => {
+      const previous = s.result ? statusOf(s.result) : s.previous;
+      return { ...initialState, runCount: s.runCount, ...(previous ? { previous } : {}) };
+    });
     running = start(opts.rerun());
   };
 

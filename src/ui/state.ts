@@ -4,6 +4,7 @@ import type { CheckResult, QuestionId } from '../model/check.js';
 import type { PlannedCheck, RunEvent } from '../model/events.js';
 import type { Hop } from '../model/hops.js';
 import type { ResultDocument } from '../model/result.js';
+import type { PreviousStatus } from '../model/baseline.js';
 
 export interface HostProgress {
   name: string;
@@ -40,6 +41,8 @@ export interface ViewState {
   runCount: number;
   /** The fix panel (`f` on a diagnosis): the plan, the confirmation, the outcome. */
   fix: FixPanel | null;
+  /** How the run before this one ended (set by `r`): the finished screen shows the transition. */
+  previous?: PreviousStatus;
 }
 
 /** planning and applying wait for the write path; confirm waits for `y`; done for any key. */
@@ -77,6 +80,7 @@ export function reduce(state: ViewState, event: RunEvent): ViewState {
       return {
         ...initialState,
         runCount: state.runCount + 1,
+        ...(state.previous ? { previous: state.previous } : {}),
         status: 'running',
         startedAt: event.at,
         service: event.service,

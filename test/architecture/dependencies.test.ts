@@ -27,7 +27,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   fix: ['model', 'util', 'parsers', 'probes', 'transport', 'engine'],
   report: ['model', 'util'],
   ui: ['model', 'util', 'report'],
-  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'fix', 'report', 'ui', 'version'],
+  baseline: ['model', 'util', 'parsers', 'director', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'version'],
+  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version', 'baseline', 'fix'],
   lab: ['util', 'commands'],
   cli: ['commands', 'report', 'version'],
 };

@@ -185,6 +185,8 @@ describe('runTui', () => {
     await stdout.shows('r re-run');
     stdin.press('r');
     await stdout.shows(' OK  healthy');
+    // The run it replaced is remembered: the new one says where it came from.
+    await stdout.shows('), now OK');
     // The second run has its own <Static> log: its checks are printed too.
     await stdout.shows('Q.1 Can each realserver ping the client from its RIP?');
     stdin.press('q');
