@@ -27,6 +27,8 @@ usage:
 
 output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
+kernel:   --trace-drops   read the kernel's drop reasons during the test connection (WRITES a
+                          private tracefs instance on the hosts, removed afterwards; root/--sudo)
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
           --jump HOST  --sudo  --accept-new-host-keys  --connect-timeout SEC (default 5)
           --keep-connections SEC   leave the ssh connections open SEC idle seconds for the next

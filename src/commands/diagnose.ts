@@ -50,6 +50,7 @@ const OPTIONS = {
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
+  'trace-drops': { type: 'boolean' },
   ...SSH_TUNING_OPTIONS,
 } as const;
 
@@ -210,6 +211,8 @@ async function present(transport: Transport, topology: Topology, values: Values,
       ...(recordedAt ? { now: () => recordedAt } : {}),
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
+      ...(values['trace-drops'] || (transport instanceof ReplayTransport && transport.hasDropTraces) ? { testConnection: { traceDrops: true } } : {}),
     });
   try {
     let result: ResultDocument | null = null;

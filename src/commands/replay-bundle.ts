@@ -12,7 +12,7 @@ export async function replayBundle(dir: string): Promise<ResultDocument> {
   let result: ResultDocument | null = null;
   try {
     const recordedAt = transport.recordedAt;
-    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', ...(recordedAt ? { now: () => recordedAt } : {}) })) {
+    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', ...(transport.hasDropTraces ? { testConnection: { traceDrops: true } } : {}), ...(recordedAt ? { now: () => recordedAt } : {}) })) {
       if (event.type === 'run-end') result = event.result;
     }
   } finally {
