@@ -11,8 +11,10 @@
 // Cleanup: the instance is removed on every way out. The script traps TERM (the doctor's stop,
 // the host-side `timeout`), INT, HUP and PIPE, and ignores them once cleaning up (`timeout`
 // sends TERM twice, to its child and to its group: a second trap run would exit mid-cleanup);
-// it writes a heartbeat to stderr each second, so a vanished ssh session (a killed doctor, a dropped link) ends it at the next beat with SIGPIPE;
-// and the `timeout` the transport wraps every command in bounds it if all else fails. It runs
+// it writes a heartbeat line to stdout each second (a `#` line the parser skips), so a vanished
+// reader ends it at the next beat with SIGPIPE: over a ControlMaster the master writes to the
+// dead doctor's pipe, fails, and tells sshd to close the session's stdout (stderr would not do:
+// a failed stderr write is dropped silently); and the `timeout` the transport wraps every command in bounds it if all else fails. It runs
 // under `unshare -m` so that mounting tracefs, where it is not mounted, stays private to it.
 import { TEXT_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
@@ -32,6 +34,8 @@ export interface DropTraceSpec {
 
 /** What the script prints on stderr once the instance records (the capture's "listening on"). */
 export const TRACE_ARMED = 'lvsd-trace: armed';
+/** The heartbeat line on stdout. */
+export const TRACE_BEAT = '# lvsd-beat';
 /** Every message of the script starts so; the rest of the line says why it could not trace. */
 export const TRACE_MESSAGE_PREFIX = 'lvsd-trace: ';
 /** The most of the trace buffer the script prints (the ring is smaller; this is a ceiling). */
@@ -84,7 +88,7 @@ if [ $# -gt 0 ]; then
 fi
 for e in ${EVENTS.join(' ')}; do echo 1 > $I/events/$e/enable; done
 echo "${TRACE_ARMED}" >&2
-while :; do sleep 1 & sl=$!; wait $sl; sl=; echo . >&2; done
+while :; do sleep 1 & sl=$!; wait $sl; sl=; echo '${TRACE_BEAT}'; done
 `;
 
 /** The script's $0: how a bundle shows it was recorded with --trace-drops. */
@@ -151,7 +155,7 @@ export function traceFailure(r: Pick<RunResult, 'stderr' | 'exitCode'>): string 
   if (said) return said.slice(TRACE_MESSAGE_PREFIX.length);
   const last = r.stderr
     .split('\n')
-    .filter((l) => l.trim() !== '' && l !== '.' && !l.startsWith('lvs-doctor-pid'))
+    .filter((l) => l.trim() !== '' && !l.startsWith('lvs-doctor-pid'))
     .pop();
   return `the drop trace ended before recording (exit ${r.exitCode})${last ? `: ${last.trim()}` : ''}`;
 }
