@@ -32,7 +32,7 @@ describe('npm pack', () => {
     const work = mkdtempSync(join(tmpdir(), 'lvsd-pack-'));
     try {
       const src = join(work, 'src');
-      for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'checks', 'bench', 'schema', 'fixtures/bundles/realserver.reply-route']) {
+      for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'checks', 'bench', 'schema', 'scripts/ipvs-vm', 'fixtures/bundles/realserver.reply-route']) {
         cpSync(join(root, entry), join(src, entry), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
@@ -42,6 +42,9 @@ describe('npm pack', () => {
       const files = info.files.map((f) => f.path);
       expect(files).toContain('dist/src/cli.js');
       expect(files).toContain('fixtures/bundles/realserver.reply-route/manifest.json');
+      // `lab up --ipvs` builds its guest with these scripts from the installed package.
+      expect(files).toContain('scripts/ipvs-vm/build.sh');
+      expect(files).toContain('scripts/ipvs-vm/guest-init.sh');
       expect(files.some((f) => f.startsWith('test/'))).toBe(false);
       const shipped = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
       // Installing must not build: no install-time lifecycle script at all.

@@ -40,6 +40,15 @@ describe('keepalived', () => {
     expect(keepalivedParser.parse(text).includes).toEqual([{ line: 3, path: '/etc/keepalived/conf.d/*.conf' }]);
   });
 
+  // No public keepalived.conf with this form was found (issue 14); keepalived's inet_stosockaddr
+  // cuts the address at '/', so a real file's `virtual_server ADDR 80` line is edited to it here.
+  it('reads `virtual_server ADDR/LEN PORT` as the address and port, keeping the length; refuses a length too long', () => {
+    const text = fixtureText('keepalived', 'kubeinit--lb-algo-wlc-nat.out');
+    const vs = keepalivedParser.parse(text.replace('virtual_server 10.23.8.80 80', 'virtual_server 10.23.8.80/32 80')).virtualServers[0];
+    expect([vs.address, vs.prefixLength, vs.port, vs.realServers.length]).toEqual(['10.23.8.80', 32, 80, 3]);
+    expect(() => keepalivedParser.parse(text.replace('virtual_server 10.23.8.80 80', 'virtual_server 10.23.8.80/33 80'))).toThrow(/expected a prefix length/);
+  });
+
   it('refuses unbalanced braces and bad values of the keywords it reads', () => {
     const text = fixtureText('keepalived', 'kubeinit--lb-algo-wlc-nat.out');
     expect(() => keepalivedParser.parse(text.slice(0, text.lastIndexOf('}')))).toThrow(/not closed/);
@@ -59,6 +68,15 @@ describe('ldirectord', () => {
     expect(v.reals.map((r) => `${r.address}:${r.port} ${r.method}`)).toEqual(['192.168.6.2:80 gate', '192.168.6.3:80 gate', '192.168.6.6:80 gate']);
     expect(v.fallback).toMatchObject({ address: '127.0.0.1', port: 80, method: 'gate' });
     expect(v.options.request).toBe('"index.html"');
+  });
+
+  // No public ldirectord.cf with this form was found (issue 14); the sample's own (commented-out)
+  // fwmark block writes `real=192.168.6.2 gate`, here given a trailing comment.
+  it('reads `real=ADDRESS METHOD` without a port followed by a trailing # comment', () => {
+    const text = fixtureText('ldirectord', 'resource-agents--sample-gate.out').replace('\treal=192.168.6.2:80 gate', '\treal=192.168.6.2 gate  # web1');
+    const reals = ldirectordParser.parse(text).virtuals[0].reals;
+    expect(reals[0]).toMatchObject({ address: '192.168.6.2', addressLast: null, port: null, method: 'gate', weight: null });
+    expect(reals.map((r) => r.port)).toEqual([null, 80, 80]);
   });
 
   it('refuses a line that is not key=value and an indented line before any virtual', () => {

@@ -125,6 +125,15 @@ describe('ipvsadm: other forms', () => {
     expect(save.services[0].destinations.map((d) => d.address)).toEqual(['10.244.1.2', '10.244.1.3', '10.244.2.2']);
   });
 
+  it('reads an `ipvsadm -R` rules file whose first line is a # comment (Debian /etc/ipvsadm.rules)', () => {
+    const save = parseIpvsadm(fixture('mypjb-docker--rules-file-comment.out')) as IpvsadmSave;
+    expect(save.format).toBe('ipvsadm-save');
+    expect(save.services.map((s) => `${s.address}:${s.port} ${s.scheduler}`)).toEqual(
+      ['192.168.1.112:http rr', '192.168.1.112:https rr', '192.168.1.112:6379 rr', '192.168.1.112:3306 rr', '192.168.1.112:27017 rr']);
+    expect(save.services.map((s) => s.destinations.map((d) => `${d.address}:${d.port} ${d.forward} ${d.weight}`))).toEqual(
+      [['10.0.0.64:8080 Masq 1'], ['10.0.0.64:8443 Masq 1'], ['10.0.0.64:6379 Masq 1'], ['10.0.0.64:3306 Masq 1'], ['10.0.0.64:27017 Masq 1']]);
+  });
+
   it('refuses an -a rule whose service was never added', () => {
     const rules = fixture('k8s-ipvs-notes-zh--save-grep.out').split('\n').slice(1).join('\n');
     expect(parseErrorOf(rules).line).toBe(1);
