@@ -28,6 +28,7 @@ import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } fro
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
+import { recordedWithDropTraces } from '../engine/drop-trace-phase.js';
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i' },
@@ -212,7 +213,7 @@ async function present(transport: Transport, topology: Topology, values: Values,
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
-      ...(values['trace-drops'] || (transport instanceof ReplayTransport && transport.hasDropTraces) ? { testConnection: { traceDrops: true } } : {}),
+      ...(values['trace-drops'] || (transport instanceof ReplayTransport && recordedWithDropTraces(transport)) ? { testConnection: { traceDrops: true } } : {}),
     });
   try {
     let result: ResultDocument | null = null;

@@ -4,10 +4,15 @@
 import type { Topology } from '../model/topology.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
-import { dropTraceCommand, traceFailure, type DropTraceSpec } from '../probes/drop-trace.js';
+import { DROP_TRACE_ARGV0, dropTraceCommand, traceFailure, type DropTraceSpec } from '../probes/drop-trace.js';
 import { parseKfreeSkbTrace } from '../parsers/kfree-skb-trace.js';
 import { matchDrops, type DropFlow, type DropHost, type DropTraceFacts } from '../facts/drop-match.js';
 import type { RunResult } from '../transport/transport.js';
+
+/** A bundle recorded with --trace-drops (its runs hold the trace script): its replay traces too, to the same evidence. */
+export function recordedWithDropTraces(replay: { recordedWith(word: string): boolean }): boolean {
+  return replay.recordedWith(DROP_TRACE_ARGV0);
+}
 
 export interface PlannedDropTrace {
   spec: DropTraceSpec;

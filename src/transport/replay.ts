@@ -4,7 +4,6 @@ import type { Topology } from '../model/topology.js';
 import { readBundle, type Bundle, type BundleEntry } from './bundle.js';
 import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP } from './output-cap.js';
 import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
-import { DROP_TRACE_ARGV0 } from '../probes/drop-trace.js';
 
 function keyOf(host: string, argv: readonly string[]): string {
   return `${host}\u0000${argv.join('\u0000')}`;
@@ -35,9 +34,9 @@ export class ReplayTransport implements Transport {
     return Number.isNaN(at.getTime()) ? undefined : at;
   }
 
-  /** Recorded with --trace-drops: its replay traces too (the same runs, the same evidence). */
-  get hasDropTraces(): boolean {
-    return this.bundle.manifest.entries.some((e) => e.argv.includes(DROP_TRACE_ARGV0));
+  /** Whether some recorded run's argv holds `word` (a bundle recorded with --trace-drops holds its script's). */
+  recordedWith(word: string): boolean {
+    return this.bundle.manifest.entries.some((e) => e.argv.includes(word));
   }
 
   get topology(): Topology | null {

@@ -169,3 +169,12 @@ describe('schema', () => {
     expect(schemaErrors(doc).join('\n')).toMatch(/dropTraces\/0\/status[\s\S]*dropTraces\/1/);
   });
 });
+
+describe('explain', () => {
+  it('a pasted trace is read by its command and by its content', async () => {
+    const { detect } = await import('../../src/explain/detect.js');
+    const text = readFileSync(join(dir, 'drp1lab--director-rp-filter.out'), 'utf8');
+    expect(detect(text, 'cat /sys/kernel/tracing/instances/lvsd-1/trace')).toMatchObject({ parser: 'kfree-skb-trace', by: 'command' });
+    expect(detect(text)).toMatchObject({ parser: 'kfree-skb-trace', by: 'content' });
+  });
+});
