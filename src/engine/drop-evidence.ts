@@ -35,6 +35,7 @@ export function withDropEvidence(checks: CheckResult[], traces: DropTraceFacts[]
       notes.push(`--trace-drops on ${t.host}: no drop reasons (${t.message ?? 'unknown'})`);
       continue;
     }
+    if (t.truncated) notes.push(`--trace-drops on ${t.host}: the trace's output was cut short (a slow host); its last events are missing`);
     if (t.lost) notes.push(`--trace-drops on ${t.host}: the trace ring lost ${t.lost} events (a busy host); a drop may be missing`);
     // One line of evidence per reason and host: every retransmission says the same.
     const byReason = new Map<string, MatchedDrop[]>();

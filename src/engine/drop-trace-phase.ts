@@ -51,7 +51,7 @@ export function readDropTrace(plan: PlannedDropTrace, flow: DropFlow | null, run
   try {
     const trace = parseKfreeSkbTrace(text);
     const drops = flow ? matchDrops(trace, plan.host, flow) : [];
-    return { ...base, status: 'traced', instance: trace.instance, ...(trace.lost > 0 ? { lost: trace.lost } : {}), drops };
+    return { ...base, status: 'traced', instance: trace.instance, ...(trace.lost > 0 ? { lost: trace.lost } : {}), ...(trace.truncated ? { truncated: true } : {}), drops };
   } catch (err) {
     return { ...base, status: 'unavailable', message: `the trace could not be read: ${(err as Error).message}`, drops: [] };
   }

@@ -48,6 +48,8 @@ export interface DropTraceFacts {
   instance?: string | null;
   /** Events the ring lost (a busy host): a drop may be missing. */
   lost?: number;
+  /** The trace's output was cut short: its last events are missing. */
+  truncated?: boolean;
   drops: MatchedDrop[];
 }
 

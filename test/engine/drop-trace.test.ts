@@ -36,6 +36,15 @@ describe('kfree-skb-trace parser', () => {
     expect(parseKfreeSkbTrace(`${text}CPU:1 [LOST 7 EVENTS]\n`).lost).toBe(47);
   });
 
+  it('leaves out a last line cut mid-way (the script stopped while printing) and says so', () => {
+    const text = readFileSync(join(dir, 'drp1lab--director-rp-filter.out'), 'utf8');
+    const whole = parseKfreeSkbTrace(text);
+    expect(whole.truncated).toBe(false);
+    const cut = parseKfreeSkbTrace(text.slice(0, text.lastIndexOf('fib_table_lookup') + 'fib_table_lo'.length));
+    expect(cut.truncated).toBe(true);
+    expect(cut.events.length).toBeLessThan(whole.events.length);
+  });
+
   it('names the line it cannot read', () => {
     const lines = readFileSync(join(dir, 'drp1lab--director-rp-filter.out'), 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes('reason: IP_RPFILTER'));
