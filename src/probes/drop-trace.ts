@@ -14,7 +14,9 @@
 // it writes a heartbeat line to stdout each second (a `#` line the parser skips), so a vanished
 // reader ends it at the next beat with SIGPIPE: over a ControlMaster the master writes to the
 // dead doctor's pipe, fails, and tells sshd to close the session's stdout (stderr would not do:
-// a failed stderr write is dropped silently); and the `timeout` the transport wraps every command in bounds it if all else fails. It runs
+// a failed stderr write is dropped silently); and the `timeout` the transport wraps every command in bounds it; should that bound's KILL
+// come before the cleanup is done (seen on a slow TCG guest: instances were left), a guard in
+// its own session removes the instance once the script is gone. It runs
 // under `unshare -m` so that mounting tracefs, where it is not mounted, stays private to it.
 import { TEXT_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
@@ -64,6 +66,10 @@ grep -q 'skb_drop_reason reason;' $F || fail "skb:kfree_skb has no drop reason f
 for e in ${EVENTS.slice(1).join(' ')}; do [ -r $T/events/$e/format ] || fail "this kernel has no $e tracepoint" ${TRACE_EXIT.noTracepoint}; done
 I=$T/instances/lvsd-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 mkdir $I 2>/dev/null || fail "cannot create the tracefs instance $I" ${TRACE_EXIT.noInstance}
+# A guard in its own session (so a KILL of this script's group spares it): once this shell is
+# gone without removing the instance (SIGKILL, the bound's kill after its grace on a slow host),
+# it removes it.
+setsid sh -c 'trap "" TERM INT HUP; while kill -0 $1 2>/dev/null; do sleep 1; done; [ -d $2 ] || exit 0; echo 0 > $2/tracing_on; for e in ${EVENTS.join(' ')}; do echo 0 > $2/events/$e/enable; done 2>/dev/null; rmdir $2' lvsd-guard $$ $I </dev/null >/dev/null 2>&1 &
 sl=
 fin=0
 finish() {

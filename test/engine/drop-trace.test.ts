@@ -131,6 +131,8 @@ describe('the trace run', () => {
     expect(argv.slice(-2)).toEqual(['eth0', 'eth1']);
     expect(dropTraceProbe(spec).argv).toEqual(argv);
     expect(argv[6]).toMatch(/rmdir \$I/);
+    // The guard that removes the instance if the script is killed outright: its own session.
+    expect(argv[6]).toMatch(/setsid sh -c .*while kill -0 \$1 .*rmdir \$2. lvsd-guard \$\$ \$I/);
     expect(argv[6]).toMatch(/trap "trap '' TERM INT HUP PIPE; finish; exit 0" TERM INT HUP PIPE/);
     expect(() => dropTraceProbe({ ...spec, ifaces: ['eth0; reboot'] })).toThrow();
   });
