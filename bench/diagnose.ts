@@ -131,7 +131,7 @@ async function measureInside(inventory: string, runs: number): Promise<Samples> 
   }
 }
 
-function median(v: number[]): number {
+export function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }

@@ -21,6 +21,10 @@ usage:
                                               print the inventory found, as YAML
   lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list, --auto)
   lvs-doctor explain FILE... | -              diagnose from pasted outputs (a ticket, a mailing-list post)
+  lvs-doctor --inventory FILE --fix ID [--dry-run | --yes]
+                                              apply a diagnosis's fix with consent, verify it,
+                                              roll it back by itself if the fault stays
+  lvs-doctor rollback                         undo the last applied fix from its saved state
   lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
                                               the network-namespace lab (root)
   lvs-doctor COMMAND --help                   a command's options, with an example
@@ -29,6 +33,8 @@ output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
 kernel:   --trace-drops   read the kernel's drop reasons during the test connection (WRITES a
                           private tracefs instance on the hosts, removed afterwards; root/--sudo)
+baseline: --baseline BUNDLE   what changed since a healthy recording (default: the site's last ok
+                              run, kept when --record or --keep-connections is used; --no-baseline)
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE
           --jump HOST  --sudo  --accept-new-host-keys  --connect-timeout SEC (default 5)
           --keep-connections SEC   leave the ssh connections open SEC idle seconds for the next
@@ -56,6 +62,7 @@ const commands: Record<string, () => Promise<Handler>> = {
   demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
   discover: () => lazy('./commands/discover.js', 'discoverCommand'),
   explain: () => lazy('./commands/explain.js', 'explainCommand'),
+  rollback: () => lazy('./commands/fix.js', 'rollbackCommand'),
   lab: () => lazy('./lab/cli.js', 'runLabCli'),
 };
 
@@ -76,7 +83,7 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first === undefined || first.startsWith('-')) {
     return (await commands.diagnose())(argv, io);
   }
-  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|explain|parse|lab] [options]   (lvs-doctor --help)\n`);
+  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|explain|parse|rollback|lab] [options]   (lvs-doctor --help)\n`);
   return EX_USAGE;
 }
 

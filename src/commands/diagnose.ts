@@ -29,6 +29,11 @@ import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
 import { recordedWithDropTraces } from '../engine/drop-trace-phase.js';
+import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
+import { BaselineSession } from '../baseline/session.js';
+import { BaselineError, openBaseline } from '../baseline/load.js';
+import { findLastOk } from '../baseline/store.js';
+import { escapeControls } from '../report/untrusted-text.js';
 
 const OPTIONS = {
   inventory: { type: 'string', short: 'i' },
@@ -52,6 +57,9 @@ const OPTIONS = {
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
   'trace-drops': { type: 'boolean' },
+  ...FIX_OPTIONS,
+  baseline: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
   ...SSH_TUNING_OPTIONS,
 } as const;
 
@@ -68,6 +76,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   let tuning: SshTuning;
   let overrides: AccessOverrides;
   let deadlineS: number;
+  let fixRequest: ReturnType<typeof fixRequestOf>;
   try {
     if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
     if (values.inventory !== undefined) {
@@ -75,9 +84,11 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
       if (discovering.length > 0) throw new OptionError(`--${discovering[0]} is for discovery (no inventory); with --inventory, write it in the file`);
     }
     if (values.redact && !values.record) throw new OptionError('--redact goes with --record DIR');
+    if (values.baseline !== undefined && values['no-baseline']) throw new OptionError('--baseline and --no-baseline contradict each other');
     tuning = sshTuning(values);
     overrides = checkAccessFlags(values);
     deadlineS = secondsOption('deadline', values.deadline, 1, 3600) ?? DEFAULT_DEADLINE_S;
+    fixRequest = fixRequestOf(values);
   } catch (err) {
     io.err(`lvs-doctor: ${(err as Error).message}\n${usageOf('diagnose')}`);
     return EX_USAGE;
@@ -107,11 +118,20 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
   }
-  return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000 });
+  if (fixRequest) {
+    const { fixCommand } = await import('./fix.js');
+    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
+  }
+  const session = await baselineSession(values, topology, 'live', io);
+  if (typeof session === 'number') {
+    await transport.close();
+    return session;
+  }
+  return present(transport, topology, values, io, { mode: 'live', deadlineMs: deadlineS * 1000, session });
 }
 
 /** Only the output flags mean something for a recorded run; the rest would be silently ignored. */
-const REPLAY_FLAGS = new Set(['json', 'json-stream', 'format', 'no-color']);
+const REPLAY_FLAGS = new Set(['json', 'json-stream', 'format', 'no-color', 'baseline']);
 
 export const replayCommand = (args: string[], io: CommandIO): Promise<number> => offline('replay', args, io);
 /** `lvs-doctor demo`: the sample bundle the package ships, replayed (the README's walkthrough). */
@@ -156,7 +176,9 @@ async function replayBundle(dir: string, values: Values, io: CommandIO): Promise
     io.err(`lvs-doctor replay: ${err.message}\n`);
     return EX_DATAERR;
   }
-  return present(replay, topology, values, io, { mode: 'replay' });
+  const session = await baselineSession(values, topology, 'replay', io);
+  if (typeof session === 'number') return session;
+  return present(replay, topology, values, io, { mode: 'replay', session });
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -197,30 +219,61 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
   return topology;
 }
 
-async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, how: { mode: 'live' | 'replay'; deadlineMs?: number }): Promise<number> {
+/**
+ * The baseline of this run: --baseline BUNDLE (refused: exit 65), else a live run's site's last
+ * ok run from the state directory; and whether an ok run is kept as the next runs' baseline.
+ */
+async function baselineSession(values: Values, topology: Topology, mode: 'live' | 'replay', io: CommandIO): Promise<BaselineSession | number> {
+  const keepOk = mode === 'live' && Boolean(values.record || values['keep-connections']) && !values.redact;
+  const warn = (message: string): void => io.err(`lvs-doctor: ${escapeControls(message)}\n`);
+  let baseline = null;
+  try {
+    if (values.baseline !== undefined) {
+      baseline = await openBaseline(values.baseline, 'given', topology);
+    } else if (mode === 'live' && !values['no-baseline']) {
+      const kept = await findLastOk(topology);
+      if (kept) baseline = await openBaseline(kept.path, 'last-ok', topology, kept.status);
+    }
+  } catch (err) {
+    if (!(err instanceof BaselineError)) throw err;
+    if (values.baseline !== undefined) {
+      io.err(`lvs-doctor: ${escapeControls(err.message)}\n`);
+      return EX_DATAERR;
+    }
+    // A kept run that no longer reads is no reason to fail today's diagnosis.
+    warn(`the last ok run kept for this site is not used: ${err.message}`);
+  }
+  return new BaselineSession({ topology, baseline, keepOk, warn });
+}
+
+async function present(transport: Transport, topology: Topology, values: Values, io: CommandIO, how: { mode: 'live' | 'replay'; deadlineMs?: number; session: BaselineSession }): Promise<number> {
   const format = chooseFormat(values, io);
   if (!format) return 64;
-  const { mode, deadlineMs } = how;
+  const { mode, deadlineMs, session } = how;
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   // A replay reports when the bundle was recorded, not when it was replayed.
   const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
+  // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
+  const tracing = Boolean(values['trace-drops']) || (transport instanceof ReplayTransport && recordedWithDropTraces(transport));
+  transport = session.wrap(transport);
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
   const run = (): AsyncGenerator<RunEvent, ResultDocument> =>
-    runDiagnosis({
+    session.run(runDiagnosis({
       transport, topology, checks: CHECKS, mode,
       ...(recordedAt ? { now: () => recordedAt } : {}),
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-      // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
-      ...(values['trace-drops'] || (transport instanceof ReplayTransport && recordedWithDropTraces(transport)) ? { testConnection: { traceDrops: true } } : {}),
-    });
+      ...(tracing ? { testConnection: { traceDrops: true } } : {}),
+    }));
   try {
     let result: ResultDocument | null = null;
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
-      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
+      // A live run can apply a fix from the TUI (`f`), through this same transport.
+      const fix = mode === 'live' ? (await import('./fix.js')).tuiFixer(transport, topology, io, deadlineMs) : undefined;
+      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}), ...(fix ? { fix } : {}) });
     } else {
       for await (const event of run()) {
         if (reporter.event) io.out(reporter.event(event));

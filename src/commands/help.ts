@@ -36,6 +36,16 @@ command line wins over the inventory, which wins over your ssh config):
                          sockets in $XDG_RUNTIME_DIR/lvs-doctor, /tmp/lvs-doctor-UID or
                          $LVS_DOCTOR_SOCKET_DIR (a directory only you can open)`;
 
+const BASELINE = `baseline (what changed since a healthy run):
+  --baseline BUNDLE      compare with BUNDLE (recorded with --record on this site): routes, rules,
+                         addresses, listeners, sysctls, the IPVS table and firewall rules that differ,
+                         each with the diagnosis it explains; another site's bundle is refused (65)
+  --no-baseline          do not compare with the site's last ok run
+                         An ok run with --record or --keep-connections (not --redact) is kept as
+                         the site's last ok run in $LVS_DOCTOR_STATE_DIR, else
+                         $XDG_STATE_HOME/lvs-doctor, else ~/.local/state/lvs-doctor (last-ok/,
+                         one per site, at most 32 sites); later runs compare with it by themselves`;
+
 export const HELP: Record<string, string> = {
   diagnose: `usage: lvs-doctor [diagnose] --inventory FILE [options]
        lvs-doctor [diagnose] --director HOST [--vip VIP[:PORT]] [--client HOST] [options]
@@ -58,26 +68,58 @@ topology:
                          /sys/kernel/tracing/instances/lvsd-*, mounting tracefs in a private
                          mount namespace if needed; needs root or --sudo), removed afterwards
                          on every exit; a reason such as IP_RPFILTER becomes evidence
+fix (the only options that change a host; read-only without them):
+  --fix ID               plan the fix of diagnosis ID (e.g. realserver.reply-route): the exact
+                         commands per host and what is read and saved for their rollback;
+                         a fix that cannot be undone safely is refused, with the reason
+  --dry-run              with --fix: print the plan, run nothing
+  -y, --yes              with --fix: apply without asking (on a terminal it asks for y), re-run
+                         the diagnosis and keep the fix only if the fault is gone and no new
+                         one appeared, else roll it back by itself; exit 0 verified, 1 rolled
+                         back, 4 not applied (refused or no consent), 5 ID not diagnosed now,
+                         6 a command failed (rolled back), 7 a rollback command failed
+                         state and audit bundles: $LVS_DOCTOR_STATE_DIR, else
+                         $XDG_STATE_HOME/lvs-doctor, else ~/.local/state/lvs-doctor (fixes/)
 record:
   --record DIR           save every probe's raw output to DIR (a new or empty directory)
   --redact               with --record: rewrite the addresses consistently, so the bundle can be shared
+${BASELINE}
 ${OUTPUT}
 ${ACCESS}
 
 examples:
   lvs-doctor --inventory lvs.yaml
+  lvs-doctor --inventory lvs.yaml --baseline /var/tmp/lvs-healthy
   lvs-doctor --inventory lvs.yaml --jump bastion --user admin --sudo --format nagios
-  lvs-doctor --director lvs1 --vip 10.0.0.10:80 --record /tmp/outage --redact`,
+  lvs-doctor --director lvs1 --vip 10.0.0.10:80 --record /tmp/outage --redact
+  lvs-doctor --inventory lvs.yaml --fix realserver.reply-route --dry-run`,
 
-  replay: `usage: lvs-doctor replay DIR [--json | --json-stream | --format F] [--no-color]
+  rollback: `usage: lvs-doctor rollback
+
+Undoes the last fix applied with --fix (the newest in the state directory): runs the rollback
+commands built from the state read before the fix (the old route, sysctl value, rule and its
+position, address, IPVS weight and forwarding method), last step first, over the hosts' access
+saved with it. Each command and its output go to an audit bundle next to the fix's state.
+State directory: $LVS_DOCTOR_STATE_DIR, else $XDG_STATE_HOME/lvs-doctor, else
+~/.local/state/lvs-doctor; fixes/last names the last fix.
+
+exit codes: 0 rolled back (or nothing to roll back), 7 a rollback command failed, 65 the saved
+state is not an lvs-doctor fix record
+
+example:
+  lvs-doctor rollback`,
+
+  replay: `usage: lvs-doctor replay DIR [--baseline BUNDLE] [--json | --json-stream | --format F] [--no-color]
 
 Re-runs the diagnosis offline from a bundle recorded with --record DIR: the same probes'
 outputs, the same check graph, no host touched.
 
+  --baseline BUNDLE      also say what differs from BUNDLE, a healthy recording of the same site
 ${OUTPUT}
 
-example:
-  lvs-doctor replay /tmp/outage --format text`,
+examples:
+  lvs-doctor replay /tmp/outage --format text
+  lvs-doctor replay /tmp/outage --baseline /var/tmp/lvs-healthy`,
 
   demo: `usage: lvs-doctor demo [--json | --json-stream | --format F] [--no-color]
 

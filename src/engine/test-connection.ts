@@ -10,6 +10,9 @@ import { readCaptureBanners } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { TransportError, type RunResult, type Transport } from '../transport/transport.js';
+import { LivePackets } from '../pcap/live.js';
+import type { Packet } from '../model/packet.js';
+import { decideFromWire, type WireDecision } from '../facts/wire-decision.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
@@ -38,6 +41,8 @@ const ARM_TIMEOUT_MS = 8_000;
 
 const SETTLE_OK_MS = 50;
 const SETTLE_FAILED_MS = 400;
+/** After the wire decided (every capture on each flow's path caught up): room for a late extra (a leak on ext, a redirect). */
+export const SETTLE_DECIDED_MS = 200;
 
 /** The fact name under which the engine records the client's connect tools. */
 export const CONNECT_TOOLS_FACT = 'connect-tools' as const;
@@ -102,6 +107,7 @@ export async function runTestConnectionPhase(input: {
     ...(found ? { tool: preferredConnectTool(found.available) } : {}),
     connections,
     connectTimeoutS: timeoutS,
+    decide: (live) => decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? [{ host: p.spec.host, place: p.place, packets: live[i] }] : [])), connections),
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
@@ -146,6 +152,12 @@ export interface CapturedConnectionsPlan {
   onConnectionsDone?: () => void;
   /** Aborted: every capture stops now, no connection starts, the ones running are stopped. */
   signal?: AbortSignal;
+  /**
+   * Reads the captures so far (index-aligned with `captures`; null: not listening before the
+   * connections) and says whether the connections are decided: the ones still waiting are
+   * then stopped, and the captures settle for SETTLE_DECIDED_MS instead of SETTLE_FAILED_MS.
+   */
+  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding'>;
 }
 
 /** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
@@ -162,9 +174,12 @@ export interface CapturedRun {
 export async function runCapturedConnections(transport: Transport, plan: CapturedConnectionsPlan): Promise<{ captures: CapturedRun[]; attempts: ConnectionAttempt[]; traces: { result: RunResult | null; error?: string }[] }> {
   const { client, vip, vport } = plan;
   const { signal } = plan;
-  const running: (RunningCapture | Error)[] = plan.captures.map((spec) => {
+  // Read while they run, once the connections are made: the wire may decide them before the
+  // client's tool gives up (see src/facts/wire-decision.ts).
+  const wire = new WireWatch(plan);
+  const running: (RunningCapture | Error)[] = plan.captures.map((spec, i) => {
     try {
-      return startCapture(transport, spec, signal);
+      return startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined);
     } catch (err) {
       return err as Error;
     }
@@ -192,15 +207,24 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     } catch {
       tool = null;
     }
+    wire.watch(listeningAtConnect);
+    const connectSignal = signal ? AbortSignal.any([signal, wire.signal]) : wire.signal;
     const attempts: ConnectionAttempt[] = signal?.aborted
       ? []
       : tool
-      ? await Promise.all(Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS, signal)))
+      ? await Promise.all(
+          Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS, connectSignal).finally(() => wire.connectionEnded())),
+        )
       : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
     plan.onConnectionsDone?.();
     // A connection that worked has crossed every hop by the time the client has its answer; one
-    // that failed may still draw a retransmission, a RST or an ICMP error: give those time to land.
-    if (!signal?.aborted) await sleep(attempts.every((a) => a.ok) ? SETTLE_OK_MS : SETTLE_FAILED_MS);
+    // that failed may still draw a retransmission, a RST or an ICMP error: give those time to
+    // land, less once the wire has decided (every capture on the path has caught up with the answer).
+    if (!signal?.aborted) {
+      if (attempts.every((a) => a.ok)) await sleep(SETTLE_OK_MS);
+      else await Promise.race([wire.decided.then(() => sleep(SETTLE_DECIDED_MS)), sleep(SETTLE_FAILED_MS)]);
+    }
+    wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
 
     const traced = await Promise.all(traces.map((t) => t.done.then((result) => ({ result }), (err: Error) => ({ result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message }))));
@@ -221,7 +245,65 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     );
     return { captures, attempts, traces: traced };
   } finally {
+    wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
+  }
+}
+
+/**
+ * The captures read live and the plan's decision asked after every new packet and every ended
+ * connection: once decided and the tools that end by themselves have, the rest are stopped.
+ */
+/** The reason a connection's signal carries when the wire, not the run, stopped it. */
+const WIRE_DECIDED = 'decided from the wire';
+
+class WireWatch {
+  readonly live: LivePackets[];
+  /** Resolves once the wire decided (never, if it does not). */
+  readonly decided: Promise<void>;
+  private readonly controller = new AbortController();
+  private listening: readonly boolean[] | null = null;
+  private ended = 0;
+  private isDecided = false;
+  private onDecided: () => void = () => undefined;
+
+  constructor(private readonly plan: CapturedConnectionsPlan) {
+    this.live = plan.captures.map(() => new LivePackets(() => this.check()));
+    this.decided = new Promise<void>((resolve) => (this.onDecided = resolve));
+  }
+
+  /** Aborted when the wire has decided the connections still running. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** From now on (the connections start), decide; `listening`: which captures count. */
+  watch(listening: readonly boolean[]): void {
+    this.listening = listening;
+    this.check();
+  }
+
+  connectionEnded(): void {
+    this.ended++;
+    this.check();
+  }
+
+  close(): void {
+    this.listening = null;
+    for (const l of this.live) l.end();
+  }
+
+  private check(): void {
+    if (!this.plan.decide || this.listening === null || this.controller.signal.aborted) return;
+    const listening = this.listening;
+    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)));
+    if (!d.decided) return;
+    if (!this.isDecided) {
+      this.isDecided = true;
+      this.onDecided();
+    }
+    // The answered ones' tools are ending by themselves: stopping them could cut a handshake's HTTP short.
+    if (this.ended >= d.selfEnding) this.controller.abort(WIRE_DECIDED);
   }
 }
 
@@ -231,6 +313,10 @@ async function connectOnce(transport: Transport, client: string, tool: ConnectTo
   const started = performance.now();
   try {
     const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, ...(signal ? { signal } : {}) });
+    if (r.stopped) {
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
+      return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
+    }
     const judged = judgeConnection(tool, r);
     const output = [Buffer.from(r.stdout).toString('utf8').trim(), lastLine(r.stderr)].filter(Boolean).join(' ');
     return { host: client, command, output, exitCode: r.exitCode, ok: judged.connected === true, durationMs: Math.round(performance.now() - started) };

@@ -3,6 +3,7 @@
 import type { CheckResult, Evidence, Fix, QuestionId } from './check.js';
 import type { FaultId } from './faults.js';
 import type { Hop } from './hops.js';
+import type { BaselineReport } from '../model/baseline.js';
 
 export type OverallVerdict = 'ok' | 'warn' | 'fail' | 'unknown';
 
@@ -79,6 +80,8 @@ export interface ResultDocument {
   interrupted?: Interruption;
   /** --trace-drops: per host, whether its kernel's drop reasons were read and the test connection's drops. */
   dropTraces?: { host: string; status: 'traced' | 'unavailable'; message?: string; lost?: number; drops: { reason: string; location: string; dev: string; src: string; dst: string }[] }[];
+  /** Present when the run was compared with a healthy one (--baseline, or the site's last ok run): src/baseline/. */
+  baseline?: BaselineReport;
   /** `lvs-doctor explain` only: how the paste was split and read. */
   explain?: { parts: ExplainPartSummary[]; notes: string[] };
 }

@@ -65,7 +65,8 @@ export interface RunningCapture {
   stop(): void;
 }
 
-export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal): RunningCapture {
+/** `onChunk`: the pcap bytes as they arrive (to read the capture while it runs). */
+export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal, onChunk?: (chunk: Uint8Array) => void): RunningCapture {
   const probe = captureProbe(spec);
   const controller = new AbortController();
   const onParentAbort = (): void => controller.abort();
@@ -80,6 +81,7 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
     signal: controller.signal,
     // Binary pcap: no lines to count, only bytes (a -c bound the host may ignore).
     outputCap: CAPTURE_OUTPUT_CAP,
+    ...(onChunk ? { onStdoutChunk: onChunk } : {}),
     onStderrLine: (line) => {
       if (/^(tcpdump: )?listening on /.test(line)) arm();
     },

@@ -8,6 +8,7 @@ import type { ResultDocument } from '../model/result.js';
 import { nagiosState } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
 import { consequencesOf, rootDiagnoses } from './diagnoses.js';
+import { ageWords, transitionWords } from './baseline-words.js';
 
 /** Perfdata buckets per question, stable so graphs keep their series. */
 const BUCKETS = ['pass', 'warn', 'fail', 'unknown'] as const;
@@ -46,6 +47,9 @@ export function formatNagios(untrusted: ResultDocument): { text: string; exitCod
   } else {
     message = result.summary;
   }
+  // The baseline's own status, when known: a check that just turned CRITICAL says it was OK.
+  const previous = result.baseline?.previous;
+  if (previous) message += ` (${transitionWords(previous, result).split(';')[0]}; baseline ${ageWords(result.baseline?.ageSeconds ?? null)})`;
   const status = `LVS-DOCTOR ${state} - ${plain(message)} | ${perfdata(result, roots.length)}`;
   const long = roots.flatMap((d) => [
     plain(`${d.severity.toUpperCase()} ${d.id} on ${d.hosts.join(',')}: ${d.summary}`),

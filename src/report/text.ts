@@ -8,6 +8,7 @@ import { packetPathRows, whereLines } from './packet-path.js';
 import type { PathRowState } from './packet-path.js';
 import { checkWord, formatDuration } from './verdicts.js';
 import { displaySafe } from './untrusted-text.js';
+import { baselineLines } from './baseline-words.js';
 import { consequenceCount, consequencesOf, rootDiagnoses, unreachedHosts } from './diagnoses.js';
 
 export interface TextOptions {
@@ -46,6 +47,8 @@ export function formatText(untrusted: ResultDocument, opts: TextOptions = {}): s
 
   out.push('', `diagnoses: ${roots.length}${folded ? ` (and ${consequenceCount(folded)} folded under their cause)` : ''}`);
   roots.forEach((d, i) => out.push(...diagnosisLines(d, i + 1), ...consequencesOf(result, d).flatMap((c) => consequenceLines(c))));
+
+  if (result.baseline) out.push('', ...baselineLines(result.baseline, result).map(oneLine).map((l, i) => (i === 0 ? l : `  ${l}`)));
 
   out.push('', 'packet path:');
   out.push(...pathLines(result));

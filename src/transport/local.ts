@@ -27,7 +27,7 @@ export class LocalTransport implements Transport {
     const local = new AbortController();
     this.running.add(local);
     let stopped = false;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, undefined, { stdout: options.outputCap, onOverflow: () => stop() });
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, undefined, { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
     const stop = (): void => {
       stopped = true;
       // timeout(1) forwards TERM to the command; KILL after a grace if that is ignored.

@@ -135,7 +135,7 @@ export class SshTransport implements Transport {
     this.inFlight.add(local);
     let stopped = false;
     let localTimeout = false;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop() });
+    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
     const stop = (): void => {
       if (stopped) return;
       stopped = true;

@@ -19,6 +19,8 @@ export interface OutputLimits {
   stderr?: OutputCap;
   /** Called once, when a stream passes its cap: stop the command (nothing more is kept). */
   onOverflow: () => void;
+  /** Each stdout chunk kept, as it arrives. */
+  onStdoutChunk?: ((chunk: Uint8Array) => void) | undefined;
 }
 
 export function collectOutput(
@@ -46,7 +48,9 @@ export function collectOutput(
     const chunks: Buffer[] = [];
     if (!stdout) return resolve(new Uint8Array());
     stdout.on('data', (chunk: Buffer) => {
-      if (outFits(chunk)) chunks.push(chunk);
+      if (!outFits(chunk)) return;
+      chunks.push(chunk);
+      limits?.onStdoutChunk?.(chunk);
     });
     stdout.on('error', () => undefined);
     stdout.on('close', () => resolve(new Uint8Array(Buffer.concat(chunks))));

@@ -11,6 +11,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Live stderr lines, e.g. tcpdump's "listening on ..." that says a capture is armed. */
   onStderrLine?: (line: string) => void;
+  /** Live stdout bytes as they arrive (a capture read while it runs); the result keeps them all the same. */
+  onStdoutChunk?: (chunk: Uint8Array) => void;
   /** A quick read (ip, sysctl, cat...): a transport may run several in one session. */
   batch?: boolean;
   /** What of stdout is kept at most (default TEXT_OUTPUT_CAP); past it the run fails with 'output-limit'. */

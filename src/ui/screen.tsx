@@ -16,6 +16,7 @@ import { navigableChecks } from './state.js';
 import type { ViewState } from './state.js';
 import { VERDICT_COLOR, usePaint } from './theme.js';
 import { wrapRows } from './wrap.js';
+import { baselineTitle, differenceWords, orderedDifferences, transitionWords } from '../report/baseline-words.js';
 
 export interface Row {
   key: string;
@@ -103,6 +104,25 @@ function checkRows(check: CheckResult, selected: boolean, expanded: boolean, wid
   return expanded ? [head, ...evidenceRows(`c.${check.id}.ev`, check.evidence, '      ', width)] : [head];
 }
 
+/** Differences from the baseline shown on screen; the text face lists them all. */
+const DIFFERENCES_SHOWN = 6;
+
+/** What changed: since the previous run (`r`), and since the baseline (src/baseline/). */
+function transitionRows(state: ViewState, result: ResultDocument, width: number): Row[] {
+  const rows: Row[] = [];
+  const color = result.verdict === 'ok' ? 'green' : result.verdict === 'fail' ? 'red' : 'yellow';
+  if (state.previous) rows.push(...wrapped('t.run', `${transitionWords(state.previous, result)}  (since the previous run)`, width, '   ', { c: color, bold: true }));
+  const b = result.baseline;
+  if (!b) return rows;
+  rows.push(row('t.blank', ' '), ...wrapped('t.b', `Changed since the baseline: ${b.differences.length + b.truncated} of ${b.compared} facts, against ${baselineTitle(b)}`, width, '   ', { bold: true }));
+  if (b.previous && !state.previous) rows.push(...wrapped('t.bp', `   ${transitionWords(b.previous, result)}`, width, '     ', { c: color }));
+  const list = orderedDifferences(b);
+  list.slice(0, DIFFERENCES_SHOWN).forEach((d, i) => rows.push(...wrapped(`t.d${i}`, `   ~ ${differenceWords(d)}`, width, '       ', d.explains.length ? { c: 'yellow' } : { dim: true })));
+  const more = list.length - DIFFERENCES_SHOWN + b.truncated;
+  if (more > 0) rows.push(row('t.more', <Seg dim>{`   ~ ${more} more: --format text lists them all`}</Seg>));
+  return rows;
+}
+
 export interface Body {
   rows: Row[];
   /** Rows of the selected check (its line and its expanded evidence): scrolling keeps them in view. */
@@ -111,7 +131,7 @@ export interface Body {
 
 /** The scrolling part of a finished run. */
 export function bodyRows(state: ViewState, result: ResultDocument, width: number): Body {
-  const rows: Row[] = [];
+  const rows: Row[] = transitionRows(state, result, width);
   // A host that could not be reached explains the unknowns: its cause and the next step first.
   unreachedHosts(result).forEach((h, i) => {
     rows.push(row(`r${i}.blank`, ' '), ...wrapped(`r${i}`, `cannot reach ${h.name} (${h.role}): ${oneLine(h.reason ?? 'no reason given')}`, width, '   ', { c: 'magenta', bold: true }));

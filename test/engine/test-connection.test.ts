@@ -1,6 +1,8 @@
 // The test connection's orchestration over a stand-in transport whose tcpdump listens at once
 // and runs until stopped: whichever way the call ends, no capture is left running.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCapturedConnections, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js';
 
@@ -59,5 +61,74 @@ describe('runCapturedConnections', () => {
       runCapturedConnections(transport, plan({ onConnectionsDone: () => { throw new Error('listener broke'); } })),
     ).rejects.toThrow('listener broke');
     expect(running.size).toBe(0);
+  });
+});
+
+describe('runCapturedConnections decides from the wire', () => {
+  const pcap = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/pcap/netns--any-sll2.pcap'));
+  const ticks = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  /** tcpdump streams `pcap` once the connections start; the first connection ends when released, the others only when stopped. */
+  function wireStandIn(): { transport: Transport; events: string[]; release: () => void } {
+    const events: string[] = [];
+    const chunkSinks: ((c: Uint8Array) => void)[] = [];
+    let release: () => void = () => undefined;
+    let connections = 0;
+    const transport: Transport = {
+      close: async () => undefined,
+      run: (_host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> => {
+        if (argv[0] === 'tcpdump') {
+          if (options.onStdoutChunk) chunkSinks.push(options.onStdoutChunk);
+          options.onStderrLine?.('tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 512 bytes');
+          return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: pcap, stderr: '', exitCode: 0, durationMs: 1, stopped: true })));
+        }
+        const n = ++connections;
+        if (options.signal?.aborted) {
+          events.push(`connection ${n} stopped before it started`);
+          return Promise.resolve({ stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true });
+        }
+        if (n === 1) for (const sink of chunkSinks) sink(pcap);
+        return new Promise((resolve) => {
+          let ended = false;
+          if (n === 1) release = () => {
+            ended = true;
+            events.push('connection 1 ended by itself');
+            resolve({ stdout: new TextEncoder().encode('200 10.0.0.10'), stderr: '', exitCode: 0, durationMs: 1 });
+          };
+          options.signal?.addEventListener('abort', () => {
+            if (ended) return;
+            events.push(`connection ${n} stopped`);
+            resolve({ stdout: new Uint8Array(), stderr: '', exitCode: 143, durationMs: 1, stopped: true });
+          });
+        });
+      },
+    };
+    return { transport, events, release: () => release() };
+  }
+
+  it('stops the connections still waiting once decided, after those that end by themselves', async () => {
+    const { transport, events, release } = wireStandIn();
+    const decide = (packets: readonly (readonly unknown[] | null)[]): { decided: boolean; selfEnding: number } => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1 });
+    const call = runCapturedConnections(transport, plan({ captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide }));
+    await ticks(50);
+    // Decided, but the answered connection has not ended yet: nothing is stopped.
+    expect(events).toEqual([]);
+    release();
+    const r = await call;
+    expect(events).toEqual(['connection 1 ended by itself', 'connection 2 stopped']);
+    expect(r.attempts.map((a) => a.ok)).toEqual([true, false]);
+    expect(r.attempts[1].output).toMatch(/captures had decided it/);
+  });
+
+  it('undecided, it stops nothing: the connections end on their own', async () => {
+    const { transport, events, release } = wireStandIn();
+    const call = runCapturedConnections(transport, plan({ connections: 1, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide: () => ({ decided: false, selfEnding: 0 }) }));
+    await ticks(50);
+    expect(events).toEqual([]);
+    release();
+    await call;
+    expect(events).toEqual(['connection 1 ended by itself']);
   });
 });

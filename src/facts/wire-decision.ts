@@ -1,0 +1,115 @@
+// When the test connection has said all it will say, read from the packets captured so far:
+// the engine ends the connections and the captures then instead of waiting the client's
+// connect timeout. Only positive evidence decides a connection (a flow), each seen at the client:
+//   answered    the handshake completed, or a RST / ICMP error came back through the director
+//               (or from it): the client's tool ends by itself;
+//   bypassed    a reply came from a realserver's own address (it never crossed the director):
+//               the client's tool waits its whole timeout for an answer that cannot come;
+// Silence decides nothing: a client's SYN retransmission (a second without an answer) is no
+// proof that none will come. The recorded real-IPVS run of realserver.unreachable shows why:
+// the director balances the SYN, gets no ARP answer for the RIP and sends its ICMP host
+// unreachable only after the client's first retransmission. A silent path ends on the
+// client's connect timeout, as before.
+// And only once every other capture on the flow's path shows its part of what the client saw
+// (the SYN on ext, the rewritten SYN on int and the realserver, the realserver's reply leaving
+// it): captures reach the doctor at different speeds, and a hop judged before its capture
+// caught up would be judged missing.
+import type { Packet } from '../model/packet.js';
+import type { Topology } from '../model/topology.js';
+import type { CapturePlace } from './test-connection-facts.js';
+
+export interface LiveCapture {
+  host: string;
+  place: CapturePlace;
+  packets: readonly Packet[];
+}
+
+export type FlowVerdict = 'answered' | 'bypassed';
+
+export interface FlowDecision {
+  cip: string;
+  cport: number;
+  /** null: not decided yet. */
+  verdict: FlowVerdict | null;
+}
+
+export interface WireDecision {
+  /** Every one of the expected connections is on the client's capture and decided. */
+  decided: boolean;
+  flows: FlowDecision[];
+  /** How many of the client's tools end by themselves (answered flows): wait for those before stopping the rest. */
+  selfEnding: number;
+}
+
+const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
+
+/** Decides the test connection from the packets so far; `expected` is how many connections the client makes. */
+export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number): WireDecision {
+  const { vip, vport } = topology.service;
+  const client = captures.filter((c) => c.place === 'client');
+  const flows = new Map<string, { cip: string; cport: number }>();
+  for (const cap of client) {
+    for (const p of cap.packets) {
+      if (p.tcp && isSyn(p) && p.src && p.dst === vip && p.tcp.dstPort === vport && typeof p.tcp.srcPort === 'number') {
+        const key = `${p.src}:${p.tcp.srcPort}`;
+        if (!flows.has(key)) flows.set(key, { cip: p.src, cport: p.tcp.srcPort });
+      }
+    }
+  }
+  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport) }));
+  const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
+  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length };
+}
+
+function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number): FlowVerdict | null {
+  const { vip, vport } = topology.service;
+  const rips = new Set(topology.realservers.map((r) => r.rip));
+  const inFlow = (p: Packet): boolean => {
+    if (p.tcp) return (p.src === cip && p.tcp.srcPort === cport) || (p.dst === cip && p.tcp.dstPort === cport);
+    const e = p.icmp?.embedded;
+    return e?.protocol === 'tcp' && e.src === cip && e.srcPort === cport;
+  };
+  const synIn = (p: Packet): boolean => isSyn(p) && p.src === cip && p.tcp!.srcPort === cport && p.dst === vip && p.tcp!.dstPort === vport;
+  const toClient = (p: Packet): boolean => p.dst === cip && inFlow(p) && !(p.icmp && p.icmp.kind.startsWith('redirect'));
+  // The client's side: what came back, and whether it gave up waiting once already.
+  const atClient = captures.filter((c) => c.place === 'client').flatMap((c) => c.packets);
+  const answers = atClient.filter(toClient);
+  const answeredByVip = answers.some((p) => p.src === vip);
+  const answeredByRip = answers.some((p) => p.src !== null && rips.has(p.src) && p.tcp !== null);
+  const answeredOther = answers.some((p) => p.icmp !== null && p.src !== vip && !(p.src !== null && rips.has(p.src)));
+
+  // The path: which realserver the SYN went to (its rewritten copy), and the captures on the way.
+  const ext = captures.filter((c) => c.place === 'director-ext' || c.place === 'director-one');
+  const int = captures.filter((c) => c.place === 'director-int' || c.place === 'director-one');
+  let rip: string | null = null;
+  for (const cap of captures) {
+    if (cap.place === 'client') continue;
+    const fwd = cap.packets.find((p) => isSyn(p) && p.src === cip && p.tcp!.srcPort === cport && p.dst !== vip && p.dst !== null && rips.has(p.dst));
+    if (fwd) {
+      rip = fwd.dst;
+      break;
+    }
+  }
+  const chosen = rip === null ? null : (topology.realservers.find((r) => r.rip === rip) ?? null);
+  const rsCaps = chosen ? captures.filter((c) => c.place === 'realserver' && c.host === chosen.name) : [];
+  const everyShows = (caps: readonly LiveCapture[], pred: (p: Packet) => boolean): boolean => caps.every((c) => c.packets.some(pred));
+  const synFwd = (p: Packet): boolean => isSyn(p) && p.src === cip && p.tcp!.srcPort === cport && p.dst === rip;
+  const replyFromRip = (p: Packet): boolean => p.src === rip && toClient(p);
+  const replyFromVip = (p: Packet): boolean => p.src === vip && toClient(p);
+
+  // Every capture on the way has reached the SYN (and its rewritten copy, when there is one).
+  const reachedSyn = everyShows(ext, synIn) && (rip === null || (everyShows(int, synFwd) && everyShows(rsCaps, synFwd)));
+  if (!reachedSyn) return null;
+  if (answeredByRip) {
+    // The reply left the realserver and reached the client without the director: its capture shows it leave.
+    return rip !== null && everyShows(rsCaps, replyFromRip) ? 'bypassed' : null;
+  }
+  if (answeredByVip) {
+    // Through the director: the realserver's reply on it, on int and rewritten on ext; or the director's own answer on ext.
+    const caughtUp = rip !== null ? everyShows(rsCaps, replyFromRip) && everyShows(int, replyFromRip) && everyShows(ext, replyFromVip) : everyShows(ext, replyFromVip);
+    return caughtUp ? 'answered' : null;
+  }
+  // An ICMP error from elsewhere (the director's own address, a router): it passed ext on its way out.
+  if (answeredOther) return everyShows(ext, (p) => toClient(p) && p.icmp !== null) ? 'answered' : null;
+  return null;
+}
