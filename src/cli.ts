@@ -31,6 +31,8 @@ usage:
 
 output:   --json | --json-stream | --format ${FORMATS.join('|')}   --no-color
 record:   --record DIR [--redact]
+kernel:   --trace-drops   read the kernel's drop reasons during the test connection (WRITES a
+                          private tracefs instance on the hosts, removed afterwards; root/--sudo)
 baseline: --baseline BUNDLE   what changed since a healthy recording (default: the site's last ok
                               run, kept when --record or --keep-connections is used; --no-baseline)
 access:   --off-limits rs1,rs2  --ssh PATH  --ssh-config FILE  --user U  --port P  --identity FILE

@@ -28,6 +28,7 @@ import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } fro
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
+import { recordedWithDropTraces } from '../engine/drop-trace-phase.js';
 import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
 import { BaselineSession } from '../baseline/session.js';
 import { BaselineError, openBaseline } from '../baseline/load.js';
@@ -55,6 +56,7 @@ const OPTIONS = {
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
+  'trace-drops': { type: 'boolean' },
   ...FIX_OPTIONS,
   baseline: { type: 'string' },
   'no-baseline': { type: 'boolean' },
@@ -251,6 +253,8 @@ async function present(transport: Transport, topology: Topology, values: Values,
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   // A replay reports when the bundle was recorded, not when it was replayed.
   const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
+  // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
+  const tracing = Boolean(values['trace-drops']) || (transport instanceof ReplayTransport && recordedWithDropTraces(transport));
   transport = session.wrap(transport);
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
@@ -260,6 +264,7 @@ async function present(transport: Transport, topology: Topology, values: Values,
       ...(recordedAt ? { now: () => recordedAt } : {}),
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      ...(tracing ? { testConnection: { traceDrops: true } } : {}),
     }));
   try {
     let result: ResultDocument | null = null;

@@ -62,6 +62,12 @@ topology:
   --off-limits rs1,rs2   do not log in to these realservers: director-only checks
   --deadline SEC         stop after SEC seconds (default 50) and report what was found: what
                          was not decided is unknown (1 to 3600)
+  --trace-drops          during the test connection, read the kernel's drop reason for its
+                         packets (skb:kfree_skb, kernel 5.17+) on the director, the realservers
+                         and the client: WRITES to tracefs on those hosts (a private instance
+                         /sys/kernel/tracing/instances/lvsd-*, mounting tracefs in a private
+                         mount namespace if needed; needs root or --sudo), removed afterwards
+                         on every exit; a reason such as IP_RPFILTER becomes evidence
 fix (the only options that change a host; read-only without them):
   --fix ID               plan the fix of diagnosis ID (e.g. realserver.reply-route): the exact
                          commands per host and what is read and saved for their rollback;

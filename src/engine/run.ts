@@ -24,6 +24,7 @@ import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
 import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 import { RunStop } from './stop-early.js';
+import { dropTracesOf, withDropEvidence } from './drop-evidence.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -106,9 +107,11 @@ async function diagnoseUntilStopped(options: DiagnosisOptions, stop: RunStop, em
   const hops = (await stop.until(probeAndConnect(state, options.testConnection))) ?? hopsSoFar(state);
   emit({ type: 'phase', phase: 'checks' });
   const done = evaluateChecks(state, order);
-  const result = buildResult({
+  // --trace-drops: the kernel's drop reasons join the evidence of the diagnoses they prove.
+  const traced = withDropEvidence(order.map((c) => done.get(c.id)!), state.facts.testConnection?.drops);
+  const built = buildResult({
     topology,
-    checks: order.map((c) => done.get(c.id)!),
+    checks: traced.checks,
     hops,
     // Copies: work a stop cut short may still change the live ones.
     hosts: [...hosts.values()].map((h) => ({ ...h })),
@@ -119,6 +122,9 @@ async function diagnoseUntilStopped(options: DiagnosisOptions, stop: RunStop, em
     probeFailures: state.facts.all().flatMap((o) => (o.ok ? [] : [{ host: o.host, command: o.command, failure: o.failure, message: o.message }])),
     ...(stop.reason ? { interrupted: stop.reason } : {}),
   });
+  const dropTraces = dropTracesOf(state.facts.testConnection?.drops);
+  const notes = [...(built.notes ?? []), ...traced.notes];
+  const result: ResultDocument = { ...built, ...(notes.length > 0 ? { notes } : {}), ...(dropTraces ? { dropTraces } : {}) };
   emit({ type: 'run-end', result });
   return result;
 }

@@ -16,6 +16,8 @@ import { decideFromWire, type WireDecision } from '../facts/wire-decision.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
+import { startDropTrace, type DropTraceSpec, type RunningDropTrace } from '../probes/drop-trace.js';
+import { planDropTraces, readDropTrace } from './drop-trace-phase.js';
 
 export interface TestConnectionOptions {
   /** Seconds the client waits for each connection (a broken path costs exactly this). */
@@ -24,6 +26,8 @@ export interface TestConnectionOptions {
   connections?: number;
   /** Packets per capture before tcpdump stops by itself. */
   maxPackets?: number;
+  /** --trace-drops: read the kernel's drop reasons on the path's hosts during the connections. */
+  traceDrops?: boolean;
 }
 
 interface PlannedCapture {
@@ -90,6 +94,7 @@ export async function runTestConnectionPhase(input: {
   // pins the connections to its target, rs1 by default).
   for (const rs of topology.realservers.slice(0, many ? 4 : 16)) if (ok(rs.name)) plans.push({ place: 'realserver', spec: spec(rs.name, 'any') });
   plans.push({ place: 'client', spec: spec(client, 'any') });
+  const traces = opts.traceDrops ? planDropTraces({ topology, facts: input.facts, derived, traced: ok, boundMs }) : [];
 
   // Found with the first probes when the engine ran them; asked on the client otherwise.
   const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
@@ -98,6 +103,7 @@ export async function runTestConnectionPhase(input: {
     vip,
     vport,
     captures: plans.map((p) => p.spec),
+    traces: traces.map((t) => t.spec),
     ...(found ? { tool: preferredConnectTool(found.available) } : {}),
     connections,
     connectTimeoutS: timeoutS,
@@ -124,7 +130,9 @@ export async function runTestConnectionPhase(input: {
       }
     }),
   );
-  return { captures, attempts: run.attempts };
+  const flow = derived.cip ? { cip: derived.cip, vip, rips: topology.realservers.map((r) => r.rip) } : null;
+  const drops = traces.map((t, i) => readDropTrace(t, flow, run.traces[i]));
+  return { captures, attempts: run.attempts, ...(traces.length > 0 ? { drops } : {}) };
 }
 
 export interface CapturedConnectionsPlan {
@@ -132,6 +140,8 @@ export interface CapturedConnectionsPlan {
   vip: string;
   vport: number;
   captures: CaptureSpec[];
+  /** --trace-drops: kernel drop traces armed and stopped with the captures. */
+  traces?: DropTraceSpec[];
   /** The client's connect tool; null: it has none; absent: ask the client. */
   tool?: ConnectTool | null;
   connections: number;
@@ -161,7 +171,7 @@ export interface CapturedRun {
  * Arms every capture, makes the connections once each tcpdump listens, lets late packets
  * land, stops the captures. One broken capture or connection never sinks the others.
  */
-export async function runCapturedConnections(transport: Transport, plan: CapturedConnectionsPlan): Promise<{ captures: CapturedRun[]; attempts: ConnectionAttempt[] }> {
+export async function runCapturedConnections(transport: Transport, plan: CapturedConnectionsPlan): Promise<{ captures: CapturedRun[]; attempts: ConnectionAttempt[]; traces: { result: RunResult | null; error?: string }[] }> {
   const { client, vip, vport } = plan;
   const { signal } = plan;
   // Read while they run, once the connections are made: the wire may decide them before the
@@ -174,6 +184,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       return err as Error;
     }
   });
+  const traces: RunningDropTrace[] = (plan.traces ?? []).map((spec) => startDropTrace(transport, spec, signal));
   // Whatever happens below (a callback that throws included), no capture outlives this call.
   try {
     // Which captures were listening before the first SYN: one that was not would report the
@@ -183,7 +194,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       if (!(r instanceof Error)) r.armed.then(() => (listening[i] = true), () => undefined);
     });
     await Promise.race([
-      Promise.all(running.map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
+      Promise.all([...running, ...traces].map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
       sleep(ARM_TIMEOUT_MS, true),
       ...(signal ? [aborted(signal)] : []),
     ]);
@@ -214,8 +225,9 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       else await Promise.race([wire.decided.then(() => sleep(SETTLE_DECIDED_MS)), sleep(SETTLE_FAILED_MS)]);
     }
     wire.close();
-    for (const r of running) if (!(r instanceof Error)) r.stop();
+    for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
 
+    const traced = await Promise.all(traces.map((t) => t.done.then((result) => ({ result }), (err: Error) => ({ result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message }))));
     const captures = await Promise.all(
       running.map(async (r, i): Promise<CapturedRun> => {
         const spec = plan.captures[i];
@@ -231,10 +243,10 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
         }
       }),
     );
-    return { captures, attempts };
+    return { captures, attempts, traces: traced };
   } finally {
     wire.close();
-    for (const r of running) if (!(r instanceof Error)) r.stop();
+    for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
   }
 }
 

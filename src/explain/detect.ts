@@ -64,6 +64,7 @@ function fileParser(path: string): string | null {
   if (/ldirectord[^/]*\.cf$|ha\.d\/.*\.cf$/.test(path)) return 'ldirectord';
   if (/lvs[^/]*\.conf$/.test(path)) return 'lvs-conf';
   if (/^\/proc\/sys\//.test(path)) return 'sysctl';
+  if (/\/tracing\/(instances\/[^/]+\/)?trace$/.test(path)) return 'kfree-skb-trace';
   return null;
 }
 
@@ -71,7 +72,7 @@ function fileParser(path: string): string | null {
 const PREFERENCE = [
   'ipvsadm', 'proc-ip-vs', 'proc-ip-vs-conn', 'proc-ip-vs-stats', 'ip-route-get', 'ip-route', 'ip-rule', 'ip-addr', 'ip-link',
   'route-n', 'netstat-rn', 'conntrack', 'iptables-save', 'nft', 'ss', 'ping', 'traceroute', 'nstat', 'sysctl', 'tcpdump',
-  'keepalived', 'ldirectord', 'lvs-conf',
+  'keepalived', 'ldirectord', 'lvs-conf', 'kfree-skb-trace',
 ];
 
 /** True when a reading found something: a parser may accept text it does not know as "nothing". */
@@ -91,6 +92,7 @@ export function meaningful(parser: string, result: unknown): boolean {
     // Its header is required: a parse that succeeded saw it, even with no connection under it.
     case 'proc-ip-vs-conn': return true;
     case 'nstat': return Object.keys(r.counters ?? {}).length > 0;
+    case 'kfree-skb-trace': return r.instance !== null || nonEmpty(r.events);
     default: return Object.entries(r).some(([k, v]) => k !== 'format' && found(v));
   }
 }

@@ -1,6 +1,7 @@
 // What the test connection produced: the decoded captures at each place and the client's
 // connection attempts. The hop analysis (hop-analysis.ts) judges them.
 import type { Packet } from '../model/packet.js';
+import type { DropTraceFacts } from './drop-match.js';
 
 export type CapturePlace = 'client' | 'director-ext' | 'director-int' | 'director-one' | 'realserver';
 
@@ -37,4 +38,6 @@ export interface TestConnectionFacts {
   attempts: ConnectionAttempt[];
   /** Set when the test connection could not be made at all (client unreachable...). */
   error?: string;
+  /** --trace-drops: what each host's kernel said of the test connection's dropped packets. */
+  drops?: DropTraceFacts[];
 }

@@ -78,6 +78,8 @@ export interface ResultDocument {
   countsByQuestion: Record<QuestionId, Record<string, number>>;
   /** Present when the run stopped early (signal or --deadline): what it has is partial. */
   interrupted?: Interruption;
+  /** --trace-drops: per host, whether its kernel's drop reasons were read and the test connection's drops. */
+  dropTraces?: { host: string; status: 'traced' | 'unavailable'; message?: string; lost?: number; drops: { reason: string; location: string; dev: string; src: string; dst: string }[] }[];
   /** Present when the run was compared with a healthy one (--baseline, or the site's last ok run): src/baseline/. */
   baseline?: BaselineReport;
   /** `lvs-doctor explain` only: how the paste was split and read. */

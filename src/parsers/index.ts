@@ -26,6 +26,7 @@ import { ipvsadmParser } from './ipvsadm.js';
 import { procIpVsParser } from './proc-ip-vs.js';
 import { procIpVsConnParser } from './proc-ip-vs-conn.js';
 import { procIpVsStatsParser } from './proc-ip-vs-stats.js';
+import { kfreeSkbTraceParser } from './kfree-skb-trace.js';
 
 const all: Parser[] = [
   // registry entries (one line per parser)
@@ -53,6 +54,7 @@ const all: Parser[] = [
   procIpVsParser,
   procIpVsConnParser,
   procIpVsStatsParser,
+  kfreeSkbTraceParser,
 ];
 
 export const parserRegistry: Record<string, Parser> = Object.fromEntries(all.map((p) => [p.id, p]));

@@ -34,6 +34,11 @@ export class ReplayTransport implements Transport {
     return Number.isNaN(at.getTime()) ? undefined : at;
   }
 
+  /** Whether some recorded run's argv holds `word` (a bundle recorded with --trace-drops holds its script's). */
+  recordedWith(word: string): boolean {
+    return this.bundle.manifest.entries.some((e) => e.argv.includes(word));
+  }
+
   get topology(): Topology | null {
     return this.bundle.manifest.topology;
   }
