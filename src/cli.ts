@@ -21,6 +21,10 @@ usage:
                                               print the inventory found, as YAML
   lvs-doctor parse FORMAT [FILE|-]            parse one command's output to JSON (parse --list, --auto)
   lvs-doctor explain FILE... | -              diagnose from pasted outputs (a ticket, a mailing-list post)
+  lvs-doctor --inventory FILE --fix ID [--dry-run | --yes]
+                                              apply a diagnosis's fix with consent, verify it,
+                                              roll it back by itself if the fault stays
+  lvs-doctor rollback                         undo the last applied fix from its saved state
   lvs-doctor lab up|down|status|faults|fault|exec|diagnose ...
                                               the network-namespace lab (root)
   lvs-doctor COMMAND --help                   a command's options, with an example
@@ -56,6 +60,7 @@ const commands: Record<string, () => Promise<Handler>> = {
   demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
   discover: () => lazy('./commands/discover.js', 'discoverCommand'),
   explain: () => lazy('./commands/explain.js', 'explainCommand'),
+  rollback: () => lazy('./commands/fix.js', 'rollbackCommand'),
   lab: () => lazy('./lab/cli.js', 'runLabCli'),
 };
 
@@ -76,7 +81,7 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first === undefined || first.startsWith('-')) {
     return (await commands.diagnose())(argv, io);
   }
-  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|explain|parse|lab] [options]   (lvs-doctor --help)\n`);
+  io.err(`lvs-doctor: unknown command '${first}'\nusage: lvs-doctor [diagnose|replay|demo|discover|explain|parse|rollback|lab] [options]   (lvs-doctor --help)\n`);
   return EX_USAGE;
 }
 

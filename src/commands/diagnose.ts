@@ -28,6 +28,7 @@ import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } fro
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
+import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
 import { BaselineSession } from '../baseline/session.js';
 import { BaselineError, openBaseline } from '../baseline/load.js';
 import { findLastOk } from '../baseline/store.js';
@@ -54,6 +55,7 @@ const OPTIONS = {
   sudo: { type: 'boolean' },
   'accept-new-host-keys': { type: 'boolean' },
   deadline: { type: 'string' },
+  ...FIX_OPTIONS,
   baseline: { type: 'string' },
   'no-baseline': { type: 'boolean' },
   ...SSH_TUNING_OPTIONS,
@@ -72,6 +74,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   let tuning: SshTuning;
   let overrides: AccessOverrides;
   let deadlineS: number;
+  let fixRequest: ReturnType<typeof fixRequestOf>;
   try {
     if (parsed.positionals.length > 0) throw new OptionError(`unexpected argument '${echoValue(parsed.positionals[0])}'`);
     if (values.inventory !== undefined) {
@@ -83,6 +86,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     tuning = sshTuning(values);
     overrides = checkAccessFlags(values);
     deadlineS = secondsOption('deadline', values.deadline, 1, 3600) ?? DEFAULT_DEADLINE_S;
+    fixRequest = fixRequestOf(values);
   } catch (err) {
     io.err(`lvs-doctor: ${(err as Error).message}\n${usageOf('diagnose')}`);
     return EX_USAGE;
@@ -111,6 +115,10 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
       return 64;
     }
     transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
+  }
+  if (fixRequest) {
+    const { fixCommand } = await import('./fix.js');
+    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
   }
   const session = await baselineSession(values, topology, 'live', io);
   if (typeof session === 'number') {
@@ -258,7 +266,9 @@ async function present(transport: Transport, topology: Topology, values: Values,
     if (format === 'tui') {
       const { runTui } = await import('../ui/run-tui.js');
       const noColor = Boolean(values['no-color']);
-      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}) });
+      // A live run can apply a fix from the TUI (`f`), through this same transport.
+      const fix = mode === 'live' ? (await import('./fix.js')).tuiFixer(transport, topology, io, deadlineMs) : undefined;
+      result = await runTui(run(), { noColor, ...(mode === 'live' ? { rerun: run } : {}), ...(fix ? { fix } : {}) });
     } else {
       for await (const event of run()) {
         if (reporter.event) io.out(reporter.event(event));

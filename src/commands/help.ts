@@ -62,6 +62,18 @@ topology:
   --off-limits rs1,rs2   do not log in to these realservers: director-only checks
   --deadline SEC         stop after SEC seconds (default 50) and report what was found: what
                          was not decided is unknown (1 to 3600)
+fix (the only options that change a host; read-only without them):
+  --fix ID               plan the fix of diagnosis ID (e.g. realserver.reply-route): the exact
+                         commands per host and what is read and saved for their rollback;
+                         a fix that cannot be undone safely is refused, with the reason
+  --dry-run              with --fix: print the plan, run nothing
+  -y, --yes              with --fix: apply without asking (on a terminal it asks for y), re-run
+                         the diagnosis and keep the fix only if the fault is gone and no new
+                         one appeared, else roll it back by itself; exit 0 verified, 1 rolled
+                         back, 4 not applied (refused or no consent), 5 ID not diagnosed now,
+                         6 a command failed (rolled back), 7 a rollback command failed
+                         state and audit bundles: $LVS_DOCTOR_STATE_DIR, else
+                         $XDG_STATE_HOME/lvs-doctor, else ~/.local/state/lvs-doctor (fixes/)
 record:
   --record DIR           save every probe's raw output to DIR (a new or empty directory)
   --redact               with --record: rewrite the addresses consistently, so the bundle can be shared
@@ -73,7 +85,23 @@ examples:
   lvs-doctor --inventory lvs.yaml
   lvs-doctor --inventory lvs.yaml --baseline /var/tmp/lvs-healthy
   lvs-doctor --inventory lvs.yaml --jump bastion --user admin --sudo --format nagios
-  lvs-doctor --director lvs1 --vip 10.0.0.10:80 --record /tmp/outage --redact`,
+  lvs-doctor --director lvs1 --vip 10.0.0.10:80 --record /tmp/outage --redact
+  lvs-doctor --inventory lvs.yaml --fix realserver.reply-route --dry-run`,
+
+  rollback: `usage: lvs-doctor rollback
+
+Undoes the last fix applied with --fix (the newest in the state directory): runs the rollback
+commands built from the state read before the fix (the old route, sysctl value, rule and its
+position, address, IPVS weight and forwarding method), last step first, over the hosts' access
+saved with it. Each command and its output go to an audit bundle next to the fix's state.
+State directory: $LVS_DOCTOR_STATE_DIR, else $XDG_STATE_HOME/lvs-doctor, else
+~/.local/state/lvs-doctor; fixes/last names the last fix.
+
+exit codes: 0 rolled back (or nothing to roll back), 7 a rollback command failed, 65 the saved
+state is not an lvs-doctor fix record
+
+example:
+  lvs-doctor rollback`,
 
   replay: `usage: lvs-doctor replay DIR [--baseline BUNDLE] [--json | --json-stream | --format F] [--no-color]
 

@@ -9,6 +9,7 @@ import { Verdict } from './components/Diagnosis.js';
 import { Header, SPINNER } from './components/Header.js';
 import { HostProgress } from './components/HostProgress.js';
 import { PacketPath } from './components/PacketPath.js';
+import { FixPanel } from './components/FixPanel.js';
 import { logItems } from './state.js';
 import type { ViewState } from './state.js';
 import { ColorContext } from './theme.js';
@@ -23,9 +24,11 @@ export interface AppProps {
   /** Terminal rows: the live part never takes more than height - 1 of them. Undefined: no limit. */
   height?: number;
   canRerun?: boolean;
+  /** A fix can be applied from here (`f`): a live run with the write path wired in. */
+  canFix?: boolean;
 }
 
-export function App({ state, elapsedMs, tick = 0, color = true, width = 80, height, canRerun = false }: AppProps) {
+export function App({ state, elapsedMs, tick = 0, color = true, width = 80, height, canRerun = false, canFix = false }: AppProps) {
   return (
     <ColorContext.Provider value={color}>
       <Static key={state.runCount} items={logItems(state.finished)}>
@@ -43,7 +46,7 @@ export function App({ state, elapsedMs, tick = 0, color = true, width = 80, heig
       </Static>
       <Box flexDirection="column" width={width}>
         {state.status === 'done' && state.result ? (
-          <Finished state={state} width={width} height={height} canRerun={canRerun} />
+          <Finished state={state} width={width} height={height} canRerun={canRerun} canFix={canFix} />
         ) : (
           <Running state={state} elapsedMs={elapsedMs} tick={tick} height={height} />
         )}
@@ -72,8 +75,16 @@ function Running({ state, elapsedMs, tick, height }: { state: ViewState; elapsed
   );
 }
 
-function Finished({ state, width, height, canRerun }: { state: ViewState; width: number; height: number | undefined; canRerun: boolean }) {
+function Finished({ state, width, height, canRerun, canFix }: { state: ViewState; width: number; height: number | undefined; canRerun: boolean; canFix: boolean }) {
   const result = state.result!;
+  if (state.fix) {
+    return (
+      <>
+        <Verdict result={result} />
+        <FixPanel panel={state.fix} width={width} />
+      </>
+    );
+  }
   const layout = doneLayout(state, result, width, height);
   const shown = layout.body.rows.slice(layout.offset, layout.offset + layout.bodyHeight);
   const last = layout.offset + shown.length;
@@ -89,7 +100,7 @@ function Finished({ state, width, height, canRerun }: { state: ViewState; width:
         </Text>
       )}
       <Text dimColor wrap="truncate-end">
-        {`↑↓/jk move  enter evidence  f ${state.showFixes ? 'hide' : 'show'} fixes  c print fixes${canRerun ? '  r re-run' : ''}  q quit`}
+        {`↑↓/jk move  enter evidence${canFix ? '  f fix' : ''}  s ${state.showFixes ? 'hide' : 'show'} fixes  c print fixes${canRerun ? '  r re-run' : ''}  q quit`}
       </Text>
     </>
   );

@@ -8,7 +8,7 @@ import type { ResultDocument } from '../model/result.js';
 import { formatFixCommands } from '../report/fixes.js';
 import { formatText } from '../report/text.js';
 import { App } from './App.js';
-import { applyKey, initialState, reduce } from './state.js';
+import { applyKey, initialState, reduce, selectedDiagnosis } from './state.js';
 import { followSelection, scrollPage } from './screen.js';
 import { formatPartial } from './partial.js';
 import type { UiKey, ViewState } from './state.js';
@@ -19,9 +19,17 @@ export interface TuiOptions {
   noColor: boolean;
   /** Starts a fresh run for `r`; without it the key is not offered. */
   rerun?: () => AsyncIterable<RunEvent>;
+  /** The write path for `f` (a live run only); without it the key is not offered. */
+  fix?: TuiFixer;
   /** For tests and embedding; default process.stdout / process.stdin. */
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+}
+
+/** What `f` asks of the write path (src/commands/fix.ts provides it): lines to show, already escaped. */
+export interface TuiFixer {
+  /** Reads the current state and builds the plan; apply is absent when the fix is refused. */
+  plan(result: ResultDocument, diagnosis: string): Promise<{ lines: string[]; apply?: () => Promise<{ lines: string[]; ok: boolean }>; cancel?: () => Promise<void> }>;
 }
 
 /** NO_COLOR (no-color.org): present and not empty turns colour off, as does --no-color. */
@@ -52,6 +60,10 @@ interface LiveProps {
   startedAtMs: () => number;
   onOutcome: (o: Outcome) => void;
   onRerun: () => void;
+  canFix: boolean;
+  /** `f`: plan the fix of the selected diagnosis; `y` applies it; any other key closes the panel. */
+  onFix: (diagnosis: string | null) => void;
+  onFixKey: (input: string) => void;
 }
 
 const TICK_MS = 120;
@@ -72,7 +84,7 @@ function useTerminalSize(): { width: number; height: number | undefined } {
   return size;
 }
 
-function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveProps) {
+function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun, canFix, onFix, onFixKey }: LiveProps) {
   const state = useSyncExternalStore(store.subscribe, store.get);
   const { width, height } = useTerminalSize();
   const { exit } = useApp();
@@ -103,7 +115,8 @@ function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveP
         // Ink's own Ctrl-C exit would leave without a word; this one prints what was seen.
         onOutcome('interrupted');
         exit();
-      } else if (input === 'q' || key.escape) {
+      } else if (state.fix) onFixKey(input);
+      else if (input === 'q' || key.escape) {
         onOutcome('quit');
         exit();
       } else if (input === 'c' && done) {
@@ -113,7 +126,8 @@ function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveP
       else if (key.upArrow || input === 'k') move('up');
       else if (key.downArrow || input === 'j') move('down');
       else if (key.return) move('toggle');
-      else if (input === 'f') move('fixes');
+      else if (input === 'f' && done && canFix) onFix(selectedDiagnosis(state));
+      else if (input === 's') move('fixes');
       else if (key.pageDown || input === ' ') page(1);
       else if (key.pageUp || input === 'b') page(-1);
     },
@@ -121,7 +135,7 @@ function Live({ store, color, canRerun, startedAtMs, onOutcome, onRerun }: LiveP
   );
 
   const elapsedMs = done && state.result ? state.result.durationMs : Math.max(0, Date.now() - startedAtMs());
-  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} height={height} canRerun={canRerun} />;
+  return <App state={state} elapsedMs={elapsedMs} tick={tick} color={color} width={width} height={height} canRerun={canRerun} canFix={canFix} />;
 }
 
 /**
@@ -175,6 +189,43 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
     running = start(opts.rerun());
   };
 
+  // The fix panel: one plan at a time; its apply is kept here, outside the view state.
+  const fixing: { apply: (() => Promise<{ lines: string[]; ok: boolean }>) | null; cancel: (() => Promise<void>) | null } = { apply: null, cancel: null };
+  const setPanel = (panel: ViewState['fix']): void => store.update((s) => ({ ...s, fix: panel }));
+  const onFix = (diagnosis: string | null): void => {
+    const result = run.result;
+    if (!opts.fix || !result) return;
+    if (!diagnosis) {
+      setPanel({ diagnosis: '(none)', phase: 'done', lines: ['The selected check names no diagnosis: move to a failed check first.'] });
+      return;
+    }
+    setPanel({ diagnosis, phase: 'planning', lines: [] });
+    opts.fix.plan(result, diagnosis).then(
+      (p) => {
+        fixing.apply = p.apply ?? null;
+        fixing.cancel = p.cancel ?? null;
+        setPanel({ diagnosis, phase: p.apply ? 'confirm' : 'done', lines: p.lines });
+      },
+      (e: unknown) => setPanel({ diagnosis, phase: 'done', lines: [`cannot plan the fix: ${e instanceof Error ? e.message : String(e)}`] }),
+    );
+  };
+  const onFixKey = (input: string): void => {
+    const panel = store.get().fix;
+    if (!panel || panel.phase === 'planning' || panel.phase === 'applying') return;
+    const apply = fixing.apply;
+    fixing.apply = null;
+    if (panel.phase === 'confirm' && input === 'y' && apply) {
+      setPanel({ ...panel, phase: 'applying' });
+      apply().then(
+        (o) => setPanel({ ...panel, phase: 'done', lines: [...panel.lines, '', ...o.lines] }),
+        (e: unknown) => setPanel({ ...panel, phase: 'done', lines: [...panel.lines, '', `the fix failed: ${e instanceof Error ? e.message : String(e)}`] }),
+      );
+      return;
+    }
+    if (panel.phase === 'confirm') void fixing.cancel?.();
+    setPanel(null);
+  };
+
   // Ink writes frames until the process exits (its exit hook draws once more). A terminal that
   // refuses a write (EPIPE: the user's terminal is gone) must end the UI once, not throw again
   // from every later frame or from that exit hook: the guard keeps the first error and drops
@@ -198,6 +249,9 @@ export async function runTui(events: AsyncIterable<RunEvent>, opts: TuiOptions):
           run.outcome = o;
         }}
         onRerun={onRerun}
+        canFix={opts.fix !== undefined}
+        onFix={onFix}
+        onFixKey={onFixKey}
       />,
       { stdout: guarded, stdin, exitOnCtrlC: false, patchConsole: false },
     );

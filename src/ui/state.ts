@@ -39,8 +39,17 @@ export interface ViewState {
   scroll: number;
   /** Counts runs (r re-runs): a new run starts a new <Static> log. */
   runCount: number;
+  /** The fix panel (`f` on a diagnosis): the plan, the confirmation, the outcome. */
+  fix: FixPanel | null;
   /** How the run before this one ended (set by `r`): the finished screen shows the transition. */
   previous?: PreviousStatus;
+}
+
+/** planning and applying wait for the write path; confirm waits for `y`; done for any key. */
+export interface FixPanel {
+  diagnosis: string;
+  phase: 'planning' | 'confirm' | 'applying' | 'done';
+  lines: string[];
 }
 
 export const initialState: ViewState = {
@@ -56,6 +65,7 @@ export const initialState: ViewState = {
   showFixes: true,
   scroll: 0,
   runCount: 0,
+  fix: null,
 };
 
 function updateHost(hosts: HostProgress[], name: string, change: (h: HostProgress) => HostProgress): HostProgress[] {
@@ -145,6 +155,13 @@ export function logItems(finished: CheckResult[]): LogItem[] {
     items.push({ kind: 'check', check });
   }
   return items;
+}
+
+/** The diagnosis named by the check under the cursor (its root cause first), or null. */
+export function selectedDiagnosis(state: ViewState): string | null {
+  const check = navigableChecks(state)[state.cursor];
+  const named = state.result?.diagnoses.filter((d) => d.check === check?.id) ?? [];
+  return (named.find((d) => d.explainedBy === undefined) ?? named[0])?.id ?? null;
 }
 
 export type UiKey = 'up' | 'down' | 'toggle' | 'fixes';

@@ -23,10 +23,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   checks: ['model', 'util', 'parsers', 'director', 'facts', 'engine'],
   discover: ['model', 'util', 'parsers', 'director', 'probes', 'transport'],
   explain: ['model', 'util', 'parsers', 'facts', 'engine', 'checks', 'report'],
+  // The write path (--fix, rollback): its own folder, so the probes below it stay read-only.
+  fix: ['model', 'util', 'parsers', 'probes', 'transport', 'engine'],
   report: ['model', 'util'],
   ui: ['model', 'util', 'report'],
   baseline: ['model', 'util', 'parsers', 'director', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'version'],
-  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version', 'baseline'],
+  commands: ['model', 'util', 'parsers', 'transport', 'discover', 'engine', 'checks', 'explain', 'report', 'ui', 'version', 'baseline', 'fix'],
   lab: ['util', 'commands'],
   cli: ['commands', 'report', 'version'],
 };

@@ -95,7 +95,8 @@ describe('App frames', () => {
       '        | 10.0.0.2 from 10.1.1.11 via 10.1.1.254 dev eth0 uid 0',
     ]);
     expect(out).not.toContain('rs1# ip route replace');
-    expect(out).toContain('f show fixes');
+    expect(out).toContain('s show fixes');
+    expect(out).not.toContain('f fix');
   });
 
   it('no colour means no escape codes for colour; colour on means the broken hop is red', () => {

@@ -8,7 +8,7 @@ vi.hoisted(() => {
   delete process.env.CONTINUOUS_INTEGRATION;
 });
 import type { RunEvent } from '../../src/model/events.js';
-import { colorEnabled, runTui } from '../../src/ui/run-tui.js';
+import { colorEnabled, runTui, type TuiFixer } from '../../src/ui/run-tui.js';
 import { replyRouteResult, healthyResult } from '../report/samples.js';
 import { hostileResult, TITLE } from '../report/hostile.js';
 import { eventsFor } from './events.js';
@@ -218,5 +218,87 @@ describe('runTui', () => {
     expect(colorEnabled(true, {})).toBe(false);
     expect(colorEnabled(false, { NO_COLOR: '1' })).toBe(false);
     expect(colorEnabled(false, { NO_COLOR: '' })).toBe(true);
+  });
+});
+
+describe('runTui: f applies the fix of the selected diagnosis with consent (issue 15)', () => {
+  /** A write path that records what the TUI asked of it. */
+  function fixer(outcome: { lines: string[]; ok: boolean }) {
+    const calls: string[] = [];
+    const fix: TuiFixer = {
+      plan: async (_result, id) => {
+        calls.push(`plan ${id}`);
+        return {
+          lines: [`fix ${id}`, '  1. on rs1: ip route replace default via 10.1.1.1', '     saved for rollback: the route was: default via 10.1.1.254 dev eth0'],
+          apply: async () => {
+            calls.push('apply');
+            return outcome;
+          },
+          cancel: async () => void calls.push('cancel'),
+        };
+      },
+    };
+    return { fix, calls };
+  }
+
+  it('shows the commands and what is saved, applies only on y, then shows the verification', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const { fix, calls } = fixer({ lines: ['verify: q2.reply-route: was FAIL, now OK', 'fixed and verified: realserver.reply-route'], ok: true });
+    const done = runTui(stream(eventsFor(replyRouteResult())), { ...opts, fix });
+    await stdout.shows('f fix');
+    stdin.press('f');
+    await stdout.shows('type y to apply these commands');
+    const panel = lastFrame(stdout.text).join('\n');
+    expect(panel).toContain('on rs1: ip route replace default via 10.1.1.1');
+    expect(panel).toContain('saved for rollback: the route was: default via 10.1.1.254 dev eth0');
+    expect(calls).toEqual(['plan realserver.reply-route']);
+    stdin.press('y');
+    await stdout.shows('was FAIL, now OK');
+    expect(calls).toEqual(['plan realserver.reply-route', 'apply']);
+    await stdout.shows('any key to close');
+    stdin.press('x');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lastFrame(stdout.text).join('\n')).not.toContain('any key to close');
+    stdin.press('q');
+    await done;
+  });
+
+  it('any key but y cancels: nothing is applied', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const { fix, calls } = fixer({ lines: [], ok: true });
+    const done = runTui(stream(eventsFor(replyRouteResult())), { ...opts, fix });
+    await stdout.shows('f fix');
+    stdin.press('f');
+    await stdout.shows('type y to apply these commands');
+    stdin.press('n');
+    await new Promise((r) => setTimeout(r, 50));
+    stdin.press('q');
+    await done;
+    expect(calls).toEqual(['plan realserver.reply-route', 'cancel']);
+  });
+
+  it('a rolled-back fix says so; without a write path (replay) f is not offered', async () => {
+    const { stdout, stdin, opts } = io(true);
+    const { fix } = fixer({ lines: ['verify: q2.reply-route: was FAIL, now FAIL; realserver.reply-route is still diagnosed', 'rolled back: fault still present'], ok: false });
+    const done = runTui(stream(eventsFor(replyRouteResult())), { ...opts, fix });
+    await stdout.shows('f fix');
+    stdin.press('f');
+    await stdout.shows('type y to apply');
+    stdin.press('y');
+    await stdout.shows('rolled back: fault still present');
+    stdin.press('x');
+    await new Promise((r) => setTimeout(r, 50));
+    stdin.press('q');
+    await done;
+
+    const replay = io(true);
+    const offline = runTui(stream(eventsFor(replyRouteResult())), replay.opts);
+    await replay.stdout.shows('q quit');
+    expect(replay.stdout.text).not.toContain('f fix');
+    replay.stdin.press('f');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(replay.stdout.text).not.toContain('type y to apply');
+    replay.stdin.press('q');
+    await offline;
   });
 });
