@@ -1,6 +1,6 @@
 import type { Check } from '../ids.js';
 import { describeHit, directorTable, firewallHits } from '../../src/facts/readers.js';
-import { strictRpFilterRefusal } from './strict-rp-filter.js';
+import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence, removeRulesFix } from '../lib.js';
 

@@ -1,6 +1,6 @@
 import type { Check } from '../ids.js';
 import { connectedInterface, routeGet } from '../../src/facts/readers.js';
-import { strictRpFilterRefusal } from './strict-rp-filter.js';
+import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import { fault, notOnClientSide, pass, unknown, wireEvidence } from '../lib.js';
 
 // Hop 1: CIP:CPORT -> VIP:VPORT must arrive on the director's ext.

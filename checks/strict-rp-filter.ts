@@ -1,6 +1,6 @@
-import type { Facts } from '../../src/facts/facts.js';
-import { effectiveRpFilter, routeGet, sysctls } from '../../src/facts/readers.js';
-import type { Evidence, Fix } from '../../src/model/check.js';
+import type { Facts } from '../src/facts/facts.js';
+import { effectiveRpFilter, routeGet, sysctls } from '../src/facts/readers.js';
+import type { Evidence, Fix } from '../src/model/check.js';
 
 export interface StrictRpFilterRefusal {
   ext: string;
