@@ -1,5 +1,6 @@
 import type { Check } from '../ids.js';
-import { describeHit, directorTable, effectiveRpFilter, firewallHits, routeGet, sysctls } from '../../src/facts/readers.js';
+import { describeHit, directorTable, firewallHits } from '../../src/facts/readers.js';
+import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, hopSeenAt, pass, testedConnection, unknown, wireEvidence, removeRulesFix } from '../lib.js';
 
@@ -47,14 +48,9 @@ export const requestForwarded: Check = {
     }
     const cip = conn.cip;
     const ext = facts.derived.ext;
-    const rpRoute = routeGet(facts, d, 'route-get-request');
-    const rp = ext ? effectiveRpFilter(sysctls(facts, d), ext) : undefined;
-    if (rpRoute?.error && rp === 1) {
-      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, evidence: [
-        facts.evidence(d, 'route-get-request'),
-        facts.evidence(d, 'sysctl', (l) => /rp_filter/.test(l) && (/\.all\./.test(l) || l.includes(`.${ext}.`)), `effective rp_filter on ${ext} = max(all, ${ext}) = 1`),
-        ...wire,
-      ], fixes: [{ host: d, commands: [`sysctl -w net.ipv4.conf.all.rp_filter=2`, `sysctl -w net.ipv4.conf.${ext}.rp_filter=2`], why: `loose reverse-path filtering, or a symmetric route (route ${cip} back out of ${ext})` }], certainty: 1 });
+    const rpRefusal = strictRpFilterRefusal(facts, d, cip);
+    if (rpRefusal) {
+      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, evidence: [...rpRefusal.evidence, ...wire], fixes: rpRefusal.fixes, certainty: 1 });
     }
     const reach = deps['q1.director-reaches-realservers'];
     const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');

@@ -1,5 +1,6 @@
 import type { Check } from '../ids.js';
-import { routeGet } from '../../src/facts/readers.js';
+import { connectedInterface, routeGet } from '../../src/facts/readers.js';
+import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import { fault, notOnClientSide, pass, unknown, wireEvidence } from '../lib.js';
 
 // Hop 1: CIP:CPORT -> VIP:VPORT must arrive on the director's ext.
@@ -8,7 +9,12 @@ export const requestReachesDirector: Check = {
   question: 'q3-director',
   title: "Hop 1: the client's SYN reaches the director",
   needs: [],
-  probes: [{ role: 'client', probe: 'route-get-vip' }],
+  probes: [
+    { role: 'client', probe: 'route-get-vip' },
+    { role: 'director', probe: 'route-get-request' },
+    { role: 'director', probe: 'sysctl' },
+    { role: 'director', probe: 'ip-addr' },
+  ],
   evaluate({ topology, facts }) {
     const tc = facts.testConnection;
     const c = topology.client.name;
@@ -27,6 +33,18 @@ export const requestReachesDirector: Check = {
     // a connection that was never made (no tool, no answer from the client) proves nothing.
     const clientCapture = tc.captures.find((x) => x.place === 'client' && x.packets !== null);
     const leftClient = clientCapture?.packets?.some((p) => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack && p.dst === vip && p.tcp.dstPort === vport) ?? false;
+    // A client on ext's own subnet resolves the director by ARP, and the kernel checks an ARP
+    // request's sender against rp_filter too: strict filtering that refuses CIP on ext leaves the
+    // client without the director's MAC once its neighbour entry expires, so no SYN leaves it.
+    const d = topology.director.name;
+    const cip = facts.derived.cip;
+    const rpRefusal = !leftClient && cip ? strictRpFilterRefusal(facts, d, cip) : undefined;
+    if (rpRefusal && cip && connectedInterface(facts, d, cip)?.ifname === rpRefusal.ext) {
+      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${rpRefusal.ext} drops the client's packets, its ARP requests too: the route back to ${cip} does not leave by ${rpRefusal.ext}, so the client cannot resolve the director and no SYN left it`, evidence: [
+        ...rpRefusal.evidence,
+        { host: c, command: 'test connection', lines: tc.attempts.map((a) => `${a.command} -> exit ${a.exitCode} ${a.output}`) },
+      ], fixes: rpRefusal.fixes, certainty: 0.9 });
+    }
     const saidUnreachable = tc.attempts.some((a) => /unreachable|No route/i.test(a.output));
     if (!leftClient && !saidUnreachable) {
       return unknown(`no SYN to ${vip}:${vport} was seen at all, and the client's capture does not show it leaving: ${tc.attempts.map((a) => `${a.command} -> ${a.output || `exit ${a.exitCode}`}`)[0] ?? 'no connection was made'}`, routeEv);
