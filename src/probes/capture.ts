@@ -2,6 +2,7 @@
 // transport's wrapper) and by -c, armed when it says "listening on", stopped by PID.
 import { CAPTURE_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
+import { startArmedRun } from './armed-run.js';
 import { defineProbe } from './define.js';
 import type { ProbeCommand } from './probe.js';
 import { interfaceName, ipAddress, port as validPort, positiveInt } from './validate.js';
@@ -68,28 +69,20 @@ export interface RunningCapture {
 /** `onChunk`: the pcap bytes as they arrive (to read the capture while it runs). */
 export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal, onChunk?: (chunk: Uint8Array) => void): RunningCapture {
   const probe = captureProbe(spec);
-  const controller = new AbortController();
-  const onParentAbort = (): void => controller.abort();
-  parent?.addEventListener('abort', onParentAbort, { once: true });
-  let arm: () => void = () => undefined;
-  let fail: (e: Error) => void = () => undefined;
-  const armed = new Promise<void>((resolve, reject) => ([arm, fail] = [resolve, reject]));
-  armed.catch(() => undefined);
-  const done = transport.run(spec.host, probe.argv, {
-    timeoutMs: probe.timeoutMs,
-    needsRoot: probe.needsRoot,
-    signal: controller.signal,
-    // Binary pcap: no lines to count, only bytes (a -c bound the host may ignore).
-    outputCap: CAPTURE_OUTPUT_CAP,
-    ...(onChunk ? { onStdoutChunk: onChunk } : {}),
-    onStderrLine: (line) => {
-      if (/^(tcpdump: )?listening on /.test(line)) arm();
+  const run = startArmedRun(
+    transport,
+    spec.host,
+    probe.argv,
+    {
+      timeoutMs: probe.timeoutMs,
+      needsRoot: probe.needsRoot,
+      // Binary pcap: no lines to count, only bytes (a -c bound the host may ignore).
+      outputCap: CAPTURE_OUTPUT_CAP,
+      isArmed: (line) => /^(tcpdump: )?listening on /.test(line),
+      endedUnarmed: (r) => `tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
+      ...(onChunk ? { onStdoutChunk: onChunk } : {}),
     },
-  });
-  done.then(
-    (r) => fail(new Error(`tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`)),
-    (e: Error) => fail(e),
+    parent,
   );
-  done.finally(() => parent?.removeEventListener('abort', onParentAbort)).catch(() => undefined);
-  return { spec, armed, done, stop: () => controller.abort() };
+  return { spec, ...run };
 }

@@ -20,6 +20,7 @@
 // under `unshare -m` so that mounting tracefs, where it is not mounted, stays private to it.
 import { TEXT_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
+import { startArmedRun } from './armed-run.js';
 import { defineProbe } from './define.js';
 import type { ProbeCommand } from './probe.js';
 import { interfaceName, positiveInt } from './validate.js';
@@ -128,28 +129,14 @@ export interface RunningDropTrace {
 
 export function startDropTrace(transport: Transport, spec: DropTraceSpec, parent?: AbortSignal): RunningDropTrace {
   const probe = dropTraceProbe(spec);
-  const controller = new AbortController();
-  const onParentAbort = (): void => controller.abort();
-  parent?.addEventListener('abort', onParentAbort, { once: true });
-  let arm: () => void = () => undefined;
-  let fail: (e: Error) => void = () => undefined;
-  const armed = new Promise<void>((resolve, reject) => ([arm, fail] = [resolve, reject]));
-  armed.catch(() => undefined);
-  const done = transport.run(spec.host, probe.argv, {
-    timeoutMs: probe.timeoutMs,
-    needsRoot: probe.needsRoot,
-    signal: controller.signal,
-    outputCap: TEXT_OUTPUT_CAP,
-    onStderrLine: (line) => {
-      if (line === TRACE_ARMED) arm();
-    },
-  });
-  done.then(
-    (r) => fail(new Error(traceFailure(r))),
-    (e: Error) => fail(e),
+  const run = startArmedRun(
+    transport,
+    spec.host,
+    probe.argv,
+    { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, outputCap: TEXT_OUTPUT_CAP, isArmed: (line) => line === TRACE_ARMED, endedUnarmed: traceFailure },
+    parent,
   );
-  done.finally(() => parent?.removeEventListener('abort', onParentAbort)).catch(() => undefined);
-  return { spec, armed, done, stop: () => controller.abort() };
+  return { spec, ...run };
 }
 
 /** Why a trace run did not trace: the script's own message, or the exit. */
