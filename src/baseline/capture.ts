@@ -4,8 +4,9 @@
 // slice (since mark()).
 import type { Topology } from '../model/topology.js';
 import { TOOL_VERSION } from '../version.js';
-import { BUNDLE_SCHEMA_VERSION, stdoutFileName, type Bundle, type BundleEntry } from '../transport/bundle.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from '../transport/transport.js';
+import { BUNDLE_SCHEMA_VERSION, type Bundle, type BundleEntry } from '../transport/bundle.js';
+import { runKept } from '../transport/record.js';
+import type { RunOptions, RunResult, Transport, TransportError } from '../transport/transport.js';
 
 export class CapturingTransport implements Transport {
   private ordinal = 0;
@@ -21,23 +22,11 @@ export class CapturingTransport implements Transport {
     return this.inner.prepare ? this.inner.prepare(hosts) : Promise.resolve(new Map(hosts.map((h) => [h, null])));
   }
 
-  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
-    const ordinal = this.ordinal++;
-    const base = { ordinal, host, argv: [...argv], stdoutFile: stdoutFileName(ordinal, host) };
-    try {
-      const result = await this.inner.run(host, argv, options);
-      this.entries.push({ ...base, exitCode: result.exitCode, durationMs: result.durationMs, stderr: result.stderr });
-      this.files.set(base.stdoutFile, result.stdout);
-      return result;
-    } catch (error) {
-      const kind = error instanceof TransportError ? error.kind : 'internal';
-      // As record.ts: the host is the entry's, not part of the message (replay adds it back).
-      const text = (error as Error).message;
-      const message = text.startsWith(`${host}: `) ? text.slice(host.length + 2) : text;
-      this.entries.push({ ...base, exitCode: -1, durationMs: 0, stderr: '', transportError: { kind, message } });
-      this.files.set(base.stdoutFile, new Uint8Array());
-      throw error;
-    }
+  run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    return runKept(this.inner, this.ordinal++, host, argv, options, (entry, stdout) => {
+      this.entries.push(entry);
+      this.files.set(entry.stdoutFile, stdout);
+    });
   }
 
   /** Where the next run starts. */

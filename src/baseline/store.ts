@@ -4,7 +4,6 @@
 // ~/.local/state/lvs-doctor; inside, last-ok/<site key>/ is a bundle plus status.json. Only the
 // last one per site is kept, and at most MAX_SITES sites (the oldest go first). Like a
 // recording it holds unredacted routes and rules: directories 0700, files 0600.
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { EXIT_CODES, type OverallVerdict } from '../model/result.js';
@@ -13,15 +12,12 @@ import { readBounded, writeExclusive } from '../transport/bundle-files.js';
 import { writeBundle, type Bundle } from '../transport/bundle.js';
 import { siteKey } from './site.js';
 import type { PreviousStatus } from '../model/baseline.js';
+import { stateDir } from '../util/state-dir.js';
 
 export const MAX_SITES = 32;
 const STATUS_FILE = 'status.json';
 const MAX_STATUS_BYTES = 64 * 1024;
 
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LVS_DOCTOR_STATE_DIR) return env.LVS_DOCTOR_STATE_DIR;
-  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'lvs-doctor');
-}
 
 export function lastOkDir(topology: Topology, env: NodeJS.ProcessEnv = process.env): string {
   return join(stateDir(env), 'last-ok', siteKey(topology));

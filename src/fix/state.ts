@@ -4,11 +4,11 @@
 // the audit bundles (audit/, rollback/); fixes/last names the newest. Directories 0700, files
 // 0600: the saved outputs are the hosts' routes and rules.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../model/topology.js';
 import { escapeControls } from '../util/control-chars.js';
 import type { FixStep, SetAside } from './plan.js';
+import { stateDir } from '../util/state-dir.js';
 
 export type FixStatus = 'applying' | 'verified' | 'unverified' | 'rolled-back' | 'rollback-failed';
 
@@ -27,10 +27,6 @@ export interface FixRecord {
   verification?: string;
 }
 
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LVS_DOCTOR_STATE_DIR) return env.LVS_DOCTOR_STATE_DIR;
-  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'lvs-doctor');
-}
 
 const fixesDir = (env: NodeJS.ProcessEnv): string => join(stateDir(env), 'fixes');
 

@@ -33,20 +33,8 @@ export class RecordingTransport implements Transport {
     return this.inner.prepare ? this.inner.prepare(hosts) : Promise.resolve(new Map(hosts.map((h) => [h, null])));
   }
 
-  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
-    const ordinal = this.ordinal++;
-    const stdoutFile = stdoutFileName(ordinal, host);
-    const base = { ordinal, host, argv: [...argv], stdoutFile };
-    try {
-      const result = await this.inner.run(host, argv, options);
-      this.keep({ ...base, exitCode: result.exitCode, durationMs: result.durationMs, stderr: result.stderr, ...flags(result) }, result.stdout);
-      return result;
-    } catch (error) {
-      const te = error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message);
-      const message = te.message.startsWith(`${host}: `) ? te.message.slice(host.length + 2) : te.message;
-      this.keep({ ...base, exitCode: -1, durationMs: 0, stderr: '', transportError: { kind: te.kind, message } }, new Uint8Array());
-      throw error;
-    }
+  run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    return runKept(this.inner, this.ordinal++, host, argv, options, (entry, stdout) => this.keep(entry, stdout));
   }
 
   /** The bundle as it stands (redacted if asked). */
@@ -77,6 +65,26 @@ export class RecordingTransport implements Transport {
   private keep(entry: BundleEntry, stdout: Uint8Array): void {
     this.entries.push(entry);
     this.files.set(entry.stdoutFile, stdout);
+  }
+}
+
+/**
+ * Runs argv on host through `inner` and hands what happened to `keep` as a bundle entry with
+ * its stdout: the same entry shape whether the run answered or threw (then rethrown), so every
+ * transport that keeps runs (a --record bundle, the baseline's in-memory one) replays alike.
+ */
+export async function runKept(inner: Transport, ordinal: number, host: string, argv: readonly string[], options: RunOptions, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult> {
+  const base = { ordinal, host, argv: [...argv], stdoutFile: stdoutFileName(ordinal, host) };
+  try {
+    const result = await inner.run(host, argv, options);
+    keep({ ...base, exitCode: result.exitCode, durationMs: result.durationMs, stderr: result.stderr, ...flags(result) }, result.stdout);
+    return result;
+  } catch (error) {
+    const te = error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message);
+    // The host is the entry's, not part of the message (replay adds it back).
+    const message = te.message.startsWith(`${host}: `) ? te.message.slice(host.length + 2) : te.message;
+    keep({ ...base, exitCode: -1, durationMs: 0, stderr: '', transportError: { kind: te.kind, message } }, new Uint8Array());
+    throw error;
   }
 }
 
