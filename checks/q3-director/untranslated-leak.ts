@@ -1,4 +1,10 @@
 import type { Check } from '../ids.js';
+import { directorTable, ipvsTimeouts } from '../../src/facts/readers.js';
+import type { Facts } from '../../src/facts/facts.js';
+import type { InsteadObservation } from '../../src/facts/hop-analysis.js';
+import type { Evidence, Fix } from '../../src/model/check.js';
+import type { Packet } from '../../src/model/packet.js';
+import type { IpvsadmTimeout } from '../../src/parsers/ipvsadm.js';
 import { fault, pass, unknown } from '../lib.js';
 
 // 5.24: when the director has forgotten a connection while the realserver still answers
@@ -9,7 +15,8 @@ export const untranslatedLeak: Check = {
   question: 'q3-director',
   title: 'No packet leaves the director towards the client with a RIP as source',
   needs: [],
-  probes: [],
+  // The timeouts say whether the entry simply expired; bundles recorded before they were read lack them.
+  probes: [{ role: 'director', probe: 'ipvsadm-timeout', supplementary: true }],
   evaluate({ topology, facts }) {
     const tc = facts.testConnection;
     const d = topology.director.name;
@@ -22,8 +29,60 @@ export const untranslatedLeak: Check = {
     const { vip } = topology.service;
     const ext = facts.derived.ext ?? 'EXT';
     const rip = leak[0].packet.src ?? 'RIP';
-    return fault({ verdict: 'fail', fault: 'director.untranslated-leak', hosts: [d], summary: `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, evidence: [
-      { host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' },
-    ], fixes: [{ host: d, commands: [`iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`, 'sysctl -w net.ipv4.vs.conntrack=1'], why: "never let a RIP leave on the client side untranslated; and align the director's timeouts (ipvsadm --set TCP TCPFIN UDP) with the realservers' own (5.24)" }], certainty: 1 });
+    const evidence: Evidence[] = [{ host: leak[0].host, command: 'tcpdump (test connection)', lines: leak.map((l) => l.line), note: 'source RIP on the external side' }];
+    const snat = `iptables -t nat -A POSTROUTING -s ${rip} -o ${ext} -j SNAT --to-source ${vip}`;
+    let fix: Fix;
+    if (directorTable(facts, topology)?.kind === 'ipvs') {
+      const timeouts = ipvsTimeouts(facts, d);
+      const idle = timeouts ? idleBeforeLeak(facts, d, leak[0]) : null;
+      const expired = timeouts && idle ? timeoutVerdict(timeouts, idle) : null;
+      if (expired) evidence.push(facts.evidence(d, 'ipvsadm-timeout', undefined, expired.evidence));
+      fix = {
+        host: d,
+        commands: [snat, 'sysctl -w net.ipv4.vs.conntrack=1'],
+        why: `never let a RIP leave on the client side untranslated; and ${expired?.advice ?? "align the director's timeouts (ipvsadm --set TCP TCPFIN UDP) with the realservers' own"} (5.24)`,
+      };
+    } else {
+      // No IPVS here: the director is netfilter NAT, and the packet belongs to no conntrack entry
+      // any more. conntrack takes a lone SYN+ACK as INVALID and the nat table only sees the first
+      // packet of a tracked connection, so an SNAT rule would never translate it (and
+      // net.ipv4.vs.* does not exist). What removes the entries is the fault to find.
+      fix = {
+        host: d,
+        commands: ['conntrack -E -e DESTROY'],
+        why: `the connection entry is gone before the realserver answers; on a netfilter-NAT director an SNAT rule cannot translate such a packet (it belongs to no conntrack entry: INVALID, and the nat table only sees a tracked connection's first packet): find what deletes the entries or lets them expire (\`conntrack -E -e DESTROY\`, net.netfilter.nf_conntrack_tcp_timeout_*), or drop what leaks: iptables -A FORWARD -s ${rip} -o ${ext} -m conntrack --ctstate INVALID -j DROP`,
+      };
+    }
+    return fault({ verdict: 'fail', fault: 'director.untranslated-leak', hosts: [d], summary: `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, evidence, fixes: [fix], certainty: 1 });
   },
 };
+
+/** Seconds between the leaked packet and the packet of its connection the director saw last before it. */
+function idleBeforeLeak(facts: Facts, director: string, leak: InsteadObservation): { seconds: number; protocol: 'tcp' | 'udp'; afterFin: boolean } | null {
+  const p = leak.packet;
+  const at = p.time?.seconds;
+  const cport = p.tcp?.dstPort ?? p.udp?.dstPort;
+  if (at === undefined || cport === undefined || p.dst === null) return null;
+  const ofConnection = (q: Packet): boolean => (q.src === p.dst && (q.tcp?.srcPort ?? q.udp?.srcPort) === cport) || (q.dst === p.dst && (q.tcp?.dstPort ?? q.udp?.dstPort) === cport);
+  const before = (facts.testConnection?.captures ?? [])
+    .filter((c) => c.host === director)
+    .flatMap((c) => c.packets ?? [])
+    .filter((q) => q.protocol === p.protocol && q.time !== null && q.time.clock === p.time!.clock && q.time.seconds < at && ofConnection(q));
+  if (before.length === 0) return null;
+  const last = Math.max(...before.map((q) => q.time!.seconds));
+  return { seconds: at - last, protocol: p.protocol === 'udp' ? 'udp' : 'tcp', afterFin: before.some((q) => q.tcp?.flags.fin === true) };
+}
+
+/** What the director's timeout says of the silence before the leak, when it says something. */
+function timeoutVerdict(t: IpvsadmTimeout, idle: { seconds: number; protocol: 'tcp' | 'udp'; afterFin: boolean }): { evidence: string; advice: string } | null {
+  const [name, limit] = idle.protocol === 'udp' ? ['udp', t.udpSeconds] : idle.afterFin ? ['tcpfin', t.tcpFinSeconds] : ['tcp', t.tcpSeconds];
+  const silence = `the connection was silent ${idle.seconds.toFixed(1)} s before the realserver answered`;
+  const set = `ipvsadm --set TCP TCPFIN UDP (now ${t.tcpSeconds} ${t.tcpFinSeconds} ${t.udpSeconds})`;
+  if (idle.seconds >= limit) {
+    return {
+      evidence: `${silence}: longer than the director's ${name} timeout of ${limit} s, so its entry expired`,
+      advice: `raise the director's ${name} timeout above the realservers' longest answer time: ${set}`,
+    };
+  }
+  return null;
+}

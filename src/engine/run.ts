@@ -19,7 +19,7 @@ import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import type { DerivedParams, ProbeName } from './probe-catalog.js';
-import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
+import { planPhase, probesNeeded, supplementaryProbes, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
 import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
@@ -60,6 +60,8 @@ interface RunState {
   pool: Pool;
   /** Which probes each host needs, from what the checks declare. */
   needed: Map<string, Set<ProbeName>>;
+  /** Probes that checks read only when present (see ProbeNeed.supplementary). */
+  supplementary: Set<string>;
   /** Each reachable host's connection, opening (see openConnections). */
   connecting: Map<string, Promise<void>>;
   emit: (e: RunEvent) => void;
@@ -98,6 +100,7 @@ async function diagnoseUntilStopped(options: DiagnosisOptions, stop: RunStop, em
     facts: new Facts(topology, hosts),
     pool: new Pool({ perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 }),
     needed: probesNeeded(topology, order),
+    supplementary: supplementaryProbes(order),
     connecting: new Map(),
     emit,
     stop,
@@ -262,6 +265,8 @@ async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): P
     const b = live[i];
     // The raw bytes stay with the runner: checks read the parsed result and the text.
     const { raw: _raw, ...outcome } = o;
+    // A bundle recorded before a supplementary probe existed: nothing was run, nothing is missing.
+    if (!outcome.ok && outcome.notRecorded && state.supplementary.has(b.name)) return;
     hosts.get(b.host)!.probesRun += 1;
     facts.record(outcome);
     emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });
