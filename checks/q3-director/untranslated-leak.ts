@@ -43,14 +43,16 @@ export const untranslatedLeak: Check = {
         why: `never let a RIP leave on the client side untranslated; and ${expired?.advice ?? "align the director's timeouts (ipvsadm --set TCP TCPFIN UDP) with the realservers' own"} (5.24)`,
       };
     } else {
-      // No IPVS here: the director is netfilter NAT, and the packet belongs to no conntrack entry
-      // any more. conntrack takes a lone SYN+ACK as INVALID and the nat table only sees the first
-      // packet of a tracked connection, so an SNAT rule would never translate it (and
-      // net.ipv4.vs.* does not exist). What removes the entries is the fault to find.
+      // The director balances with netfilter NAT, not IPVS (net.ipv4.vs.conntrack has no part), and the
+      // packet belongs to no conntrack entry any more. conntrack takes a lone SYN+ACK as INVALID
+      // and such a packet never reaches the nat table, so an SNAT rule would not translate it
+      // (measured on the netns lab: with the rule in place the leak is unchanged; a DROP of
+      // INVALID packets ends the leak but is then a firewall that drops the replies). Nothing
+      // to apply: what removes the entries is the fault to find.
       fix = {
         host: d,
         commands: ['conntrack -E -e DESTROY'],
-        why: `the connection entry is gone before the realserver answers; on a netfilter-NAT director an SNAT rule cannot translate such a packet (it belongs to no conntrack entry: INVALID, and the nat table only sees a tracked connection's first packet): find what deletes the entries or lets them expire (\`conntrack -E -e DESTROY\`, net.netfilter.nf_conntrack_tcp_timeout_*), or drop what leaks: iptables -A FORWARD -s ${rip} -o ${ext} -m conntrack --ctstate INVALID -j DROP`,
+        why: `the director (netfilter NAT, not IPVS) lost the connection's conntrack entry before ${rip} answered; such a packet is INVALID to conntrack and never reaches the nat table, so no SNAT rule can translate it: find what deletes the entries or lets them expire first (\`conntrack -E -e DESTROY\`, net.netfilter.nf_conntrack_tcp_timeout_*)`,
       };
     }
     return fault({ verdict: 'fail', fault: 'director.untranslated-leak', hosts: [d], summary: `packets with source ${rip} (a RIP) leave the director's ${ext} untranslated: the connection entry was gone when the realserver answered`, evidence, fixes: [fix], certainty: 1 });
