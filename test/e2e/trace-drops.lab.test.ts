@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { injectFault, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
-import type { ResultDocument } from '../../src/model/result.js';
 import { labSkipReason } from '../lab/helpers.js';
-import { freshLab, labDiagnose } from './lab-diagnose.js';
+import { freshLab, labDiagnose, traceEvidence } from './lab-diagnose.js';
 
 const PREFIX = 'drp3';
 const skip = labSkipReason(PREFIX);
@@ -53,10 +52,6 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number): P
     if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function traceEvidence(r: ResultDocument, fault: string) {
-  return r.diagnoses.find((d) => d.id === fault)?.evidence.find((e) => e.command.startsWith('tracefs instance lvsd-'));
 }
 
 describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
