@@ -7,7 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { injectFault, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
+import { injectFault, labExec, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
+import { planLab } from '../../src/lab/plan.js';
 import { labSkipReason } from '../lab/helpers.js';
 import { freshLab, labDiagnose, traceEvidence } from './lab-diagnose.js';
 
@@ -79,8 +80,10 @@ describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (s
 
   for (const [id, want] of Object.entries(REASONS)) {
     it(`${id}: reason ${want.reason} on ${want.host} is evidence of the diagnosis`, async () => {
-      // A connection just before the fault: the client's ARP entry for the director is fresh.
-      labDiagnose(PREFIX, []);
+      // The client's ARP entry for the director made fresh just before the fault (strict
+      // rp_filter also drops the client's ARP): one ping, not a whole diagnosis.
+      const ping = await labExec(PREFIX, 'client', ['ping', '-n', '-c', '1', '-W', '2', planLab(PREFIX, 3).directorExtAddress]);
+      expect(ping.exitCode, ping.stderr).toBe(0);
       await injectFault(PREFIX, id);
       try {
         const r = labDiagnose(PREFIX, ['--trace-drops']);

@@ -76,8 +76,13 @@ export function stableReading(argv: string[], text: string): string {
 export async function readingsAgain(prefix: string, env: NodeJS.ProcessEnv): Promise<{ host: string; argv: string[]; saved: string; now: string }[]> {
   const record = JSON.parse(readFileSync(join(lastFixDir(env), 'fix.json'), 'utf8')) as { steps: { host: string; saved: { argv: string[]; output: string }[] }[] };
   const out = [];
+  const seen = new Set<string>();
   for (const step of record.steps) {
     for (const s of step.saved) {
+      // Every reading was taken before the first write: the same one twice is read again once.
+      const key = JSON.stringify([step.host, s.argv]);
+      if (seen.has(key)) continue;
+      seen.add(key);
       const now = await labExec(prefix, step.host, s.argv);
       out.push({ host: step.host, argv: s.argv, saved: stableReading(s.argv, s.output), now: stableReading(s.argv, now.stdout) });
     }

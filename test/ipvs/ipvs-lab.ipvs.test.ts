@@ -69,6 +69,9 @@ const REASONS: Record<string, { host: string; reason: string }> = {
   'director.firewall-drop': { host: 'director', reason: 'NETFILTER_DROP' },
   'director.no-weight': { host: 'director', reason: 'NETFILTER_DROP' },
   'director.no-virtual-service': { host: 'director', reason: 'NO_SOCKET' },
+  'realserver.no-listener': { host: 'rs3', reason: 'NO_SOCKET' },
+  'realserver.firewall-reject': { host: 'rs1', reason: 'NETFILTER_DROP' },
+  'realserver.silent-drop': { host: 'rs1', reason: 'NETFILTER_DROP' },
 };
 
 const timings: string[] = [];
