@@ -120,7 +120,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   }
   if (fixRequest) {
     const { fixCommand } = await import('./fix.js');
-    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
+    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000, traceDrops: Boolean(values['trace-drops']) }, transport, topology, io);
   }
   const session = await baselineSession(values, topology, 'live', io);
   if (typeof session === 'number') {
