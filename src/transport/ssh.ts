@@ -3,6 +3,7 @@
 // stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
 // remote process running).
 import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
@@ -15,6 +16,7 @@ import { makeRunSocketDir, mastersUnder, sweepStaleSocketDirs } from './socket-d
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
+import { HandshakeGate } from './handshake-gate.js';
 import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface SshTransportOptions {
@@ -36,6 +38,8 @@ export interface SshTransportOptions {
   keepConnections?: { dir: string; seconds: number };
   /** Keep a shell open per host for quick probes (default); false: one session per batch. */
   channels?: boolean;
+  /** How many handshakes may be in flight at once (default: see handshake-gate.ts). */
+  handshakesAtOnce?: number;
 }
 
 interface HostState {
@@ -83,10 +87,12 @@ export class SshTransport implements Transport {
   /** Per host: the stop commands still on their way (its master must outlive them). */
   private readonly pendingStops = new Map<HostState, Set<Promise<void>>>();
   private readonly queues = new Map<string, QueuedRun[]>();
+  private readonly handshakes: HandshakeGate;
   private closed = false;
 
   constructor(private readonly options: SshTransportOptions) {
     this.sshPath = options.sshPath ?? 'ssh';
+    this.handshakes = new HandshakeGate(options.handshakesAtOnce);
     for (const spec of options.hosts) {
       if (spec.access !== 'ssh' || !spec.ssh) continue;
       this.hosts.set(spec.name, { target: spec.ssh, controlPath: '', channels: [] });
@@ -309,15 +315,16 @@ export class SshTransport implements Transport {
     // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
     // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
     const remote = `exec ${shellJoin(['timeout', String(CHANNEL_LIFETIME_S), 'sh'])}`;
-    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      encoding: 'buffer',
+    // A plain spawn, not execa: a channel lives the whole run, one per host, and execa's
+    // wrapping of each (its promise, stream helpers, a copy of the environment) cost ~0.1 MiB
+    // per process and a few ms of the doctor's thread per spawn: 10 MiB with 100 realservers.
+    const child = spawn(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      // An ssh that cannot be started at all is a channel that closed.
+      child.once('error', () => resolve());
     });
-    const channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited: child, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
+    const channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
     state.channels.push(channel);
     return channel;
   }
@@ -381,7 +388,7 @@ export class SshTransport implements Transport {
     const dir = await this.socketDir;
     const index = [...this.hosts.keys()].indexOf(host);
     state.controlPath = join(dir, `h${index}`);
-    return this.startMaster(host, state, this.options.controlPersistSec ?? RUN_CONTROL_PERSIST_S, join(dir, `h${index}.log`));
+    return this.handshakes.run(() => this.startMaster(host, state, this.options.controlPersistSec ?? RUN_CONTROL_PERSIST_S, join(dir, `h${index}.log`)));
   }
 
   /** This run's socket directory; the directories of runs that were killed go first. */
@@ -408,17 +415,21 @@ export class SshTransport implements Transport {
     state.controlPath = sharedControlPath(keep.dir, this.sshPath, state.target);
     if (await this.masterUp(state)) return null;
     const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;
-    const opened = await withOpenLock(
-      state.controlPath,
-      async () => {
-        // Nothing answers on the socket (withOpenLock just checked): one left by a master that
-        // was killed would make ssh refuse to listen there ("already exists, disabling
-        // multiplexing") and keep a plain connection in the background that never exits.
-        await rm(state.controlPath, { force: true });
-        return this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`);
-      },
-      () => this.masterUp(state),
-      { staleMs: connectBoundMs },
+    // The handshake's turn comes before the lock: a lock held while waiting for a turn could
+    // look stale (older than a connect) to another run, which would then open a second master.
+    const opened = await this.handshakes.run(() =>
+      withOpenLock(
+        state.controlPath,
+        async () => {
+          // Nothing answers on the socket (withOpenLock just checked): one left by a master that
+          // was killed would make ssh refuse to listen there ("already exists, disabling
+          // multiplexing") and keep a plain connection in the background that never exits.
+          await rm(state.controlPath, { force: true });
+          return this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`);
+        },
+        () => this.masterUp(state),
+        { staleMs: connectBoundMs },
+      ),
     );
     return opened ?? null;
   }
