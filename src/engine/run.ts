@@ -19,7 +19,7 @@ import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
-import { capturesLeaveProbesOut, MAX_REALSERVERS_ALONGSIDE, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { capturesLeaveProbesOut, MAX_REALSERVERS_ALONGSIDE, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
 import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
@@ -192,8 +192,9 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   const { transport, topology, facts, hosts, emit } = state;
   const known = deriveParams(topology, facts);
   const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
-  // Live runs leave the probes out of the captures; a replay, as its bundle's captures did.
-  const wanted = testConnectionOptions?.leaveProbesOut ?? mode === 'live';
+  // Live runs leave the probes out of the captures; a recording served again (a replay, or a
+  // recorded session replayed through a live command), as its captures did.
+  const wanted = testConnectionOptions?.leaveProbesOut ?? (transport.recordedWith ? recordedLeavingProbesOut({ recordedWith: (w) => transport.recordedWith!(w) }) : mode === 'live');
   // Whether the realservers' probes towards the client may wait for the first round's word on redirects.
   const mayDefer = capturesLeaveProbesOut(topology, known, wanted) && topology.realservers.length <= MAX_REALSERVERS_ALONGSIDE;
   const deferred = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
