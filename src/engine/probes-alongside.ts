@@ -13,6 +13,7 @@
 //   reply would draw. So they run alongside only when the first round shows the director
 //   cannot redirect them: send_redirects off on int, or their route to the client leaving by
 //   another interface (two networks); otherwise they stay before the captures, as before.
+// - reach a --trace-drops trace, which has no filter to leave them out (mayRunAlongside);
 // - eat an ICMP budget the test connection needs: with many realservers their traceroutes
 //   would (MAX_REALSERVERS_ALONGSIDE).
 // - The director's own probes (ping-rip, its `ip route get`s) stay before the captures: a
@@ -62,9 +63,19 @@ export function probesDrawNoRedirect(topology: Topology, facts: Facts, derived: 
   });
 }
 
-/** The realservers' probes towards the client run alongside the captures (this run leaves them out of the captures, and they draw no redirect). */
-export function towardsClientAlongside(topology: Topology, facts: Facts, derived: DerivedParams, leftOut: boolean): boolean {
-  return leftOut && topology.realservers.length <= MAX_REALSERVERS_ALONGSIDE && probesDrawNoRedirect(topology, facts, derived);
+/**
+ * Whether the realservers' probes towards the client may wait for the first round (then run
+ * alongside, or before the captures if they draw redirects). Not with --trace-drops: a drop
+ * trace cannot leave them out, and a traceroute probe the client drops (no socket) is a drop
+ * between a RIP and CIP, which src/facts/drop-match.ts takes for the test connection's.
+ */
+export function mayRunAlongside(topology: Topology, leftOut: boolean, tracingDrops: boolean): boolean {
+  return leftOut && !tracingDrops && topology.realservers.length <= MAX_REALSERVERS_ALONGSIDE;
+}
+
+/** The realservers' probes towards the client run alongside the captures (this run leaves them out of the captures and traces no drops, and they draw no redirect). */
+export function towardsClientAlongside(topology: Topology, facts: Facts, derived: DerivedParams, leftOut: boolean, tracingDrops: boolean): boolean {
+  return mayRunAlongside(topology, leftOut, tracingDrops) && probesDrawNoRedirect(topology, facts, derived);
 }
 
 /** Whether a recorded bundle's captures left the probes out (a replay must ask for the same captures). */

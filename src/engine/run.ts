@@ -19,7 +19,7 @@ import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
-import { capturesLeaveProbesOut, MAX_REALSERVERS_ALONGSIDE, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { capturesLeaveProbesOut, mayRunAlongside, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
 import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
@@ -196,7 +196,8 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   // recorded session replayed through a live command), as its captures did.
   const wanted = testConnectionOptions?.leaveProbesOut ?? (transport.recordedWith ? recordedLeavingProbesOut({ recordedWith: (w) => transport.recordedWith!(w) }) : mode === 'live');
   // Whether the realservers' probes towards the client may wait for the first round's word on redirects.
-  const mayDefer = capturesLeaveProbesOut(topology, known, wanted) && topology.realservers.length <= MAX_REALSERVERS_ALONGSIDE;
+  const tracingDrops = testConnectionOptions?.traceDrops === true;
+  const mayDefer = mayRunAlongside(topology, capturesLeaveProbesOut(topology, known, wanted), tracingDrops);
   const deferred = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
   await runPhase(state, 'first', known, secondWithFirst, deferred);
   // Stopped meanwhile: the report is being made already, nothing more is started.
@@ -204,7 +205,7 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
   const leftOut = capturesLeaveProbesOut(topology, derived, wanted);
-  const alongside = towardsClientAlongside(topology, facts, derived, leftOut);
+  const alongside = towardsClientAlongside(topology, facts, derived, leftOut, tracingDrops);
   // The second-phase probes not run yet: those before the captures, and those alongside them.
   const towardsClient = (name: string): boolean => TOWARDS_CLIENT.has(name as ProbeName);
   const pending = secondWithFirst ? (deferred ? towardsClient : null) : () => true;

@@ -156,6 +156,18 @@ describe('runDiagnosis: what runs when', () => {
     }
   });
 
+  it('with --trace-drops, the realservers\' ping and traceroute stay before the captures (a trace cannot leave their drops out)', async () => {
+    const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles-traces/director.rp-filter'));
+    try {
+      const log = await timeline(dir);
+      expect(log.some((l) => l.command.includes('kfree_skb') || /trace/.test(l.command))).toBe(true);
+      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      expect((await replayBundle(dir)).diagnoses[0].id).toBe('director.rp-filter');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('against a one-network director that sends redirects, the realservers\' ping and traceroute stay before the captures (the ping draws a redirect)', async () => {
     const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles/director.send-redirects'));
     try {
