@@ -3,7 +3,6 @@
 // stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
 // remote process running).
 import { execa, type ResultPromise } from 'execa';
-import { spawn } from 'node:child_process';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
@@ -315,16 +314,15 @@ export class SshTransport implements Transport {
     // the end of its input, and in any case after CHANNEL_LIFETIME_S, so that a connection that
     // dropped without an EOF leaves no shell behind for long (the next batch opens a new one).
     const remote = `exec ${shellJoin(['timeout', String(CHANNEL_LIFETIME_S), 'sh'])}`;
-    // A plain spawn, not execa: a channel lives the whole run, one per host, and execa's
-    // wrapping of each (its promise, stream helpers, a copy of the environment) cost ~0.1 MiB
-    // per process and a few ms of the doctor's thread per spawn: 10 MiB with 100 realservers.
-    const child = spawn(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      // An ssh that cannot be started at all is a channel that closed.
-      child.once('error', () => resolve());
+    const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      encoding: 'buffer',
     });
-    const channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
+    const channel = new SshChannel({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited: child, kill: () => child.kill('SIGKILL') }, LOCAL_GRACE_MS);
     state.channels.push(channel);
     return channel;
   }
