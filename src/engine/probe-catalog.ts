@@ -9,7 +9,7 @@ import { ipLink } from '../probes/ip-link.js';
 import { ipRouteGet } from '../probes/ip-route-get.js';
 import { ipRouteAll } from '../probes/ip-route.js';
 import { ipRule } from '../probes/ip-rule.js';
-import { iptablesSave } from '../probes/iptables-save.js';
+import { iptablesSave, iptablesSaveMangle } from '../probes/iptables-save.js';
 import { ipvsadmConnections, ipvsadmList, ipvsadmStats, ipvsadmTimeout } from '../probes/ipvsadm.js';
 import { procModules } from '../probes/modules.js';
 import { nftRuleset } from '../probes/nft.js';
@@ -54,6 +54,8 @@ export const PROBE_CATALOG = {
   'ip-rule': { phase: 'first', build: () => ipRule() },
   sysctl: { phase: 'first', build: () => sysctlAll() },
   'iptables-save': { phase: 'first', build: () => iptablesSave() },
+  /** Director of a firewall-mark service: the MARK rules' counters after the test connection. */
+  'iptables-mangle-after': { phase: 'after', build: ({ topology }) => (topology.service.fwmark === undefined ? null : iptablesSaveMangle()) },
   nft: { phase: 'first', build: () => nftRuleset() },
   'nstat-before': { phase: 'first', build: () => ({ ...nstat(), key: 'nstat-before' }) },
   'nstat-after': { phase: 'after', build: () => ({ ...nstat(), key: 'nstat-after' }) },

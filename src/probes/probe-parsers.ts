@@ -26,6 +26,8 @@ export const PROBE_PARSERS = {
   'ip-rule': ipRuleParser,
   sysctl: sysctlParser,
   'iptables-save': iptablesSaveParser,
+  /** The mangle table after the test connection (q3.fwmark: this run's packets). */
+  'iptables-mangle-after': iptablesSaveParser,
   nft: nftParser,
   'nstat-before': nstatParser,
   'nstat-after': nstatParser,

@@ -49,9 +49,14 @@ const NETNS: Record<string, Expect> = {
   'director.rp-filter-client-arp': { exempt: "recorded on another lab (prefix rpf1, other addresses) than the healthy bundle; director.rp-filter's bundle covers the comparison" },
   'director.untranslated-leak': { host: 'director', kind: 'firewall', key: /--hashlimit-name lvslableak/ },
 };
+const FWM_RUN: Expect = { exempt: 'a firewall-mark service run (FWM 7, lab fwm1): the healthy baseline is another site' };
 const IPVS: Record<string, Expect> = {
   ...COMMON,
   'client.fwmark-unmarked': { refused: /its service is TCP 10\.131\.100\.1:80, this run's is FWM 7/ },
+  // Not lab faults: q3.fwmark's readings of a firewall-mark service (fixtures/bundles-ipvs/SOURCES.md).
+  'fwmark-fix-verifying': FWM_RUN,
+  'fwmark-healthy': FWM_RUN,
+  'fwmark-stale-counters': FWM_RUN,
   'director.direct-rip-unreachable': { host: 'director', kind: 'sysctl', key: /^net\.ipv4\.vs\.nat_icmp_send$/ },
   'director.expire-nodest-off': { host: 'director', kind: 'ipvs', key: /^service TCP 10\.131\.100\.1:80 -> 10\.131\.2\.11:80$/ },
   'director.ftp-helper-missing': { host: 'director', kind: 'ipvs', key: /^service TCP 10\.131\.100\.1:21$/ },

@@ -13,7 +13,8 @@ const bundle = join(new URL('../../', import.meta.url).pathname, 'fixtures/bundl
 describe('PROBE_PARSERS', () => {
   it('names the parser every planned probe is read with, in every phase', async () => {
     const replay = await openReplay(bundle);
-    const topology = replay.topology!;
+    // As a firewall-mark service: iptables-mangle-after is planned for one only.
+    const topology = { ...replay.topology!, service: { ...replay.topology!.service, fwmark: 7 } };
     const every = new Set(Object.keys(PROBE_CATALOG) as ProbeName[]);
     const hosts = [topology.client, topology.director, ...topology.realservers];
     const needed = new Map(hosts.map((h) => [h.name, every]));

@@ -16,9 +16,9 @@ export function recordedLeavingProbesOut(entries: ManifestEntry[]): void {
     const filter = e.argv.slice(c + 2);
     const hosts = filter.filter((_, i) => filter[i - 1] === 'host');
     const argv = captureProbe({ host: e.host, iface: e.argv[e.argv.indexOf('-i') + 1], filter: { hosts, icmp: true, withoutProbes: true }, maxPackets: Number(e.argv[c + 1]) }).argv;
-    // Only the filter differs from what was recorded.
+    // Only the filter differs from what was recorded (a bundle recorded since already has it).
     expect(argv.slice(0, c + 2)).toEqual(e.argv.slice(0, c + 2));
-    expect(argv).not.toEqual(e.argv);
+    if (argv.join(' ') === e.argv.join(' ')) continue;
     e.argv = argv;
   }
 }
