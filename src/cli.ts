@@ -1,5 +1,6 @@
 // argv -> mode. The only place that calls process.exit.
-import { parseCommand } from './commands/parse.js';
+// Each command's module is imported when that command runs, not here: `--version`, `parse` and
+// `replay` do not pay for the modules of a live run (execa, yaml, every parser), see BENCHMARKS.md.
 import { FORMATS } from './commands/format-choice.js';
 import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
@@ -56,7 +57,7 @@ async function lazy(modulePath: string, exportName: string): Promise<Handler> {
 }
 
 const commands: Record<string, () => Promise<Handler>> = {
-  parse: async () => parseCommand,
+  parse: () => lazy('./commands/parse.js', 'parseCommand'),
   diagnose: () => lazy('./commands/diagnose.js', 'diagnoseCommand'),
   replay: () => lazy('./commands/diagnose.js', 'replayCommand'),
   demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
