@@ -25,7 +25,8 @@ import { median } from './diagnose.js';
 
 const PREFIX = 'e2eb';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let DOCTOR = join(ROOT, 'bin', 'lvs-doctor.js');
+const OWN_DOCTOR = join(ROOT, 'bin', 'lvs-doctor.js');
+let DOCTOR = OWN_DOCTOR;
 const FLOOR = join(ROOT, 'bench', 'floor.sh');
 const DEFAULT_FAULTS = ['realserver.reply-route', 'realserver.no-listener', 'director.rp-filter'];
 const CONNECT_TOOLS = new Set(['curl', 'bash', 'socat', 'nc']);
@@ -80,10 +81,15 @@ function floorOnce(info: LabInfo, work: string, controlDir: string): Sample {
   return { ms: r.ms, maxRssKiB: null, answer: '' };
 }
 
-/** The floor's inputs from a recording of the doctor's own run: its probes per host, its captures, one of its connections. */
+/**
+ * The floor's inputs from a recording of the doctor's own run: its probes per host, its captures,
+ * one of its connections. Recorded by this checkout's doctor, whatever --doctor times: an older
+ * build that cannot finish the recording (the 100-realserver cold run of the commit before the
+ * handshake bound answered unknown) is still timed against the same floor.
+ */
 function writeFloorInputs(info: LabInfo, work: string): void {
   const bundle = join(work, 'bundle');
-  const r = timedInOps(info, [process.execPath, DOCTOR, 'diagnose', '--inventory', info.inventory, '--json', '--record', bundle]);
+  const r = timedInOps(info, [process.execPath, OWN_DOCTOR, 'diagnose', '--inventory', info.inventory, '--json', '--record', bundle]);
   if (r.status === null || r.status > 2) throw new Error(`recording the doctor's run failed (exit ${r.status}): ${r.stderr}`);
   const { entries } = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as BundleManifest;
   const dir = join(work, 'floor');

@@ -2,6 +2,7 @@ import type { Check } from '../ids.js';
 import { describeHit, effectiveRpFilter, firewallHits, interfaceOf, listeners, routeGet, sysctls } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import { fault, pass, removeRulesFix, skip, testedConnection, unknown, wireEvidence } from '../lib.js';
+import { ripMissingFix } from '../rip-fix.js';
 
 // Julian's Q.4: the request reached the realserver; what did it answer? SYN+ACK (good), RST
 // (nothing listens), ICMP unreachable (its firewall), nothing (rp_filter or a silent DROP),
@@ -56,9 +57,7 @@ export const realserverAnswers: Check = {
     const forwardedOn = conn.instead.find((i) => i.kind === 'request-forwarded-on');
     const owns = interfaceOf(facts, rs.name, rs.rip);
     if (forwardedOn || (facts.probed(rs.name) && owns === undefined)) {
-      return fault({ verdict: 'fail', fault: 'realserver.rip-missing', hosts: [rs.name], summary: `${rs.name} does not own ${rs.rip}: the request is not accepted locally`, evidence: [facts.evidence(rs.name, 'ip-addr', (l) => / inet /.test(l)), ...wire], fixes: [
-        { host: rs.name, commands: [`ip addr add ${rs.rip}/24 dev DEV`], why: 'the realserver must hold its RIP' },
-      ], certainty: 1 });
+      return fault({ verdict: 'fail', fault: 'realserver.rip-missing', hosts: [rs.name], summary: `${rs.name} does not own ${rs.rip}: the request is not accepted locally`, evidence: [facts.evidence(rs.name, 'ip-addr', (l) => / inet /.test(l)), ...wire], fixes: [ripMissingFix(topology, facts, rs)], certainty: 1 });
     }
     // Silent: which of rp_filter or a firewall drops it?
     const dev = owns?.ifname ?? null;

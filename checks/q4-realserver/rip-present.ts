@@ -1,6 +1,7 @@
 import type { Check } from '../ids.js';
 import { addresses } from '../../src/facts/readers.js';
 import { fault, pass, skip, unknown } from '../lib.js';
+import { ripMissingFix } from '../rip-fix.js';
 
 // 5.9 Q.4 A.4: the RIP must be an address of the realserver itself.
 export const ripPresent: Check = {
@@ -18,6 +19,6 @@ export const ripPresent: Check = {
     });
     if (probed.every((r) => addresses(facts, r.name) === undefined)) return unknown('ip -o addr could not be read on any realserver');
     if (missing.length === 0) return pass('every probed realserver holds its RIP');
-    return fault({ verdict: 'fail', fault: 'realserver.rip-missing', hosts: missing.map((r) => r.name), summary: missing.map((r) => `${r.rip} is on no interface of ${r.name}`).join('; '), evidence: missing.map((r) => facts.evidence(r.name, 'ip-addr', (l) => / inet /.test(l))), fixes: missing.map((r) => ({ host: r.name, commands: [`ip addr add ${r.rip}/24 dev DEV`], why: 'the realserver must hold the address the director sends to' })), certainty: 1 });
+    return fault({ verdict: 'fail', fault: 'realserver.rip-missing', hosts: missing.map((r) => r.name), summary: missing.map((r) => `${r.rip} is on no interface of ${r.name}`).join('; '), evidence: missing.map((r) => facts.evidence(r.name, 'ip-addr', (l) => / inet /.test(l))), fixes: missing.map((r) => ripMissingFix(topology, facts, r)), certainty: 1 });
   },
 };

@@ -8,6 +8,7 @@ import type { ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { readBundle, type Bundle } from '../transport/bundle.js';
 import { ReplayTransport } from '../transport/replay.js';
+import { recordedTestConnection } from '../engine/probes-alongside.js';
 import { siteMismatch } from './site.js';
 import type { BaselineReport, PreviousStatus } from '../model/baseline.js';
 import { statusOf } from '../report/baseline-words.js';
@@ -49,7 +50,7 @@ async function replayedStatus(bundle: Bundle, topology: Topology): Promise<Previ
   const transport = new ReplayTransport(bundle);
   const at = transport.recordedAt;
   let result: ResultDocument | null = null;
-  for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', ...(at ? { now: () => at } : {}) })) {
+  for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', testConnection: recordedTestConnection(transport), ...(at ? { now: () => at } : {}) })) {
     if (event.type === 'run-end') result = event.result;
   }
   return result ? statusOf(result) : null;

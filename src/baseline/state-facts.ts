@@ -40,6 +40,15 @@ export interface HostState {
 /** The sysctls a check reads (src/facts/readers.ts, checks/): forwarding, rp_filter, redirects, IPVS. */
 const RELEVANT_SYSCTL = /^net\.ipv4\.(?:ip_forward|conf\.[^.]+\.(?:rp_filter|send_redirects|accept_redirects|secure_redirects|forwarding|accept_local|route_localnet|arp_ignore|arp_announce)|vs\.[a-z0-9_]+)$/;
 
+/**
+ * IPVS sysctls whose value the kernel derives from the machine, not from anyone's setting, and
+ * that no check reads: `sync_qlen_max` is set at boot (per network namespace) to
+ * nr_free_buffer_pages() / 32 (net/netfilter/ipvs/ip_vs_ctl.c), so two boots of one healthy
+ * director differ (7344 and 7346 in the recorded IPVS guest). It bounds the sync daemon's
+ * queue, which no diagnosis looks at: a difference would be noise on every host.
+ */
+const DERIVED_SYSCTL = new Set(['net.ipv4.vs.sync_qlen_max']);
+
 /** The sysctl tree of IPVS: see the sysctl reader. */
 export const IPVS_TREE = 'net.ipv4.vs';
 
@@ -101,7 +110,7 @@ const READERS: Record<string, Reader> = {
     // Link-local IPv6 follows the MAC (a new one at every boot of a veth): noise, no fault.
     r.addresses.filter((a) => !/^fe80:/i.test(a.address)).map((a) => ({ kind: 'address', key: `${a.address}/${a.prefix}`, value: `dev ${a.ifname}` })),
   sysctl: (r: SysctlResult) => {
-    const facts: Fact[] = Object.entries(r.values).filter(([name]) => RELEVANT_SYSCTL.test(name)).map(([name, value]) => ({ kind: 'sysctl', key: name, value: value.trim() }));
+    const facts: Fact[] = Object.entries(r.values).filter(([name]) => RELEVANT_SYSCTL.test(name) && !DERIVED_SYSCTL.has(name)).map(([name, value]) => ({ kind: 'sysctl', key: name, value: value.trim() }));
     // The whole net.ipv4.vs tree comes and goes with the ip_vs module: one fact, not thirty.
     const ipvs = facts.some((f) => f.key.startsWith(`${IPVS_TREE}.`));
     return [...facts, { kind: 'sysctl', key: IPVS_TREE, value: ipvs ? 'present' : 'absent (ip_vs not loaded)' }];

@@ -23,7 +23,7 @@ import { EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, HELP, usageOf, wantsHelp } fro
 import { echoValue } from '../util/names.js';
 import { packageRoot } from '../util/package-root.js';
 import type { CommandIO } from './io.js';
-import { recordedWithDropTraces } from '../engine/drop-trace-phase.js';
+import { recordedTestConnection } from '../engine/probes-alongside.js';
 import { FIX_OPTIONS, fixRequestOf } from './fix-options.js';
 import { BaselineSession } from '../baseline/session.js';
 import { BaselineError, openBaseline } from '../baseline/load.js';
@@ -101,7 +101,7 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
   if (typeof transport === 'number') return transport;
   if (fixRequest) {
     const { fixCommand } = await import('./fix.js');
-    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000 }, transport, topology, io);
+    return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000, traceDrops: Boolean(values['trace-drops']) }, transport, topology, io);
   }
   const session = await baselineSession(values, topology, 'live', io);
   if (typeof session === 'number') {
@@ -236,8 +236,9 @@ async function present(transport: Transport, topology: Topology, values: Values,
   const reporter: Reporter = format === 'tui' ? {} : REPORTERS[format];
   // A replay reports when the bundle was recorded, not when it was replayed.
   const recordedAt = transport instanceof ReplayTransport ? transport.recordedAt : undefined;
-  // --trace-drops live; in a replay, when the bundle holds the traces it was recorded with.
-  const tracing = Boolean(values['trace-drops']) || (transport instanceof ReplayTransport && recordedWithDropTraces(transport));
+  // A replay's captures (and drop traces) as its bundle was recorded; --trace-drops live.
+  const recorded = transport instanceof ReplayTransport ? recordedTestConnection(transport) : {};
+  const testConnection = { ...recorded, ...(values['trace-drops'] ? { traceDrops: true } : {}) };
   transport = session.wrap(transport);
   // An interrupt (io.interrupt) or the deadline stops the run: it still ends with a result,
   // marked interrupted, which is reported like any other before the transport closes.
@@ -247,7 +248,7 @@ async function present(transport: Transport, topology: Topology, values: Values,
       ...(recordedAt ? { now: () => recordedAt } : {}),
       ...(io.interrupt ? { signal: io.interrupt } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-      ...(tracing ? { testConnection: { traceDrops: true } } : {}),
+      testConnection,
     }));
   try {
     let result: ResultDocument | null = null;

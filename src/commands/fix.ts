@@ -32,10 +32,25 @@ export interface FixRequest {
   yes: boolean;
   dryRun: boolean;
   deadlineMs?: number;
+  /** --trace-drops: the run that plans the fix reads the kernel's drop reasons too (evidence of
+   * the fault, kept in the audit). The verifying run is decided by the check alone: untraced. */
+  traceDrops?: boolean;
 }
 
-async function diagnoseOnce(transport: Transport, topology: Topology, io: CommandIO, deadlineMs?: number): Promise<ResultDocument> {
-  const run = runDiagnosis({ transport, topology, checks: CHECKS, mode: 'live', ...(io.interrupt ? { signal: io.interrupt } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
+/** How a diagnosis of the fix runs: the command line's bound, and --trace-drops. */
+interface RunLimits {
+  deadlineMs?: number;
+  traceDrops?: boolean;
+}
+
+async function diagnoseOnce(transport: Transport, topology: Topology, io: CommandIO, limits: RunLimits): Promise<ResultDocument> {
+  const { deadlineMs, traceDrops } = limits;
+  const run = runDiagnosis({
+    transport, topology, checks: CHECKS, mode: 'live',
+    ...(io.interrupt ? { signal: io.interrupt } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(traceDrops ? { testConnection: { traceDrops: true } } : {}),
+  });
   for (;;) {
     const next = await run.next();
     if (next.done) return next.value;
@@ -82,7 +97,8 @@ export async function applyPlanned(plan: FixPlan, before: ResultDocument, transp
     return { ...o, code: o.code === FIX_EXIT.rollbackFailed ? o.code : FIX_EXIT.applyFailed };
   }
   await writeRecord(dir, record, io.env);
-  const after = await diagnoseOnce(transport, topology, io, deadlineMs);
+  // Untraced: the check decides the verification (--trace-drops is evidence of the fault).
+  const after = await diagnoseOnce(transport, topology, io, { deadlineMs });
   const verification = verifyFix(plan.id, plan.check, before, after);
   record.verification = verification.line;
   lines.push(`verify: ${verification.line}`);
@@ -102,7 +118,7 @@ export async function fixCommand(request: FixRequest, inner: Transport, topology
   const dir = request.dryRun ? null : await newFixDir(request.id, io.env);
   const transport = dir ? new RecordingTransport(inner, { dir: join(dir, 'audit'), topology, runOptions: { fix: request.id } }) : inner;
   try {
-    const before = await diagnoseOnce(transport, topology, io, request.deadlineMs);
+    const before = await diagnoseOnce(transport, topology, io, request);
     const d = before.diagnoses.find((x) => x.id === request.id);
     if (!d) {
       io.out(`${request.id} is not diagnosed now (verdict ${before.verdict}${before.diagnoses.length ? `; diagnosed: ${before.diagnoses.map((x) => x.id).join(', ')}` : ''}): nothing applied\n`);

@@ -68,6 +68,7 @@ topology:
                          /sys/kernel/tracing/instances/lvsd-*, mounting tracefs in a private
                          mount namespace if needed; needs root or --sudo), removed afterwards
                          on every exit; a reason such as IP_RPFILTER becomes evidence
+                         (with --fix: of the run that plans the fix, kept in its audit bundle)
 fix (the only options that change a host; read-only without them):
   --fix ID               plan the fix of diagnosis ID (e.g. realserver.reply-route): the exact
                          commands per host and what is read and saved for their rollback;

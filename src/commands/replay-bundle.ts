@@ -4,7 +4,7 @@ import { CHECKS } from '../../checks/index.js';
 import type { ResultDocument } from '../model/result.js';
 import { openReplay } from '../transport/replay.js';
 import { runDiagnosis } from '../engine/run.js';
-import { recordedWithDropTraces } from '../engine/drop-trace-phase.js';
+import { recordedTestConnection } from '../engine/probes-alongside.js';
 
 export async function replayBundle(dir: string): Promise<ResultDocument> {
   const transport = await openReplay(dir);
@@ -13,7 +13,7 @@ export async function replayBundle(dir: string): Promise<ResultDocument> {
   let result: ResultDocument | null = null;
   try {
     const recordedAt = transport.recordedAt;
-    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', ...(recordedWithDropTraces(transport) ? { testConnection: { traceDrops: true } } : {}), ...(recordedAt ? { now: () => recordedAt } : {}) })) {
+    for await (const event of runDiagnosis({ transport, topology, checks: CHECKS, mode: 'replay', testConnection: recordedTestConnection(transport), ...(recordedAt ? { now: () => recordedAt } : {}) })) {
       if (event.type === 'run-end') result = event.result;
     }
   } finally {

@@ -10,6 +10,11 @@ export interface ProbeNeed {
   probe: ProbeName;
   /** A required probe that threw in its parser makes the check `error`; a missing host makes it `unknown`. */
   required?: boolean;
+  /**
+   * Read when present: a bundle recorded before the probe existed lacks it, and the check is
+   * judged without it (not skipped as "not recorded").
+   */
+  supplementary?: boolean;
 }
 
 export interface CheckContext<Id extends string = string> {

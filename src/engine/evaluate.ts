@@ -79,6 +79,7 @@ export const NOT_RECORDED = 'not recorded in this bundle';
 
 function unrecordedProbe(check: CheckDefinition, topology: Topology, facts: Facts): ProbeOutcome | undefined {
   return check.probes
+    .filter((need) => !need.supplementary)
     .flatMap((need) => {
       const hosts = hostsOfRole(topology, need.role);
       return facts.all().filter((o) => o.probe === need.probe && hosts.includes(o.host));

@@ -10,7 +10,7 @@ import { ipRouteGet } from '../probes/ip-route-get.js';
 import { ipRouteAll } from '../probes/ip-route.js';
 import { ipRule } from '../probes/ip-rule.js';
 import { iptablesSave } from '../probes/iptables-save.js';
-import { ipvsadmConnections, ipvsadmList, ipvsadmStats } from '../probes/ipvsadm.js';
+import { ipvsadmConnections, ipvsadmList, ipvsadmStats, ipvsadmTimeout } from '../probes/ipvsadm.js';
 import { procModules } from '../probes/modules.js';
 import { nftRuleset } from '../probes/nft.js';
 import { nstat } from '../probes/nstat.js';
@@ -60,6 +60,8 @@ export const PROBE_CATALOG = {
   modules: { phase: 'first', build: () => procModules() },
   ipvsadm: { phase: 'first', build: () => ipvsadmList() },
   'ipvsadm-stats': { phase: 'after', build: () => ipvsadmStats() },
+  /** The director's TCP, TCP-FIN and UDP idle timeouts (director.untranslated-leak: did the entry expire?). */
+  'ipvsadm-timeout': { phase: 'first', build: () => ipvsadmTimeout() },
   'ipvsadm-conn': { phase: 'after', build: () => ipvsadmConnections() },
   'proc-ip-vs': { phase: 'first', build: () => procIpVs('ip_vs') },
   conntrack: { phase: 'after', build: () => conntrackList() },

@@ -38,6 +38,12 @@ export interface PhasePlan {
   invalid: InvalidProbe[];
 }
 
+/** The probes that every check asking for them reads only when present. */
+export function supplementaryProbes(order: readonly CheckDefinition[]): Set<string> {
+  const needs = order.flatMap((c) => c.probes);
+  return new Set(needs.filter((n) => n.supplementary && !needs.some((m) => m.probe === n.probe && !m.supplementary)).map((n) => n.probe));
+}
+
 /** Which probe each role's hosts need, from what the checks declare. */
 export function probesNeeded(topology: Topology, order: readonly CheckDefinition[]): Map<string, Set<ProbeName>> {
   const needed = new Map<string, Set<ProbeName>>();

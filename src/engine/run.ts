@@ -18,8 +18,9 @@ import { evaluateCheck } from './evaluate.js';
 import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
-import type { DerivedParams, ProbeName } from './probe-catalog.js';
-import { planPhase, probesNeeded, type Phase, type ProbeJob } from './probe-plan.js';
+import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
+import { capturesLeaveProbesOut, mayRunAlongside, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { planPhase, probesNeeded, supplementaryProbes, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
 import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
@@ -60,6 +61,8 @@ interface RunState {
   pool: Pool;
   /** Which probes each host needs, from what the checks declare. */
   needed: Map<string, Set<ProbeName>>;
+  /** Probes that checks read only when present (see ProbeNeed.supplementary). */
+  supplementary: Set<string>;
   /** Each reachable host's connection, opening (see openConnections). */
   connecting: Map<string, Promise<void>>;
   emit: (e: RunEvent) => void;
@@ -98,13 +101,14 @@ async function diagnoseUntilStopped(options: DiagnosisOptions, stop: RunStop, em
     facts: new Facts(topology, hosts),
     pool: new Pool({ perHost: options.perHostLimit ?? 8, global: options.globalLimit ?? 32 }),
     needed: probesNeeded(topology, order),
+    supplementary: supplementaryProbes(order),
     connecting: new Map(),
     emit,
     stop,
   };
   emit({ type: 'phase', phase: 'probes', detail: 'connecting' });
   openConnections(state);
-  const hops = (await stop.until(probeAndConnect(state, options.testConnection))) ?? hopsSoFar(state);
+  const hops = (await stop.until(probeAndConnect(state, options.testConnection, options.mode ?? 'live'))) ?? hopsSoFar(state);
   emit({ type: 'phase', phase: 'checks' });
   const done = evaluateChecks(state, order);
   // --trace-drops: the kernel's drop reasons join the evidence of the diagnoses they prove.
@@ -182,32 +186,51 @@ function openConnections(state: RunState): void {
  * The probes around the test connection, in their order; returns the worst connection's hops.
  * When the inventory already says the client's address and the director's interfaces and DIP,
  * the Q.1/Q.2 probes need nothing from the first round: they go out in the same batch on each
- * host (one batch fewer per realserver), and their packets are over before the captures.
+ * host (one batch fewer per realserver). The realservers' probes towards the client (their
+ * ping and traceroute, 1-2.3 s when the client does not answer) then run alongside the
+ * captures and the test connection when nothing of theirs can reach what the captures show
+ * (src/engine/probes-alongside.ts); every other Q.1/Q.2 probe is over before the captures.
  */
-async function probeAndConnect(state: RunState, testConnectionOptions: TestConnectionOptions | undefined): Promise<Hop[]> {
+async function probeAndConnect(state: RunState, testConnectionOptions: TestConnectionOptions | undefined, mode: 'live' | 'replay'): Promise<Hop[]> {
   const { transport, topology, facts, hosts, emit } = state;
   const known = deriveParams(topology, facts);
   const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
-  await runPhase(state, 'first', known, secondWithFirst);
+  // Live runs leave the probes out of the captures; a recording served again (a replay, or a
+  // recorded session replayed through a live command), as its captures did.
+  const wanted = testConnectionOptions?.leaveProbesOut ?? (transport.recordedWith ? recordedLeavingProbesOut({ recordedWith: (w) => transport.recordedWith!(w) }) : mode === 'live');
+  // Whether the realservers' probes towards the client may wait for the first round's word on redirects.
+  const tracingDrops = testConnectionOptions?.traceDrops === true;
+  const mayDefer = mayRunAlongside(topology, capturesLeaveProbesOut(topology, known, wanted), tracingDrops);
+  const deferred = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
+  await runPhase(state, 'first', known, secondWithFirst, deferred);
   // Stopped meanwhile: the report is being made already, nothing more is started.
   if (state.stop.aborted) return [];
   const derived = deriveParams(topology, facts);
   facts.derived = derived;
+  const leftOut = capturesLeaveProbesOut(topology, derived, wanted);
+  const alongside = towardsClientAlongside(topology, facts, derived, leftOut, tracingDrops);
+  // The second-phase probes not run yet: those before the captures, and those alongside them.
+  const towardsClient = (name: string): boolean => TOWARDS_CLIENT.has(name as ProbeName);
+  const pending = secondWithFirst ? (deferred ? towardsClient : null) : () => true;
+  const before = pending === null ? null : alongside ? (name: string) => pending(name) && !towardsClient(name) : pending;
+  const during = pending !== null && alongside ? (name: string) => pending(name) && towardsClient(name) : null;
+  if (before) await runPhase(state, 'second', derived, false, before);
+  if (state.stop.aborted) return [];
   emit({ type: 'phase', phase: 'test-connection' });
-  // Otherwise the Q.1/Q.2 probes start once the captures listen (started together, they slow
-  // the arming the connections wait for). The after-probes (connection table, counters) read
-  // the state the connections left: they start once the connections and the Q.1/Q.2 probes are
+  // The probes alongside start once the captures listen (started together, they slow the
+  // arming the connections wait for). The after-probes (connection table, counters) read
+  // the state the connections left: they start once the connections and those probes are
   // over, while the captures settle.
   const armed = signal();
   const connected = signal();
-  const second = secondWithFirst ? Promise.resolve() : armed.promise.then(() => runPhase(state, 'second', derived));
+  const second = during ? armed.promise.then(() => runPhase(state, 'second', derived, false, during)) : Promise.resolve();
   const after = Promise.all([second, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
     return runPhase(state, 'after', derived);
   });
   // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
   after.catch(() => undefined);
-  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: testConnectionOptions, onArmed: armed.fire, onConnectionsDone: connected.fire, signal: state.stop.signal });
+  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: { ...testConnectionOptions, leaveProbesOut: leftOut }, onArmed: armed.fire, onConnectionsDone: connected.fire, signal: state.stop.signal });
   // A test connection phase that ended early (no client) never called back.
   armed.fire();
   connected.fire();
@@ -235,9 +258,14 @@ function hopsSoFar(state: RunState): Hop[] {
   return hops;
 }
 
-/** Runs one phase's probes; the first phase runs per host once its connection is up, then classifies the hosts. */
-async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false): Promise<void> {
-  const { jobs, invalid } = planPhase(state.topology, state.needed, phase, derived, alsoSecond);
+/**
+ * Runs one phase's probes; the first phase runs per host once its connection is up, then
+ * classifies the hosts. `only`: of the catalog's probes, just those it keeps.
+ */
+async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false, only?: (probe: string) => boolean): Promise<void> {
+  const plan = planPhase(state.topology, state.needed, phase, derived, alsoSecond);
+  const jobs = only ? plan.jobs.filter((j) => !(j.name in PROBE_CATALOG) || only(j.name)) : plan.jobs;
+  const invalid = only ? plan.invalid.filter((f) => only(f.probe)) : plan.invalid;
   for (const f of invalid) state.facts.record({ ok: false, ...f, command: f.probe, failure: 'validation' });
   if (phase !== 'first') return runBatch(state, jobs);
   const byHost = new Map<string, ProbeJob[]>();
@@ -262,6 +290,8 @@ async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): P
     const b = live[i];
     // The raw bytes stay with the runner: checks read the parsed result and the text.
     const { raw: _raw, ...outcome } = o;
+    // A bundle recorded before a supplementary probe existed: nothing was run, nothing is missing.
+    if (!outcome.ok && outcome.notRecorded && state.supplementary.has(b.name)) return;
     hosts.get(b.host)!.probesRun += 1;
     facts.record(outcome);
     emit({ type: 'probe-end', host: b.host, key: b.probe.key, command: outcome.command, ok: outcome.ok, durationMs: Math.round(o.raw?.durationMs ?? performance.now() - started), ...(outcome.ok ? {} : { error: outcome.message }) });

@@ -28,6 +28,12 @@ export interface TestConnectionOptions {
   maxPackets?: number;
   /** --trace-drops: read the kernel's drop reasons on the path's hosts during the connections. */
   traceDrops?: boolean;
+  /**
+   * The captures leave out the doctor's own Q.1/Q.2 probe packets (src/probes/capture.ts,
+   * withoutProbes). The engine decides it (src/engine/probes-alongside.ts); a replay says
+   * whether its bundle was recorded so (recordedLeavingProbesOut).
+   */
+  leaveProbesOut?: boolean;
 }
 
 interface PlannedCapture {
@@ -78,7 +84,8 @@ export async function runTestConnectionPhase(input: {
   }
   // The flow's endpoints plus ICMP: a redirect is DIP -> RIP, an unreachable may come from anywhere.
   const addresses = [...new Set([vip, ...(derived.cip ? [derived.cip] : []), ...(many && derived.cip ? [] : topology.realservers.map((r) => r.rip))])];
-  const spec = (host: string, iface: string): CaptureSpec => ({ host, iface, filter: { hosts: addresses, icmp: true }, maxPackets, boundMs });
+  const filter = { hosts: addresses, icmp: true, ...(opts.leaveProbesOut ? { withoutProbes: true } : {}) };
+  const spec = (host: string, iface: string): CaptureSpec => ({ host, iface, filter, maxPackets, boundMs });
   const plans: PlannedCapture[] = [];
   const d = topology.director.name;
   if (ok(d)) {

@@ -141,6 +141,7 @@ function probeFor(o: ReadOutput, role: 'director' | 'realserver'): ProbeName | n
   switch (o.parser) {
     case 'ipvsadm':
       if (r.format === 'ipvsadm-connections') return 'ipvsadm-conn';
+      if (r.format === 'ipvsadm-timeout') return 'ipvsadm-timeout';
       if (r.format === 'ipvsadm') return r.variant === 'stats' ? 'ipvsadm-stats' : r.variant === 'default' ? 'ipvsadm' : null;
       return r.format === 'ipvsadm-error' ? 'ipvsadm' : null;
     case 'proc-ip-vs': return 'proc-ip-vs';

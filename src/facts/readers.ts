@@ -8,6 +8,7 @@ import { firewallHitsIptables, firewallHitsNft, type FirewallHit, type Flow } fr
 import { inSubnet, sameAddress } from '../util/ip.js';
 import type { Facts } from './facts.js';
 import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
+import type { IpvsadmTimeout } from '../parsers/ipvsadm.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -53,6 +54,12 @@ export function routeGet(facts: Facts, host: string, probe: string, target?: str
     error: answer.error === null ? null : (answer.errorMessage ?? answer.error),
     line,
   };
+}
+
+/** The director's IPVS idle timeouts (`ipvsadm -Ln --timeout`), when they were read. */
+export function ipvsTimeouts(facts: Facts, host: string): IpvsadmTimeout | undefined {
+  const parsed = facts.parsed(host, 'ipvsadm-timeout');
+  return parsed?.format === 'ipvsadm-timeout' ? parsed : undefined;
 }
 
 /** sysctl values by dotted name. */

@@ -27,7 +27,7 @@ export type Classified =
   | { kind: 'look'; why: string }
   /** Boot configuration (a file under /etc): left to the operator, said so. */
   | { kind: 'boot-config'; why: string }
-  | { kind: 'refused'; why: string };
+  | { kind: 'refused'; why: string; placeholder?: true };
 
 /** Words a diagnosis prints where it could not fill a value in. */
 const PLACEHOLDERS = new Set(['DEV', 'DIP', 'RIP', 'VIP', 'CIP', 'HANDLE', 'PORT']);
@@ -195,7 +195,7 @@ function ipvsadmCommand(w: string[]): Classified {
 
 function classifyWords(w: string[]): Classified {
   const placeholder = w.find((x) => PLACEHOLDERS.has(x));
-  if (placeholder) return { kind: 'refused', why: `it holds the placeholder ${placeholder}, a value the diagnosis could not read: fill it in by hand` };
+  if (placeholder) return { kind: 'refused', why: `it holds the placeholder ${placeholder}, a value the diagnosis could not read: fill it in by hand`, placeholder: true };
   switch (w[0]) {
     case 'sysctl': {
       const m = w.length === 3 && w[1] === '-w' ? /^([^=]+)=(.*)$/.exec(w[2]) : null;

@@ -56,7 +56,8 @@ export function actionsOf(d: Diagnosis, topology: Topology): { actions: { host: 
       if (seen.has(key)) continue;
       seen.add(key);
       const c = classifyCommand(command);
-      if (c.kind === 'refused') return { actions, setAside, refused: `on ${fix.host}: \`${command}\`: ${c.why}` };
+      // A placeholder's fix says in its why what evidence was missing.
+      if (c.kind === 'refused') return { actions, setAside, refused: `on ${fix.host}: \`${command}\`: ${c.why}${c.placeholder ? ` (${fix.why})` : ''}` };
       if (c.kind !== 'action') {
         setAside.push({ host: fix.host, command, why: c.why });
         continue;

@@ -14,7 +14,27 @@ export interface CaptureFilter {
   icmp?: boolean;
   /** Restrict the hosts' packets to this TCP/UDP port (either direction). */
   port?: number;
+  /**
+   * Leave out what the doctor's own Q.1/Q.2 probes put on the wire (src/probes/ping.ts,
+   * traceroute.ts), so they can run while the capture does: ICMP echo and echo reply, the UDP
+   * probes of traceroute (ports 33434 on), and ICMP errors (redirects included) about anything
+   * but TCP. For a TCP test connection over IPv4 only: its own ICMP errors quote TCP.
+   */
+  withoutProbes?: boolean;
 }
+
+/** The argv word only a capture that leaves the probes out holds (a replay asks the bundle for it). */
+export const PROBES_LEFT_OUT_MARK = 'icmp-echoreply';
+
+// ICMP errors quote the offending packet's IP header after their own 8 bytes: its protocol
+// field is the 10th byte of that header, icmp[17]; 6 is TCP.
+const PROBE_PACKETS = [
+  'icmp[icmptype]', '=', 'icmp-echo', 'or', 'icmp[icmptype]', '=', PROBES_LEFT_OUT_MARK,
+  'or', '(', '(', 'icmp[icmptype]', '=', 'icmp-unreach', 'or', 'icmp[icmptype]', '=', 'icmp-sourcequench',
+  'or', 'icmp[icmptype]', '=', 'icmp-redirect', 'or', 'icmp[icmptype]', '=', 'icmp-timxceed',
+  'or', 'icmp[icmptype]', '=', 'icmp-paramprob', ')', 'and', 'icmp[17]', '!=', '6', ')',
+  'or', '(', 'udp', 'and', 'dst', 'portrange', '33434-33534', ')',
+];
 
 export interface CaptureSpec {
   host: string;
@@ -32,8 +52,8 @@ export function bpfTokens(filter: CaptureFilter): string[] {
   if (filter.hosts.length === 0) throw new Error('a capture needs at least one address to filter on');
   const hosts = filter.hosts.map(ipAddress).flatMap((h, i) => (i === 0 ? ['host', h] : ['or', 'host', h]));
   const scoped = filter.port === undefined ? hosts : ['(', ...hosts, ')', 'and', 'port', String(validPort(filter.port))];
-  if (!filter.icmp) return scoped;
-  return ['(', ...scoped, ')', 'or', 'icmp', 'or', 'icmp6'];
+  const wanted = filter.icmp ? ['(', ...scoped, ')', 'or', 'icmp', 'or', 'icmp6'] : scoped;
+  return filter.withoutProbes ? ['not', '(', ...PROBE_PACKETS, ')', 'and', '(', ...wanted, ')'] : wanted;
 }
 
 /** Bytes kept of each packet: link, IP and TCP/ICMP headers with room for options and IPv6. */

@@ -32,6 +32,7 @@ export const PROBE_PARSERS = {
   modules: procModulesParser,
   ipvsadm: ipvsadmParser,
   'ipvsadm-stats': ipvsadmParser,
+  'ipvsadm-timeout': ipvsadmParser,
   /** ipvsadm reads every listing form (or its error): a reader checks `format`. */
   'ipvsadm-conn': ipvsadmParser,
   'proc-ip-vs': procIpVsParser,

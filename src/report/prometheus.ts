@@ -16,6 +16,12 @@
 //   lvs_doctor_hop_seen{hop,name}                        1 seen, 0 looked for and not seen (absent: not captured)
 //   lvs_doctor_connections{realserver,state}             IPVS connection table entries (SYN_RECV, ESTABLISHED, other)
 //   lvs_doctor_syn_recv_ratio{realserver}                SYN_RECV / all entries (0 with no entries); near 1 = replies not coming back
+// Only when the run was compared with a baseline (--baseline, or the site's last ok run):
+//   lvs_doctor_baseline_differences{host,kind}           facts that differ from the baseline, per host of the run and kind
+//                                                        of fact (route, rule, address, sysctl, ipvs, firewall, listener); 0s included
+//   lvs_doctor_baseline_facts_compared                   facts both runs read and compared
+//   lvs_doctor_baseline_age_seconds{source}              how old the baseline is (source: given | last-ok)
+import type { BaselineReport, StateKind } from '../model/baseline.js';
 import type { CheckResult, CheckVerdict } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { OverallVerdict, ResultDocument } from '../model/result.js';
@@ -70,6 +76,28 @@ function render(families: Family[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Every kind of fact the baseline compares (src/baseline/state-facts.ts), so that a kind with no difference reads 0, not absent. */
+const STATE_KINDS: readonly StateKind[] = ['route', 'rule', 'address', 'sysctl', 'ipvs', 'firewall', 'listener'];
+
+/** The baseline's families: a count per host and kind (every host of the run, zeros included), what was compared, its age. */
+function baselineFamilies(baseline: BaselineReport, hosts: readonly string[]): Family[] {
+  const count = (host: string, kind: StateKind): number => baseline.differences.filter((d) => d.host === host && d.kind === kind).length;
+  const named = [...new Set([...hosts, ...baseline.differences.map((d) => d.host)])];
+  return [
+    {
+      name: 'lvs_doctor_baseline_differences',
+      help: 'Facts of a host (by kind) that differ from the baseline the run was compared with (--baseline or the last ok run).',
+      samples: named.flatMap((host) => STATE_KINDS.map((kind) => ({ labels: { host, kind }, value: count(host, kind) }))),
+    },
+    { name: 'lvs_doctor_baseline_facts_compared', help: 'Facts read by both the run and its baseline, and compared.', samples: [{ labels: {}, value: baseline.compared }] },
+    {
+      name: 'lvs_doctor_baseline_age_seconds',
+      help: 'Seconds between the recording of the baseline and the start of the run (source: given or last-ok).',
+      samples: baseline.ageSeconds === null ? [] : [{ labels: { source: baseline.source }, value: baseline.ageSeconds }],
+    },
+  ];
 }
 
 const EXIT_HELP = 'Exit code of the last run: 0 ok, 1 warn, 2 fail, 3 unknown; 64 usage, 65 bad input, 66 unreadable input, 70 internal error.';
@@ -165,6 +193,7 @@ export function formatPrometheus(untrusted: ResultDocument): string {
         return { labels: { realserver: r.realserver }, value: total === 0 ? 0 : r.synRecv / total };
       }),
     },
+    ...(result.baseline ? baselineFamilies(result.baseline, result.hosts.map((h) => h.name)) : []),
   ];
   return render(families.filter((f) => f.samples.length > 0));
 }

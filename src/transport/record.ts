@@ -24,10 +24,15 @@ export class RecordingTransport implements Transport {
   private readonly createdAt = new Date().toISOString();
   private written = false;
 
+  /** Recording what a recording serves (a recorded session replayed through --fix): it holds what the inner one holds. */
+  readonly recordedWith?: (word: string) => boolean;
+
   constructor(
     private readonly inner: Transport,
     private readonly options: RecordOptions,
-  ) {}
+  ) {
+    if (inner.recordedWith) this.recordedWith = (word) => inner.recordedWith!(word);
+  }
 
   prepare(hosts: readonly string[]): Promise<Map<string, TransportError | null>> {
     return this.inner.prepare ? this.inner.prepare(hosts) : Promise.resolve(new Map(hosts.map((h) => [h, null])));

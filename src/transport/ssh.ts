@@ -15,6 +15,7 @@ import { makeRunSocketDir, mastersUnder, sweepStaleSocketDirs } from './socket-d
 import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
+import { HandshakeGate } from './handshake-gate.js';
 import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface SshTransportOptions {
@@ -36,6 +37,8 @@ export interface SshTransportOptions {
   keepConnections?: { dir: string; seconds: number };
   /** Keep a shell open per host for quick probes (default); false: one session per batch. */
   channels?: boolean;
+  /** How many handshakes may be in flight at once (default: see handshake-gate.ts). */
+  handshakesAtOnce?: number;
 }
 
 interface HostState {
@@ -83,10 +86,12 @@ export class SshTransport implements Transport {
   /** Per host: the stop commands still on their way (its master must outlive them). */
   private readonly pendingStops = new Map<HostState, Set<Promise<void>>>();
   private readonly queues = new Map<string, QueuedRun[]>();
+  private readonly handshakes: HandshakeGate;
   private closed = false;
 
   constructor(private readonly options: SshTransportOptions) {
     this.sshPath = options.sshPath ?? 'ssh';
+    this.handshakes = new HandshakeGate(options.handshakesAtOnce);
     for (const spec of options.hosts) {
       if (spec.access !== 'ssh' || !spec.ssh) continue;
       this.hosts.set(spec.name, { target: spec.ssh, controlPath: '', channels: [] });
@@ -381,7 +386,7 @@ export class SshTransport implements Transport {
     const dir = await this.socketDir;
     const index = [...this.hosts.keys()].indexOf(host);
     state.controlPath = join(dir, `h${index}`);
-    return this.startMaster(host, state, this.options.controlPersistSec ?? RUN_CONTROL_PERSIST_S, join(dir, `h${index}.log`));
+    return this.handshakes.run(() => this.startMaster(host, state, this.options.controlPersistSec ?? RUN_CONTROL_PERSIST_S, join(dir, `h${index}.log`)));
   }
 
   /** This run's socket directory; the directories of runs that were killed go first. */
@@ -408,17 +413,21 @@ export class SshTransport implements Transport {
     state.controlPath = sharedControlPath(keep.dir, this.sshPath, state.target);
     if (await this.masterUp(state)) return null;
     const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;
-    const opened = await withOpenLock(
-      state.controlPath,
-      async () => {
-        // Nothing answers on the socket (withOpenLock just checked): one left by a master that
-        // was killed would make ssh refuse to listen there ("already exists, disabling
-        // multiplexing") and keep a plain connection in the background that never exits.
-        await rm(state.controlPath, { force: true });
-        return this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`);
-      },
-      () => this.masterUp(state),
-      { staleMs: connectBoundMs },
+    // The handshake's turn comes before the lock: a lock held while waiting for a turn could
+    // look stale (older than a connect) to another run, which would then open a second master.
+    const opened = await this.handshakes.run(() =>
+      withOpenLock(
+        state.controlPath,
+        async () => {
+          // Nothing answers on the socket (withOpenLock just checked): one left by a master that
+          // was killed would make ssh refuse to listen there ("already exists, disabling
+          // multiplexing") and keep a plain connection in the background that never exits.
+          await rm(state.controlPath, { force: true });
+          return this.startMaster(host, state, keep.seconds, `${state.controlPath}.log`);
+        },
+        () => this.masterUp(state),
+        { staleMs: connectBoundMs },
+      ),
     );
     return opened ?? null;
   }

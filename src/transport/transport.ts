@@ -63,5 +63,7 @@ export interface Transport {
   run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
   /** Opens what can be opened ahead (ssh ControlMasters). Optional. */
   prepare?(hosts: readonly string[]): Promise<Map<string, TransportError | null>>;
+  /** A transport that serves a recording (replay.ts): whether some recorded run's argv holds `word`, so the engine asks for the runs it holds. */
+  recordedWith?(word: string): boolean;
   close(): Promise<void>;
 }

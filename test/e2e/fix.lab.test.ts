@@ -21,10 +21,10 @@ const env = { ...process.env, LVS_DOCTOR_STATE_DIR: stateDir };
 /** Faults whose fix the doctor refuses here, and why (the reason is matched in its output). */
 const REFUSED: Record<string, RegExp> = {
   'director.no-weight': /it has no command; the advice/,
-  'director.untranslated-leak': /sysctl -n net\.ipv4\.vs\.conntrack` failed/,
+  // netfilter NAT: the leaked packet is INVALID to conntrack, no SNAT rule can translate it.
+  'director.untranslated-leak': /nothing lvs-doctor can apply and undo: .*no SNAT rule can translate it/,
   'director.return-path-stalled': /rs1 is off-limits/,
   'realserver.no-listener': /its commands are reads or boot configuration for you/,
-  'realserver.rip-missing': /placeholder DEV/,
   'realserver.unreachable': /its commands are reads or boot configuration for you/,
   'client.no-route-to-vip': /its commands are reads or boot configuration for you/,
 };

@@ -24,3 +24,8 @@ export function freshLab(prefix: string): void {
     expect(leftovers).toEqual([]);
   }, 60_000);
 }
+
+/** The kernel's drop reason where the run made it evidence of the fault (--trace-drops). */
+export function traceEvidence(r: ResultDocument, fault: string) {
+  return r.diagnoses.find((d) => d.id === fault)?.evidence.find((e) => e.command.startsWith('tracefs instance lvsd-'));
+}

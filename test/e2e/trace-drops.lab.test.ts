@@ -7,10 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { injectFault, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
-import type { ResultDocument } from '../../src/model/result.js';
+import { injectFault, labExec, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
+import { planLab } from '../../src/lab/plan.js';
 import { labSkipReason } from '../lab/helpers.js';
-import { freshLab, labDiagnose } from './lab-diagnose.js';
+import { freshLab, labDiagnose, traceEvidence } from './lab-diagnose.js';
 
 const PREFIX = 'drp3';
 const skip = labSkipReason(PREFIX);
@@ -55,10 +55,6 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number): P
   }
 }
 
-function traceEvidence(r: ResultDocument, fault: string) {
-  return r.diagnoses.find((d) => d.id === fault)?.evidence.find((e) => e.command.startsWith('tracefs instance lvsd-'));
-}
-
 describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
   freshLab(PREFIX);
 
@@ -84,8 +80,10 @@ describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (s
 
   for (const [id, want] of Object.entries(REASONS)) {
     it(`${id}: reason ${want.reason} on ${want.host} is evidence of the diagnosis`, async () => {
-      // A connection just before the fault: the client's ARP entry for the director is fresh.
-      labDiagnose(PREFIX, []);
+      // The client's ARP entry for the director made fresh just before the fault (strict
+      // rp_filter also drops the client's ARP): one ping, not a whole diagnosis.
+      const ping = await labExec(PREFIX, 'client', ['ping', '-n', '-c', '1', '-W', '2', planLab(PREFIX, 3).directorExtAddress]);
+      expect(ping.exitCode, ping.stderr).toBe(0);
       await injectFault(PREFIX, id);
       try {
         const r = labDiagnose(PREFIX, ['--trace-drops']);

@@ -5,14 +5,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { replayBundle } from '../../src/commands/replay-bundle.js';
+import { recordedLeavingProbesOut } from '../scenarios/leaving-probes-out.js';
 
 const healthy = join(import.meta.dirname, '../../fixtures/bundles/healthy');
 
 interface Entry { host: string; argv: string[]; stdoutFile: string; exitCode: number; transportError?: { kind: string; message: string } }
 
-function mutated(change: (entries: Entry[], dir: string) => void): string {
+function mutated(change: (entries: Entry[], dir: string) => void, from = healthy): string {
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-engine-'));
-  cpSync(healthy, dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { entries: Entry[] };
   change(manifest.entries, dir);
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -63,12 +64,13 @@ describe('runDiagnosis over a recorded healthy lab', () => {
 });
 
 describe('runDiagnosis: what runs when', () => {
-  type Step = { at: number; what: 'start' | 'armed' | 'end'; command: string };
+  type Step = { at: number; what: 'start' | 'armed' | 'end'; host: string; command: string };
 
-  /** Replays `dir`, putting every call's start, "listening" line and end in order. */
+  /** Replays `dir` (its test connection as recorded), putting every call's start, "listening" line and end in order. */
   async function timeline(dir: string): Promise<Step[]> {
     const { openReplay } = await import('../../src/transport/replay.js');
     const { runDiagnosis } = await import('../../src/engine/run.js');
+    const { recordedTestConnection } = await import('../../src/engine/probes-alongside.js');
     const { CHECKS } = await import('../../checks/index.js');
     const replay = await openReplay(dir);
     const log: Step[] = [];
@@ -79,43 +81,45 @@ describe('runDiagnosis: what runs when', () => {
       close: () => replay.close(),
       run: async (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
         const command = argv.join(' ');
-        log.push({ at: tick++, what: 'start', command });
+        log.push({ at: tick++, what: 'start', host, command });
         // A capture takes a while to listen, as tcpdump does on a host.
         if (command.startsWith('tcpdump')) await new Promise((r) => setTimeout(r, 30));
         const r = await replay.run(host, argv, {
           ...options,
           onStderrLine: (line: string) => {
-            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', command });
+            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', host, command });
             options.onStderrLine?.(line);
           },
         });
-        log.push({ at: tick++, what: 'end', command });
+        log.push({ at: tick++, what: 'end', host, command });
         return r;
       },
     };
-    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay' })) void e;
+    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay', testConnection: recordedTestConnection(replay) })) void e;
     await transport.close();
     return log;
   }
 
-  const at = (log: Step[], pick: 'first' | 'last', what: Step['what'], pred: (c: string) => boolean): number => {
-    const ticks = log.filter((l) => l.what === what && pred(l.command)).map((l) => l.at);
+  const at = (log: Step[], pick: 'first' | 'last', what: Step['what'], pred: (c: string, host: string) => boolean): number => {
+    const ticks = log.filter((l) => l.what === what && pred(l.command, l.host)).map((l) => l.at);
     expect(ticks.length).toBeGreaterThan(0);
     return pick === 'first' ? Math.min(...ticks) : Math.max(...ticks);
   };
   const isCapture = (c: string) => c.startsWith('tcpdump');
   const isQ12 = (c: string) => /^(ping|traceroute) /.test(c);
+  const isRealserverQ12 = (c: string, host: string) => isQ12(c) && host.startsWith('rs');
+  const isDirectorQ12 = (c: string, host: string) => isQ12(c) && host === 'director';
   const isCurl = (c: string) => c.startsWith('curl');
   const isAfter = (c: string) => c === 'ipvsadm -Lnc' || c.startsWith('conntrack -L') || c.startsWith('nstat');
 
-  it('with CIP, ext, int and DIP in the inventory, Q.1/Q.2 go with the first probes, over before any capture', async () => {
+  it('with CIP, ext, int and DIP in the inventory and captures holding every packet, Q.1/Q.2 go with the first probes, over before any capture', async () => {
     const log = await timeline(healthy);
     expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
     expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
     expect(at(log, 'last', 'start', (c) => c.includes('command -v'))).toBeLessThan(at(log, 'first', 'start', isCapture));
   });
 
-  it('without them, Q.1/Q.2 wait for the captures to listen, and the after-probes for the connections', async () => {
+  it('without them, CIP comes from the first round and Q.1/Q.2 follow it, still over before any capture', async () => {
     // The client's address now comes from its own `ip route get VIP`, in the first round.
     const dir = mutated(() => undefined);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { topology: { client: { cip?: string } } };
@@ -123,9 +127,53 @@ describe('runDiagnosis: what runs when', () => {
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     try {
       const log = await timeline(dir);
-      expect(at(log, 'first', 'start', isQ12)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+      expect(at(log, 'first', 'start', isQ12)).toBeGreaterThan(at(log, 'last', 'end', (c) => c === 'ip route get 10.217.100.1'));
+      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
       expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
       expect((await replayBundle(dir)).verdict).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  // Issue 12: a realserver's ping and traceroute towards the client (1-2.3 s when it does not
+  // answer) need not hold the captures back once the captures leave their packets out and the
+  // director cannot answer them with a redirect (src/engine/probes-alongside.ts).
+  it('captures leaving the probes out, send_redirects 0: the realservers\' ping and traceroute start once the captures listen; the director\'s are over before', async () => {
+    const dir = mutated(recordedLeavingProbesOut);
+    try {
+      const log = await timeline(dir);
+      expect(at(log, 'first', 'start', isRealserverQ12)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+      expect(at(log, 'last', 'end', isDirectorQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      // The counters and the connection table read after them: their packets are in both or neither.
+      expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
+      expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+      const r = await replayBundle(dir);
+      expect(r.verdict).toBe('ok');
+      expect(r.checks.find((c) => c.id === 'q1.realserver-pings-client')?.verdict).toBe('pass');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('with --trace-drops, the realservers\' ping and traceroute stay before the captures (a trace cannot leave their drops out)', async () => {
+    const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles-traces/director.rp-filter'));
+    try {
+      const log = await timeline(dir);
+      expect(log.some((l) => l.command.includes('kfree_skb') || /trace/.test(l.command))).toBe(true);
+      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      expect((await replayBundle(dir)).diagnoses[0].id).toBe('director.rp-filter');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('against a one-network director that sends redirects, the realservers\' ping and traceroute stay before the captures (the ping draws a redirect)', async () => {
+    const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles/director.send-redirects'));
+    try {
+      const log = await timeline(dir);
+      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      expect((await replayBundle(dir)).diagnoses[0].id).toBe('director.send-redirects');
     } finally {
       rmSync(dir, { recursive: true });
     }

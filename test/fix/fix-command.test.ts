@@ -77,6 +77,28 @@ describe('lvs-doctor --fix (replayed lab sessions)', () => {
     expect(lastRecord(env).status).toBe('rolled-back');
   });
 
+  it('a real-IPVS session (ipvsadm -e, --trace-drops): only the planning run is traced; rollback puts the weights back', async () => {
+    const env = stateEnv();
+    const { transport, topology } = await replay('director.no-weight-ipvs/audit');
+    const o = io(env);
+    const code = await fixCommand({ id: 'director.no-weight', yes: true, dryRun: false, traceDrops: true }, transport, topology, o);
+    expect(o.text()).toContain('applied on director: ipvsadm -e -t 10.226.100.1:80 -r 10.226.2.13:8080 -m -w 1 -> ok');
+    expect(o.text()).toContain('verify: setup.weights: was FAIL, now OK');
+    expect(code).toBe(FIX_EXIT.verified);
+    // The audit of this session: the drop traces belong to the run that planned the fix.
+    const fixDir = readFileSync(join(env.LVS_DOCTOR_STATE_DIR!, 'fixes', 'last'), 'utf8').trim();
+    const audit = JSON.parse(readFileSync(join(fixDir, 'audit', 'manifest.json'), 'utf8')) as { entries: { argv: string[] }[] };
+    const firstWrite = audit.entries.findIndex((e) => e.argv[0] === 'ipvsadm' && e.argv[1] === '-e');
+    const traces = audit.entries.flatMap((e, i) => (e.argv.some((a) => a.includes('lvsd-trace')) ? [i] : []));
+    expect(traces.length).toBe(topology.realservers.length + 2);
+    expect(Math.max(...traces)).toBeLessThan(firstWrite);
+
+    const back = await replay('director.no-weight-ipvs/rollback');
+    const r = io(env);
+    expect(await rollbackCommand([], r, () => back.transport)).toBe(0);
+    expect(r.text()).toContain('rolled back on director: ipvsadm -e -t 10.226.100.1:80 -r 10.226.2.11:80 -m -w 0 -> ok');
+  });
+
   it('--dry-run prints the plan, writes nothing, keeps no state', async () => {
     const env = stateEnv();
     const { transport, topology } = await replay('realserver.reply-route/audit');

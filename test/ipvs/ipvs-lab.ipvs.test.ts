@@ -1,13 +1,29 @@
 // The real-IPVS fault suite (LVS_DOCTOR_SUITE=ipvs; .ci/run runs it): one guest booted for the
 // whole file (kernel IPVS under qemu TCG), healthy first, then every fault the real-IPVS lab can
-// show injected, diagnosed, reverted and diagnosed again. The fault must be named first on its
-// host; the run right after each revert must be ok (no false alarm from the past); at the end
-// the lab goes down leaving nothing. The doctor keeps one ssh master per host across runs.
+// show, and at the end the lab goes down leaving nothing. The doctor keeps one ssh master per
+// host across runs.
+//
+// Each fault also closes issue 15's loop on the real kernel, at the cost of the two diagnoses
+// the suite always made per fault (a run that names the fault, a run that is ok once it is gone):
+// - a fault whose fix the doctor applies: injected, then `--fix ID --yes`; its planning run is
+//   the one that must name the fault first on its host (read back from the fix's audit bundle),
+//   its verifying run the ok one (was FAIL, now OK). `lvs-doctor rollback` must then put back
+//   every reading the fix saved for it (the state the planning run diagnosed), and the lab's
+//   revert ends the fault;
+// - a fault whose fix is refused: injected, diagnosed (named first), the refusal that diagnosis
+//   gets is pinned, reverted, and the run right after the revert must be ok (no false alarm from
+//   the past);
+// - where the guest's kernel gives a drop reason, that fault's diagnosing run is traced
+//   (--trace-drops): the reason is evidence of the fault on its host, and no tracefs instance is
+//   left in the guest.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { injectFault, labDown, labFaults, labUp, labStatus, revertFault } from '../../src/lab/index.js';
+import { rmSync } from 'node:fs';
+import { injectFault, labDown, labExec, labFaults, labUp, labStatus, revertFault } from '../../src/lab/index.js';
+import { planLab } from '../../src/lab/plan.js';
 import { labSkipReason } from '../lab/helpers.js';
-import { labDiagnose } from '../e2e/lab-diagnose.js';
+import { labDiagnose, traceEvidence } from '../e2e/lab-diagnose.js';
 import type { ResultDocument } from '../../src/model/result.js';
+import { fixEnv, fixedFrom, fixOnLab, guestTraceInstances, readingsAgain, refusalOf, rollbackOnLab } from './guest-fix.js';
 
 const PREFIX = 'civs';
 const skip = labSkipReason(PREFIX) ?? (process.env.LVS_DOCTOR_SUITE === 'ipvs' ? null : 'run with LVS_DOCTOR_SUITE=ipvs');
@@ -27,7 +43,76 @@ function flagsOf(f: { id: string; onenet: boolean; fwmark?: boolean }): string[]
   return [...(f.onenet ? ['--onenet'] : []), ...(f.fwmark ? ['--fwmark'] : []), ...(f.id === 'director.return-path-stalled' ? ['--director-only'] : [])];
 }
 
+/** Faults whose fix the doctor refuses on the guest, and why. */
+const REFUSED: Record<string, RegExp> = {
+  'client.no-route-to-vip': /its commands are reads or boot configuration for you \(ip route get /,
+  'director.direct-rip-unreachable': /it has no command; the advice: LVS-NAT cannot serve direct connections/,
+  'director.return-path-stalled': /rs1 is off-limits/,
+  'realserver.no-listener': /its commands are reads or boot configuration for you \(ss -ltn/,
+  'realserver.unreachable': /its commands are reads or boot configuration for you \(ip -o addr show/,
+};
+
+/** Left to another branch (issue 15's fix gaps): the suite checks their diagnosis only. */
+const NOT_HERE: Record<string, string> = {
+  'realserver.rip-missing': 'its fix holds the placeholder DEV (branch fixgaps fills it in)',
+};
+
+/** Faults whose fix cannot work on the guest: its first command fails, nothing stays changed. */
+const APPLY_FAILS: Record<string, RegExp> = {
+  // The lab takes IPVS away as a kernel without it would: modprobe ip_vs fails (install /bin/false).
+  'director.ipvs-unavailable': /applied on director: modprobe ip_vs -> exit 1/,
+};
+
+/** Fixes that do not verify on the guest: rolled back by themselves (exit 1), the saved state back.
+ * client.fwmark-unmarked: q3.fwmark also fails on a mark rule that has matched no packet, and the
+ * verifying run reads the counters before its test connection, so the rule just added always
+ * reads 0 (found on the guest 2026-12-06; left open). */
+const NOT_VERIFIED: Record<string, RegExp> = {
+  'client.fwmark-unmarked': /verify: q3\.fwmark: was FAIL, now FAIL; client\.fwmark-unmarked is still diagnosed\n/,
+};
+
+/** Where the guest's kernel gives the drop reason (measured on the guest, see BENCHMARKS.md). */
+const REASONS: Record<string, { host: string; reason: string }> = {
+  'director.rp-filter': { host: 'director', reason: 'IP_RPFILTER' },
+  'director.firewall-drop': { host: 'director', reason: 'NETFILTER_DROP' },
+  'director.no-weight': { host: 'director', reason: 'NETFILTER_DROP' },
+  'director.no-virtual-service': { host: 'director', reason: 'NO_SOCKET' },
+  'realserver.no-listener': { host: 'rs3', reason: 'NO_SOCKET' },
+  'realserver.firewall-reject': { host: 'rs1', reason: 'NETFILTER_DROP' },
+  'realserver.silent-drop': { host: 'rs1', reason: 'NETFILTER_DROP' },
+};
+
 const timings: string[] = [];
+const stateDirs: string[] = [];
+
+/** A state directory per fix: `fixes/last` can only be this fix's. */
+function freshFixEnv(): NodeJS.ProcessEnv {
+  const env = fixEnv();
+  stateDirs.push(env.LVS_DOCTOR_STATE_DIR!);
+  return env;
+}
+
+/** The reason is evidence of the fault on its host, and the trace left nothing in the guest. */
+async function expectReason(r: ResultDocument, id: string): Promise<void> {
+  const want = REASONS[id];
+  if (!want) return;
+  const e = traceEvidence(r, id);
+  expect(e, JSON.stringify(r.dropTraces)).toBeDefined();
+  expect(e!.host).toBe(want.host);
+  expect(e!.note).toContain(`reason ${want.reason}`);
+  expect(e!.lines.at(-1)).toMatch(new RegExp(`kfree_skb: .* reason: ${want.reason}$`));
+  expect(await guestTraceInstances(PREFIX)).toEqual([]);
+}
+
+const traced = (id: string): string[] => (REASONS[id] ? ['--trace-drops'] : []);
+
+/** Before a traced fault: the client's ARP entry for the director made fresh (strict rp_filter
+ * also drops the client's ARP, and then the SYN the kernel would drop is never sent). */
+async function warmClientArp(id: string): Promise<void> {
+  if (!REASONS[id]) return;
+  const ping = await labExec(PREFIX, 'client', ['ping', '-n', '-c', '1', '-W', '5', planLab(PREFIX, 3).directorExtAddress]);
+  expect(ping.exitCode, ping.stderr).toBe(0);
+}
 
 describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
@@ -41,6 +126,9 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
   afterAll(async () => {
     const { leftovers } = await labDown(PREFIX);
     process.stdout.write(`real-IPVS suite timings: ${timings.join(', ')}\n`);
+    // LVS_DOCTOR_IPVS_KEEP_FIXES=1 keeps the fix sessions (their audit bundles) for fixtures.
+    if (process.env.LVS_DOCTOR_IPVS_KEEP_FIXES !== '1') for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+    else process.stdout.write(`fix sessions kept: ${stateDirs.join(' ')}\n`);
     expect(leftovers).toEqual([]);
   }, 120_000);
 
@@ -52,25 +140,95 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
   }, 300_000);
 
   for (const f of faults) {
-    it(`${f.id}: named first on ${faultHost(f)}; ok right after the revert`, async () => {
+    const flags = flagsOf(f);
+    const host = faultHost(f);
+    const reason = REASONS[f.id] ? `, proven by ${REASONS[f.id].reason}` : '';
+    if (REFUSED[f.id] || NOT_HERE[f.id]) {
+      it(`${f.id}: named first on ${host}${reason}; ${REFUSED[f.id] ? 'its fix refused with the reason; ' : ''}ok right after the revert`, async () => {
+        const t0 = Date.now();
+        await warmClientArp(f.id);
+        await injectFault(PREFIX, f.id);
+        let broken: ResultDocument;
+        try {
+          broken = labDiagnose(PREFIX, [...flags, ...traced(f.id)]);
+        } finally {
+          await revertFault(PREFIX, f.id);
+        }
+        const fixed = labDiagnose(PREFIX, []);
+        timings.push(`${f.id} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        expect(broken.diagnoses[0]?.id, summary(broken)).toBe(f.id);
+        expect(broken.diagnoses[0]?.hosts, summary(broken)).toContain(host);
+        await expectReason(broken, f.id);
+        if (REFUSED[f.id]) expect(refusalOf(PREFIX, broken.diagnoses[0], flags) ?? 'not refused').toMatch(REFUSED[f.id]);
+        expect(fixed.verdict, `right after reverting ${f.id}: ${summary(fixed)}`).toBe('ok');
+      }, 600_000);
+      continue;
+    }
+    const outcome = APPLY_FAILS[f.id] ? '--fix fails at its first command, nothing changed' : NOT_VERIFIED[f.id] ? '--fix does not verify and rolls itself back' : '--fix verified (was FAIL, now OK); rollback restores what it saved';
+    it(`${f.id}: named first on ${host}${reason}; ${outcome}`, async () => {
       const t0 = Date.now();
+      const env = freshFixEnv();
+      await warmClientArp(f.id);
       await injectFault(PREFIX, f.id);
-      let broken: ResultDocument;
+      let fix, back, readings;
       try {
-        broken = labDiagnose(PREFIX, flagsOf(f));
+        fix = fixOnLab(PREFIX, env, f.id, [...flags, ...traced(f.id)]);
+        if (!APPLY_FAILS[f.id] && !NOT_VERIFIED[f.id]) back = rollbackOnLab(PREFIX, env);
+        readings = await readingsAgain(PREFIX, env);
       } finally {
         await revertFault(PREFIX, f.id);
       }
-      const fixed = labDiagnose(PREFIX, []);
       timings.push(`${f.id} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      expect(broken.diagnoses[0]?.id, summary(broken)).toBe(f.id);
-      expect(broken.diagnoses[0]?.hosts, summary(broken)).toContain(faultHost(f));
-      expect(fixed.verdict, `right after reverting ${f.id}: ${summary(fixed)}`).toBe('ok');
+      // The run that planned the fix: the fault named first on its host.
+      const planning = fixedFrom(env);
+      expect(planning.diagnoses[0]?.id, summary(planning)).toBe(f.id);
+      expect(planning.diagnoses[0]?.hosts, summary(planning)).toContain(host);
+      await expectReason(planning, f.id);
+      if (APPLY_FAILS[f.id]) {
+        expect(fix.out).toMatch(APPLY_FAILS[f.id]);
+        expect(fix.status, fix.out).toBe(6);
+      } else if (NOT_VERIFIED[f.id]) {
+        expect(fix.out).toMatch(NOT_VERIFIED[f.id]);
+        expect(fix.out).toContain('rolled back: fault still present');
+        expect(fix.status, fix.out).toBe(1);
+      } else {
+        // A check that proves its fault with a warning (e.g. setup.vs-conntrack) was WARN.
+        expect(fix.out).toMatch(/verify: \S+: was (FAIL|WARN), now OK\n/);
+        expect(fix.status, fix.out).toBe(0);
+        expect(back!.status, back!.out).toBe(0);
+        expect(back!.out).toContain(`rolled back: ${f.id}`);
+      }
+      expect(readings.length).toBeGreaterThan(0);
+      for (const r of readings) expect(r.now, `${r.host}: ${r.argv.join(' ')} after the rollback`).toBe(r.saved);
     }, 600_000);
   }
 
-  it('is healthy again at the end', async () => {
+  it('a fix that does not verify is rolled back by itself', async () => {
+    // Two DROP rules on the director: the diagnosis's fix removes the request rule (INPUT), the
+    // reply rule (FORWARD) keeps the fault, and the verifying run still names it.
+    const plan = planLab(PREFIX, 3);
+    const t0 = Date.now();
+    const env = freshFixEnv();
+    await injectFault(PREFIX, 'director.firewall-drop');
+    let fix, rules;
+    try {
+      await labExec(PREFIX, 'director', ['iptables', '-I', 'FORWARD', '-i', plan.int, '-d', plan.cip, '-m', 'comment', '--comment', 'lvs-doctor-lab', '-j', 'DROP']);
+      fix = fixOnLab(PREFIX, env, 'director.firewall-drop', []);
+      rules = (await labExec(PREFIX, 'director', ['iptables', '-S', 'INPUT'])).stdout;
+    } finally {
+      await revertFault(PREFIX, 'director.firewall-drop');
+    }
+    timings.push(`auto-rollback ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    expect(fix.out).toContain('director.firewall-drop is still diagnosed');
+    expect(fix.out).toMatch(/rolled back on director: iptables -t filter -I INPUT 1 .*-j DROP -> ok/);
+    expect(fix.out).toContain('rolled back: fault still present');
+    expect(fix.status, fix.out).toBe(1);
+    expect(rules).toMatch(new RegExp(`-A INPUT -s ${plan.cip}/32 -d ${plan.vip}/32 -i ${plan.ext} .*-j DROP`));
+  }, 600_000);
+
+  it('is healthy again at the end, with no tracefs instance left in the guest', async () => {
     const r = labDiagnose(PREFIX, []);
     expect(r.verdict, summary(r)).toBe('ok');
+    expect(await guestTraceInstances(PREFIX)).toEqual([]);
   }, 300_000);
 });

@@ -10,6 +10,7 @@ import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.
 import { TransportError } from '../../src/transport/transport.js';
 import { makeRunSocketDir } from '../../src/transport/socket-dirs.js';
 import { shortTmpdir } from '../../src/transport/ssh-reuse.js';
+import { defaultHandshakesAtOnce } from '../../src/transport/handshake-gate.js';
 
 const FAKE_SSH = `#!/bin/sh
 echo "$*" >> "$FAKE_SSH_LOG"
@@ -36,7 +37,8 @@ case "$host" in
   slow) echo "ssh: connect to host slow port 22: Connection timed out" >&2; exit 255 ;;
 esac
 # A handshake takes FAKE_MASTER_DELAY seconds: long enough for two runs to race.
-[ -n "$master" ] && { sleep "\${FAKE_MASTER_DELAY:-0}"; : > "$cp"; }
+# Each handshake's start and end go to FAKE_SSH_LOG.hs, to count how many overlap.
+[ -n "$master" ] && { echo + >> "$FAKE_SSH_LOG.hs"; sleep "\${FAKE_MASTER_DELAY:-0}"; : > "$cp"; echo - >> "$FAKE_SSH_LOG.hs"; }
 [ $# -eq 0 ] && exit 0
 exec sh -c "$1"
 `;
@@ -81,6 +83,28 @@ describe('SshTransport', () => {
     await again.close();
     expect(err).toBeInstanceOf(TransportError);
     expect(err.message).toBe('h-denied: root@denied: Permission denied (publickey).');
+  });
+
+  it('lets a bounded number of handshakes run at once, first come first served, and every host connects', async () => {
+    const many: HostSpec[] = Array.from({ length: 12 }, (_, i) => ({ name: `m${i}`, role: 'realserver', access: 'ssh', ssh: { host: `ok-${i}` } }));
+    const overlapOf = async (extra: Partial<SshTransportOptions>): Promise<{ most: number; errors: unknown[] }> => {
+      await writeFile(`${log}.hs`, '');
+      const t = transport({ hosts: many, handshakesAtOnce: 3, ...extra });
+      process.env.FAKE_MASTER_DELAY = '0.15';
+      const prepared = await t.prepare(many.map((h) => h.name)).finally(() => delete process.env.FAKE_MASTER_DELAY);
+      await t.close();
+      let now = 0;
+      let most = 0;
+      for (const mark of (await readFile(`${log}.hs`, 'utf8')).split('\n').filter(Boolean)) most = Math.max(most, (now += mark === '+' ? 1 : -1));
+      return { most, errors: [...prepared.values()] };
+    };
+    for (const extra of [{}, { keepConnections: { dir: join(dir, 'keep-gate'), seconds: 60 } }]) {
+      const { most, errors } = await overlapOf(extra);
+      expect(errors).toEqual(many.map(() => null));
+      // Unbounded, all twelve overlap (the fake handshake lasts 0.15 s).
+      expect(most).toBe(3);
+    }
+    expect([defaultHandshakesAtOnce(1), defaultHandshakesAtOnce(2), defaultHandshakesAtOnce(64)]).toEqual([4, 8, 10]);
   });
 
   it('passes the target options and never weakens host-key checking unless asked', async () => {
