@@ -1,5 +1,6 @@
 // argv -> mode. The only place that calls process.exit.
-import { parseCommand } from './commands/parse.js';
+// Each command's module is imported when that command runs, not here: `--version`, `parse` and
+// `replay` do not pay for the modules of a live run (execa, yaml, every parser), see BENCHMARKS.md.
 import { FORMATS } from './commands/format-choice.js';
 import { EX_SOFTWARE, EX_USAGE, EXIT_CODES_HELP } from './commands/help.js';
 import { processIO, type CommandIO } from './commands/io.js';
@@ -50,20 +51,17 @@ examples:
 
 type Handler = (args: string[], io: CommandIO) => Promise<number>;
 
-async function lazy(modulePath: string, exportName: string): Promise<Handler> {
-  const mod = (await import(modulePath)) as Record<string, Handler>;
-  return mod[exportName];
-}
-
+// Literal import() calls, not one helper taking a path: the bundler (scripts/bundle.mjs) follows
+// only those, and makes each command's code a chunk loaded when that command runs.
 const commands: Record<string, () => Promise<Handler>> = {
-  parse: async () => parseCommand,
-  diagnose: () => lazy('./commands/diagnose.js', 'diagnoseCommand'),
-  replay: () => lazy('./commands/diagnose.js', 'replayCommand'),
-  demo: () => lazy('./commands/diagnose.js', 'demoCommand'),
-  discover: () => lazy('./commands/discover.js', 'discoverCommand'),
-  explain: () => lazy('./commands/explain.js', 'explainCommand'),
-  rollback: () => lazy('./commands/fix.js', 'rollbackCommand'),
-  lab: () => lazy('./lab/cli.js', 'runLabCli'),
+  parse: async () => (await import('./commands/parse.js')).parseCommand,
+  diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,
+  replay: async () => (await import('./commands/diagnose.js')).replayCommand,
+  demo: async () => (await import('./commands/diagnose.js')).demoCommand,
+  discover: async () => (await import('./commands/discover.js')).discoverCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  rollback: async () => (await import('./commands/fix.js')).rollbackCommand,
+  lab: async () => (await import('./lab/cli.js')).runLabCli as unknown as Handler,
 };
 
 async function main(argv: string[], io: CommandIO): Promise<number> {

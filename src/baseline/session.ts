@@ -15,7 +15,8 @@ import type { BaselineReport } from '../model/baseline.js';
 
 export interface BaselineSessionOptions {
   topology: Topology;
-  baseline: LoadedBaseline | null;
+  /** Or still being read (a live run's last ok one is read while the run waits on its hosts). */
+  baseline: LoadedBaseline | null | Promise<LoadedBaseline | null>;
   /** Keep an ok run as this site's last ok one (--record / --keep-connections, not --redact). */
   keepOk: boolean;
   /** Said when keeping fails (a full disk must not fail the diagnosis). */
@@ -25,7 +26,10 @@ export interface BaselineSessionOptions {
 export class BaselineSession {
   private capture: CapturingTransport | null = null;
 
-  constructor(private readonly options: BaselineSessionOptions) {}
+  constructor(private readonly options: BaselineSessionOptions) {
+    // Awaited when the run ends; a failure meanwhile must not count as unhandled.
+    if (options.baseline instanceof Promise) options.baseline.catch(() => undefined);
+  }
 
   get active(): boolean {
     return this.options.baseline !== null || this.options.keepOk;
@@ -58,7 +62,8 @@ export class BaselineSession {
     if (!this.capture) return result;
     const bundle = this.capture.bundleSince(mark, result.startedAt);
     this.capture.reset();
-    const { baseline, keepOk, topology } = this.options;
+    const { keepOk, topology } = this.options;
+    const baseline = await this.options.baseline;
     let out = result;
     if (baseline) out = { ...result, baseline: await compareWith(baseline, bundle, result, topology) };
     if (keepOk && result.verdict === 'ok' && !result.interrupted) {

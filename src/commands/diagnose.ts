@@ -13,12 +13,7 @@ import type { Topology } from '../model/topology.js';
 import { REPORTERS, type Reporter } from '../report/reporters.js';
 import { validateTopology, TopologyError } from '../discover/topology-check.js';
 import { BundleError } from '../transport/bundle.js';
-import { BundleDirError, prepareBundleDir } from '../transport/bundle-files.js';
-import { ByHostTransport } from '../transport/by-host.js';
-import { createLocalTransport } from '../transport/local.js';
-import { RecordingTransport } from '../transport/record.js';
 import { openReplay, ReplayTransport } from '../transport/replay.js';
-import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
 import { chooseFormat } from './format-choice.js';
 import { OptionError, SSH_TUNING_OPTIONS, secondsOption, sshTuning, type SshTuning } from './ssh-options.js';
@@ -100,24 +95,10 @@ export async function diagnoseCommand(args: string[], io: CommandIO): Promise<nu
     io.err(`lvs-doctor: ${(err as Error).message}\n`);
     return err instanceof InventoryError ? EX_DATAERR : err instanceof InventoryFileError ? EX_NOINPUT : EX_USAGE;
   }
-  const ssh = createSshTransport({
-    hosts: [topology.director, topology.client, ...topology.realservers],
-    ...(values.ssh ? { sshPath: values.ssh } : {}),
-    ...(values['accept-new-host-keys'] ? { acceptNewHostKeys: true } : {}),
-    ...tuning,
-  });
-  let transport: Transport = new ByHostTransport([topology.director, topology.client, ...topology.realservers], ssh, createLocalTransport({ sudo: true }));
-  if (values.record) {
-    try {
-      // Refused before any connection: nothing is recorded into a directory we do not own.
-      await prepareBundleDir(values.record);
-    } catch (err) {
-      if (!(err instanceof BundleDirError)) throw err;
-      io.err(`lvs-doctor: --record: ${err.message}\n`);
-      return 64;
-    }
-    transport = new RecordingTransport(transport, { dir: values.record, topology, redact: Boolean(values.redact), runOptions: { offLimits: values['off-limits'] ?? '' } });
-  }
+  // Imported here, not at the top: a replay never loads the ssh transport (execa).
+  const { liveTransport } = await import('./live-transport.js');
+  const transport = await liveTransport(topology, values, tuning, io);
+  if (typeof transport === 'number') return transport;
   if (fixRequest) {
     const { fixCommand } = await import('./fix.js');
     return fixCommand({ ...fixRequest, deadlineMs: deadlineS * 1000, traceDrops: Boolean(values['trace-drops']) }, transport, topology, io);
@@ -226,23 +207,25 @@ async function resolveTopology(values: Values, overrides: AccessOverrides, io: C
 async function baselineSession(values: Values, topology: Topology, mode: 'live' | 'replay', io: CommandIO): Promise<BaselineSession | number> {
   const keepOk = mode === 'live' && Boolean(values.record || values['keep-connections']) && !values.redact;
   const warn = (message: string): void => io.err(`lvs-doctor: ${escapeControls(message)}\n`);
-  let baseline = null;
-  try {
-    if (values.baseline !== undefined) {
-      baseline = await openBaseline(values.baseline, 'given', topology);
-    } else if (mode === 'live' && !values['no-baseline']) {
-      const kept = await findLastOk(topology);
-      if (kept) baseline = await openBaseline(kept.path, 'last-ok', topology, kept.status);
-    }
-  } catch (err) {
-    if (!(err instanceof BaselineError)) throw err;
-    if (values.baseline !== undefined) {
+  if (values.baseline !== undefined) {
+    try {
+      return new BaselineSession({ topology, baseline: await openBaseline(values.baseline, 'given', topology), keepOk, warn });
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
       io.err(`lvs-doctor: ${escapeControls(err.message)}\n`);
       return EX_DATAERR;
     }
+  }
+  const kept = mode === 'live' && !values['no-baseline'] ? await findLastOk(topology) : null;
+  if (!kept) return new BaselineSession({ topology, baseline: null, keepOk, warn });
+  // Read while the run waits on its hosts: it is compared only when the run ends, and reading it
+  // (every output file, the schema, the topology) took 20-160 ms before the first probe.
+  const baseline = openBaseline(kept.path, 'last-ok', topology, kept.status).catch((err: unknown) => {
+    if (!(err instanceof BaselineError)) throw err;
     // A kept run that no longer reads is no reason to fail today's diagnosis.
     warn(`the last ok run kept for this site is not used: ${err.message}`);
-  }
+    return null;
+  });
   return new BaselineSession({ topology, baseline, keepOk, warn });
 }
 

@@ -1,8 +1,8 @@
 // A bundle's manifest is someone else's file (bundles are shared, that is what --redact is
 // for): its shape is checked by a schema before anything reads a field of it. The topology
 // is only required to be an object here; it goes through the inventory's own validation.
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validateManifest as generated } from './bundle-manifest-validate.js';
 import { STDERR_OUTPUT_CAP } from './output-cap.js';
 
 /** More than any run records (100 realservers record ~2,000 entries). */
@@ -32,7 +32,13 @@ const entry = {
   },
 };
 
-const manifest = {
+/**
+ * The manifest's schema. Not compiled at run time: bundle-manifest-validate.ts is ajv's standalone
+ * code for it, generated ahead (`npm run validator:update`), because importing ajv and generating
+ * the code cost 0.1-0.25 s of every replay (BENCHMARKS.md, start-up);
+ * test/transport/bundle-manifest-validate.test.ts fails when the two differ.
+ */
+export const MANIFEST_SCHEMA = {
   type: 'object',
   required: ['tool', 'schemaVersion', 'entries'],
   properties: {
@@ -47,22 +53,13 @@ const manifest = {
   },
 };
 
-// Loaded and compiled on the first bundle read, not at start-up: every run of the CLI imports
-// this module, and ajv's import and code generation cost ~0.2 s of CPU (node --cpu-prof).
-let compiled: ValidateFunction | null = null;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
-    compiled = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(manifest);
-  }
-  return compiled;
-}
+// The generated file is not type-checked (@ts-nocheck): it is ajv's ValidateFunction.
+const validateManifest = generated as unknown as ValidateFunction;
 
 /** Null when the manifest has the bundle's shape; else the first error, naming its field. */
 export function manifestError(value: unknown): string | null {
-  const validate = validator();
-  if (validate(value)) return null;
-  const [error] = validate.errors ?? [];
+  if (validateManifest(value)) return null;
+  const [error] = validateManifest.errors ?? [];
   return error ? describeError(error) : 'not a bundle manifest';
 }
 

@@ -1,9 +1,12 @@
 // --baseline on the command line, over real recordings: each face says what changed, another
 // site's bundle is refused (65), contradicting flags are a usage error (64) before any ssh.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { parseInventory } from '../../src/discover/inventory.js';
+import { lastOkDir } from '../../src/baseline/store.js';
 
 const root = join(import.meta.dirname, '../..');
 const bundles = join(root, 'fixtures/bundles');
@@ -52,5 +55,38 @@ describe('--baseline', () => {
     const r = doctor('--director', 'lvs1', '--baseline', join(bundles, 'healthy'), '--no-baseline');
     expect(r.code).toBe(64);
     expect(r.err).toMatch(/--baseline and --no-baseline contradict each other/);
+  });
+});
+
+describe('the last ok run kept for a site (live runs)', () => {
+  it('one that no longer reads is named on stderr and the diagnosis goes on (it is read while the run waits on its hosts)', () => {
+    const work = mkdtempSync(join(tmpdir(), 'lvsd-lastok-'));
+    try {
+      // Every host on a loopback port nothing listens on: a live run that reaches no host.
+      const inventory = [
+        'service: { protocol: TCP, vip: 10.91.100.1, vport: 80 }',
+        'director: { name: director, ssh: { host: 127.0.0.1, port: 1 }, ext: eth0, int: eth1, dip: 10.91.2.1 }',
+        'client: { name: client, ssh: { host: 127.0.0.1, port: 1 }, cip: 10.91.1.10 }',
+        'realservers:',
+        '  - { name: rs1, ssh: { host: 127.0.0.1, port: 1 }, rip: 10.91.2.11, rport: 80 }',
+        '',
+      ].join('\n');
+      writeFileSync(join(work, 'inv.yaml'), inventory);
+      const state = join(work, 'state');
+      const kept = lastOkDir(parseInventory(inventory, 'inv.yaml').topology, { LVS_DOCTOR_STATE_DIR: state });
+      mkdirSync(kept, { recursive: true, mode: 0o700 });
+      writeFileSync(join(kept, 'manifest.json'), '{"tool": "lvs-doctor", "schemaVersion": 1, "entries": "not a list"}');
+      const env = { ...process.env, NO_COLOR: '1', LVS_DOCTOR_STATE_DIR: state };
+      delete env.CI;
+      const r = spawnSync(process.execPath, [join(root, 'bin/lvs-doctor.js'), 'diagnose', '--inventory', join(work, 'inv.yaml'), '--json', '--connect-timeout', '2'], { encoding: 'utf8', cwd: work, timeout: 120_000, env });
+      expect(r.stderr).toContain('lvs-doctor: the last ok run kept for this site is not used: ');
+      expect(r.stderr).toContain('entries must be array');
+      expect(r.stderr).not.toContain('internal error');
+      const doc = JSON.parse(r.stdout) as { verdict: string; baseline?: unknown };
+      expect(doc.baseline).toBeUndefined();
+      expect(r.status).not.toBe(70);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

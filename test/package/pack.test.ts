@@ -32,7 +32,7 @@ describe('npm pack', () => {
     const work = mkdtempSync(join(tmpdir(), 'lvsd-pack-'));
     try {
       const src = join(work, 'src');
-      for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'checks', 'bench', 'schema', 'scripts/ipvs-vm', 'fixtures/bundles/realserver.reply-route']) {
+      for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'checks', 'bench', 'schema', 'scripts/ipvs-vm', 'scripts/bundle.mjs', 'fixtures/bundles/realserver.reply-route']) {
         cpSync(join(root, entry), join(src, entry), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
@@ -41,6 +41,8 @@ describe('npm pack', () => {
       const [info] = JSON.parse(packed.out) as { filename: string; files: { path: string }[] }[];
       const files = info.files.map((f) => f.path);
       expect(files).toContain('dist/src/cli.js');
+      // What bin runs (prepack bundles after tsc): the start-up of a few files, not ~480.
+      expect(files).toContain('dist/bundle/cli.js');
       expect(files).toContain('fixtures/bundles/realserver.reply-route/manifest.json');
       // `lab up --ipvs` builds its guest with these scripts from the installed package.
       expect(files).toContain('scripts/ipvs-vm/build.sh');
