@@ -8,8 +8,8 @@ import type { Facts } from '../src/facts/facts.js';
 import type { Fix } from '../src/model/check.js';
 import type { RealserverSpec, Topology } from '../src/model/topology.js';
 import { inSubnet, sameAddress } from '../src/util/ip.js';
+import { isInterfaceName } from '../src/util/names.js';
 
-const PLAIN_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
 /** Where the RIP belongs on the realserver, and how that is known. */
 function ripInterface(facts: Facts, rs: RealserverSpec): { dev: string; how: string } | { dev: null; missing: string } {
@@ -26,10 +26,10 @@ function ripInterface(facts: Facts, rs: RealserverSpec): { dev: string; how: str
       if (dev) arrived.add(dev);
     }
   }
-  const plain = [...arrived].filter((d) => PLAIN_NAME.test(d));
+  const plain = [...arrived].filter((d) => isInterfaceName(d));
   if (plain.length === 1 && arrived.size === 1) return { dev: plain[0], how: `the director's request to ${rs.rip} arrived on ${rs.name}'s ${plain[0]} (test connection capture)` };
   const sibling = connectedInterface(facts, rs.name, rs.rip);
-  if (sibling && PLAIN_NAME.test(sibling.ifname)) return { dev: sibling.ifname, how: `${sibling.ifname} holds ${sibling.address}/${sibling.prefix}, on the RIP's subnet` };
+  if (sibling && isInterfaceName(sibling.ifname)) return { dev: sibling.ifname, how: `${sibling.ifname} holds ${sibling.address}/${sibling.prefix}, on the RIP's subnet` };
   if (arrived.size > 1) return { dev: null, missing: `the request to ${rs.rip} arrived on several interfaces of ${rs.name} (${[...arrived].join(', ')})` };
   return { dev: null, missing: captured ? `no packet to ${rs.rip} captured on ${rs.name} names an interface, and none of its interfaces holds an address of the RIP's subnet` : `${rs.name} was not captured, and none of its interfaces holds an address of the RIP's subnet` };
 }
