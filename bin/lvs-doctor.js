@@ -2,7 +2,6 @@
 // The package ships compiled JavaScript (built by `npm pack`/`npm publish` through `prepack`,
 // never on a user's install). A source checkout has no dist/ after `npm ci`: build it once here,
 // so `npm ci && node bin/lvs-doctor.js ...` works on a fresh clone.
-import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -22,6 +21,8 @@ if (!existsSync(fileURLToPath(entry))) {
     process.exit(70);
   }
   process.stderr.write('lvs-doctor: first run from a source checkout: building dist/ (npm run build)...\n');
+  // Imported here only: loading node:child_process costs every start (--version, replay) ~10-25 ms.
+  const { spawnSync } = await import('node:child_process');
   const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (built.status !== 0 || !existsSync(fileURLToPath(entry))) {
     process.stderr.write('lvs-doctor: the build failed; run `npm run build` to see why\n');

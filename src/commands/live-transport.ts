@@ -8,6 +8,7 @@ import { createLocalTransport } from '../transport/local.js';
 import { RecordingTransport } from '../transport/record.js';
 import { createSshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/transport.js';
+import { governHeap } from '../util/heap-governor.js';
 import type { CommandIO } from './io.js';
 import type { SshTuning } from './ssh-options.js';
 
@@ -22,6 +23,8 @@ export interface LiveTransportFlags {
 /** The transport, or the exit code when --record's directory is refused (before any connection). */
 export async function liveTransport(topology: Topology, values: LiveTransportFlags, tuning: SshTuning, io: CommandIO): Promise<Transport | number> {
   const hosts = [topology.director, topology.client, ...topology.realservers];
+  // Only a run of many hosts grows the heap enough for the governor to act (heap-governor.ts).
+  governHeap();
   const ssh = createSshTransport({
     hosts,
     ...(values.ssh ? { sshPath: values.ssh } : {}),

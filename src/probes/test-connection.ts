@@ -8,7 +8,7 @@ import { toolsParser } from './own-parsers.js';
 import type { ProbeCommand } from './probe.js';
 import { toolCheck } from './tools.js';
 import { ipAddress, port as validPort, positiveInt } from './validate.js';
-import { isIPv6 } from 'node:net';
+import { isIPv6 } from '../util/ip.js';
 
 export const CONNECT_TOOLS = ['curl', 'bash', 'socat', 'nc'] as const;
 export type ConnectTool = (typeof CONNECT_TOOLS)[number];

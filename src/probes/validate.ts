@@ -1,6 +1,6 @@
 // Strict patterns for every value a probe puts into argv. A value that fails stops that probe
 // only (ProbeValidationError); quoting in src/transport/quote.ts is the second line of defence.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from '../util/ip.js';
 import { isInterfaceName } from '../util/names.js';
 
 export class ProbeValidationError extends Error {

@@ -9,8 +9,7 @@
 // the MAC spelled into the address) is rebuilt from the mapped MAC, so the link-local address
 // and the frame that carries it still agree. Solicited-node multicast (ff02::1:ffXX:XXXX,
 // 33:33:ff:XX:XX:XX) carries the low 24 bits of an address: those follow the same mapping.
-import { isIPv4, isIPv6 } from 'node:net';
-import { bigIntToIpv6, intToIpv4, ipv4ToInt, ipv6ToBigInt } from '../util/ip.js';
+import { bigIntToIpv6, intToIpv4, ipv4ToInt, ipv6ToBigInt, isIPv4, isIPv6 } from '../util/ip.js';
 
 const RFC5737 = [0xc00002, 0xc63364, 0xcb0071]; // 192.0.2, 198.51.100, 203.0.113
 const BENCHMARK_BASE = 0xc61200; // 198.18.0

@@ -3,7 +3,7 @@
 // role names (director, client, rs1...); ssh targets are dropped. Captures are rewritten in
 // place with checksums fixed (see pcap-rewrite.ts), so the pcap decoder sees the mapped
 // addresses exactly as the text probes do and a redacted bundle replays to the same verdict.
-import { isIP, isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from '../util/ip.js';
 import type { HostSpec, Topology } from '../model/topology.js';
 import { AddressMap } from './address-map.js';
 import type { Bundle, BundleEntry } from './bundle.js';

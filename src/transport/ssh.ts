@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
+import { resolveCommand } from './command-path.js';
 import { SshChannel } from './ssh-channel.js';
 import { connectionOptions, master, optionArgs, SESSION } from './ssh-options.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
@@ -92,7 +93,8 @@ export class SshTransport implements Transport {
   private closed = false;
 
   constructor(private readonly options: SshTransportOptions) {
-    this.sshPath = options.sshPath ?? 'ssh';
+    // Looked up in PATH once here rather than by execvp in every forked child (command-path.ts).
+    this.sshPath = resolveCommand(options.sshPath ?? 'ssh');
     this.handshakes = new HandshakeGate(options.handshakesAtOnce);
     for (const spec of options.hosts) {
       if (spec.access !== 'ssh' || !spec.ssh) continue;
@@ -416,7 +418,8 @@ export class SshTransport implements Transport {
   }
 
   private async reuseOrOpenIn(host: string, state: HostState, keep: { dir: string; seconds: number }): Promise<TransportError | null> {
-    state.controlPath = sharedControlPath(keep.dir, this.sshPath, state.target);
+    // Named by the ssh the user gave (not its resolved file): the sockets of earlier runs still match.
+    state.controlPath = sharedControlPath(keep.dir, this.options.sshPath ?? 'ssh', state.target);
     if (await this.masterUp(state)) return null;
     const connectBoundMs = ((this.options.connectTimeoutSec ?? 5) + 10) * 1000;
     // The handshake's turn comes before the lock: a lock held while waiting for a turn could

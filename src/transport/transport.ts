@@ -26,7 +26,7 @@ export interface RunOptions {
 }
 
 /** How many quick reads share one session at most; a caller counting sessions uses this too. */
-export const QUICK_PER_SESSION = 8;
+export const QUICK_PER_SESSION = 16;
 
 export interface RunResult {
   /** Raw bytes: pcaps come through here. */

@@ -1,6 +1,87 @@
-import { isIPv4, isIPv6 } from 'node:net';
+// The address checks of node:net, without its regular expressions: the first call of
+// net.isIPv6 compiles an expression of ~40 alternatives, 30-60 ms of the doctor's one thread in
+// every run that reads an `ip addr` (BENCHMARKS.md, "The doctor's own CPU"). These accept exactly
+// the strings node:net accepts (test/util/ip-validate.test.ts holds them to it).
 
-export { isIPv4, isIPv6 };
+/** One dotted-quad octet as node:net spells it: 0-255, no leading zero. */
+function isOctet(s: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 1 || n > 3) return false;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    value = value * 10 + c;
+  }
+  return (n === 1 || s.charCodeAt(from) !== 48) && value <= 255;
+}
+
+function isIPv4Range(s: string, from: number, to: number): boolean {
+  let start = from;
+  let dots = 0;
+  for (let i = from; i <= to; i++) {
+    if (i === to || s.charCodeAt(i) === 46) {
+      if (!isOctet(s, start, i)) return false;
+      if (i < to && ++dots > 3) return false;
+      start = i + 1;
+    }
+  }
+  return dots === 3;
+}
+
+export function isIPv4(s: string): boolean {
+  return typeof s === 'string' && isIPv4Range(s, 0, s.length);
+}
+
+/** One to four hexadecimal digits. */
+function isHexGroup(s: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > 4) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/**
+ * The groups of `s[from, to)` separated by ':', the last one possibly a dotted quad (two
+ * groups' worth) when `quadLast`; -1 when one is not a group. An empty range has no group.
+ */
+function groupCount(s: string, from: number, to: number, quadLast: boolean): number {
+  if (from === to) return 0;
+  let count = 0;
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i === to || s.charCodeAt(i) === 58) {
+      if (isHexGroup(s, start, i)) count += 1;
+      else if (quadLast && i === to && isIPv4Range(s, start, i)) count += 2;
+      else return -1;
+      start = i + 1;
+    }
+  }
+  return count;
+}
+
+/** A zone id's characters after '%': [0-9a-zA-Z-.:]. */
+function isZoneChar(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46;
+}
+
+export function isIPv6(s: string): boolean {
+  if (typeof s !== 'string') return false;
+  let end = s.indexOf('%');
+  if (end === -1) end = s.length;
+  else {
+    if (end === s.length - 1) return false;
+    for (let i = end + 1; i < s.length; i++) if (!isZoneChar(s.charCodeAt(i))) return false;
+  }
+  const gap = s.indexOf('::');
+  if (gap === -1 || gap >= end) return groupCount(s, 0, end, true) === 8;
+  // One '::' standing for at least one zero group; a dotted quad only at the very end.
+  const head = groupCount(s, 0, gap, false);
+  const tail = groupCount(s, gap + 2, end, true);
+  return head >= 0 && tail >= 0 && head + tail <= 7;
+}
 
 export function isIP(value: string): boolean {
   return isIPv4(value) || isIPv6(value);

@@ -95,6 +95,14 @@ describe('bin/lvs-doctor.js', () => {
   }
   const entries = (files: string[]): string[] => files.filter((f) => /\/dist\/(src|bundle)\/cli\.js$/.test(f)).map((f) => f.replace(/.*\/dist\//, 'dist/'));
 
+  it('starts without node:child_process (~10-25 ms) on paths that spawn nothing: --version, a replay', () => {
+    for (const args of [['--version'], ['replay', 'fixtures/bundles/healthy', '--json']]) {
+      const files = loaded(args, 0, 'bin/lvs-doctor.js');
+      expect(files).toContain('node:fs');
+      expect(files).not.toContain('node:child_process');
+    }
+  });
+
   it('runs the bundle when it is not older than dist/src, and the fresh dist/src after a lone tsc', () => {
     const dir = copy();
     const earlier = new Date(Date.now() - 60_000);

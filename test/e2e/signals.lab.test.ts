@@ -32,8 +32,8 @@ function doctorProcesses(): LabProcess[] {
         continue; // gone meanwhile
       }
       const kind = /(^|\/)tcpdump /.test(args) || /timeout .* tcpdump /.test(args) ? 'tcpdump'
-        : /^ssh .*ControlMaster=yes/.test(args) ? 'master'
-        : /^ssh .*lvsd-/.test(args) ? 'ssh'
+        : /^(\S*\/)?ssh .*ControlMaster=yes/.test(args) ? 'master'
+        : /^(\S*\/)?ssh .*lvsd-/.test(args) ? 'ssh'
         : /^sshd: \S+@notty/.test(args) ? 'session'
         : null;
       if (kind) found.push({ netns, pid, kind, args: args.slice(0, 160) });

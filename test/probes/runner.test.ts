@@ -6,7 +6,7 @@ import { ping } from '../../src/probes/ping.js';
 import { runProbes, type ParseFn } from '../../src/probes/runner.js';
 import { ssListen } from '../../src/probes/ss.js';
 import { ParseError } from '../../src/model/parse-error.js';
-import { TransportError } from '../../src/transport/transport.js';
+import { QUICK_PER_SESSION, TransportError } from '../../src/transport/transport.js';
 import { FakeTransport } from '../transport/fake-transport.js';
 
 const echoParse: ParseFn = async (id, data) => ({ id, text: Buffer.from(data).toString('utf8') });
@@ -37,13 +37,13 @@ describe('runProbes', () => {
 
   it('quick reads asked together share one slot per session, so a transport can batch them', async () => {
     const t = new FakeTransport(() => ({ stdoutText: '', delayMs: 20 }));
-    // Ten distinct quick reads on one host with a single slot: they cannot wait for each other.
-    const quick = Array.from({ length: 10 }, (_, i) => ({ host: 'a', probe: { ...ipAddr(), key: `ip-addr-${i}` } }));
+    // Distinct quick reads on one host with a single slot: they cannot wait for each other.
+    const quick = Array.from({ length: QUICK_PER_SESSION + 2 }, (_, i) => ({ host: 'a', probe: { ...ipAddr(), key: `ip-addr-${i}` } }));
     await runProbes(t, [...quick, { host: 'a', probe: { ...ping('10.0.0.1', '10.0.1.1'), quick: false } }], { parse: echoParse, limits: { global: 4, perHost: 1 } });
-    expect(t.calls).toHaveLength(11);
-    expect(t.calls.filter((c) => c.options.batch)).toHaveLength(10);
-    // 8 per session: the first eight run at once, the other two in the next slot.
-    expect(t.maxActivePerHost.get('a')).toBe(8);
+    expect(t.calls).toHaveLength(QUICK_PER_SESSION + 3);
+    expect(t.calls.filter((c) => c.options.batch)).toHaveLength(QUICK_PER_SESSION + 2);
+    // A session's worth run at once, the other two in the next slot.
+    expect(t.maxActivePerHost.get('a')).toBe(QUICK_PER_SESSION);
   });
 
   it('types every failure and never sinks the run', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/model/topology.js';
 import { readBundle } from '../../src/transport/bundle.js';
 import { RecordingTransport } from '../../src/transport/record.js';
+import fc from 'fast-check';
 import { editDistance, ReplayTransport } from '../../src/transport/replay.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { FakeTransport } from './fake-transport.js';
@@ -79,5 +80,17 @@ describe('record and replay', () => {
   it('computes edit distance', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('computes the same edit distance as the plain dynamic programme', () => {
+    const reference = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      return d[a.length][b.length];
+    };
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '-', 'é'), maxLength: 12 });
+    fc.assert(fc.property(text, text, (a, b) => editDistance(a, b) === reference(a, b)), { numRuns: 3_000 });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../src/model/topology.js';
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
-import { TransportError } from '../../src/transport/transport.js';
+import { QUICK_PER_SESSION, TransportError } from '../../src/transport/transport.js';
 import { makeRunSocketDir } from '../../src/transport/socket-dirs.js';
 import { shortTmpdir } from '../../src/transport/ssh-reuse.js';
 import { defaultHandshakesAtOnce } from '../../src/transport/handshake-gate.js';
@@ -151,9 +151,9 @@ describe('SshTransport', () => {
     await t.prepare(['h-ok']);
     const shells = async (): Promise<number> => (await readFile(log, 'utf8')).split("exec 'timeout' '600' 'sh'").length;
     const before = await shells();
-    // 64 reads of 0.1 s: 8 batches of 8, 6.4 s one after the other in one shell. Each says
-    // when it ran (ns), so that the overlap is measured, whatever the machine's load.
-    const results = await Promise.all(Array.from({ length: 64 }, () => t.run('h-ok', ['sh', '-c', 'a=$(date +%s%N); sleep 0.1; echo "$a $(date +%s%N)"'], { timeoutMs: 5000, batch: true })));
+    // 8 batches of reads of 0.05 s, 6.4 s one after the other in one shell. Each says when it
+    // ran (ns), so that the overlap is measured, whatever the machine's load.
+    const results = await Promise.all(Array.from({ length: 8 * QUICK_PER_SESSION }, () => t.run('h-ok', ['sh', '-c', 'a=$(date +%s%N); sleep 0.05; echo "$a $(date +%s%N)"'], { timeoutMs: 5000, batch: true })));
     const spans = results.map((r) => Buffer.from(r.stdout).toString().trim().split(' ').map(Number));
     expect(spans.every(([a, b]) => b > a)).toBe(true);
     const overlap = Math.max(...spans.map(([a]) => spans.filter(([s0, e0]) => s0 <= a && a < e0).length));
