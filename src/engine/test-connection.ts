@@ -164,7 +164,7 @@ export interface CapturedConnectionsPlan {
    * connections) and says whether the connections are decided: the ones still waiting are
    * then stopped, and the captures settle for SETTLE_DECIDED_MS instead of SETTLE_FAILED_MS.
    */
-  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding'>;
+  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'>;
 }
 
 /** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
@@ -227,9 +227,11 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     // A connection that worked has crossed every hop by the time the client has its answer; one
     // that failed may still draw a retransmission, a RST or an ICMP error: give those time to
     // land, less once the wire has decided (every capture on the path has caught up with the answer).
+    // Where every capture on each path already shows the client's end of its flow, they hold
+    // all the flow put on them before: the captures end at once (see WireDecision.complete).
     if (!signal?.aborted) {
-      if (attempts.every((a) => a.ok)) await sleep(SETTLE_OK_MS);
-      else await Promise.race([wire.decided.then(() => sleep(SETTLE_DECIDED_MS)), sleep(SETTLE_FAILED_MS)]);
+      if (attempts.every((a) => a.ok)) await Promise.race([sleep(SETTLE_OK_MS), wire.complete]);
+      else await Promise.race([wire.decided.then(() => Promise.race([sleep(SETTLE_DECIDED_MS), wire.complete])), sleep(SETTLE_FAILED_MS)]);
     }
     wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
@@ -268,6 +270,9 @@ class WireWatch {
   readonly live: LivePackets[];
   /** Resolves once the wire decided (never, if it does not). */
   readonly decided: Promise<void>;
+  /** Resolves once the connections are over and every capture on their paths shows the client's end of each (never, if not). */
+  readonly complete: Promise<void>;
+  private onComplete: () => void = () => undefined;
   private readonly controller = new AbortController();
   private listening: readonly boolean[] | null = null;
   private ended = 0;
@@ -277,6 +282,7 @@ class WireWatch {
   constructor(private readonly plan: CapturedConnectionsPlan) {
     this.live = plan.captures.map(() => new LivePackets(() => this.check()));
     this.decided = new Promise<void>((resolve) => (this.onDecided = resolve));
+    this.complete = new Promise<void>((resolve) => (this.onComplete = resolve));
   }
 
   /** Aborted when the wire has decided the connections still running. */
@@ -301,10 +307,16 @@ class WireWatch {
   }
 
   private check(): void {
-    if (!this.plan.decide || this.listening === null || this.controller.signal.aborted) return;
+    if (!this.plan.decide || this.listening === null) return;
+    // Past the stop of the connections only their end is still watched for.
+    const stopped = this.controller.signal.aborted;
+    if (stopped && this.ended < this.plan.connections) return;
     const listening = this.listening;
     const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)));
     if (!d.decided) return;
+    // Only once every connection is over: a tool still running may yet draw a late answer.
+    if (d.complete && this.ended >= this.plan.connections) this.onComplete();
+    if (stopped) return;
     if (!this.isDecided) {
       this.isDecided = true;
       this.onDecided();
@@ -319,7 +331,8 @@ async function connectOnce(transport: Transport, client: string, tool: ConnectTo
   const command = probe.argv.join(' ');
   const started = performance.now();
   try {
-    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, ...(signal ? { signal } : {}) });
+    // Stopped by closing its stdin, as a capture is: no process started to stop it.
+    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) });
     if (r.stopped) {
       const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };

@@ -39,6 +39,14 @@ export interface WireDecision {
   flows: FlowDecision[];
   /** How many of the client's tools end by themselves (answered flows): wait for those before stopping the rest. */
   selfEnding: number;
+  /**
+   * Decided, and every capture on each flow's path (the director's, the chosen realserver's,
+   * the client's) shows the client's own end of the flow (its FIN or RST, sent once it had an
+   * answer): each has caught up with everything the flow put on it before, so letting them
+   * settle would add nothing. False where the client sends nothing more (a RST or an ICMP
+   * error answered it) or a capture has not shown it yet: the captures settle then.
+   */
+  complete: boolean;
 }
 
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
@@ -58,7 +66,33 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
   }
   const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
-  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length };
+  const complete = decided && decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport));
+  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete };
+}
+
+/**
+ * The client's FIN or RST of the flow on every capture of its path. The client sends it after
+ * its answer, so each capture that shows it, in the order tcpdump took its packets in, holds
+ * whatever of the flow passed there before (the answer, its rewritten copy, a redirect the
+ * director sent to the realserver ahead of that reply, a reply leaking out ext).
+ */
+function pathShowsClientEnd(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number): boolean {
+  const rips = new Set(topology.realservers.map((r) => r.rip));
+  const ends = (p: Packet): boolean => p.tcp !== null && p.src === cip && p.tcp.srcPort === cport && (p.tcp.flags.fin || p.tcp.flags.rst);
+  let rip: string | null = null;
+  for (const cap of captures) {
+    if (cap.place === 'client') continue;
+    const fwd = cap.packets.find((p) => isSyn(p) && p.src === cip && p.tcp!.srcPort === cport && p.dst !== null && rips.has(p.dst));
+    if (fwd) {
+      rip = fwd.dst;
+      break;
+    }
+  }
+  // Without the rewritten SYN every realserver's capture could hold the flow: they settle.
+  const chosen = rip === null ? null : topology.realservers.find((r) => r.rip === rip)!;
+  if (chosen === null) return false;
+  const onPath = captures.filter((c) => c.place !== 'realserver' || c.host === chosen.name);
+  return onPath.every((c) => c.packets.some(ends));
 }
 
 function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number): FlowVerdict | null {

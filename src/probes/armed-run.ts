@@ -13,6 +13,8 @@ export interface ArmedRunOptions {
   /** Why the probe ended without ever being ready. */
   endedUnarmed: (r: RunResult) => string;
   onStdoutChunk?: (chunk: Uint8Array) => void;
+  /** Stopped by closing its stdin (see RunOptions.endsOnStdinClose). */
+  endsOnStdinClose?: boolean;
 }
 
 export interface ArmedRun {
@@ -36,6 +38,7 @@ export function startArmedRun(transport: Transport, host: string, argv: readonly
     needsRoot: options.needsRoot,
     signal: controller.signal,
     outputCap: options.outputCap,
+    ...(options.endsOnStdinClose ? { endsOnStdinClose: true } : {}),
     ...(options.onStdoutChunk ? { onStdoutChunk: options.onStdoutChunk } : {}),
     onStderrLine: (line) => {
       if (options.isArmed(line)) arm();

@@ -1,5 +1,5 @@
 // Packet captures: tcpdump writing pcap to stdout, bounded on the host by `timeout` (the
-// transport's wrapper) and by -c, armed when it says "listening on", stopped by PID.
+// transport's wrapper) and by -c, armed when it says "listening on", stopped by closing its stdin.
 import { CAPTURE_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { startArmedRun } from './armed-run.js';
@@ -98,6 +98,8 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
       needsRoot: probe.needsRoot,
       // Binary pcap: no lines to count, only bytes (a -c bound the host may ignore).
       outputCap: CAPTURE_OUTPUT_CAP,
+      // tcpdump never reads stdin: closing it is the stop, and a lost doctor or connection stops it too.
+      endsOnStdinClose: true,
       isArmed: (line) => /^(tcpdump: )?listening on /.test(line),
       endedUnarmed: (r) => `tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
       ...(onChunk ? { onStdoutChunk: onChunk } : {}),

@@ -6,12 +6,35 @@ import { PID_MARKER, timeoutSeconds } from './streams.js';
 export interface RemoteCommandOptions {
   timeoutMs: number;
   sudo: boolean;
+  /** The command ends when the session's stdin closes (see STDIN_WATCH). */
+  endsOnStdinClose?: boolean;
 }
+
+/**
+ * Runs "$@" and ends it (SIGTERM, which tcpdump answers by writing what it has and its
+ * counters) once the shell's stdin reaches its end: the doctor closes the session's stdin to
+ * stop it, and a doctor that dies or a connection that drops closes it too, so no stop needs a
+ * process of its own. The command itself never reads that stdin. The watcher is a subshell of
+ * builtins (`read`, `kill`); when the command ends by itself the shell ends the watcher and
+ * exits with the command's status. Both are in the shell's process group, which `timeout`
+ * signals as a whole when the bound fires.
+ */
+export const STDIN_WATCH = [
+  'exec 3<&0 </dev/null',
+  '"$@" 3<&- & c=$!',
+  '{ read -r _ <&3; kill -TERM "$c"; } >/dev/null 2>&1 & w=$!',
+  'exec 3<&-',
+  'wait "$c"; s=$?',
+  'kill -TERM "$w" 2>/dev/null',
+  'exit "$s"',
+].join('\n');
 
 export function boundedArgv(argv: readonly string[], options: RemoteCommandOptions): string[] {
   const sudo = options.sudo ? ['sudo', '-n'] : [];
+  // The watcher runs under sudo with the command: its kill must reach a root tcpdump.
+  const command = options.endsOnStdinClose ? ['sh', '-c', STDIN_WATCH, 'sh', ...argv] : argv;
   // sudo outside timeout: a root timeout can still SIGKILL a root command after its grace.
-  return [...sudo, 'timeout', '-k', '1', timeoutSeconds(options.timeoutMs), ...argv];
+  return [...sudo, 'timeout', '-k', '1', timeoutSeconds(options.timeoutMs), ...command];
 }
 
 /**

@@ -1,7 +1,7 @@
 // OpenSSH as a Transport: the only execa import in the project. One ControlMaster per host
 // under a private socket directory; every command bounded remotely by `timeout` and
 // stoppable by PID over the master (a SIGTERM to the local mux client alone can leave the
-// remote process running).
+// remote process running), a capture by closing its session's stdin (remote-command.ts).
 import { execa, type ResultPromise } from 'execa';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,6 +58,8 @@ interface QueuedRun {
 }
 
 const STOP_TIMEOUT_MS = 5_000;
+/** How long a command stopped through its stdin has to end before it is stopped by PID. */
+const STDIN_STOP_GRACE_MS = 2_000;
 /** How long a stop waits for the PID of a command that has just started (it comes first). */
 const PID_WAIT_MS = 500;
 /**
@@ -114,7 +116,7 @@ export class SshTransport implements Transport {
     const sudo = Boolean(options.needsRoot && state.target.sudo);
     let remote: string;
     try {
-      remote = remoteCommand(argv, { timeoutMs: options.timeoutMs, sudo });
+      remote = remoteCommand(argv, { timeoutMs: options.timeoutMs, sudo, endsOnStdinClose: options.endsOnStdinClose === true });
     } catch (error) {
       throw new TransportError('invalid-argument', host, (error as Error).message);
     }
@@ -127,12 +129,15 @@ export class SshTransport implements Transport {
     }
 
     const started = performance.now();
+    const byStdin = options.endsOnStdinClose === true;
     const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
-      stdin: 'ignore',
+      stdin: byStdin ? 'pipe' : 'ignore',
       buffer: false,
       reject: false,
       encoding: 'buffer',
     });
+    // Closing it after ssh has gone is no error.
+    child.stdin?.on('error', () => undefined);
     let pid: number | undefined;
     // A stop may come before the remote said its PID (it had just started): it waits for it.
     let pidKnown: (p: number | undefined) => void = () => undefined;
@@ -146,7 +151,8 @@ export class SshTransport implements Transport {
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
-      const stopping = this.stopRemote(state, pid !== undefined ? Promise.resolve(pid) : withTimeout(pidPromise, PID_WAIT_MS), sudo, child);
+      const pidOnItsWay = (): Promise<number | undefined> => (pid !== undefined ? Promise.resolve(pid) : withTimeout(pidPromise, PID_WAIT_MS));
+      const stopping = byStdin ? this.stopByStdin(state, child, pidOnItsWay, sudo) : this.stopRemote(state, pidOnItsWay(), sudo, child);
       const pending = this.pendingStops.get(state) ?? new Set<Promise<void>>();
       this.pendingStops.set(state, pending);
       pending.add(stopping);
@@ -477,6 +483,17 @@ export class SshTransport implements Transport {
     ];
   }
 
+  /**
+   * The end of its stdin ends the remote command (remote-command.ts, STDIN_WATCH): no process
+   * to start. Should it not have ended a while later (a host whose shell did not run the
+   * watcher), it is stopped by PID as any other command.
+   */
+  private async stopByStdin(state: HostState, child: ResultPromise, pid: () => Promise<number | undefined>, sudo: boolean): Promise<void> {
+    child.stdin?.end();
+    const ended = await Promise.race([child.then(() => true, () => true), sleep(STDIN_STOP_GRACE_MS).then(() => false)]);
+    if (!ended) await this.stopRemote(state, pid(), sudo, child);
+  }
+
   private async stopRemote(state: HostState, pidOnItsWay: Promise<number | undefined>, sudo: boolean, child: ResultPromise): Promise<void> {
     const pid = await pidOnItsWay;
     // Through an idle open channel when there is one (no process to start).
@@ -489,6 +506,10 @@ export class SshTransport implements Transport {
     // Whatever the remote did, the local client must not outlive the stop.
     setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** SIGTERM to a master of ours (it exits cleanly: sessions closed, socket removed); false if it was gone. */

@@ -15,6 +15,12 @@ export interface RunOptions {
   onStdoutChunk?: (chunk: Uint8Array) => void;
   /** A quick read (ip, sysctl, cat...): a transport may run several in one session. */
   batch?: boolean;
+  /**
+   * A long-running command stopped through its stdin: the transport gives it an open stdin and
+   * stops it by closing that (no process started for the stop), and a doctor that dies or a
+   * connection that drops closes it as well. For commands that never read their stdin.
+   */
+  endsOnStdinClose?: boolean;
   /** What of stdout is kept at most (default TEXT_OUTPUT_CAP); past it the run fails with 'output-limit'. */
   outputCap?: OutputCap;
 }

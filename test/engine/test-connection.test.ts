@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCapturedConnections, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
+import { runCapturedConnections, SETTLE_DECIDED_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js';
 
 function standIn(): { transport: Transport; running: Set<string>; stopped: string[] } {
@@ -110,7 +110,7 @@ describe('runCapturedConnections decides from the wire', () => {
 
   it('stops the connections still waiting once decided, after those that end by themselves', async () => {
     const { transport, events, release } = wireStandIn();
-    const decide = (packets: readonly (readonly unknown[] | null)[]): { decided: boolean; selfEnding: number } => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1 });
+    const decide = (packets: readonly (readonly unknown[] | null)[]): { decided: boolean; selfEnding: number; complete: boolean } => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1, complete: false });
     const call = runCapturedConnections(transport, plan({ captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide }));
     await ticks(50);
     // Decided, but the answered connection has not ended yet: nothing is stopped.
@@ -122,9 +122,24 @@ describe('runCapturedConnections decides from the wire', () => {
     expect(r.attempts[1].output).toMatch(/captures had decided it/);
   });
 
+  it('complete once the connections are over: the captures end without the settle; decided only: they settle', async () => {
+    const settleOf = async (complete: boolean): Promise<number> => {
+      const { transport, release } = wireStandIn();
+      let over = 0;
+      const decide = (packets: readonly (readonly unknown[] | null)[]) => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1, complete });
+      const call = runCapturedConnections(transport, plan({ captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide, onConnectionsDone: () => (over = performance.now()) }));
+      await ticks(50);
+      release();
+      await call;
+      return performance.now() - over;
+    };
+    expect(await settleOf(true)).toBeLessThan(SETTLE_DECIDED_MS / 2);
+    expect(await settleOf(false)).toBeGreaterThanOrEqual(SETTLE_DECIDED_MS - 5);
+  });
+
   it('undecided, it stops nothing: the connections end on their own', async () => {
     const { transport, events, release } = wireStandIn();
-    const call = runCapturedConnections(transport, plan({ connections: 1, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide: () => ({ decided: false, selfEnding: 0 }) }));
+    const call = runCapturedConnections(transport, plan({ connections: 1, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide: () => ({ decided: false, selfEnding: 0, complete: false }) }));
     await ticks(50);
     expect(events).toEqual([]);
     release();

@@ -110,6 +110,53 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
   });
 });
 
+/**
+ * The engine ends the captures without a settle once the connections are over and the
+ * decision is complete: the first packet time, from the tools' end on, at which it is.
+ */
+function completeAt(r: Recorded, from: number): number | null {
+  const times = [...new Set(r.captures.flatMap((c) => c.packets.map((p: Packet) => p.time.seconds)))].sort((a, b) => a - b);
+  for (const t of [from, ...times.filter((x) => x > from)]) if (decideFromWire(r.topology, upTo(r.captures, t), r.connections).complete) return t;
+  return null;
+}
+
+describe('ending without a settle where every capture on the path shows the client\'s end changes no hop of a recorded run', () => {
+  const ended: string[] = [];
+  for (const { root, s } of scenarios) {
+    it(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`, async () => {
+      const r = await load(join(root, s));
+      const first = firstDecision(r);
+      if (!first) return;
+      const at = completeAt(r, stopTime(r, first));
+      if (at === null) return;
+      ended.push(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`);
+      expect(hopSummary(r.topology, upTo(r.captures, at))).toEqual(hopSummary(r.topology, r.captures));
+    });
+  }
+  it('it ends a healthy run and a reply that bypassed the director at once; an answer the client sends nothing after settles', () => {
+    expect(ended).toEqual(expect.arrayContaining(['netns healthy', 'netns realserver.reply-route', 'ipvs healthy', 'ipvs realserver.reply-route']));
+    // A RST through the director answered the client: nothing later shows the captures caught up.
+    expect(ended).not.toContain('netns realserver.no-listener');
+  });
+
+  it('a capture on the path that has not shown the client\'s end yet holds the end back; one off the path does not', async () => {
+    const r = await load(join(import.meta.dirname, '../../fixtures/bundles/healthy'));
+    const at = completeAt(r, stopTime(r, firstDecision(r)!))!;
+    const now = upTo(r.captures, at);
+    const clientEnd = (p: Packet): boolean => p.tcp !== null && p.src === r.topology.client.cip && (p.tcp.flags.fin || p.tcp.flags.rst);
+    const lagging = (which: (c: Recorded['captures'][number]) => boolean) => now.map((c) => (which(c) ? { ...c, packets: c.packets.filter((p) => !clientEnd(p)) } : c));
+    expect(decideFromWire(r.topology, now, r.connections).complete).toBe(true);
+    for (const place of ['director-ext', 'director-int', 'client'] as const) {
+      expect(decideFromWire(r.topology, lagging((c) => c.place === place), r.connections).complete, place).toBe(false);
+    }
+    // The realservers: only the one each connection went to counts.
+    const chosen = new Set(now.filter((c) => c.place === 'realserver' && c.packets.some(clientEnd)).map((c) => c.host));
+    const idle = r.topology.realservers.map((rs) => rs.name).filter((n) => !chosen.has(n));
+    for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(false);
+    for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(true);
+  });
+});
+
 describe('what decides, on the recorded runs', () => {
   const expectations: [string, string, string | null][] = [
     ['bundles', 'healthy', 'answered'],

@@ -43,6 +43,11 @@ describe('remoteCommand', () => {
     expect(remoteCommand(['ipvsadm', '-Ln'], { timeoutMs: 1000, sudo: true })).toContain(`exec 'sudo' '-n' 'timeout' '-k' '1' '1' 'ipvsadm' '-Ln'`);
   });
 
+  it('runs the stdin watcher under sudo with the command, so its kill reaches a root command', () => {
+    const text = remoteCommand(['tcpdump', '-i', 'any'], { timeoutMs: 1000, sudo: true, endsOnStdinClose: true });
+    expect(text).toMatch(/^echo lvs-doctor-pid \$\$ >&2; exec 'sudo' '-n' 'timeout' '-k' '1' '1' 'sh' '-c' '[^']*kill -TERM[^']*' 'sh' 'tcpdump' '-i' 'any'$/);
+  });
+
   it('refuses to stop pid 1 or nonsense', () => {
     expect(() => stopCommand(1, false)).toThrow();
     expect(() => stopCommand(Number.NaN, false)).toThrow();

@@ -1,5 +1,6 @@
 // The transport and the probes against real hosts: the network-namespace lab, over real ssh.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,6 +231,18 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       return { child, socketDir: /ARMED (\S+)/.exec(out)?.[1] ?? '', output: () => out };
     }
 
+    /** The PID of the master on a socket (ssh -O check answers "Master running (pid=N)"). */
+    function masterPidOf(socket: string): number {
+      const r = spawnSync(info.sshWrapper, ['-o', `ControlPath=${socket}`, '-O', 'check', 'x'], { encoding: 'utf8' });
+      return Number(/pid=(\d+)/.exec(r.stderr)?.[1]);
+    }
+
+    /** Which lab host a master on a socket is connected to (its command line names it). */
+    function masterHost(socket: string): string | undefined {
+      const pid = masterPidOf(socket);
+      return Number.isInteger(pid) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).pop() : undefined;
+    }
+
     async function exitMasters(socketDir: string): Promise<void> {
       const sockets = await readdir(socketDir).catch(() => [] as string[]);
       await Promise.all(
@@ -244,15 +257,47 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       await rm(socketDir, { recursive: true, force: true });
     }
 
-    it('kill -9 mid-capture: every remote tcpdump is gone within its bound', async () => {
-      const boundMs = 5_000;
-      const { child, socketDir } = await startChild(boundMs);
+    // Far below the captures' 60 s bound: each tcpdump ends when its session's stdin does.
+    const PROMPTLY_MS = 3_000;
+
+    it('kill -9 mid-capture: every remote tcpdump is gone at once (its stdin closed with the doctor), long before its bound', async () => {
+      const { child, socketDir } = await startChild(60_000);
       const started = Date.now();
       expect((await tcpdumpsOnLabHosts()).length).toBe(capturePlan(topology).captures.length);
       child.kill('SIGKILL');
-      const gone = await waitFor(async () => (await tcpdumpsOnLabHosts()).length === 0, boundMs + 3_000);
+      const gone = await waitFor(async () => (await tcpdumpsOnLabHosts()).length === 0, PROMPTLY_MS);
       expect(gone, `still running: ${(await tcpdumpsOnLabHosts()).join(' ')} after ${Date.now() - started} ms`).toBe(true);
       await exitMasters(socketDir);
+    }, 40_000);
+
+    it('a dropped connection ends its capture: the ssh client killed, or the host\'s master', async () => {
+      const { child, socketDir } = await startChild(60_000);
+      try {
+        const before = await tcpdumpsOnLabHosts();
+        expect(before.length).toBe(capturePlan(topology).captures.length);
+        // The local ssh clients that carry the captures (children of the doctor, one per capture).
+        const clients = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('tcpdump'));
+        expect(clients.length).toBe(before.length);
+        const rs1Client = clients.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('rs1'));
+        expect(rs1Client).toBeDefined();
+        process.kill(Number(rs1Client), 'SIGKILL');
+        const onRs1 = async (): Promise<boolean> => (await tcpdumpsOnLabHosts()).some((t) => t.startsWith('rs1:'));
+        expect(await waitFor(async () => !(await onRs1()), PROMPTLY_MS), 'rs1 tcpdump outlived its ssh client').toBe(true);
+        // The director's master killed: the connection is gone, and with it its sessions' stdin.
+        const master = masterPidOf(join(socketDir, readdirSync(socketDir).find((s) => /^h\d+$/.test(s) && masterHost(join(socketDir, s)) === 'director')!));
+        process.kill(master, 'SIGKILL');
+        const onDirector = async (): Promise<boolean> => (await tcpdumpsOnLabHosts()).some((t) => t.startsWith('director:'));
+        expect(await waitFor(async () => !(await onDirector()), PROMPTLY_MS), 'the director\'s tcpdumps outlived its connection').toBe(true);
+        // The others still run: nothing but their own connection's end stopped those.
+        expect((await tcpdumpsOnLabHosts()).length).toBe(before.length - 3);
+      } finally {
+        child.kill('SIGKILL');
+        await waitFor(async () => (await tcpdumpsOnLabHosts()).length === 0, PROMPTLY_MS);
+        await exitMasters(socketDir);
+      }
     }, 40_000);
 
     it('SIGINT: the doctor stops every capture on the hosts before exiting', async () => {

@@ -215,6 +215,33 @@ describe('SshTransport', () => {
     await t.close();
   });
 
+  it('stops a command that ends on its stdin by closing it: no ssh started for the stop, the command gone, its output kept', async () => {
+    const t = transport();
+    const marker = `lvsd-ssh-eof-${process.pid}`;
+    const ac = new AbortController();
+    const lines: string[] = [];
+    // Says what it got on TERM, as tcpdump writes its counters on the way out.
+    const script = `trap 'kill $!; echo flushed; exit 0' TERM; echo ready >&2; sleep 30 & wait # ${marker}`;
+    const run = t.run('h-ok', ['sh', '-c', script], { timeoutMs: 20_000, signal: ac.signal, endsOnStdinClose: true, onStderrLine: (l) => lines.push(l) });
+    while (!lines.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+    await writeFile(log, '');
+    const started = Date.now();
+    ac.abort();
+    const r = await run;
+    expect(r.stopped).toBe(true);
+    expect(Buffer.from(r.stdout).toString()).toBe('flushed\n');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1);
+    // The stop was the closed stdin: no session opened to kill it.
+    expect((await readFile(log, 'utf8')).split('\n').filter((l) => l.includes('kill'))).toEqual([]);
+    // A command that ends by itself ends its run with its own status, stdin still open.
+    const own = await t.run('h-ok', ['sh', '-c', 'echo out; exit 3'], { timeoutMs: 20_000, endsOnStdinClose: true });
+    expect([own.exitCode, Buffer.from(own.stdout).toString(), own.stopped]).toEqual([3, 'out\n', undefined]);
+    const bounded = await t.run('h-ok', ['sleep', '30'], { timeoutMs: 300, endsOnStdinClose: true });
+    expect([bounded.exitCode, bounded.timedOut]).toEqual([124, true]);
+    await t.close();
+  });
+
   describe('--keep-connections', () => {
     const lines = async (): Promise<string[]> => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
     const opened = (all: string[]): string[] => all.filter((l) => l.includes('ControlMaster=yes'));
