@@ -294,8 +294,12 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
     await firstRound;
     if (!stop.aborted) await runPhase(state, 'second', known, false, towardsClient);
   })();
+  // A capture's ssh starts after its host's first batch has been handed over (two turns of the
+  // event loop: the transport gathers a host's quick reads in one, spawns their shell at its
+  // end): the doctor forks one process at a time, and the batch is what the SYN waits for.
   const hostUp = async (host: string): Promise<boolean> => {
     await state.connecting.get(host);
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     return hosts.get(host)?.status === 'reachable';
   };
   const armed = signal();
@@ -326,6 +330,7 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
       ...(early ? { early: { hostUp, connectWhen } } : {}),
     });
   emit({ type: 'phase', phase: 'test-connection', detail: 'captures start with the first probes' });
+  void Promise.all([armed.promise, connectWhen]).then(() => (giveUp.signal.aborted || stop.aborted ? undefined : emit({ type: 'phase', phase: 'test-connection', detail: 'connecting' })), () => undefined);
   let testConnection = await phase(true);
   await firstRound;
   if (giveUp.signal.aborted && !stop.aborted) {
