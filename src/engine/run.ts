@@ -19,11 +19,14 @@ import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
-import { capturesLeaveProbesOut, mayRunAlongside, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { capturesLeaveProbesOut, mayRunAlongside, probesDrawNoRedirect, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { FirstRoundWatch, orderForConnection } from './before-connection.js';
+import type { TestConnectionFacts } from '../facts/test-connection-facts.js';
+import type { ProbeOutcome } from '../probes/runner.js';
 import { planPhase, probesNeeded, supplementaryProbes, type Phase, type ProbeJob } from './probe-plan.js';
 import { buildResult } from './result.js';
 import { connectionTableDigest } from '../facts/connection-table.js';
-import { runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
+import { EARLY_START_ALLOWANCE_MS, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 import { RunStop } from './stop-early.js';
 import { dropTracesOf, withDropEvidence } from './drop-evidence.js';
 
@@ -202,6 +205,8 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   const tracingDrops = testConnectionOptions?.traceDrops === true;
   const mayDefer = mayRunAlongside(topology, capturesLeaveProbesOut(topology, known, wanted), tracingDrops);
   const deferred = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
+  // Everything the captures need is known now: they start with the first probes.
+  if (deferred && testConnectionOptions?.earlyCaptures !== false) return probeWhileCapturing(state, testConnectionOptions, known, capturesLeaveProbesOut(topology, known, wanted));
   await runPhase(state, 'first', known, secondWithFirst, deferred);
   // Stopped meanwhile: the report is being made already, nothing more is started.
   if (state.stop.aborted) return [];
@@ -237,11 +242,108 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   await second;
   // Captures cut short by a stop prove nothing about the packets they did not see.
   if (state.stop.aborted) return [];
-  facts.testConnection = testConnection;
-  const analysis = analyzeHops(topology, testConnection);
-  facts.hopAnalysis = analysis;
+  const hops = analyze(state, testConnection);
+  await after;
+  return hops;
+}
+
+/** The test connection's facts and hops, recorded and announced. */
+function analyze(state: RunState, testConnection: TestConnectionFacts): Hop[] {
+  state.facts.testConnection = testConnection;
+  const analysis = analyzeHops(state.topology, testConnection);
+  state.facts.hopAnalysis = analysis;
   const hops = worstConnection(analysis)?.hops ?? [];
-  emit({ type: 'hops', hops });
+  state.emit({ type: 'hops', hops });
+  return hops;
+}
+
+/**
+ * The inventory names CIP, the director's interfaces and DIP, and the captures leave the
+ * probes out (so the realservers' Q.1/Q.2 probes towards the client wait for the first round):
+ * the captures start with the first probes, each once its host is connected, and the
+ * connections once every capture listens and every first-round reading that must precede the
+ * first SYN is in (src/engine/before-connection.ts). The director's batch runs its pings to
+ * the RIPs first and what the SYN waits for next; the rest of it runs beside the connection.
+ * When the realservers' probes towards the client may not run alongside (a director that may
+ * answer them with a redirect), they run once the first round is over and before the SYN, as
+ * before. A first round that outlasts EARLY_START_ALLOWANCE_MS gives the early captures up
+ * (their bound on the host would not cover the connection): new ones are armed after it.
+ */
+async function probeWhileCapturing(state: RunState, testConnectionOptions: TestConnectionOptions | undefined, known: DerivedParams, leftOut: boolean): Promise<Hop[]> {
+  const { transport, topology, facts, hosts, emit, stop } = state;
+  const tracingDrops = testConnectionOptions?.traceDrops === true;
+  const director = topology.director.name;
+  const client = topology.client.name;
+  const towardsClient = (name: string): boolean => TOWARDS_CLIENT.has(name as ProbeName);
+  const watch = new FirstRoundWatch(topology, hosts, director, client);
+  const firstRound = runPhase(state, 'first', known, true, (name) => !towardsClient(name), watch).then(() => {
+    facts.derived = deriveParams(topology, facts);
+  });
+  // Whether the realservers' probes towards the client may run alongside, as soon as the
+  // director's readings decide it (its sysctls say whether it sends redirects at all).
+  const alongside = (async (): Promise<boolean> => {
+    await watch.readingsIn(director);
+    if (probesDrawNoRedirect(topology, watch.seen, known)) return true;
+    await watch.roundEnded(director);
+    return towardsClientAlongside(topology, facts, known, leftOut, tracingDrops);
+  })();
+  const allIn = Promise.all(allHosts(topology).map((h) => watch.readingsIn(h.name)));
+  const connectWhen = (async (): Promise<void> => {
+    await Promise.all([allIn, watch.roundEnded(client)]);
+    if (await alongside) return;
+    await firstRound;
+    if (!stop.aborted) await runPhase(state, 'second', known, false, towardsClient);
+  })();
+  // A capture's ssh starts after its host's first batch has been handed over (two turns of the
+  // event loop: the transport gathers a host's quick reads in one, spawns their shell at its
+  // end): the doctor forks one process at a time, and the batch is what the SYN waits for.
+  const hostUp = async (host: string): Promise<boolean> => {
+    await state.connecting.get(host);
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    return hosts.get(host)?.status === 'reachable';
+  };
+  const armed = signal();
+  const connected = signal();
+  const during = Promise.all([alongside, armed.promise]).then(([go]) => (go && !stop.aborted ? runPhase(state, 'second', known, false, towardsClient) : undefined));
+  const after = Promise.all([firstRound, during, connected.promise]).then(() => {
+    emit({ type: 'phase', phase: 'after' });
+    return runPhase(state, 'after', known);
+  });
+  after.catch(() => undefined);
+  // Given up past the allowance; the run's own stop stops them too.
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(), testConnectionOptions?.earlyAllowanceMs ?? EARLY_START_ALLOWANCE_MS);
+  timer.unref();
+  connectWhen.finally(() => clearTimeout(timer)).catch(() => undefined);
+  const phase = (early: boolean): Promise<TestConnectionFacts> =>
+    runTestConnectionPhase({
+      transport,
+      topology,
+      facts,
+      derived: known,
+      hosts,
+      options: { ...testConnectionOptions, leaveProbesOut: leftOut },
+      onArmed: armed.fire,
+      // Given up, the early captures made no connection: the after-probes wait for the real one.
+      onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.fire()),
+      signal: early ? AbortSignal.any([stop.signal, giveUp.signal]) : stop.signal,
+      ...(early ? { early: { hostUp, connectWhen } } : {}),
+    });
+  emit({ type: 'phase', phase: 'test-connection', detail: 'captures start with the first probes' });
+  void Promise.all([armed.promise, connectWhen]).then(() => (giveUp.signal.aborted || stop.aborted ? undefined : emit({ type: 'phase', phase: 'test-connection', detail: 'connecting' })), () => undefined);
+  let testConnection = await phase(true);
+  await firstRound;
+  if (giveUp.signal.aborted && !stop.aborted) {
+    await connectWhen;
+    if (!stop.aborted) testConnection = await phase(false);
+  }
+  armed.fire();
+  connected.fire();
+  await during;
+  if (stop.aborted) return [];
+  // A host the first round found unusable has no capture, as if it had been known before.
+  const usable = testConnection.captures.filter((c) => hosts.get(c.host)?.status === 'reachable');
+  const hops = analyze(state, usable.length === testConnection.captures.length ? testConnection : { ...testConnection, captures: usable });
   await after;
   return hops;
 }
@@ -262,7 +364,7 @@ function hopsSoFar(state: RunState): Hop[] {
  * Runs one phase's probes; the first phase runs per host once its connection is up, then
  * classifies the hosts. `only`: of the catalog's probes, just those it keeps.
  */
-async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false, only?: (probe: string) => boolean): Promise<void> {
+async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, alsoSecond = false, only?: (probe: string) => boolean, watch?: FirstRoundWatch): Promise<void> {
   const plan = planPhase(state.topology, state.needed, phase, derived, alsoSecond);
   const jobs = only ? plan.jobs.filter((j) => !(j.name in PROBE_CATALOG) || only(j.name)) : plan.jobs;
   const invalid = only ? plan.invalid.filter((f) => only(f.probe)) : plan.invalid;
@@ -270,22 +372,28 @@ async function runPhase(state: RunState, phase: Phase, derived: DerivedParams, a
   if (phase !== 'first') return runBatch(state, jobs);
   const byHost = new Map<string, ProbeJob[]>();
   for (const j of jobs) byHost.set(j.host, [...(byHost.get(j.host) ?? []), j]);
-  await Promise.all([...byHost].map(async ([host, hostJobs]) => {
-    await state.connecting.get(host);
-    await runBatch(state, hostJobs, true);
+  const { director, client } = state.topology;
+  for (const h of allHosts(state.topology)) watch?.expect(h.name, byHost.get(h.name) ?? []);
+  await Promise.all(allHosts(state.topology).map(async ({ name: host }) => {
+    const hostJobs = byHost.get(host);
+    if (hostJobs) {
+      await state.connecting.get(host);
+      await runBatch(state, watch ? orderForConnection(hostJobs, director.name, client.name) : hostJobs, true, watch);
+    }
+    classifyHost(state, host);
+    watch?.ended(host);
   }));
-  classifyHosts(state);
 }
 
 /** Runs a batch of named probes through the probe runner (limits, dedupe, typed errors). */
-async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): Promise<void> {
+async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false, watch?: FirstRoundWatch): Promise<void> {
   const { hosts, facts, emit } = state;
   const live = batch.filter((b) => hosts.get(b.host)!.status === 'reachable');
   const started = performance.now();
   for (const b of live) emit({ type: 'probe-start', host: b.host, key: b.probe.key, command: b.probe.argv.join(' ') });
   // detectOs: `uname` runs alongside the first round and Linux-only probes skip elsewhere.
   const requests = live.map((b) => ({ host: b.host, probe: b.probe, name: b.name, ...(b.target ? { target: b.target } : {}) }));
-  const outcomes = await runProbes(state.transport, requests, { pool: state.pool, parse: defaultParse, detectOs, signal: state.stop.signal });
+  const outcomes = await runProbes(state.transport, requests, { pool: state.pool, parse: defaultParse, detectOs, signal: state.stop.signal, ...(watch ? { onOutcome: (o: ProbeOutcome) => watch.arrived(o) } : {}) });
   outcomes.forEach((o, i) => {
     const b = live[i];
     // The raw bytes stay with the runner: checks read the parsed result and the text.
@@ -298,16 +406,14 @@ async function runBatch(state: RunState, batch: ProbeJob[], detectOs = false): P
   });
 }
 
-/** After the first round: who did not answer at all, and who is not Linux. */
-function classifyHosts(state: RunState): void {
-  for (const h of allHosts(state.topology)) {
-    const status = state.hosts.get(h.name)!;
-    if (status.status !== 'reachable') continue;
-    const o = state.facts.outcome(h.name, 'uname');
-    if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
-    else if (o?.ok && (o.parsed as UnameResult).linux === false) {
-      Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
-    }
+/** After a host's first round: did it answer at all, and is it Linux. */
+function classifyHost(state: RunState, host: string): void {
+  const status = state.hosts.get(host)!;
+  if (status.status !== 'reachable') return;
+  const o = state.facts.outcome(host, 'uname');
+  if (o && !o.ok && o.failure === 'transport') Object.assign(status, { status: 'unreachable', reason: o.message });
+  else if (o?.ok && (o.parsed as UnameResult).linux === false) {
+    Object.assign(status, { status: 'not-linux', reason: `uname says ${o.stdout.trim()}` });
   }
 }
 

@@ -34,6 +34,13 @@ export interface TestConnectionOptions {
    * whether its bundle was recorded so (recordedLeavingProbesOut).
    */
   leaveProbesOut?: boolean;
+  /**
+   * false: the captures wait for the first round of probes even where they could start with it
+   * (src/engine/before-connection.ts); the order runs had before issue 12's change, for tests.
+   */
+  earlyCaptures?: boolean;
+  /** How long early captures wait for the first round before they are given up (default EARLY_START_ALLOWANCE_MS; tests shorten it). */
+  earlyAllowanceMs?: number;
 }
 
 interface PlannedCapture {
@@ -44,6 +51,12 @@ interface PlannedCapture {
 // A capture that starts after the SYN would prove a loss that is not: wait for every tcpdump
 // to listen, bounded so a silent one cannot hang the run.
 const ARM_TIMEOUT_MS = 8_000;
+
+/**
+ * How much longer an early capture's own bound on its host is (it listens while the first round
+ * finishes); the engine gives up the early captures, and arms new ones, past it.
+ */
+export const EARLY_START_ALLOWANCE_MS = 10_000;
 
 const SETTLE_OK_MS = 50;
 const SETTLE_FAILED_MS = 400;
@@ -66,6 +79,12 @@ export async function runTestConnectionPhase(input: {
   onConnectionsDone?: () => void;
   /** Aborted: captures stop and no more connections are made (the run reports what it has). */
   signal?: AbortSignal;
+  /**
+   * Called while the first round of probes still runs (src/engine/before-connection.ts): each
+   * capture starts once its host is connected, the connections once `connectWhen` resolves.
+   * The hosts' statuses and the client's connect tools are read then, not now.
+   */
+  early?: EarlyStart;
 }): Promise<TestConnectionFacts> {
   const { transport, topology, derived, hosts } = input;
   const opts = input.options ?? {};
@@ -75,13 +94,12 @@ export async function runTestConnectionPhase(input: {
   // With many realservers the Q.1/Q.2 probes' packets (pings to every RIP, traceroutes) share
   // the wire with the test connection: filter on the flow's own addresses and allow more.
   const maxPackets = opts.maxPackets ?? (many ? Math.min(5_000, 200 + 20 * topology.realservers.length) : 200);
-  const boundMs = (timeoutS * 2 + 10) * 1000;
+  const boundMs = (timeoutS * 2 + 10) * 1000 + (input.early ? (opts.earlyAllowanceMs ?? EARLY_START_ALLOWANCE_MS) : 0);
   const { vip, vport } = topology.service;
   const ok = (name: string): boolean => hosts.get(name)?.status === 'reachable';
   const client = topology.client.name;
-  if (!ok(client)) {
-    return { captures: [], attempts: [], error: `the client ${client} cannot be used (${hosts.get(client)?.status}); no test connection was made` };
-  }
+  const unusableClient = (): TestConnectionFacts => ({ captures: [], attempts: [], error: `the client ${client} cannot be used (${hosts.get(client)?.status}); no test connection was made` });
+  if (!ok(client)) return unusableClient();
   // The flow's endpoints plus ICMP: a redirect is DIP -> RIP, an unreachable may come from anywhere.
   const addresses = [...new Set([vip, ...(derived.cip ? [derived.cip] : []), ...(many && derived.cip ? [] : topology.realservers.map((r) => r.rip))])];
   const filter = { hosts: addresses, icmp: true, ...(opts.leaveProbesOut ? { withoutProbes: true } : {}) };
@@ -104,14 +122,18 @@ export async function runTestConnectionPhase(input: {
   const traces = opts.traceDrops ? planDropTraces({ topology, facts: input.facts, derived, traced: ok, boundMs }) : [];
 
   // Found with the first probes when the engine ran them; asked on the client otherwise.
-  const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
+  const toolFound = (): { tool?: ConnectTool | null } => {
+    const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
+    return found ? { tool: preferredConnectTool(found.available) } : {};
+  };
+  const early = input.early;
   const run = await runCapturedConnections(transport, {
     client,
     vip,
     vport,
     captures: plans.map((p) => p.spec),
     traces: traces.map((t) => t.spec),
-    ...(found ? { tool: preferredConnectTool(found.available) } : {}),
+    ...(early ? { early: { hostUp: early.hostUp, connectWhen: early.connectWhen.then(() => (ok(client) ? toolFound() : null)) } } : toolFound()),
     connections,
     connectTimeoutS: timeoutS,
     decide: (live) => decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? [{ host: p.spec.host, place: p.place, packets: live[i] }] : [])), connections),
@@ -119,6 +141,8 @@ export async function runTestConnectionPhase(input: {
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
+  // Started early, then the first round found the client unusable: as if it had been known.
+  if (early && !ok(client)) return unusableClient();
   const captures: CaptureFacts[] = await Promise.all(
     plans.map(async (plan, i): Promise<CaptureFacts> => {
       const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
@@ -153,18 +177,34 @@ export interface CapturedConnectionsPlan {
   tool?: ConnectTool | null;
   connections: number;
   connectTimeoutS: number;
-  /** Called once every capture listens (or could not), just before the connections. */
+  /** Called once every capture listens (or could not), before the connections (which may then wait for `early`'s gate). */
   onArmed?: () => void;
   /** Called once the connections are over, before the captures settle and stop. */
   onConnectionsDone?: () => void;
   /** Aborted: every capture stops now, no connection starts, the ones running are stopped. */
   signal?: AbortSignal;
+  /** Started early: see EarlyCaptures. */
+  early?: EarlyCaptures;
   /**
    * Reads the captures so far (index-aligned with `captures`; null: not listening before the
    * connections) and says whether the connections are decided: the ones still waiting are
    * then stopped, and the captures settle for SETTLE_DECIDED_MS instead of SETTLE_FAILED_MS.
    */
   decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'>;
+}
+
+/** How the engine starts the test connection while its first round of probes runs (src/engine/before-connection.ts). */
+export interface EarlyStart {
+  /** Resolves once `host` is connected: true, its capture starts; false, it has none. */
+  hostUp(host: string): Promise<boolean>;
+  /** Resolves once every reading that must precede the first SYN is in. */
+  connectWhen: Promise<void>;
+}
+
+/** EarlyStart as runCapturedConnections takes it: the gate says with which tool (absent: ask the client), or null: no connection. */
+export interface EarlyCaptures {
+  hostUp(host: string): Promise<boolean>;
+  connectWhen: Promise<{ tool?: ConnectTool | null } | null>;
 }
 
 /** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
@@ -185,8 +225,10 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
   // client's tool gives up (see src/facts/wire-decision.ts).
   const wire = new WireWatch(plan);
   const running: (RunningCapture | Error)[] = plan.captures.map((spec, i) => {
+    const start = (): RunningCapture => startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined);
+    if (plan.early) return startWhenUp(spec, plan.early.hostUp(spec.host), start, signal);
     try {
-      return startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined);
+      return start();
     } catch (err) {
       return err as Error;
     }
@@ -197,26 +239,38 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     // Which captures were listening before the first SYN: one that was not would report the
     // test connection's packets as missing when it simply started too late.
     const listening = running.map(() => false);
+    // Started early, one could also have ended by itself (its -c bound) before the first SYN;
+    // a capture the doctor stopped (every recorded one) did not.
+    const ended = running.map(() => false);
     running.forEach((r, i) => {
-      if (!(r instanceof Error)) r.armed.then(() => (listening[i] = true), () => undefined);
+      if (r instanceof Error) return;
+      r.armed.then(() => (listening[i] = true), () => undefined);
+      r.done.then((result) => (ended[i] = result.stopped !== true), () => undefined);
     });
+    // Started early, a capture may wait for its host's connection: the bound on arming counts
+    // from the moment the connections may go.
+    const gate = plan.early?.connectWhen;
     await Promise.race([
       Promise.all([...running, ...traces].map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
-      sleep(ARM_TIMEOUT_MS, true),
+      gate ? gate.then(() => sleep(ARM_TIMEOUT_MS, true), () => undefined) : sleep(ARM_TIMEOUT_MS, true),
       ...(signal ? [aborted(signal)] : []),
     ]);
-    const listeningAtConnect = [...listening];
     plan.onArmed?.();
+    // What must precede the first SYN (src/engine/before-connection.ts).
+    const go = gate ? await Promise.race([gate, ...(signal ? [aborted(signal).then(() => null)] : [])]) : {};
+    const listeningAtConnect = listening.map((l, i) => l && !ended[i]);
+    const endedEarly = [...ended];
 
     let tool: ConnectTool | null;
+    const chosen = gate ? go?.tool : plan.tool;
     try {
-      tool = plan.tool !== undefined ? plan.tool : await detectConnectTool(transport, client);
+      tool = go === null ? null : chosen !== undefined ? chosen : await detectConnectTool(transport, client);
     } catch {
       tool = null;
     }
     wire.watch(listeningAtConnect);
     const connectSignal = signal ? AbortSignal.any([signal, wire.signal]) : wire.signal;
-    const attempts: ConnectionAttempt[] = signal?.aborted
+    const attempts: ConnectionAttempt[] = signal?.aborted || go === null
       ? []
       : tool
       ? await Promise.all(
@@ -243,6 +297,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
         if (r instanceof Error) return { spec, result: null, error: r.message };
         if (!listeningAtConnect[i]) {
           await r.done.catch(() => undefined);
+          if (endedEarly[i] && listening[i]) return { spec, result: null, error: 'tcpdump ended before the test connection: its capture proves nothing' };
           return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
         }
         try {
@@ -257,6 +312,31 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
   }
+}
+
+/** A capture that starts once its host is connected (false: never); stopped before, it never starts. */
+function startWhenUp(spec: CaptureSpec, up: Promise<boolean>, start: () => RunningCapture, signal?: AbortSignal): RunningCapture {
+  let started: RunningCapture | null = null;
+  let stopped = false;
+  const begun = up.then((isUp) => {
+    if (!isUp) throw new Error(`${spec.host} is not connected: no capture was started there`);
+    if (stopped || signal?.aborted) throw new Error('stopped before it started');
+    started = start();
+    return started;
+  });
+  const armed = begun.then((r) => r.armed);
+  const done = begun.then((r) => r.done);
+  armed.catch(() => undefined);
+  done.catch(() => undefined);
+  return {
+    spec,
+    armed,
+    done,
+    stop: () => {
+      stopped = true;
+      started?.stop();
+    },
+  };
 }
 
 /**

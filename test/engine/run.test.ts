@@ -66,8 +66,11 @@ describe('runDiagnosis over a recorded healthy lab', () => {
 describe('runDiagnosis: what runs when', () => {
   type Step = { at: number; what: 'start' | 'armed' | 'end'; host: string; command: string };
 
-  /** Replays `dir` (its test connection as recorded), putting every call's start, "listening" line and end in order. */
-  async function timeline(dir: string): Promise<Step[]> {
+  /**
+   * Replays `dir` (its test connection as recorded), putting every call's start, "listening"
+   * line and end in order. `slow`: commands ("host command") that take that many ms more.
+   */
+  async function timeline(dir: string, slow: Record<string, number> = {}, testConnection?: { earlyCaptures?: boolean; earlyAllowanceMs?: number }): Promise<Step[]> {
     const { openReplay } = await import('../../src/transport/replay.js');
     const { runDiagnosis } = await import('../../src/engine/run.js');
     const { recordedTestConnection } = await import('../../src/engine/probes-alongside.js');
@@ -75,6 +78,8 @@ describe('runDiagnosis: what runs when', () => {
     const replay = await openReplay(dir);
     const log: Step[] = [];
     let tick = 0;
+    // A capture given up and armed again is served its recording again.
+    const captured = new Map<string, Promise<Awaited<ReturnType<typeof replay.run>>>>();
     const transport = {
       ...replay,
       prepare: replay.prepare?.bind(replay),
@@ -84,18 +89,24 @@ describe('runDiagnosis: what runs when', () => {
         log.push({ at: tick++, what: 'start', host, command });
         // A capture takes a while to listen, as tcpdump does on a host.
         if (command.startsWith('tcpdump')) await new Promise((r) => setTimeout(r, 30));
-        const r = await replay.run(host, argv, {
-          ...options,
-          onStderrLine: (line: string) => {
-            if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', host, command });
-            options.onStderrLine?.(line);
-          },
-        });
+        const extra = slow[`${host} ${command}`];
+        if (extra) await new Promise((r) => setTimeout(r, extra));
+        const onStderrLine = (line: string) => {
+          if (/listening on/.test(line)) log.push({ at: tick++, what: 'armed', host, command });
+          options.onStderrLine?.(line);
+        };
+        const again = captured.get(`${host} ${command}`);
+        if (again) {
+          onStderrLine('listening on any');
+          await again;
+        }
+        const r = await (again ?? replay.run(host, argv, { ...options, onStderrLine }));
+        if (command.startsWith('tcpdump')) captured.set(`${host} ${command}`, Promise.resolve(r));
         log.push({ at: tick++, what: 'end', host, command });
         return r;
       },
     };
-    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay', testConnection: recordedTestConnection(replay) })) void e;
+    for await (const e of runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay', testConnection: { ...recordedTestConnection(replay), ...testConnection } })) void e;
     await transport.close();
     return log;
   }
@@ -139,12 +150,12 @@ describe('runDiagnosis: what runs when', () => {
   // Issue 12: a realserver's ping and traceroute towards the client (1-2.3 s when it does not
   // answer) need not hold the captures back once the captures leave their packets out and the
   // director cannot answer them with a redirect (src/engine/probes-alongside.ts).
-  it('captures leaving the probes out, send_redirects 0: the realservers\' ping and traceroute start once the captures listen; the director\'s are over before', async () => {
+  it('captures leaving the probes out, send_redirects 0: the realservers\' ping and traceroute start once the captures listen; the director\'s are over before the connections', async () => {
     const dir = mutated(recordedLeavingProbesOut);
     try {
       const log = await timeline(dir);
       expect(at(log, 'first', 'start', isRealserverQ12)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
-      expect(at(log, 'last', 'end', isDirectorQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      expect(at(log, 'last', 'end', isDirectorQ12)).toBeLessThan(at(log, 'first', 'start', isCurl));
       // The counters and the connection table read after them: their packets are in both or neither.
       expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
       expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
@@ -168,15 +179,100 @@ describe('runDiagnosis: what runs when', () => {
     }
   });
 
-  it('against a one-network director that sends redirects, the realservers\' ping and traceroute stay before the captures (the ping draws a redirect)', async () => {
+  it('against a one-network director that sends redirects, the realservers\' ping and traceroute stay before the connections (the ping draws a redirect)', async () => {
     const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles/director.send-redirects'));
     try {
       const log = await timeline(dir);
-      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCapture));
+      expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCurl));
+      // They wait for the director's whole first round (its route lookups decide it), not in it.
+      expect(at(log, 'first', 'start', isRealserverQ12)).toBeGreaterThan(at(log, 'last', 'end', (c, h) => h === 'director' && c.startsWith('ip route get')));
       expect((await replayBundle(dir)).diagnoses[0].id).toBe('director.send-redirects');
     } finally {
       rmSync(dir, { recursive: true });
     }
+  });
+
+  // Issue 12: the captures start with the first probes, and the connections wait only for the
+  // readings they would change or meet (src/engine/before-connection.ts).
+  describe('captures starting with the first probes', () => {
+    const SLOW = 80;
+    // Read by the checks before the connection, changed by it: rule counters on a realserver, the director's IPVS counters.
+    const counters = { 'rs2 iptables-save -c': SLOW, 'director ipvsadm -Ln': SLOW };
+    // Neither changed by the connection nor putting packets on a wire.
+    const free = { 'director ip rule': 4 * SLOW, 'director cat /proc/modules': 4 * SLOW, 'rs1 ip -o addr': 4 * SLOW };
+    const ended = (host: string, command: string) => (c: string, h: string) => h === host && c === command;
+
+    it('every capture starts while the first round runs, and the connections go once they listen, past the readings that must precede them and before the rest', async () => {
+      const dir = mutated(recordedLeavingProbesOut);
+      try {
+        const log = await timeline(dir, { ...counters, ...free });
+        const firstCurl = at(log, 'first', 'start', isCurl);
+        // Started early: every capture is on its way before the slow first-round reads are over.
+        for (const [key] of Object.entries(free)) expect(at(log, 'last', 'start', isCapture)).toBeLessThan(at(log, 'last', 'end', ended(key.split(' ')[0], key.slice(key.indexOf(' ') + 1))));
+        expect(firstCurl).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+        // The counters, the director's pings to the RIPs, every host's uname and the client's tools are in first.
+        for (const [key] of Object.entries(counters)) expect(firstCurl).toBeGreaterThan(at(log, 'last', 'end', ended(key.split(' ')[0], key.slice(key.indexOf(' ') + 1))));
+        expect(firstCurl).toBeGreaterThan(at(log, 'last', 'end', isDirectorQ12));
+        expect(firstCurl).toBeGreaterThan(at(log, 'last', 'end', (c) => c === 'uname -s -r'));
+        expect(firstCurl).toBeGreaterThan(at(log, 'last', 'end', (c) => c.includes('command -v')));
+        // What the connection neither changes nor meets is still running when it starts.
+        for (const [key] of Object.entries(free)) expect(firstCurl).toBeLessThan(at(log, 'last', 'end', ended(key.split(' ')[0], key.slice(key.indexOf(' ') + 1))));
+        // The after-probes still read what every probe and connection left.
+        expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', ended('director', 'ip rule')));
+        expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+        expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
+        const r = await replayBundle(dir);
+        expect(r.verdict).toBe('ok');
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    });
+
+    it('earlyCaptures false keeps the order before issue 12: the captures start once the first round is over', async () => {
+      const dir = mutated(recordedLeavingProbesOut);
+      try {
+        const log = await timeline(dir, free, { earlyCaptures: false });
+        expect(at(log, 'first', 'start', isCapture)).toBeGreaterThan(at(log, 'last', 'end', ended('director', 'ip rule')));
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    });
+
+    it('a first round that outlasts the allowance gives the early captures up: new ones listen before the connections', async () => {
+      const dir = mutated(recordedLeavingProbesOut);
+      try {
+        const log = await timeline(dir, { 'director iptables-save -c': 250 }, { earlyAllowanceMs: 60 });
+        const starts = log.filter((l) => l.what === 'start' && isCapture(l.command));
+        expect(starts.length).toBe(12);
+        const slowEnd = at(log, 'last', 'end', ended('director', 'iptables-save -c'));
+        // The first six before the slow read ended, the six new ones after it; the connections after every one listens.
+        expect(starts.slice(0, 6).every((s) => s.at < slowEnd)).toBe(true);
+        expect(starts.slice(6).every((s) => s.at > slowEnd)).toBe(true);
+        expect(at(log, 'first', 'start', isCurl)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+        expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+        expect(log.filter((l) => l.what === 'start' && isCurl(l.command)).length).toBe(3);
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    });
+
+    it('a bundle recorded before the captures left the probes out keeps its own order (captures after every first-round probe)', async () => {
+      const log = await timeline(healthy, free);
+      expect(at(log, 'first', 'start', isCapture)).toBeGreaterThan(at(log, 'last', 'end', ended('director', 'ip rule')));
+      expect(at(log, 'first', 'start', isCapture)).toBeGreaterThan(at(log, 'last', 'end', isQ12));
+    });
+
+    it('the director whose ping to a RIP takes its whole second: the connections wait for it', async () => {
+      const dir = mutated(recordedLeavingProbesOut, join(import.meta.dirname, '../../fixtures/bundles/realserver.unreachable'));
+      try {
+        const log = await timeline(dir, { 'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.11': 150, ...free });
+        expect(at(log, 'first', 'start', isCapture)).toBeLessThan(at(log, 'last', 'end', isDirectorQ12));
+        expect(at(log, 'first', 'start', isCurl)).toBeGreaterThan(at(log, 'last', 'end', isDirectorQ12));
+        expect((await replayBundle(dir)).diagnoses[0].id).toBe('realserver.unreachable');
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    });
   });
 
   it('a host whose connection takes its whole timeout to fail delays nobody else: the others probe meanwhile, and it ends unreachable', async () => {

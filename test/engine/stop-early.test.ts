@@ -2,6 +2,8 @@
 // over a recorded fault, through a transport whose commands only end when they are stopped
 // once the moment comes, the engine stops every capture and connection, returns at once with
 // what it has, verdict unknown, marked interrupted, and the document still meets the schema.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.js';
@@ -11,6 +13,7 @@ import type { ResultDocument } from '../../src/model/result.js';
 import { openReplay } from '../../src/transport/replay.js';
 import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js';
 import { schemaErrors } from '../report/schema-validator.js';
+import { recordedLeavingProbesOut, type ManifestEntry } from '../scenarios/leaving-probes-out.js';
 
 const bundle = join(import.meta.dirname, '../../fixtures/bundles/realserver.reply-route');
 
@@ -107,6 +110,39 @@ describe('a run stopped early', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(transport.stalled).toBe(0);
     expect(schemaErrors(JSON.parse(JSON.stringify(result)))).toEqual([]);
+  });
+
+  it('on its signal while the first probes run beside captures started with them: every capture stopped, none started after, no connection', async () => {
+    // Recorded as this doctor records now (captures leaving the probes out): the captures start with the first probes.
+    const dir = mkdtempSync(join(tmpdir(), 'lvsd-stop-early-'));
+    try {
+      cpSync(bundle, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { entries: ManifestEntry[] };
+      recordedLeavingProbesOut(manifest.entries);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      const replay = await openReplay(dir);
+      // The director's iptables-save is among what the connection waits for: from it on, nothing answers.
+      const transport = new StallingTransport(replay, 'iptables-save');
+      const controller = new AbortController();
+      let abortedAt = 0;
+      transport.onHang = () => {
+        abortedAt = performance.now();
+        controller.abort({ by: 'signal', signal: 'SIGINT' } satisfies StopRequest);
+      };
+      const result = await resultOf(runDiagnosis({ transport, topology: replay.topology!, checks: CHECKS, mode: 'replay', signal: controller.signal, testConnection: { leaveProbesOut: true } }));
+      expect(result.interrupted).toMatchObject({ by: 'signal', signal: 'SIGINT' });
+      const captures = transport.runs.filter((r) => r.argv[0] === 'tcpdump');
+      // Started with the first probes, before the stop.
+      expect(captures.length).toBeGreaterThan(0);
+      expect(captures.every((c) => c.startedAt <= abortedAt)).toBe(true);
+      expect(transport.runs.filter((r) => r.argv[0] === 'curl')).toEqual([]);
+      expect(transport.runs.filter((r) => r.startedAt > abortedAt).map((r) => r.argv.join(' '))).toEqual([]);
+      await new Promise((r) => setTimeout(r, 10));
+      for (const c of captures) expect(c.signal?.aborted).toBe(true);
+      expect(transport.stalled).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('at its deadline: the same, saying the deadline was reached, even when a host never answers', async () => {

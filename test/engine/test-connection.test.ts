@@ -64,6 +64,55 @@ describe('runCapturedConnections', () => {
   });
 });
 
+describe('runCapturedConnections started early (src/engine/before-connection.ts)', () => {
+  it('each capture starts once its host is up, none where it is not, and the connections wait for the gate', async () => {
+    const { transport, running, stopped } = standIn();
+    let open: (go: { tool?: 'curl' } | null) => void = () => undefined;
+    const connectWhen = new Promise<{ tool?: 'curl' } | null>((r) => (open = r));
+    let directorUp: (up: boolean) => void = () => undefined;
+    const director = new Promise<boolean>((r) => (directorUp = r));
+    const hostUp = (host: string) => (host === 'director' ? director : Promise.resolve(false));
+    const call = runCapturedConnections(transport, plan({ early: { hostUp, connectWhen }, tool: undefined }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(running.size).toBe(0);
+    directorUp(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...running].sort()).toEqual(['director eth0', 'director eth1']);
+    open({ tool: 'curl' });
+    const r = await call;
+    expect(r.attempts.map((a) => a.ok)).toEqual([true, true]);
+    expect(r.captures.map((c) => c.error ?? 'ok')).toEqual(['ok', 'ok', 'tcpdump was not listening within 8 s, before the test connection: its capture proves nothing']);
+    expect(running.size).toBe(0);
+    expect(stopped.sort()).toEqual(['director eth0', 'director eth1']);
+  });
+
+  it('a gate that says no makes no connection, and stops every capture', async () => {
+    const { transport, running } = standIn();
+    const r = await runCapturedConnections(transport, plan({ early: { hostUp: async () => true, connectWhen: Promise.resolve(null) }, tool: undefined }));
+    expect(r.attempts).toEqual([]);
+    expect(running.size).toBe(0);
+  });
+
+  it('a capture that ended by itself (its -c bound) before the gate opened proves nothing', async () => {
+    const { transport: inner } = standIn();
+    const transport: Transport = {
+      ...inner,
+      run: (host, argv, options) => {
+        if (argv[0] !== 'tcpdump' || argv[argv.indexOf('-i') + 1] !== 'eth1') return inner.run(host, argv, options);
+        options.onStderrLine?.('tcpdump: listening on eth1, link-type EN10MB (Ethernet), snapshot length 512 bytes');
+        return Promise.resolve({ stdout: new Uint8Array(), stderr: '200 packets captured', exitCode: 0, durationMs: 1 });
+      },
+    };
+    let open: (go: { tool?: 'curl' } | null) => void = () => undefined;
+    const connectWhen = new Promise<{ tool?: 'curl' } | null>((r) => (open = r));
+    const call = runCapturedConnections(transport, plan({ early: { hostUp: async () => true, connectWhen }, tool: undefined }));
+    await new Promise((r) => setTimeout(r, 10));
+    open({ tool: 'curl' });
+    const r = await call;
+    expect(r.captures.map((c) => c.error ?? 'ok')).toEqual(['ok', 'tcpdump ended before the test connection: its capture proves nothing', 'ok']);
+  });
+});
+
 describe('runCapturedConnections decides from the wire', () => {
   const pcap = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/pcap/netns--any-sll2.pcap'));
   const ticks = async (n: number): Promise<void> => {

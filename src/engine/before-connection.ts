@@ -1,0 +1,144 @@
+// Issue 12: the captures start while the first round of probes runs, and the test connection
+// goes as soon as every capture listens and every first-round reading that must come before
+// its first SYN is in. This file says which readings those are, and watches them arrive.
+//
+// A reading must be in before the first SYN when the connection would change its value or
+// when its own packets would meet the connection:
+// - counters the connection's packets add to: `iptables-save -c` and `nft list ruleset` (rule
+//   counters: q3.fwmark compares the MARK rule's before and after the connection, the firewall
+//   checks quote them), `ipvsadm -Ln` (ActiveConn/InActConn), /proc/net/ip_vs (the same),
+//   `nstat` (before/after deltas), and `ss -ltn` (a listener's Recv-Q holds a connection not
+//   yet accepted). The connection table (`ipvsadm -Lnc`, `conntrack -L`) and the counters read
+//   again are after-probes: they wait for the connection by design.
+// - the director's pings to the RIPs: their echoes are left out of the captures by the BPF
+//   (capture.ts, withoutProbes) and their ARP is ignored by every reader of a capture (no
+//   address, no port: hop-analysis and wire-decision read TCP and ICMP only), but the ARP a
+//   ping to a dead RIP starts is what answers the balanced SYN with an ICMP host unreachable
+//   within curl's connect timeout (fixtures/bundles/realserver.unreachable): the ping must be
+//   over before the SYN, and goes first in the director's batch so that its ARP starts first.
+// - the realservers' ping and traceroute towards the client, when they cannot run alongside
+//   (probes-alongside.ts: a director that may answer them with a redirect, too many
+//   realservers for the director's ICMP budget, --trace-drops): they keep today's place,
+//   before the SYN. When they may run alongside they are not in the first round at all.
+// - what the run needs to make the connection at all: every host's `uname` (a host that is
+//   not Linux or did not answer is left out, the client included), the client's connect tools,
+//   and, while the realservers' Q.1/Q.2 probes wait, what decides whether they may run
+//   alongside (the director's sysctls, then its `ip route get` of the replies if the sysctls
+//   do not decide it).
+// Everything else (`ip addr/link/route/rule`, `sysctl` elsewhere, /proc/modules, `ipvsadm -Ln
+// --timeout`, the route lookups) reads state the connection does not touch and sends nothing:
+// it may still be running when the connection starts.
+import type { ProbeOutcome } from '../probes/runner.js';
+import type { Topology } from '../model/topology.js';
+import type { HostStatus } from '../model/result.js';
+import { Facts } from '../facts/facts.js';
+import type { ProbeName } from './probe-catalog.js';
+import type { ProbeJob } from './probe-plan.js';
+import { CONNECT_TOOLS_FACT } from './test-connection.js';
+
+/** Why a first-round reading must be in before the first SYN; null: it need not. */
+export type BeforeConnection = 'arp' | 'counters' | 'packets' | 'host' | 'order' | null;
+
+const COUNTERS: ReadonlySet<string> = new Set<ProbeName>(['iptables-save', 'nft', 'ipvsadm', 'proc-ip-vs', 'nstat-before', 'ss-listen']);
+const PACKETS: ReadonlySet<string> = new Set<ProbeName>(['ping-client', 'traceroute-client']);
+
+/**
+ * Why `job` (a first-round probe) must be over before the test connection's first SYN, or
+ * null. `director`: the director's name (its sysctls decide whether the realservers' Q.1/Q.2
+ * probes may wait, when they do).
+ */
+export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director: string, client: string): BeforeConnection {
+  if (job.name === 'ping-rip') return 'arp';
+  if (COUNTERS.has(job.name)) return 'counters';
+  if (PACKETS.has(job.name)) return 'packets';
+  if (job.name === 'uname' || (job.host === client && job.name === CONNECT_TOOLS_FACT)) return 'host';
+  if (job.host === director && job.name === 'sysctl') return 'order';
+  return null;
+}
+
+/** The order a host's first-round batch runs in: the pings to the RIPs first (their ARP starts first), then what the SYN waits for, then the rest. */
+export function orderForConnection(jobs: readonly ProbeJob[], director: string, client: string): ProbeJob[] {
+  const rank = (j: ProbeJob): number => {
+    const why = beforeConnection(j, director, client);
+    return why === 'arp' ? 0 : why !== null ? 1 : 2;
+  };
+  return jobs.map((j, i) => ({ j, i, r: rank(j) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.j);
+}
+
+/**
+ * Watches the first round: each outcome as it arrives (the run's own facts are recorded per
+ * host once its whole batch is in, in the order the checks have always seen them), and each
+ * host's batch as it ends.
+ */
+export class FirstRoundWatch {
+  /** The outcomes in so far (a view for the decisions taken before the round is over). */
+  readonly seen: Facts;
+  private readonly waiting = new Map<string, Set<string>>();
+  private readonly hostIn = new Map<string, Deferred>();
+  private readonly hostEnded = new Map<string, Deferred>();
+
+  constructor(
+    topology: Topology,
+    hosts: Map<string, HostStatus>,
+    private readonly director: string,
+    private readonly client: string,
+  ) {
+    this.seen = new Facts(topology, hosts);
+  }
+
+  /** The jobs `host` runs in the first round; those the SYN waits for are counted. */
+  expect(host: string, jobs: readonly ProbeJob[]): void {
+    const keys = new Set(jobs.filter((j) => beforeConnection(j, this.director, this.client) !== null).map((j) => jobKey(j.name, j.target)));
+    // uname runs with every host's first probes whether planned or not.
+    keys.add(jobKey('uname'));
+    this.waiting.set(host, keys);
+  }
+
+  arrived(outcome: ProbeOutcome): void {
+    this.seen.record(outcome);
+    const keys = this.waiting.get(outcome.host);
+    if (!keys) return;
+    keys.delete(jobKey(outcome.probe, outcome.target));
+    if (keys.size === 0) this.deferred(this.hostIn, outcome.host).resolve();
+  }
+
+  /** `host`'s first round is over (its facts recorded, its status known). */
+  ended(host: string): void {
+    this.deferred(this.hostIn, host).resolve();
+    this.deferred(this.hostEnded, host).resolve();
+  }
+
+  /** Resolves once every reading of `host` that the SYN waits for is in (or its round ended without them). */
+  readingsIn(host: string): Promise<void> {
+    return this.deferred(this.hostIn, host).promise;
+  }
+
+  /** Resolves once `host`'s first round is over. */
+  roundEnded(host: string): Promise<void> {
+    return this.deferred(this.hostEnded, host).promise;
+  }
+
+  private deferred(map: Map<string, Deferred>, host: string): Deferred {
+    let d = map.get(host);
+    if (!d) {
+      d = deferred();
+      map.set(host, d);
+    }
+    return d;
+  }
+}
+
+function jobKey(name: string, target?: string): string {
+  return target === undefined ? name : `${name}\u0000${target}`;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
