@@ -296,7 +296,9 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
         const spec = plan.captures[i];
         if (r instanceof Error) return { spec, result: null, error: r.message };
         if (!listeningAtConnect[i]) {
-          await r.done.catch(() => undefined);
+          const failed = await r.done.then(() => null, (err: unknown) => err);
+          // Never started (its host did not connect, or the run stopped first): say that, not a late arming.
+          if (failed instanceof NotStarted) return { spec, result: null, error: failed.message };
           if (endedEarly[i] && listening[i]) return { spec, result: null, error: 'tcpdump ended before the test connection: its capture proves nothing' };
           return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
         }
@@ -314,13 +316,16 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
   }
 }
 
+/** Why an early capture was never started. */
+class NotStarted extends Error {}
+
 /** A capture that starts once its host is connected (false: never); stopped before, it never starts. */
 function startWhenUp(spec: CaptureSpec, up: Promise<boolean>, start: () => RunningCapture, signal?: AbortSignal): RunningCapture {
   let started: RunningCapture | null = null;
   let stopped = false;
   const begun = up.then((isUp) => {
-    if (!isUp) throw new Error(`${spec.host} is not connected: no capture was started there`);
-    if (stopped || signal?.aborted) throw new Error('stopped before it started');
+    if (!isUp) throw new NotStarted(`${spec.host} is not connected: no capture was started there`);
+    if (stopped || signal?.aborted) throw new NotStarted('stopped before it started');
     started = start();
     return started;
   });

@@ -490,7 +490,7 @@ export class SshTransport implements Transport {
    */
   private async stopByStdin(state: HostState, child: ResultPromise, pid: () => Promise<number | undefined>, sudo: boolean): Promise<void> {
     child.stdin?.end();
-    const ended = await Promise.race([child.then(() => true, () => true), sleep(STDIN_STOP_GRACE_MS).then(() => false)]);
+    const ended = await withTimeout(child.then(() => true, () => true), STDIN_STOP_GRACE_MS);
     if (!ended) await this.stopRemote(state, pid(), sudo, child);
   }
 
@@ -506,10 +506,6 @@ export class SshTransport implements Transport {
     // Whatever the remote did, the local client must not outlive the stop.
     setTimeout(() => child.kill('SIGKILL'), pid === undefined ? 0 : 2_000).unref();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** SIGTERM to a master of ours (it exits cleanly: sessions closed, socket removed); false if it was gone. */

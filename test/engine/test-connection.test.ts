@@ -81,7 +81,7 @@ describe('runCapturedConnections started early (src/engine/before-connection.ts)
     open({ tool: 'curl' });
     const r = await call;
     expect(r.attempts.map((a) => a.ok)).toEqual([true, true]);
-    expect(r.captures.map((c) => c.error ?? 'ok')).toEqual(['ok', 'ok', 'tcpdump was not listening within 8 s, before the test connection: its capture proves nothing']);
+    expect(r.captures.map((c) => c.error ?? 'ok')).toEqual(['ok', 'ok', 'client is not connected: no capture was started there']);
     expect(running.size).toBe(0);
     expect(stopped.sort()).toEqual(['director eth0', 'director eth1']);
   });
