@@ -4,6 +4,7 @@
 // following a link: only a real directory owned by this user, and in it only its own entries.
 import { lstat, mkdtemp, open, readdir, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { forEachLimited } from './bundle-files.js';
 
 const PREFIX = 'lvsd-';
 const RUN_DIR = /^lvsd-(\d+)-[A-Za-z0-9]{6}$/;
@@ -77,23 +78,18 @@ async function removeOwnDir(dir: string, uid: number): Promise<boolean> {
 export async function mastersUnder(dir: string, uid: number = process.getuid?.() ?? 0): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < pids.length) {
-      const p = pids[next++]!;
-      try {
-        const info = await lstat(`/proc/${p}`);
-        if (info.uid !== uid) continue;
-        const argv = (await readHead(`/proc/${p}/cmdline`, CMDLINE_MAX)).toString('utf8').split('\0');
-        if (!argv.includes('ControlMaster=yes')) continue;
-        const path = argv.find((a) => a.startsWith(`ControlPath=${dir}/`));
-        if (path) found.set(path.slice('ControlPath='.length), Number(p));
-      } catch {
-        // gone meanwhile
-      }
+  await forEachLimited(pids, PROC_AT_ONCE, async (p) => {
+    try {
+      const info = await lstat(`/proc/${p}`);
+      if (info.uid !== uid) return;
+      const argv = (await readHead(`/proc/${p}/cmdline`, CMDLINE_MAX)).toString('utf8').split('\0');
+      if (!argv.includes('ControlMaster=yes')) return;
+      const path = argv.find((a) => a.startsWith(`ControlPath=${dir}/`));
+      if (path) found.set(path.slice('ControlPath='.length), Number(p));
+    } catch {
+      // gone meanwhile
     }
-  };
-  await Promise.all(Array.from({ length: PROC_AT_ONCE }, worker));
+  });
   return found;
 }
 
