@@ -231,7 +231,8 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
       await revertFault(PREFIX, 'director.firewall-drop');
     }
     timings.push(`auto-rollback ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    expect(fix.out).toContain('director.firewall-drop is still diagnosed');
+    // The whole output on failure: a planning run that named something else says what it named.
+    expect(fix.out, fix.out).toContain('director.firewall-drop is still diagnosed');
     expect(fix.out).toMatch(/rolled back on director: iptables -t filter -I INPUT 1 .*-j DROP -> ok/);
     expect(fix.out).toContain('rolled back: fault still present');
     expect(fix.status, fix.out).toBe(1);
