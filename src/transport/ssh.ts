@@ -46,6 +46,10 @@ interface HostState {
   target: SshTarget;
   controlPath: string;
   master?: Promise<TransportError | null>;
+  /** The master has connected or failed (its start, `ssh -f`, has returned). */
+  masterSettled?: boolean;
+  /** The `ssh -f` that is opening the master, while it runs. */
+  starting?: ResultPromise;
   /** The shells kept open for batches (see ssh-channel.ts): one, more when batches queue up. */
   channels: SshChannel[];
 }
@@ -73,6 +77,11 @@ const RUN_CONTROL_PERSIST_S = 10;
  * and exits (src/commands/interrupt.ts) still does its job.
  */
 const CLEANUP_RUN = { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false, timeout: STOP_TIMEOUT_MS, cleanup: false } as const;
+/**
+ * How long close() waits for a master stopped in its handshake to be gone. Its `ssh -f` ends at
+ * once on SIGTERM; it is killed after this.
+ */
+const MASTER_SETTLE_MS = 500;
 /** Shells per host: with sshd's MaxSessions 10, room is left for captures and their stops. */
 const CHANNELS_PER_HOST = 4;
 /** Longest life of a host's open shell; a run, or a TUI session's re-runs, opens another after. */
@@ -348,21 +357,42 @@ export class SshTransport implements Transport {
       return;
     }
     const dir = this.socketDir ? await this.socketDir.catch(() => undefined) : undefined;
-    const masters = dir ? await mastersUnder(dir) : new Map<string, number>();
+    const hosts = [...this.hosts.values()];
+    // A master is found in /proc by its command line. One that has connected is a single
+    // process there. One still in its handshake is not yet what it will be: after the
+    // authentication `ssh -f` forks the master into the background, and for a moment two
+    // processes carry its command line. A signal to the one that is about to exit would leave
+    // the master running, with no run of ours left to end it. Those masters are stopped first,
+    // and looked for once their `ssh -f` has gone.
+    const connecting = new Set(hosts.filter((s) => s.master && !s.masterSettled));
+    const settledMasters = dir ? mastersUnder(dir) : Promise.resolve(new Map<string, number>());
+    let lateMasters: Promise<Map<string, number>> | undefined;
+    const stoppedConnecting = Promise.all([...connecting].map((s) => this.stopConnecting(s)));
     // Each host as soon as its own stop commands (which travel over its master and may use its
     // shells) are done: its shells go, and its master, which ends their sessions too. An
     // interrupted run has about a second for all of this.
     await Promise.all(
-      [...this.hosts.values()].map(async (s) => {
+      hosts.map(async (s) => {
         await Promise.all([...(this.pendingStops.get(s) ?? [])]);
         await Promise.all(s.channels.map((c) => c.close(50)));
         if (!s.master) return;
+        if (connecting.has(s)) lateMasters ??= stoppedConnecting.then(() => (dir ? mastersUnder(dir) : new Map<string, number>()));
+        const masters = await (connecting.has(s) ? lateMasters! : settledMasters);
         const pid = masters.get(s.controlPath);
         if (pid !== undefined && signalled(pid)) return;
+        // /proc could not tell: ask ssh, if there is a socket to ask (none: no master there).
+        if (!s.controlPath || !(await stat(s.controlPath).then(() => true, () => false))) return;
         await execa(this.sshPath, [...this.baseArgs(s), '-O', 'exit', '--', s.target.host], CLEANUP_RUN);
       }),
     );
     if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Ends a master's `ssh -f` that is still connecting, and waits (bounded) until it has gone. */
+  private async stopConnecting(s: HostState): Promise<void> {
+    s.starting?.kill('SIGTERM');
+    const gone = await withTimeout(s.master!.then(() => true), MASTER_SETTLE_MS);
+    if (!gone) s.starting?.kill('SIGKILL');
   }
 
   /** The private ControlMaster socket directory, once a master was opened (for cleanup by a parent). */
@@ -383,7 +413,10 @@ export class SshTransport implements Transport {
     } catch (error) {
       return Promise.resolve(error as TransportError);
     }
-    state.master ??= this.openMaster(host, state);
+    state.master ??= this.openMaster(host, state).then((failure) => {
+      state.masterSettled = true;
+      return failure;
+    });
     return state.master;
   }
 
@@ -457,13 +490,17 @@ export class SshTransport implements Transport {
   }
 
   private async startMaster(host: string, state: HostState, persistSec: number, log: string): Promise<TransportError | null> {
+    // A handshake whose turn comes after close() would open a master nothing ends.
+    if (this.closed) return new TransportError('internal', host, 'transport is closed');
     // -f: the master backgrounds itself after authentication; its stderr goes to a file so
     // that no pipe is held open by the daemonised master.
-    const result = await execa(
+    const starting = execa(
       this.sshPath,
       [...this.baseArgs(state), ...optionArgs(master(persistSec)), '-N', '-f', '--', state.target.host],
       { stdin: 'ignore', stdout: 'ignore', stderr: { file: log }, reject: false, timeout: ((this.options.connectTimeoutSec ?? 5) + 10) * 1000 },
     );
+    state.starting = starting;
+    const result = await starting.finally(() => (state.starting = undefined));
     const text = await readFile(log, 'utf8').catch(() => '');
     await rm(log, { force: true });
     if (result.timedOut) return new TransportError('timeout', host, 'ssh did not connect in time');

@@ -94,6 +94,26 @@ function summary(outcomes: ProbeOutcome[]): unknown[] {
   return outcomes.map((o) => ({ host: o.host, key: o.spec?.key, ok: o.ok, parsed: o.ok ? o.parsed : undefined, error: o.ok ? undefined : o.error }));
 }
 
+/** The doctor's ssh masters (ControlMaster=yes, a run's socket directory) and the lab hosts' ssh sessions. */
+function ourSshOnLab(): string[] {
+  const found: string[] = [];
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${LAB_PREFIX}-`));
+  for (const netns of namespaces) {
+    for (const pid of execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      const args = (() => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        } catch {
+          return [];
+        }
+      })();
+      if (args.includes('ControlMaster=yes') && args.some((a) => a.includes('/lvsd-'))) found.push(`master ${pid} in ${netns}`);
+      else if (/^sshd: \S+@notty/.test(args.join(' '))) found.push(`session ${pid} in ${netns}`);
+    }
+  }
+  return found;
+}
+
 describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     lab = await import('../../src/lab/index.js');
@@ -125,6 +145,25 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
     }
     expect(await t.socketDirectory().then((d) => (d ? readdir(d).catch(() => 'gone') : 'none'))).toBe('gone');
   });
+
+  it('close() while the masters connect: no master and no session is left, whenever it comes', async () => {
+    // A master in its handshake forks into the background when it authenticates; a close in
+    // that moment once signalled the exiting parent and left the master (found by signals.lab).
+    const names = allHosts(topology).map((h) => h.name);
+    const left: string[] = [];
+    for (let delayMs = 0; delayMs <= 600; delayMs += 40) {
+      const t = transport();
+      const prepared = t.prepare(names);
+      await new Promise((r) => setTimeout(r, delayMs));
+      await t.close();
+      await prepared;
+      await new Promise((r) => setTimeout(r, 300));
+      left.push(...ourSshOnLab().map((p) => `after ${delayMs} ms: ${p}`));
+      // Whatever one round left must not be counted again by the next.
+      for (const p of ourSshOnLab().filter((x) => x.startsWith('master '))) process.kill(Number(p.split(' ')[1]), 'SIGKILL');
+    }
+    expect(left).toEqual([]);
+  }, 60_000);
 
   it('--keep-connections: the next run uses the master the last one left; one killed hard is replaced', async () => {
     const dir = await tempDir('keep');
