@@ -426,7 +426,7 @@ async function connectOnce(transport: Transport, client: string, tool: ConnectTo
     // Stopped by closing its stdin, as a capture is: no process started to stop it.
     const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) });
     if (r.stopped) {
-      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
     }
     const judged = judgeConnection(tool, r);

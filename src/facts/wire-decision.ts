@@ -5,11 +5,14 @@
 //               (or from it): the client's tool ends by itself;
 //   bypassed    a reply came from a realserver's own address (it never crossed the director):
 //               the client's tool waits its whole timeout for an answer that cannot come;
-// Silence decides nothing: a client's SYN retransmission (a second without an answer) is no
-// proof that none will come. The recorded real-IPVS run of realserver.unreachable shows why:
-// the director balances the SYN, gets no ARP answer for the RIP and sends its ICMP host
-// unreachable only after the client's first retransmission. A silent path ends on the
-// client's connect timeout, as before.
+//   silent      the client sent its SYN again (a second without any answer), every capture on
+//               the way shows that retransmission too, and the director is not still asking ARP
+//               for a realserver: what the path does with the SYN is on the wire by then (the
+//               retransmission is treated as the first SYN was), and the client's tool would
+//               only wait out its timeout. Silence alone, before the retransmission, decides
+//               nothing; nor while the director's ARP for the RIP goes unanswered: the recorded
+//               real-IPVS run of realserver.unreachable shows its ICMP host unreachable only
+//               after its ARP gave up, 3 s after the SYN.
 // And only once every other capture on the flow's path shows its part of what the client saw
 // (the SYN on ext, the rewritten SYN on int and the realserver, the realserver's reply leaving
 // it): captures reach the doctor at different speeds, and a hop judged before its capture
@@ -24,7 +27,7 @@ export interface LiveCapture {
   packets: readonly Packet[];
 }
 
-export type FlowVerdict = 'answered' | 'bypassed';
+export type FlowVerdict = 'answered' | 'bypassed' | 'silent';
 
 export interface FlowDecision {
   cip: string;
@@ -145,5 +148,24 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   }
   // An ICMP error from elsewhere (the director's own address, a router): it passed ext on its way out.
   if (answeredOther) return everyShows(ext, (p) => toClient(p) && p.icmp !== null) ? 'answered' : null;
-  return null;
+  if (answers.length > 0) return null;
+  // Nothing came back. Silent once the retransmission is everywhere the first SYN was.
+  const twice = (pred: (p: Packet) => boolean) => (c: LiveCapture): boolean => c.packets.filter(pred).length >= 2;
+  if (!captures.filter((c) => c.place === 'client').some(twice(synIn))) return null;
+  if (!ext.every(twice(synIn))) return null;
+  if (rip !== null) return int.every(twice(synFwd)) && rsCaps.every(twice(synFwd)) ? 'silent' : null;
+  // Not forwarded: only the director's int capture can show that it is still resolving a RIP.
+  if (int.length === 0 || int.some((c) => arpPendingForRip(c.packets, rips))) return null;
+  return 'silent';
+}
+
+/** The director asked ARP for a realserver's address and no answer has followed its last request. */
+function arpPendingForRip(packets: readonly Packet[], rips: ReadonlySet<string>): boolean {
+  const pending = new Set<string>();
+  for (const p of packets) {
+    if (!p.arp) continue;
+    if (p.arp.operation === 'request' && p.arp.targetIp !== null && rips.has(p.arp.targetIp)) pending.add(p.arp.targetIp);
+    else if (p.arp.operation === 'reply' && p.arp.senderIp !== null) pending.delete(p.arp.senderIp);
+  }
+  return pending.size > 0;
 }

@@ -162,9 +162,15 @@ describe('what decides, on the recorded runs', () => {
     ['bundles', 'healthy', 'answered'],
     ['bundles', 'realserver.reply-route', 'bypassed'],
     ['bundles', 'realserver.no-listener', 'answered'],
-    // Silence decides nothing (see wire-decision.ts): the connect timeout ends this one.
-    ['bundles', 'director.rp-filter', null],
-    // The director's ICMP host unreachable (no ARP answer for the RIP) comes after the first retransmission, and decides then.
+    // Nothing comes back: silent once the SYN's retransmission is on every capture of its way
+    // (dropped by the director, or by the realserver it reached).
+    ['bundles', 'director.rp-filter', 'silent'],
+    ['bundles', 'director.firewall-drop', 'silent'],
+    ['bundles', 'realserver.silent-drop', 'silent'],
+    ['bundles-ipvs', 'director.ip-forward-off', 'silent'],
+    ['bundles-ipvs', 'realserver.silent-drop', 'silent'],
+    // The director's ICMP host unreachable (no ARP answer for the RIP) comes after the first
+    // retransmission, and decides then: its unanswered ARP keeps the retransmission from deciding.
     ['bundles-ipvs', 'realserver.unreachable', 'answered'],
     ['bundles', 'director.no-virtual-service', 'answered'],
     ['bundles', 'director.untranslated-leak', 'bypassed'],
