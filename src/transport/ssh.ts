@@ -189,7 +189,8 @@ export class SshTransport implements Transport {
       const session = await this.session(host, state, remote, { ...options, onStdoutChunk }, sudo, true);
       const { exitCode, durationMs } = session;
       answers.forEach((_, i) => {
-        if (session.stopped) settle(i, { stdout: new Uint8Array(), stderr: '', exitCode, durationMs, stopped: true });
+        // Each was ended by the stop's SIGTERM (the session's own status is its timeout's, re-raised).
+        if (session.stopped) settle(i, { stdout: new Uint8Array(), stderr: '', exitCode: 128 + 15, durationMs, stopped: true });
         else if (session.timedOut) settle(i, { stdout: new Uint8Array(), stderr: '', exitCode: 124, durationMs, timedOut: true });
         else settle(i, new TransportError('internal', host, `the session ended (exit ${exitCode}) before this command's result: ${lastLine(session.stderr) || 'no message'}`));
       });

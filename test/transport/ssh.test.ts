@@ -286,7 +286,7 @@ describe('SshTransport', () => {
       const [slow, slower] = await Promise.all(runs.slice(1));
       expect(Date.now() - started).toBeLessThan(1_500);
       expect(Buffer.from(done.stdout).toString()).toBe('done\n');
-      expect([slow.stopped, slower.stopped]).toEqual([true, true]);
+      expect([slow.stopped, slower.stopped, slow.exitCode]).toEqual([true, true, 143]);
       expect(spawnSync('pgrep', ['-f', `${marker}-slow`]).status).toBe(1);
       expect(spawnSync('pgrep', ['-x', '-f', 'sleep 30.25']).status).toBe(1);
       expect(spawnSync('pgrep', ['-x', '-f', 'sleep 31.25']).status).toBe(1);
