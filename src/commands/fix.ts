@@ -11,7 +11,7 @@ import { runDiagnosis } from '../engine/run.js';
 import type { ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { applySteps, rollbackSteps } from '../fix/apply.js';
-import { planLines, ranLine, refusalLines } from '../fix/format.js';
+import { notDiagnosedLines, planLines, ranLine, refusalLines } from '../fix/format.js';
 import { planFix, type FixPlan, type Planned } from '../fix/plan.js';
 import { checkRecord, FixStateError, newFixDir, readLastRecord, writeRecord, type FixRecord } from '../fix/state.js';
 import { verifyFix, type Verification } from '../fix/verify.js';
@@ -121,7 +121,7 @@ export async function fixCommand(request: FixRequest, inner: Transport, topology
     const before = await diagnoseOnce(transport, topology, io, request);
     const d = before.diagnoses.find((x) => x.id === request.id);
     if (!d) {
-      io.out(`${request.id} is not diagnosed now (verdict ${before.verdict}${before.diagnoses.length ? `; diagnosed: ${before.diagnoses.map((x) => x.id).join(', ')}` : ''}): nothing applied\n`);
+      io.out(`${notDiagnosedLines(request.id, before).join('\n')}\n`);
       return FIX_EXIT.notDiagnosed;
     }
     const planned: Planned = await planFix(d, topology, transport);

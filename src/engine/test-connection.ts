@@ -282,8 +282,15 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     // Where every capture on each path already shows the client's end of its flow, they hold
     // all the flow put on them before: the captures end at once (see WireDecision.complete).
     if (!signal?.aborted) {
-      if (attempts.every((a) => a.ok)) await Promise.race([sleep(SETTLE_OK_MS), wire.complete]);
-      else await Promise.race([wire.decided.then(() => Promise.race([sleep(SETTLE_DECIDED_MS), wire.complete])), sleep(SETTLE_FAILED_MS)]);
+      // The bound that loses the race is cleared: left pending, it would hold the process
+      // open that long after the run has its answer.
+      const settled = new AbortController();
+      try {
+        if (attempts.every((a) => a.ok)) await within(SETTLE_OK_MS, wire.complete, settled.signal);
+        else await within(SETTLE_FAILED_MS, wire.decided.then(() => within(SETTLE_DECIDED_MS, wire.complete, settled.signal)), settled.signal);
+      } finally {
+        settled.abort();
+      }
     }
     wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
@@ -456,6 +463,19 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Resolves once `until` does or `ms` have passed; aborting `cancel` clears the timer. */
+function within(ms: number, until: Promise<unknown>, cancel: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    cancel.addEventListener('abort', () => clearTimeout(t), { once: true });
+    until.then(done, done);
   });
 }
 

@@ -69,6 +69,10 @@ export class ReplayTransport implements Transport {
     const stderrLines = entry.stderr.split('\n');
     if (stderrLines[stderrLines.length - 1] === '') stderrLines.pop();
     stderrLines.forEach((line) => options.onStderrLine?.(line));
+    // A capture read while it runs (the wire's decision) is given what was recorded, as a
+    // live one is given its packets: the replayed run decides as the recorded one did,
+    // instead of waiting out the bounds meant for a wire that may still speak.
+    if (stdout.length > 0) options.onStdoutChunk?.(stdout);
     return {
       stdout,
       stderr: entry.stderr,

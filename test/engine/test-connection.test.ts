@@ -188,6 +188,20 @@ describe('runCapturedConnections decides from the wire', () => {
     expect(await settleOf(false)).toBeGreaterThanOrEqual(SETTLE_DECIDED_MS - 5);
   });
 
+  it('leaves no bound of its own pending once it returns: one would hold the process open after the run', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const { transport, release } = wireStandIn();
+    // One connection answered, one stopped: the failed branch's bounds (decided, then settled) are raced and lose.
+    const decide = (packets: readonly (readonly unknown[] | null)[]) => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1, complete: true });
+    const before = timers();
+    const call = runCapturedConnections(transport, plan({ captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide }));
+    await ticks(50);
+    release();
+    const r = await call;
+    expect(r.attempts.map((a) => a.ok)).toEqual([true, false]);
+    expect(timers()).toBe(before);
+  });
+
   it('undecided, it stops nothing: the connections end on their own', async () => {
     const { transport, events, release } = wireStandIn();
     const call = runCapturedConnections(transport, plan({ connections: 1, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide: () => ({ decided: false, selfEnding: 0, complete: false }) }));

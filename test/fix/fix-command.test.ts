@@ -126,6 +126,9 @@ describe('lvs-doctor --fix (replayed lab sessions)', () => {
     const o = io(env);
     expect(await fixCommand({ id: 'director.rp-filter', yes: true, dryRun: false }, transport, topology, o)).toBe(FIX_EXIT.notDiagnosed);
     expect(o.text()).toMatch(/director.rp-filter is not diagnosed now .*realserver.reply-route/);
+    // What the run found instead, check by check (the one that named the fault among them).
+    expect(o.text()).toMatch(/\n  q2\.reply-route fail: .*rs1/);
+    expect(o.text()).not.toMatch(/\n  \S+ pass: /);
     expect(readdirSync(join(env.LVS_DOCTOR_STATE_DIR!, 'fixes')).includes('last')).toBe(false);
   });
 

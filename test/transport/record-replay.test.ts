@@ -77,8 +77,11 @@ describe('record and replay', () => {
 
     const replay = await ReplayTransport.open(dir);
     const lines: string[] = [];
-    const again = await replay.run('rs1', ['tcpdump', '-w', '-'], { timeoutMs: 1000, onStderrLine: (l) => lines.push(l) });
+    // A capture read while it runs is given its recorded bytes as a live one is given its packets.
+    const chunks: number[][] = [];
+    const again = await replay.run('rs1', ['tcpdump', '-w', '-'], { timeoutMs: 1000, onStderrLine: (l) => lines.push(l), onStdoutChunk: (c) => chunks.push([...c]) });
     expect([...again.stdout]).toEqual([...first.stdout]);
+    expect(chunks).toEqual([[...first.stdout]]);
     expect(again.exitCode).toBe(2);
     expect(lines).toEqual(['listening on eth0']);
     expect(Buffer.from((await replay.run('rs1', ['date'], { timeoutMs: 1 })).stdout).toString()).toBe('call 1');
