@@ -16,7 +16,7 @@ const topology = parseInventory(readFileSync(inventory, 'utf8'), inventory).topo
 const transport = new SshTransport({ hosts: allHosts(topology) });
 // RECORD_DIR=D: each run is recorded, and the bundle of a run that is not ok is kept in D/LABEL-TIME.
 const recordDir = process.env.RECORD_DIR;
-const shared: Transport = { run: (h, a, o) => transport.run(h, a, o), prepare: (h) => transport.prepare(h), close: async () => undefined };
+const shared: Transport = { run: (h, a, o) => transport.run(h, a, o), runTogether: (h, a, o) => transport.runTogether(h, a, o), prepare: (h) => transport.prepare(h), close: async () => undefined };
 for (const label of ['cold', 'warm', 'warm2']) {
   await new Promise((r) => setTimeout(r, 1100));
   const recorder = recordDir ? new RecordingTransport(shared, { dir: join(recordDir, `${label}-${Date.now()}`), topology }) : null;

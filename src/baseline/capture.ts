@@ -5,7 +5,7 @@
 import type { Topology } from '../model/topology.js';
 import { TOOL_VERSION } from '../version.js';
 import { BUNDLE_SCHEMA_VERSION, type Bundle, type BundleEntry } from '../transport/bundle.js';
-import { runKept } from '../transport/record.js';
+import { runKept, runTogetherKept } from '../transport/record.js';
 import type { RunOptions, RunResult, Transport, TransportError } from '../transport/transport.js';
 
 export class CapturingTransport implements Transport {
@@ -23,10 +23,16 @@ export class CapturingTransport implements Transport {
   }
 
   run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
-    return runKept(this.inner, this.ordinal++, host, argv, options, (entry, stdout) => {
-      this.entries.push(entry);
-      this.files.set(entry.stdoutFile, stdout);
-    });
+    return runKept(this.inner, this.ordinal++, host, argv, options, (entry, stdout) => this.keep(entry, stdout));
+  }
+
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runTogetherKept(this.inner, argvs.map(() => this.ordinal++), host, argvs, options, (entry, stdout) => this.keep(entry, stdout));
+  }
+
+  private keep(entry: BundleEntry, stdout: Uint8Array): void {
+    this.entries.push(entry);
+    this.files.set(entry.stdoutFile, stdout);
   }
 
   /** Where the next run starts. */

@@ -211,7 +211,7 @@ export function tuiFixer(inner: Transport, topology: Topology, io: CommandIO, de
       const d = result.diagnoses.find((x) => x.id === id);
       if (!d) return { lines: [`${id} is not a diagnosis of this run`] };
       const dir = await newFixDir(id, io.env);
-      const open: Transport = { run: (host, argv, options) => inner.run(host, argv, options), close: async () => undefined };
+      const open: Transport = { run: (host, argv, options) => inner.run(host, argv, options), runTogether: (host, argvs, options) => inner.runTogether(host, argvs, options), close: async () => undefined };
       const transport = new RecordingTransport(open, { dir: join(dir, 'audit'), topology, runOptions: { fix: id } });
       const planned = await planFix(d, topology, transport);
       if (!planned.ok) {

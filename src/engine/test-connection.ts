@@ -273,9 +273,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     const attempts: ConnectionAttempt[] = signal?.aborted || go === null
       ? []
       : tool
-      ? await Promise.all(
-          Array.from({ length: plan.connections }, () => connectOnce(transport, client, tool, vip, vport, plan.connectTimeoutS, connectSignal).finally(() => wire.connectionEnded())),
-        )
+      ? await Promise.all(connectAll(transport, client, tool, vip, vport, plan.connectTimeoutS, plan.connections, connectSignal).map((a) => a.finally(() => wire.connectionEnded())))
       : [{ host: client, command: 'command -v curl bash socat nc', output: 'none of curl, bash, socat, nc on the client', exitCode: -1, ok: false, durationMs: 0 }];
     plan.onConnectionsDone?.();
     // A connection that worked has crossed every hop by the time the client has its answer; one
@@ -418,13 +416,26 @@ class WireWatch {
   }
 }
 
-async function connectOnce(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number, signal?: AbortSignal): Promise<ConnectionAttempt> {
+/**
+ * The parallel connections, started together (one session where the transport can: each is
+ * still its own run, with its own exit, output and time, and its own entry in a bundle).
+ */
+function connectAll(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number, count: number, signal?: AbortSignal): Promise<ConnectionAttempt>[] {
   const probe = connectionProbe(tool, vip, vport, timeoutS);
-  const command = probe.argv.join(' ');
   const started = performance.now();
+  let runs: Promise<RunResult>[];
   try {
-    // Stopped by closing its stdin, as a capture is: no process started to stop it.
-    const r = await transport.run(client, probe.argv, { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) });
+    // Stopped by closing their stdin, as a capture is: no process started to stop them.
+    runs = transport.runTogether(client, Array.from({ length: count }, () => probe.argv), { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) });
+  } catch (err) {
+    runs = Array.from({ length: count }, () => Promise.reject(err));
+  }
+  return runs.map((run) => attemptOf(run, client, tool, probe.argv.join(' '), started, signal));
+}
+
+async function attemptOf(run: Promise<RunResult>, client: string, tool: ConnectTool, command: string, started: number, signal?: AbortSignal): Promise<ConnectionAttempt> {
+  try {
+    const r = await run;
     if (r.stopped) {
       const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };

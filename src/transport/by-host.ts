@@ -32,6 +32,14 @@ export class ByHostTransport implements Transport {
     }
   }
 
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    try {
+      return this.pick(host).runTogether(host, argvs, options);
+    } catch (err) {
+      return argvs.map(() => Promise.reject(err));
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.ssh.close(), this.local.close()]);
   }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { boundedArgv } from './remote-command.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface LocalTransportOptions {
   /** Prefix per host, e.g. ['ip', 'netns', 'exec', 'rs1'] in a namespace lab; [] by default. */
@@ -57,6 +57,11 @@ export class LocalTransport implements Transport {
       options.signal?.removeEventListener('abort', stop);
       this.running.delete(local);
     }
+  }
+
+  /** Each its own child: here a process costs no session. */
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runEachAlone(this, host, argvs, options);
   }
 
   async close(): Promise<void> {

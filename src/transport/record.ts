@@ -42,6 +42,10 @@ export class RecordingTransport implements Transport {
     return runKept(this.inner, this.ordinal++, host, argv, options, (entry, stdout) => this.keep(entry, stdout));
   }
 
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runTogetherKept(this.inner, argvs.map(() => this.ordinal++), host, argvs, options, (entry, stdout) => this.keep(entry, stdout));
+  }
+
   /** The bundle as it stands (redacted if asked). */
   bundle(): Bundle {
     const entries = [...this.entries].sort((a, b) => a.ordinal - b.ordinal);
@@ -78,10 +82,28 @@ export class RecordingTransport implements Transport {
  * its stdout: the same entry shape whether the run answered or threw (then rethrown), so every
  * transport that keeps runs (a --record bundle, the baseline's in-memory one) replays alike.
  */
-export async function runKept(inner: Transport, ordinal: number, host: string, argv: readonly string[], options: RunOptions, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult> {
+export function runKept(inner: Transport, ordinal: number, host: string, argv: readonly string[], options: RunOptions, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult> {
+  return kept(ordinal, host, argv, () => inner.run(host, argv, options), keep);
+}
+
+/**
+ * runKept for commands run together (Transport.runTogether): each one its own entry, with
+ * its own ordinal, exactly as if it had been run alone, so that a replay serves them alike.
+ */
+export function runTogetherKept(inner: Transport, ordinals: readonly number[], host: string, argvs: readonly (readonly string[])[], options: RunOptions, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult>[] {
+  let runs: Promise<RunResult>[];
+  try {
+    runs = inner.runTogether(host, argvs, options);
+  } catch (error) {
+    runs = argvs.map(() => Promise.reject(error));
+  }
+  return runs.map((run, i) => kept(ordinals[i], host, argvs[i], () => run, keep));
+}
+
+async function kept(ordinal: number, host: string, argv: readonly string[], run: () => Promise<RunResult>, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult> {
   const base = { ordinal, host, argv: [...argv], stdoutFile: stdoutFileName(ordinal, host) };
   try {
-    const result = await inner.run(host, argv, options);
+    const result = await run();
     keep({ ...base, exitCode: result.exitCode, durationMs: result.durationMs, stderr: result.stderr, ...flags(result) }, result.stdout);
     return result;
   } catch (error) {

@@ -3,7 +3,7 @@
 import type { Topology } from '../model/topology.js';
 import { readBundle, type Bundle, type BundleEntry } from './bundle.js';
 import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP } from './output-cap.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 function keyOf(host: string, argv: readonly string[]): string {
   return `${host}\u0000${argv.join('\u0000')}`;
@@ -81,6 +81,11 @@ export class ReplayTransport implements Transport {
       ...(entry.stopped ? { stopped: true } : {}),
       ...(entry.timedOut ? { timedOut: true } : {}),
     };
+  }
+
+  /** Each from its own entry: a bundle holds commands run together as if each had run alone. */
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runEachAlone(this, host, argvs, options);
   }
 
   async close(): Promise<void> {}

@@ -17,7 +17,8 @@ import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput,
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { HandshakeGate } from './handshake-gate.js';
-import { QUICK_PER_SESSION, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { togetherScript, TogetherFrames } from './together.js';
+import { QUICK_PER_SESSION, runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface SshTransportOptions {
   /** The topology's hosts; only those with access 'ssh' and an `ssh` target are reachable. */
@@ -116,29 +117,93 @@ export class SshTransport implements Transport {
     return new Map(results);
   }
 
-  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  /** The host once its master is up (else why not), and whether `options` run it through sudo; nothing starts once closed. */
+  private async ready(host: string, options: RunOptions): Promise<{ state: HostState; sudo: boolean }> {
     if (this.closed) throw new TransportError('internal', host, 'transport is closed');
     const failure = await this.ensureMaster(host);
     if (failure) throw failure;
     if (this.closed) throw new TransportError('internal', host, 'transport is closed');
     const state = this.state(host);
-    const sudo = Boolean(options.needsRoot && state.target.sudo);
+    return { state, sudo: Boolean(options.needsRoot && state.target.sudo) };
+  }
+
+  async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const { state, sudo } = await this.ready(host, options);
     let remote: string;
     try {
       remote = remoteCommand(argv, { timeoutMs: options.timeoutMs, sudo, endsOnStdinClose: options.endsOnStdinClose === true });
     } catch (error) {
       throw new TransportError('invalid-argument', host, (error as Error).message);
     }
-    if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
     if (options.batch && !options.onStderrLine) {
+      if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
       const queued = new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo }, options, resolve, reject }));
       // A quick read is not stopped on the host (it ends within its short bound by itself):
       // a stopped run just stops waiting for it.
       return options.signal ? stoppedOnAbort(queued, options.signal) : queued;
     }
+    return this.session(host, state, remote, options, sudo, options.endsOnStdinClose === true);
+  }
 
+  /**
+   * The commands in one session (together.ts): one local ssh and one remote session for all.
+   * Each answers once its frame has come; those still running when the session ends were
+   * stopped (the signal), timed out (the session's bound) or lost with the session.
+   */
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    // What one session cannot give each command (live stderr lines, live stdout, a shared
+    // quick-read session): each in its own.
+    if (argvs.length < 2 || options.batch || options.onStderrLine || options.onStdoutChunk) return runEachAlone(this, host, argvs, options);
+    const answers = argvs.map(() => deferred<RunResult>());
+    void this.together(host, argvs, options, answers);
+    return answers.map((a) => a.promise);
+  }
+
+  private async together(host: string, argvs: readonly (readonly string[])[], options: RunOptions, answers: Deferred<RunResult>[]): Promise<void> {
+    const open = new Set(answers);
+    const settle = (i: number, outcome: RunResult | Error): void => {
+      if (!open.delete(answers[i])) return;
+      if (outcome instanceof Error) answers[i].reject(outcome);
+      else answers[i].resolve(outcome);
+    };
+    try {
+      const { state, sudo } = await this.ready(host, options);
+      const boundary = newBoundary();
+      let remote: string;
+      try {
+        remote = remoteCommand(['sh', '-c', togetherScript(argvs, boundary)], { timeoutMs: options.timeoutMs, sudo });
+      } catch (error) {
+        throw new TransportError('invalid-argument', host, (error as Error).message);
+      }
+      const started = performance.now();
+      const frames = new TogetherFrames(boundary, argvs.length);
+      let seen = Buffer.alloc(0);
+      const onStdoutChunk = (chunk: Uint8Array): void => {
+        seen = Buffer.concat([seen, chunk]);
+        const durationMs = Math.round(performance.now() - started);
+        for (const f of frames.take(seen)) {
+          if ('error' in f) settle(f.index, new TransportError('internal', host, f.error.message));
+          else settle(f.index, { stdout: f.stdout, stderr: f.stderr, exitCode: f.exitCode, durationMs, ...(exitMeansTimedOut(f.exitCode) ? { timedOut: true } : {}) });
+        }
+      };
+      const session = await this.session(host, state, remote, { ...options, onStdoutChunk }, sudo, true);
+      const { exitCode, durationMs } = session;
+      answers.forEach((_, i) => {
+        // Each was ended by the stop's SIGTERM (the session's own status is its timeout's, re-raised).
+        if (session.stopped) settle(i, { stdout: new Uint8Array(), stderr: '', exitCode: 128 + 15, durationMs, stopped: true });
+        else if (session.timedOut) settle(i, { stdout: new Uint8Array(), stderr: '', exitCode: 124, durationMs, timedOut: true });
+        else settle(i, new TransportError('internal', host, `the session ended (exit ${exitCode}) before this command's result: ${lastLine(session.stderr) || 'no message'}`));
+      });
+    } catch (error) {
+      const te = error instanceof TransportError ? error : new TransportError('internal', host, (error as Error).message);
+      answers.forEach((_, i) => settle(i, te));
+    }
+  }
+
+  /** One command line in a session of its own; `byStdin`: stopped by closing its stdin. */
+  private async session(host: string, state: HostState, remote: string, options: RunOptions, sudo: boolean, byStdin: boolean): Promise<RunResult> {
+    if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
     const started = performance.now();
-    const byStdin = options.endsOnStdinClose === true;
     const child = execa(this.sshPath, [...this.baseArgs(state), ...optionArgs(SESSION), '-T', '--', state.target.host, remote], {
       stdin: byStdin ? 'pipe' : 'ignore',
       buffer: false,
@@ -564,6 +629,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
       resolve(v);
     });
   });
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => ([resolve, reject] = [res, rej]));
+  return { promise, resolve, reject };
 }
 
 /** The run's answer once `signal` aborts, if it has not come before: a stopped run. */

@@ -67,9 +67,22 @@ export class TransportError extends Error {
 export interface Transport {
   /** host is a HostSpec name of the topology; argv is never a shell string. */
   run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /**
+   * Several commands started at once on one host, each answered as `run` answers it, as soon
+   * as it has ended: the test connections. `options` hold for all of them together (one
+   * signal stops those still running). A transport may run them in one session (ssh: one
+   * local process and one remote session instead of one each); others run them one by one
+   * (runEachAlone). A recording keeps one entry per command, as if each had been run alone.
+   */
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[];
   /** Opens what can be opened ahead (ssh ControlMasters). Optional. */
   prepare?(hosts: readonly string[]): Promise<Map<string, TransportError | null>>;
   /** A transport that serves a recording (replay.ts): whether some recorded run's argv holds `word`, so the engine asks for the runs it holds. */
   recordedWith?(word: string): boolean;
   close(): Promise<void>;
+}
+
+/** runTogether for a transport that has no cheaper way: each command through its own run. */
+export function runEachAlone(transport: Pick<Transport, 'run'>, host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+  return argvs.map((argv) => transport.run(host, argv, options));
 }

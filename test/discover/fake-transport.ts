@@ -1,7 +1,7 @@
 // A transport that answers from captured outputs by host and argv, and fails like ssh for
 // hosts it is told refuse (TransportError), so discovery can be tested without a network.
 import { readFileSync } from 'node:fs';
-import { TransportError, type RunResult, type Transport } from '../../src/transport/transport.js';
+import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
 export interface Answer {
   stdoutFile?: string;
@@ -32,6 +32,10 @@ export class CapturedTransport implements Transport {
       exitCode: answer.exitCode ?? 0,
       durationMs: 1,
     };
+  }
+
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runEachAlone(this, host, argvs, options);
   }
 
   async close(): Promise<void> {}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { replayBundle } from '../../src/commands/replay-bundle.js';
 import { recordedLeavingProbesOut } from '../scenarios/leaving-probes-out.js';
+import { runEachAlone } from '../../src/transport/transport.js';
 
 const healthy = join(import.meta.dirname, '../../fixtures/bundles/healthy');
 
@@ -84,6 +85,7 @@ describe('runDiagnosis: what runs when', () => {
       ...replay,
       prepare: replay.prepare?.bind(replay),
       close: () => replay.close(),
+      runTogether: (host: string, argvs: readonly (readonly string[])[], options: Parameters<typeof replay.run>[2]) => runEachAlone(transport, host, argvs, options),
       run: async (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
         const command = argv.join(' ');
         log.push({ at: tick++, what: 'start', host, command });
@@ -285,6 +287,7 @@ describe('runDiagnosis: what runs when', () => {
     const transport = {
       ...replay,
       close: () => replay.close(),
+      runTogether: (host: string, argvs: readonly (readonly string[])[], options: Parameters<typeof replay.run>[2]) => runEachAlone(transport, host, argvs, options),
       run: (host: string, argv: readonly string[], options: Parameters<typeof replay.run>[2]) => {
         log.push(`run ${host} ${argv[0]}`);
         return replay.run(host, argv, options);
@@ -320,6 +323,7 @@ describe('runDiagnosis: what runs when', () => {
       ...replay,
       close: () => replay.close(),
       run: replay.run.bind(replay),
+      runTogether: replay.runTogether.bind(replay),
       prepare: async (names: readonly string[]) => {
         if (names.includes('rs3')) throw new Error('EACCES: socket directory');
         return replay.prepare(names);

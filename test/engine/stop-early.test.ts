@@ -11,7 +11,7 @@ import { runDiagnosis } from '../../src/engine/run.js';
 import type { StopRequest } from '../../src/engine/stop-early.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { openReplay } from '../../src/transport/replay.js';
-import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js';
+import { runEachAlone, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 import { schemaErrors } from '../report/schema-validator.js';
 import { recordedLeavingProbesOut, type ManifestEntry } from '../scenarios/leaving-probes-out.js';
 
@@ -40,6 +40,10 @@ class StallingTransport implements Transport {
 
   prepare(hosts: readonly string[]): Promise<Map<string, null>> {
     return Promise.resolve(new Map(hosts.map((h) => [h, null])));
+  }
+
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runEachAlone(this, host, argvs, options);
   }
 
   async run(host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {

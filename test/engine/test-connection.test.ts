@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCapturedConnections, SETTLE_DECIDED_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
-import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js';
+import { runEachAlone, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
 function standIn(): { transport: Transport; running: Set<string>; stopped: string[] } {
   const running = new Set<string>();
   const stopped: string[] = [];
   const transport: Transport = {
     close: async () => undefined,
+    runTogether: (host, argvs, options) => runEachAlone(transport, host, argvs, options),
     run: (host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> => {
       if (argv[0] !== 'tcpdump') return Promise.resolve({ stdout: new TextEncoder().encode('200 10.0.0.10'), stderr: '', exitCode: 0, durationMs: 1 });
       const id = `${host} ${argv[argv.indexOf('-i') + 1]}`;
@@ -127,6 +128,7 @@ describe('runCapturedConnections decides from the wire', () => {
     let connections = 0;
     const transport: Transport = {
       close: async () => undefined,
+      runTogether: (host, argvs, options) => runEachAlone(transport, host, argvs, options),
       run: (_host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> => {
         if (argv[0] === 'tcpdump') {
           if (options.onStdoutChunk) chunkSinks.push(options.onStdoutChunk);

@@ -142,7 +142,7 @@ describe('lvs-doctor --fix (replayed lab sessions)', () => {
     const env = stateEnv();
     const { transport, topology } = await replay('realserver.reply-route/audit');
     let closed = 0;
-    const tuiTransport = { run: transport.run.bind(transport), close: async () => void (closed += 1) };
+    const tuiTransport = { run: transport.run.bind(transport), runTogether: transport.runTogether.bind(transport), close: async () => void (closed += 1) };
     const run = runDiagnosis({ transport: tuiTransport, topology, checks: CHECKS, mode: 'live' });
     let next = await run.next();
     while (!next.done) next = await run.next();

@@ -1,5 +1,5 @@
 // A scripted Transport for unit tests: answers by argv[0], counts concurrency, can fail.
-import { TransportError, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
+import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
 export type Answer = Partial<RunResult> & { stdoutText?: string; error?: TransportError; delayMs?: number };
 
@@ -35,6 +35,10 @@ export class FakeTransport implements Transport {
       this.active--;
       this.activePerHost.set(host, (this.activePerHost.get(host) ?? 1) - 1);
     }
+  }
+
+  runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
+    return runEachAlone(this, host, argvs, options);
   }
 
   async close(): Promise<void> {}

@@ -27,6 +27,34 @@ const topology: Topology = {
 };
 
 describe('record and replay', () => {
+  it('keeps commands run together as one entry each, in order, so a replay serves them as if run alone', async () => {
+    let n = 0;
+    // Answers the second of three identical commands last, as parallel connections may end.
+    const inner = new FakeTransport((_host, argv) => (argv[0] === 'curl' ? { stdoutText: `200 #${++n}`, exitCode: n === 3 ? 28 : 0, delayMs: n === 2 ? 30 : 5 } : { stdoutText: 'x' }));
+    const dir = await tempDir();
+    const rec = new RecordingTransport(inner, { dir, topology });
+    await rec.run('client', ['uname'], { timeoutMs: 1000 });
+    const curl = ['curl', 'http://10.0.0.10/'];
+    const live = await Promise.all(rec.runTogether('client', [curl, curl, curl], { timeoutMs: 1000, endsOnStdinClose: true }));
+    await rec.close();
+    const bundle = await readBundle(dir);
+    expect(bundle.manifest.entries.map((e) => [e.ordinal, e.argv[0], e.exitCode])).toEqual([
+      [0, 'uname', 0],
+      [1, 'curl', 0],
+      [2, 'curl', 0],
+      [3, 'curl', 28],
+    ]);
+    const replay = await ReplayTransport.open(dir);
+    const replayed = await Promise.all(replay.runTogether('client', [curl, curl, curl], { timeoutMs: 1000 }));
+    expect(replayed.map((r) => [Buffer.from(r.stdout).toString(), r.exitCode])).toEqual(live.map((r) => [Buffer.from(r.stdout).toString(), r.exitCode]));
+    expect(replayed.map((r) => Buffer.from(r.stdout).toString())).toEqual(['200 #1', '200 #2', '200 #3']);
+    // A bundle recorded one run at a time (before runTogether) is served to runTogether alike.
+    const alone = await ReplayTransport.open(dir);
+    await alone.run('client', ['uname'], { timeoutMs: 1000 });
+    expect((await Promise.all(alone.runTogether('client', [curl, curl], { timeoutMs: 1000 }))).map((r) => Buffer.from(r.stdout).toString())).toEqual(['200 #1', '200 #2']);
+    expect(Buffer.from((await alone.run('client', curl, { timeoutMs: 1000 })).stdout).toString()).toBe('200 #3');
+  });
+
   it('replays what was recorded: bytes, exit codes, stderr lines, ordinals of identical runs, transport errors', async () => {
     let n = 0;
     const inner = new FakeTransport((host, argv) => {

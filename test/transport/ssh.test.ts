@@ -242,6 +242,76 @@ describe('SshTransport', () => {
     await t.close();
   });
 
+  describe('runTogether: several commands in one session', () => {
+    const marker = `lvsd-together-${process.pid}`;
+    // The stand-in logs each ssh's arguments, the remote text with its newlines included: an ssh starts each line that has its options.
+    const sessions = async (): Promise<string[]> => (await readFile(log, 'utf8')).split('\n').filter((l) => l.includes('ControlPath=') && !l.includes('ControlMaster=yes'));
+
+    it('starts one ssh for all; each answers once it has ended, with its own exit, stdout (trailing newlines kept) and stderr', async () => {
+      const t = transport();
+      await t.prepare(['h-ok']);
+      await writeFile(log, '');
+      const ended: number[] = [];
+      const runs = t.runTogether(
+        'h-ok',
+        [
+          ['sh', '-c', `printf 'first\\n\\n'; echo oops >&2; exit 3 # ${marker}`],
+          ['sh', '-c', `sleep 0.6; printf 'last' # ${marker}`],
+          ['sh', '-c', 'echo "$0" "$1"', "it's", 'a b', marker],
+        ],
+        { timeoutMs: 20_000, endsOnStdinClose: true },
+      );
+      runs.forEach((r, i) => void r.then(() => ended.push(i)));
+      const [first, last, third] = await Promise.all(runs);
+      expect(await sessions()).toHaveLength(1);
+      await t.close();
+      expect([first.exitCode, Buffer.from(first.stdout).toString(), first.stderr]).toEqual([3, 'first\n\n', 'oops\n']);
+      expect([last.exitCode, Buffer.from(last.stdout).toString(), last.stderr]).toEqual([0, 'last', '']);
+      expect([third.exitCode, Buffer.from(third.stdout).toString()]).toEqual([0, "it's a b\n"]);
+      // The quick ones did not wait for the slow one.
+      expect(ended[2]).toBe(1);
+      expect(last.durationMs - first.durationMs).toBeGreaterThan(400);
+    });
+
+    it('a stop closes the session\'s stdin: what still runs is gone, no ssh started for it, what ended keeps its result', async () => {
+      const t = transport();
+      await t.prepare(['h-ok']);
+      const ac = new AbortController();
+      // Durations no other test uses: a sleep's command line is all pgrep can find it by.
+      const runs = t.runTogether('h-ok', [['sh', '-c', `echo done # ${marker}`], ['sh', '-c', `sleep 30.25; : ${marker}-slow`], ['sleep', '31.25']], { timeoutMs: 20_000, endsOnStdinClose: true, signal: ac.signal });
+      const done = await runs[0];
+      await writeFile(log, '');
+      const started = Date.now();
+      ac.abort();
+      const [slow, slower] = await Promise.all(runs.slice(1));
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Buffer.from(done.stdout).toString()).toBe('done\n');
+      expect([slow.stopped, slower.stopped, slow.exitCode]).toEqual([true, true, 143]);
+      expect(spawnSync('pgrep', ['-f', `${marker}-slow`]).status).toBe(1);
+      expect(spawnSync('pgrep', ['-x', '-f', 'sleep 30.25']).status).toBe(1);
+      expect(spawnSync('pgrep', ['-x', '-f', 'sleep 31.25']).status).toBe(1);
+      expect((await readFile(log, 'utf8')).split('\n').filter((l) => l.includes('kill'))).toEqual([]);
+      await t.close();
+    });
+
+    it('the session\'s bound ends what still runs as timed out', async () => {
+      const t = transport();
+      const [quick, bounded] = await Promise.all(t.runTogether('h-ok', [['true'], ['sleep', '32.25']], { timeoutMs: 300, endsOnStdinClose: true }));
+      await t.close();
+      expect(spawnSync('pgrep', ['-x', '-f', 'sleep 32.25']).status).toBe(1);
+      expect([quick.exitCode, quick.timedOut]).toEqual([0, undefined]);
+      expect([bounded.exitCode, bounded.timedOut]).toEqual([124, true]);
+    });
+
+    it('an unreachable host fails each command with its error', async () => {
+      const t = transport();
+      const runs = t.runTogether('h-refused', [['true'], ['true']], { timeoutMs: 1000, endsOnStdinClose: true });
+      const errors = await Promise.all(runs.map((r) => r.then(() => null, (e: unknown) => e)));
+      await t.close();
+      expect(errors.map((e) => (e as TransportError).kind)).toEqual(['unreachable', 'unreachable']);
+    });
+  });
+
   describe('--keep-connections', () => {
     const lines = async (): Promise<string[]> => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
     const opened = (all: string[]): string[] => all.filter((l) => l.includes('ControlMaster=yes'));
