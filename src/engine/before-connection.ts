@@ -35,6 +35,7 @@ import { Facts } from '../facts/facts.js';
 import type { ProbeName } from './probe-catalog.js';
 import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
+import { deferred, type Deferred } from '../util/deferred.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'packets' | 'host' | 'order' | null;
@@ -132,13 +133,3 @@ function jobKey(name: string, target?: string): string {
   return target === undefined ? name : `${name}\u0000${target}`;
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-}
-
-function deferred(): Deferred {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}

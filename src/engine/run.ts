@@ -29,6 +29,7 @@ import { connectionTableDigest } from '../facts/connection-table.js';
 import { EARLY_START_ALLOWANCE_MS, runTestConnectionPhase, type TestConnectionOptions } from './test-connection.js';
 import { RunStop } from './stop-early.js';
 import { dropTracesOf, withDropEvidence } from './drop-evidence.js';
+import { deferred } from '../util/deferred.js';
 
 export interface DiagnosisOptions {
   transport: Transport;
@@ -204,10 +205,10 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   // Whether the realservers' probes towards the client may wait for the first round's word on redirects.
   const tracingDrops = testConnectionOptions?.traceDrops === true;
   const mayDefer = mayRunAlongside(topology, capturesLeaveProbesOut(topology, known, wanted), tracingDrops);
-  const deferred = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
+  const notTowardsClient = secondWithFirst && mayDefer ? (name: string) => !TOWARDS_CLIENT.has(name as ProbeName) : undefined;
   // Everything the captures need is known now: they start with the first probes.
-  if (deferred && testConnectionOptions?.earlyCaptures !== false) return probeWhileCapturing(state, testConnectionOptions, known, capturesLeaveProbesOut(topology, known, wanted));
-  await runPhase(state, 'first', known, secondWithFirst, deferred);
+  if (notTowardsClient && testConnectionOptions?.earlyCaptures !== false) return probeWhileCapturing(state, testConnectionOptions, known, capturesLeaveProbesOut(topology, known, wanted));
+  await runPhase(state, 'first', known, secondWithFirst, notTowardsClient);
   // Stopped meanwhile: the report is being made already, nothing more is started.
   if (state.stop.aborted) return [];
   const derived = deriveParams(topology, facts);
@@ -216,7 +217,7 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   const alongside = towardsClientAlongside(topology, facts, derived, leftOut, tracingDrops);
   // The second-phase probes not run yet: those before the captures, and those alongside them.
   const towardsClient = (name: string): boolean => TOWARDS_CLIENT.has(name as ProbeName);
-  const pending = secondWithFirst ? (deferred ? towardsClient : null) : () => true;
+  const pending = secondWithFirst ? (notTowardsClient ? towardsClient : null) : () => true;
   const before = pending === null ? null : alongside ? (name: string) => pending(name) && !towardsClient(name) : pending;
   const during = pending !== null && alongside ? (name: string) => pending(name) && towardsClient(name) : null;
   if (before) await runPhase(state, 'second', derived, false, before);
@@ -226,8 +227,8 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   // arming the connections wait for). The after-probes (connection table, counters) read
   // the state the connections left: they start once the connections and those probes are
   // over, while the captures settle.
-  const armed = signal();
-  const connected = signal();
+  const armed = deferred();
+  const connected = deferred();
   const second = during ? armed.promise.then(() => runPhase(state, 'second', derived, false, during)) : Promise.resolve();
   const after = Promise.all([second, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
@@ -235,10 +236,10 @@ async function probeAndConnect(state: RunState, testConnectionOptions: TestConne
   });
   // Awaited below; marked handled now so that a failure elsewhere cannot leave it unobserved.
   after.catch(() => undefined);
-  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: { ...testConnectionOptions, leaveProbesOut: leftOut }, onArmed: armed.fire, onConnectionsDone: connected.fire, signal: state.stop.signal });
+  const testConnection = await runTestConnectionPhase({ transport, topology, facts, derived, hosts, options: { ...testConnectionOptions, leaveProbesOut: leftOut }, onArmed: () => armed.resolve(), onConnectionsDone: () => connected.resolve(), signal: state.stop.signal });
   // A test connection phase that ended early (no client) never called back.
-  armed.fire();
-  connected.fire();
+  armed.resolve();
+  connected.resolve();
   await second;
   // Captures cut short by a stop prove nothing about the packets they did not see.
   if (state.stop.aborted) return [];
@@ -302,8 +303,8 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     return hosts.get(host)?.status === 'reachable';
   };
-  const armed = signal();
-  const connected = signal();
+  const armed = deferred();
+  const connected = deferred();
   const during = Promise.all([alongside, armed.promise]).then(([go]) => (go && !stop.aborted ? runPhase(state, 'second', known, false, towardsClient) : undefined));
   const after = Promise.all([firstRound, during, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
@@ -323,9 +324,9 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
       derived: known,
       hosts,
       options: { ...testConnectionOptions, leaveProbesOut: leftOut },
-      onArmed: armed.fire,
+      onArmed: () => armed.resolve(),
       // Given up, the early captures made no connection: the after-probes wait for the real one.
-      onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.fire()),
+      onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.resolve()),
       signal: early ? AbortSignal.any([stop.signal, giveUp.signal]) : stop.signal,
       ...(early ? { early: { hostUp, connectWhen } } : {}),
     });
@@ -337,8 +338,8 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
     await connectWhen;
     if (!stop.aborted) testConnection = await phase(false);
   }
-  armed.fire();
-  connected.fire();
+  armed.resolve();
+  connected.resolve();
   await during;
   if (stop.aborted) return [];
   // A host the first round found unusable has no capture, as if it had been known before.
@@ -427,13 +428,6 @@ function evaluateChecks(state: RunState, order: readonly CheckDefinition[]): Map
     state.emit({ type: 'check-end', result });
   }
   return done;
-}
-
-/** A one-shot event to wait on; firing it again does nothing. */
-function signal(): { promise: Promise<void>; fire: () => void } {
-  let fire: () => void = () => undefined;
-  const promise = new Promise<void>((resolve) => (fire = resolve));
-  return { promise, fire };
 }
 
 /** A tiny async queue so the engine can push events from parallel work and the caller can iterate. */

@@ -193,19 +193,19 @@ export interface CapturedConnectionsPlan {
   decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'>;
 }
 
-/** How the engine starts the test connection while its first round of probes runs (src/engine/before-connection.ts). */
-export interface EarlyStart {
+/**
+ * How the engine starts the test connection while its first round of probes runs
+ * (src/engine/before-connection.ts). `connectWhen` resolves once every reading that must precede
+ * the first SYN is in; as runCapturedConnections takes it (EarlyCaptures), with the client's
+ * connect tool (absent: ask the client), or null: no connection.
+ */
+export interface EarlyStart<Go = void> {
   /** Resolves once `host` is connected: true, its capture starts; false, it has none. */
   hostUp(host: string): Promise<boolean>;
-  /** Resolves once every reading that must precede the first SYN is in. */
-  connectWhen: Promise<void>;
+  connectWhen: Promise<Go>;
 }
 
-/** EarlyStart as runCapturedConnections takes it: the gate says with which tool (absent: ask the client), or null: no connection. */
-export interface EarlyCaptures {
-  hostUp(host: string): Promise<boolean>;
-  connectWhen: Promise<{ tool?: ConnectTool | null } | null>;
-}
+export type EarlyCaptures = EarlyStart<{ tool?: ConnectTool | null } | null>;
 
 /** One capture as it ended: the tcpdump run (its stdout is the pcap), or why it proves nothing. */
 export interface CapturedRun {

@@ -17,6 +17,7 @@ import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput,
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { HandshakeGate } from './handshake-gate.js';
+import { deferred, type Deferred } from '../util/deferred.js';
 import { togetherScript, TogetherFrames } from './together.js';
 import { QUICK_PER_SESSION, runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
@@ -629,19 +630,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
       resolve(v);
     });
   });
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => ([resolve, reject] = [res, rej]));
-  return { promise, resolve, reject };
 }
 
 /** The run's answer once `signal` aborts, if it has not come before: a stopped run. */
