@@ -9,7 +9,7 @@ import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../
 import { readCaptureBanners } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
-import { TransportError, type RunResult, type Transport } from '../transport/transport.js';
+import { answersOrThrown, TransportError, type RunResult, type Transport } from '../transport/transport.js';
 import { LivePackets } from '../pcap/live.js';
 import type { Packet } from '../model/packet.js';
 import { decideFromWire, type WireDecision } from '../facts/wire-decision.js';
@@ -423,13 +423,8 @@ class WireWatch {
 function connectAll(transport: Transport, client: string, tool: ConnectTool, vip: string, vport: number, timeoutS: number, count: number, signal?: AbortSignal): Promise<ConnectionAttempt>[] {
   const probe = connectionProbe(tool, vip, vport, timeoutS);
   const started = performance.now();
-  let runs: Promise<RunResult>[];
-  try {
-    // Stopped by closing their stdin, as a capture is: no process started to stop them.
-    runs = transport.runTogether(client, Array.from({ length: count }, () => probe.argv), { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) });
-  } catch (err) {
-    runs = Array.from({ length: count }, () => Promise.reject(err));
-  }
+  // Stopped by closing their stdin, as a capture is: no process started to stop them.
+  const runs = answersOrThrown(count, () => transport.runTogether(client, Array.from({ length: count }, () => probe.argv), { timeoutMs: probe.timeoutMs, endsOnStdinClose: true, ...(signal ? { signal } : {}) }));
   return runs.map((run) => attemptOf(run, client, tool, probe.argv.join(' '), started, signal));
 }
 

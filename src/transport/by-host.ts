@@ -1,7 +1,7 @@
 // Routes each host to the transport that reaches it: `local` hosts run here, `ssh` hosts over
 // OpenSSH. The engine sees one Transport.
 import type { HostSpec } from '../model/topology.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { answersOrThrown, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export class ByHostTransport implements Transport {
   constructor(
@@ -33,11 +33,7 @@ export class ByHostTransport implements Transport {
   }
 
   runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
-    try {
-      return this.pick(host).runTogether(host, argvs, options);
-    } catch (err) {
-      return argvs.map(() => Promise.reject(err));
-    }
+    return answersOrThrown(argvs.length, () => this.pick(host).runTogether(host, argvs, options));
   }
 
   async close(): Promise<void> {

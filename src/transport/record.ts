@@ -5,7 +5,7 @@ import type { Topology } from '../model/topology.js';
 import { TOOL_VERSION } from '../version.js';
 import { BUNDLE_SCHEMA_VERSION, stdoutFileName, writeBundle, type Bundle, type BundleEntry } from './bundle.js';
 import { redactBundle } from './redact.js';
-import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
+import { answersOrThrown, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
 
 export interface RecordOptions {
   dir: string;
@@ -91,13 +91,7 @@ export function runKept(inner: Transport, ordinal: number, host: string, argv: r
  * its own ordinal, exactly as if it had been run alone, so that a replay serves them alike.
  */
 export function runTogetherKept(inner: Transport, ordinals: readonly number[], host: string, argvs: readonly (readonly string[])[], options: RunOptions, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult>[] {
-  let runs: Promise<RunResult>[];
-  try {
-    runs = inner.runTogether(host, argvs, options);
-  } catch (error) {
-    runs = argvs.map(() => Promise.reject(error));
-  }
-  return runs.map((run, i) => kept(ordinals[i], host, argvs[i], () => run, keep));
+  return answersOrThrown(argvs.length, () => inner.runTogether(host, argvs, options)).map((run, i) => kept(ordinals[i], host, argvs[i], () => run, keep));
 }
 
 async function kept(ordinal: number, host: string, argv: readonly string[], run: () => Promise<RunResult>, keep: (entry: BundleEntry, stdout: Uint8Array) => void): Promise<RunResult> {

@@ -82,6 +82,15 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** `start`'s answers; if it throws instead (a host with no transport, a bad argv), `count` runs rejected with that error. */
+export function answersOrThrown(count: number, start: () => Promise<RunResult>[]): Promise<RunResult>[] {
+  try {
+    return start();
+  } catch (error) {
+    return Array.from({ length: count }, () => Promise.reject(error));
+  }
+}
+
 /** runTogether for a transport that has no cheaper way: each command through its own run. */
 export function runEachAlone(transport: Pick<Transport, 'run'>, host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[] {
   return argvs.map((argv) => transport.run(host, argv, options));

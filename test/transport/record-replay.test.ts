@@ -55,6 +55,24 @@ describe('record and replay', () => {
     expect(Buffer.from((await alone.run('client', curl, { timeoutMs: 1000 })).stdout).toString()).toBe('200 #3');
   });
 
+  it('commands whose start throws together are each rejected and kept as a transport error, not a throw out of runTogether', async () => {
+    const inner = new FakeTransport(() => ({ stdoutText: 'x' }));
+    inner.runTogether = () => {
+      throw new TransportError('no-access', 'client', 'no ssh access configured for this host');
+    };
+    const dir = await tempDir();
+    const rec = new RecordingTransport(inner, { dir, topology });
+    const curl = ['curl', 'http://10.0.0.10/'];
+    const runs = rec.runTogether('client', [curl, curl], { timeoutMs: 1000 });
+    expect(runs).toHaveLength(2);
+    for (const r of runs) await expect(r).rejects.toThrow('no ssh access configured');
+    await rec.close();
+    expect((await readBundle(dir)).manifest.entries.map((e) => [e.ordinal, e.transportError?.kind])).toEqual([
+      [0, 'no-access'],
+      [1, 'no-access'],
+    ]);
+  });
+
   it('replays what was recorded: bytes, exit codes, stderr lines, ordinals of identical runs, transport errors', async () => {
     let n = 0;
     const inner = new FakeTransport((host, argv) => {
