@@ -6,7 +6,7 @@
 import type { HostStatus } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
-import { readCaptureBanners } from '../parsers/tcpdump-text.js';
+import { readCaptureBanners, readRequestedCounters } from '../parsers/tcpdump-text.js';
 import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { answersOrThrown, TransportError, type RunResult, type Transport } from '../transport/transport.js';
@@ -482,11 +482,22 @@ function sleep(ms: number, weak = false): Promise<void> {
   });
 }
 
-/** What tcpdump's exit counters say it lost: dropped by the kernel, or taken in and not written (absent: none, or no counters printed). */
+/**
+ * What tcpdump's exit counters say it lost: dropped by the kernel, or taken in and not written
+ * (absent: none, or no counters printed). Less what it had counted when it was armed, before
+ * the test connection: libpcap counts as received the packets that came between opening its
+ * socket and setting its filter, then rejects them in userland, so a capture started amid
+ * traffic its filter refuses reports packets "received" it never had to write. A packet still
+ * unwritten at that moment and written later lowers the end's count too: a loss of as many at
+ * the end would go unseen, which needs tcpdump to lag at both ends of one run.
+ */
 export function captureLosses(stderr: string): Pick<CaptureFacts, 'unread' | 'dropped'> {
   const c = readCaptureBanners(stderr);
-  const dropped = c.droppedByKernel ?? 0;
+  const before = readRequestedCounters(stderr);
+  const droppedAtEnd = c.droppedByKernel ?? 0;
+  const dropped = Math.max(0, droppedAtEnd - (before?.droppedByKernel ?? 0));
   // Linux counts the kernel's drops among the packets received by the filter.
-  const unread = c.captured === null || c.receivedByFilter === null ? 0 : Math.max(0, c.receivedByFilter - c.captured - dropped);
+  const unreadBefore = before ? Math.max(0, before.receivedByFilter - before.captured - before.droppedByKernel) : 0;
+  const unread = c.captured === null || c.receivedByFilter === null ? 0 : Math.max(0, c.receivedByFilter - c.captured - droppedAtEnd - unreadBefore);
   return { ...(unread > 0 ? { unread } : {}), ...(dropped > 0 ? { dropped } : {}) };
 }

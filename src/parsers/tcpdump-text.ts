@@ -503,6 +503,31 @@ export function readCaptureBanners(stderr: string): TcpdumpCaptureInfo {
   return capture;
 }
 
+/** The counters tcpdump prints on one line when asked while it runs (SIGINFO, SIGUSR1 on Linux). */
+export interface RequestedCounters {
+  captured: number;
+  receivedByFilter: number;
+  droppedByKernel: number;
+}
+
+// macOS may add ", N drops by metadata filter"; any tcpdump may add "..., N packets dropped by interface".
+const REQUESTED_COUNTERS = /^(?:tcpdump: )?(\d+) packets? captured, (\d+) packets? received by filter, (\d+) packets? dropped by kernel(?:, .*)?$/;
+
+/** One stderr line read as requested counters, or null when it is something else. */
+export function readRequestedCountersLine(line: string): RequestedCounters | null {
+  const m = REQUESTED_COUNTERS.exec(line.trim());
+  return m ? { captured: Number(m[1]), receivedByFilter: Number(m[2]), droppedByKernel: Number(m[3]) } : null;
+}
+
+/** The first counters tcpdump printed on request in `stderr` (the doctor asks once, when it listens), or null. */
+export function readRequestedCounters(stderr: string): RequestedCounters | null {
+  for (const line of stderr.split('\n')) {
+    const c = readRequestedCountersLine(line);
+    if (c) return c;
+  }
+  return null;
+}
+
 function readBanner(text: string, capture: TcpdumpCaptureInfo): boolean {
   for (const [re, field] of COUNTERS) {
     const m = re.exec(text);

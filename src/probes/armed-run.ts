@@ -15,6 +15,12 @@ export interface ArmedRunOptions {
   onStdoutChunk?: (chunk: Uint8Array) => void;
   /** Stopped by closing its stdin (see RunOptions.endsOnStdinClose). */
   endsOnStdinClose?: boolean;
+  /**
+   * With endsOnStdinClose: the probe's counters are asked for as soon as it is ready, and it
+   * counts as armed only once they are on stderr (or after `waitMs` without them): what it
+   * counted before the caller's test begins (see captureLosses).
+   */
+  countersWhenArmed?: { isCounters: (line: string) => boolean; waitMs: number };
 }
 
 export interface ArmedRun {
@@ -33,21 +39,42 @@ export function startArmedRun(transport: Transport, host: string, argv: readonly
   let fail: (e: Error) => void = () => undefined;
   const armed = new Promise<void>((resolve, reject) => ([arm, fail] = [resolve, reject]));
   armed.catch(() => undefined);
+  const counters = options.endsOnStdinClose ? options.countersWhenArmed : undefined;
+  let ready = false;
+  let countersLate: ReturnType<typeof setTimeout> | undefined;
   const done = transport.run(host, argv, {
     timeoutMs: options.timeoutMs,
     needsRoot: options.needsRoot,
     signal: controller.signal,
     outputCap: options.outputCap,
     ...(options.endsOnStdinClose ? { endsOnStdinClose: true } : {}),
+    ...(counters ? { requestCountersAfter: options.isArmed } : {}),
     ...(options.onStdoutChunk ? { onStdoutChunk: options.onStdoutChunk } : {}),
     onStderrLine: (line) => {
-      if (options.isArmed(line)) arm();
+      if (!ready && options.isArmed(line)) {
+        ready = true;
+        if (!counters) arm();
+        else countersLate = setTimeout(arm, counters.waitMs);
+      } else if (ready && counters?.isCounters(line)) {
+        clearTimeout(countersLate);
+        arm();
+      }
     },
   });
-  // A rejection after arming changes nothing: a settled promise stays as it is.
+  // A rejection after arming changes nothing: a settled promise stays as it is. A probe that
+  // was ready and ended before its counters came (a replayed one from before they were asked
+  // for) was armed all the same.
   done.then(
-    (r) => fail(new Error(options.endedUnarmed(r))),
-    (e: Error) => fail(e),
+    (r) => {
+      clearTimeout(countersLate);
+      if (ready) arm();
+      else fail(new Error(options.endedUnarmed(r)));
+    },
+    (e: Error) => {
+      clearTimeout(countersLate);
+      if (ready) arm();
+      else fail(e);
+    },
   );
   done.finally(() => parent?.removeEventListener('abort', onParentAbort)).catch(() => undefined);
   return { armed, done, stop: () => controller.abort() };

@@ -1,5 +1,7 @@
 // Packet captures: tcpdump writing pcap to stdout, bounded on the host by `timeout` (the
-// transport's wrapper) and by -c, armed when it says "listening on", stopped by closing its stdin.
+// transport's wrapper) and by -c, armed when it says "listening on" and has told its counters then,
+// stopped by closing its stdin.
+import { readRequestedCountersLine } from '../parsers/tcpdump-text.js';
 import { CAPTURE_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { startArmedRun } from './armed-run.js';
@@ -46,6 +48,12 @@ export interface CaptureSpec {
 }
 
 export const DEFAULT_CAPTURE_BOUND_MS = 20_000;
+
+/**
+ * How long a listening capture's counters may take to come back before the test connection
+ * goes ahead without them (a round trip and a signal: milliseconds on a sane link).
+ */
+export const COUNTERS_WAIT_MS = 2_000;
 
 /** BPF as separate argv tokens, built only from validated addresses and fixed keywords. */
 export function bpfTokens(filter: CaptureFilter): string[] {
@@ -101,6 +109,8 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
       // tcpdump never reads stdin: closing it is the stop, and a lost doctor or connection stops it too.
       endsOnStdinClose: true,
       isArmed: (line) => /^(tcpdump: )?listening on /.test(line),
+      // What tcpdump counts before the test connection is not the test connection's (see captureLosses).
+      countersWhenArmed: { isCounters: (line) => readRequestedCountersLine(line) !== null, waitMs: COUNTERS_WAIT_MS },
       endedUnarmed: (r) => `tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
       ...(onChunk ? { onStdoutChunk: onChunk } : {}),
     },

@@ -1,6 +1,7 @@
 // Runs argv on this machine with node:child_process (never a shell), under the same
 // `timeout -k 1` bound as a remote command so a child dies even if the doctor is killed.
 import { spawn } from 'node:child_process';
+import { stderrWithCounterRequest } from './counter-request.js';
 import { boundedArgv } from './remote-command.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -21,18 +22,29 @@ export class LocalTransport implements Transport {
     if (argv.length === 0) throw new TransportError('invalid-argument', host, 'empty argv');
     if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
     const sudo = Boolean(options.needsRoot && this.options.sudo && process.getuid?.() !== 0);
-    const full = [...(this.options.hostPrefix?.(host) ?? []), ...boundedArgv(argv, { timeoutMs: options.timeoutMs, sudo })];
+    const byStdin = options.endsOnStdinClose === true;
+    const full = [...(this.options.hostPrefix?.(host) ?? []), ...boundedArgv(argv, { timeoutMs: options.timeoutMs, sudo, endsOnStdinClose: byStdin })];
     const started = performance.now();
-    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Stopped through its stdin as over ssh (STDIN_WATCH): the same watcher asks for counters.
+    const child = spawn(full[0], full.slice(1), { stdio: [byStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child.stdin?.on('error', () => undefined);
     const local = new AbortController();
     this.running.add(local);
     let stopped = false;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, undefined, { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
+    const output = collectOutput(child.stdout, child.stderr, stderrWithCounterRequest(options, child.stdin), undefined, { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
     const stop = (): void => {
+      if (stopped) return;
       stopped = true;
-      // timeout(1) forwards TERM to the command; KILL after a grace if that is ignored.
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+      // timeout(1) forwards TERM to the command's process group; KILL after a grace if that is ignored.
+      const term = (): boolean => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM');
+      if (byStdin) {
+        child.stdin?.end();
+        setTimeout(term, 2_000).unref();
+        setTimeout(() => child.kill('SIGKILL'), 4_000).unref();
+      } else {
+        term();
+        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+      }
     };
     options.signal?.addEventListener('abort', stop);
     local.signal.addEventListener('abort', stop);

@@ -14,7 +14,9 @@ export interface RemoteCommandOptions {
  * Runs "$@" and ends it (SIGTERM, which tcpdump answers by writing what it has and its
  * counters) once the shell's stdin reaches its end: the doctor closes the session's stdin to
  * stop it, and a doctor that dies or a connection that drops closes it too, so no stop needs a
- * process of its own. The command itself never reads that stdin. The watcher is a subshell of
+ * process of its own. The command itself never reads that stdin. Each line that comes before
+ * the end asks the command for its counters: SIGINFO where the system has it, else SIGUSR1,
+ * tcpdump's own choice (RunOptions.requestCountersAfter). The watcher is a subshell of
  * builtins (`read`, `kill`); when the command ends by itself the shell ends the watcher and
  * exits with the command's status. Both are in the shell's process group, which `timeout`
  * signals as a whole when the bound fires.
@@ -22,7 +24,7 @@ export interface RemoteCommandOptions {
 export const STDIN_WATCH = [
   'exec 3<&0 </dev/null',
   '"$@" 3<&- & c=$!',
-  '{ read -r _ <&3; kill -TERM "$c"; } >/dev/null 2>&1 & w=$!',
+  '{ i=USR1; kill -l INFO && i=INFO; while read -r _ <&3; do kill -"$i" "$c"; done; kill -TERM "$c"; } >/dev/null 2>&1 & w=$!',
   'exec 3<&-',
   'wait "$c"; s=$?',
   'kill -TERM "$w" 2>/dev/null',

@@ -8,6 +8,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
+import { stderrWithCounterRequest } from './counter-request.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { resolveCommand } from './command-path.js';
 import { SshChannel } from './ssh-channel.js';
@@ -223,7 +224,7 @@ export class SshTransport implements Transport {
     this.inFlight.add(local);
     let stopped = false;
     let localTimeout = false;
-    const output = collectOutput(child.stdout, child.stderr, options.onStderrLine, (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
+    const output = collectOutput(child.stdout, child.stderr, stderrWithCounterRequest(options, byStdin ? child.stdin : null), (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
     const stop = (): void => {
       if (stopped) return;
       stopped = true;

@@ -21,6 +21,12 @@ export interface RunOptions {
    * connection that drops closes it as well. For commands that never read their stdin.
    */
   endsOnStdinClose?: boolean;
+  /**
+   * With endsOnStdinClose: once, right after the first stderr line this accepts, the command is
+   * asked for its counters (a line on its stdin; see STDIN_WATCH), as tcpdump prints them on
+   * SIGINFO/SIGUSR1. A recording has them in its stderr already.
+   */
+  requestCountersAfter?: (line: string) => boolean;
   /** What of stdout is kept at most (default TEXT_OUTPUT_CAP); past it the run fails with 'output-limit'. */
   outputCap?: OutputCap;
 }

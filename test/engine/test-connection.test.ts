@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { runCapturedConnections, SETTLE_DECIDED_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import { runEachAlone, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
+/** tcpdump's listening line, then, as ssh and local transports do when asked, the counters it prints on SIGUSR1. */
+function listen(options: RunOptions, line: string): void {
+  options.onStderrLine?.(line);
+  if (options.requestCountersAfter?.(line)) options.onStderrLine?.('tcpdump: 0 packets captured, 0 packets received by filter, 0 packets dropped by kernel');
+}
+
 function standIn(): { transport: Transport; running: Set<string>; stopped: string[] } {
   const running = new Set<string>();
   const stopped: string[] = [];
@@ -16,7 +22,7 @@ function standIn(): { transport: Transport; running: Set<string>; stopped: strin
       if (argv[0] !== 'tcpdump') return Promise.resolve({ stdout: new TextEncoder().encode('200 10.0.0.10'), stderr: '', exitCode: 0, durationMs: 1 });
       const id = `${host} ${argv[argv.indexOf('-i') + 1]}`;
       running.add(id);
-      options.onStderrLine?.(`tcpdump: listening on ${argv[argv.indexOf('-i') + 1]}, link-type EN10MB (Ethernet), snapshot length 512 bytes`);
+      listen(options, `tcpdump: listening on ${argv[argv.indexOf('-i') + 1]}, link-type EN10MB (Ethernet), snapshot length 512 bytes`);
       return new Promise((resolve) => {
         options.signal?.addEventListener('abort', () => {
           running.delete(id);
@@ -100,7 +106,7 @@ describe('runCapturedConnections started early (src/engine/before-connection.ts)
       ...inner,
       run: (host, argv, options) => {
         if (argv[0] !== 'tcpdump' || argv[argv.indexOf('-i') + 1] !== 'eth1') return inner.run(host, argv, options);
-        options.onStderrLine?.('tcpdump: listening on eth1, link-type EN10MB (Ethernet), snapshot length 512 bytes');
+        listen(options, 'tcpdump: listening on eth1, link-type EN10MB (Ethernet), snapshot length 512 bytes');
         return Promise.resolve({ stdout: new Uint8Array(), stderr: '200 packets captured', exitCode: 0, durationMs: 1 });
       },
     };
@@ -132,7 +138,7 @@ describe('runCapturedConnections decides from the wire', () => {
       run: (_host: string, argv: readonly string[], options: RunOptions): Promise<RunResult> => {
         if (argv[0] === 'tcpdump') {
           if (options.onStdoutChunk) chunkSinks.push(options.onStdoutChunk);
-          options.onStderrLine?.('tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 512 bytes');
+          listen(options, 'tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 512 bytes');
           return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: pcap, stderr: '', exitCode: 0, durationMs: 1, stopped: true })));
         }
         const n = ++connections;

@@ -40,6 +40,38 @@ describe('LocalTransport', () => {
     expect(alive(marker)).toBe(false);
   });
 
+  it('endsOnStdinClose: stopped through its stdin, and asked for its counters (SIGUSR1) once, after the line that calls for it', async () => {
+    const marker = `lvsd-local-counters-${process.pid}`;
+    // Stands for tcpdump: says it listens, prints its counters on SIGUSR1, ends quietly on SIGTERM.
+    const script = `trap 'echo counters >&2' USR1; trap 'exit 0' TERM; echo listening >&2; sleep 0.3; echo other >&2; while :; do sleep 0.05; done # ${marker}`;
+    const runOnce = async (ask: boolean): Promise<{ lines: string[]; stopped: boolean | undefined }> => {
+      const lines: string[] = [];
+      const ac = new AbortController();
+      let go: () => void = () => undefined;
+      const counted = new Promise<void>((r) => (go = r));
+      const run = t.run('local', ['sh', '-c', script], {
+        timeoutMs: 20_000,
+        signal: ac.signal,
+        endsOnStdinClose: true,
+        ...(ask ? { requestCountersAfter: (l: string) => l === 'listening' || l === 'other' } : {}),
+        onStderrLine: (l) => {
+          lines.push(l);
+          if (l === 'other') go();
+        },
+      });
+      await counted;
+      // Time for a second request, were one sent.
+      await new Promise((r) => setTimeout(r, 300));
+      ac.abort();
+      const r = await run;
+      return { lines, stopped: r.stopped };
+    };
+    expect(await runOnce(true)).toEqual({ lines: ['listening', 'counters', 'other'], stopped: true });
+    expect(await runOnce(false)).toEqual({ lines: ['listening', 'other'], stopped: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(marker)).toBe(false);
+  });
+
   it('reports a missing command as data (exit 127), like a shell would', async () => {
     const r = await t.run('local', ['no-such-command-lvsd'], { timeoutMs: 5000 });
     expect(r.exitCode).toBe(127);

@@ -10,6 +10,7 @@ import { allHosts, type Topology } from '../../src/model/topology.js';
 import { decodePcap } from '../../src/pcap/index.js';
 import { CHECKS } from '../../checks/index.js';
 import { planBeforeConnection } from '../../src/engine/probe-plan.js';
+import { readRequestedCounters } from '../../src/parsers/tcpdump-text.js';
 import { hostname } from '../../src/probes/hostname.js';
 import { runProbes, type ProbeOutcome, type ProbeRequest } from '../../src/probes/runner.js';
 import { readBundle, writeBundle } from '../../src/transport/bundle.js';
@@ -210,6 +211,8 @@ describe.skipIf(skip !== null)(`ssh transport and probes against the lab${skip ?
       expect(result.attempts[0].command).toMatch(/^curl /);
       expect(result.attempts[0].output).toMatch(/^200 /);
       for (const c of result.captures) expect(c.error).toBeUndefined();
+      // Each capture was asked for its counters once it listened, before the connection.
+      for (const c of result.captures) expect(readRequestedCounters(c.result!.stderr), c.result!.stderr).not.toBeNull();
       const [ext, int] = await Promise.all(result.captures.slice(0, 2).map((c) => decodePcap(c.result!.stdout)));
       expect(ext.packets.length).toBeGreaterThanOrEqual(3);
       expect(int.packets.length).toBeGreaterThanOrEqual(3);
