@@ -16,4 +16,6 @@ export interface ProbeCommand {
   linuxOnly?: boolean;
   /** May share an ssh session with the host's other probes, run one after the other (not captures or connections). */
   quick?: boolean;
+  /** Quick, but mostly waiting on the network: in a shared session it may run beside the others (RunOptions.besideOthers). */
+  besideOthers?: boolean;
 }

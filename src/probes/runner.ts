@@ -187,7 +187,7 @@ async function execute(transport: Transport, host: string, probe: ProbeCommand, 
   // A run that was stopped starts nothing more (whatever the transport would do with the signal).
   if (signal?.aborted) return failed(base, { kind: 'stopped', message: `${probe.argv[0]} was not run: the run was stopped` });
   try {
-    raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal, ...(probe.quick ? { batch: true } : {}) });
+    raw = await transport.run(host, probe.argv, { timeoutMs: probe.timeoutMs, needsRoot: probe.needsRoot, signal, ...(probe.quick ? { batch: true } : {}), ...(probe.quick && probe.besideOthers ? { besideOthers: true } : {}) });
   } catch (error) {
     if (error instanceof TransportError) {
       return failed(base, { kind: 'transport', transportKind: error.kind, message: error.message });

@@ -14,6 +14,8 @@ export interface BatchItem {
   argv: readonly string[];
   timeoutMs: number;
   sudo: boolean;
+  /** Mostly waits on the network (traceroute): the batch's last item may run beside the others (see besideLast). */
+  beside?: boolean;
 }
 
 export interface BatchItemResult {
@@ -40,21 +42,61 @@ export function batchBoundMs(items: readonly BatchItem[]): number {
   return Math.max(...items.map((i) => i.timeoutMs));
 }
 
-/** The commands of a batch, framed, as one POSIX sh script. Every argv element is quoted by shellJoin. */
+/**
+ * The batch's items in the order to send them: the last that may run beside the others goes
+ * last (the frames are read in order, and the one beside is framed after the rest); the others
+ * run in sequence.
+ */
+export function besideLast<T extends { item: BatchItem }>(runs: readonly T[]): T[] {
+  let at = -1;
+  runs.forEach((r, i) => {
+    if (r.item.beside) at = i;
+  });
+  if (at < 0 || runs.length === 1) return [...runs];
+  const rest = runs.filter((_, i) => i !== at).map((r) => (r.item.beside ? { ...r, item: { ...r.item, beside: false } } : r));
+  return [...rest, runs[at]];
+}
+
+/** A command line: a root command under sudo keeps its own timeout (the session's, not root, could not kill it). */
+function commandLine(item: BatchItem): string {
+  return shellJoin(item.sudo ? boundedArgv(item.argv, { timeoutMs: item.timeoutMs, sudo: true }) : item.argv);
+}
+
+const framed = (i: number, body: string): string[] => [
+  `printf '%s B ${i}\\n' "$B"; printf '%s B ${i}\\n' "$B" >&2`,
+  body,
+  `printf '\\n%s E ${i} %s\\n' "$B" "$rc"; printf '\\n%s E ${i}\\n' "$B" >&2`,
+];
+
+/**
+ * The commands of a batch, framed, as one POSIX sh script. Every argv element is quoted by
+ * shellJoin. A last item marked `beside` runs while the others do: the others run on the left
+ * of a pipe, writing their frames to the session's stdout as usual, and say "go" down the pipe
+ * when done; on its right the item beside runs at once, its output held in variables (as in
+ * together.ts: nothing is written on the host, and a trailing " <status>" keeps its trailing
+ * newlines; NUL bytes are lost, which text like traceroute's has none of), and its frame is
+ * written once "go" has come, so the frames stay in order on both streams.
+ */
 function batchBody(items: readonly BatchItem[], boundary: string): string {
   if (!/^lvsd-[0-9a-f]{24}$/.test(boundary)) throw new Error('bad batch boundary');
   if (items.length === 0) throw new Error('empty batch');
-  const lines = [`B=${boundary}`];
-  items.forEach((item, i) => {
-    // A root command under sudo keeps its own timeout: the session's, not root, could not kill it.
-    const argv = item.sudo ? boundedArgv(item.argv, { timeoutMs: item.timeoutMs, sudo: true }) : item.argv;
-    lines.push(
-      `printf '%s B ${i}\\n' "$B"; printf '%s B ${i}\\n' "$B" >&2`,
-      `${shellJoin(argv)}; rc=$?`,
-      `printf '\\n%s E ${i} %s\\n' "$B" "$rc"; printf '\\n%s E ${i}\\n' "$B" >&2`,
-    );
-  });
-  return lines.join('\n');
+  const last = items.length - 1;
+  const beside = items.length > 1 && items[last].beside === true;
+  const inTurn = (beside ? items.slice(0, last) : items).flatMap((item, i) => framed(i, `${commandLine(item)}${beside ? ' 9>&-' : ''}; rc=$?`));
+  if (!beside) return [`B=${boundary}`, ...inTurn].join('\n');
+  return [
+    `B=${boundary}`,
+    'exec 7>&1',
+    '{',
+    ...inTurn,
+    "printf 'go\\n' >&9; } 9>&1 >&7 7>&- | {",
+    `a=$( { o=$( ${commandLine(items[last])} </dev/null 2>&4 4>&-; printf ' %s' "$?" ); printf '%s' "$B:$o"; } 4>&1 )`,
+    'rc=${a##* }; a=${a% *}; read -r _',
+    `printf '%s B ${last}\\n' "$B"; printf '%s B ${last}\\n' "$B" >&2`,
+    `printf '%s' "\${a#*"$B:"}"; printf '%s' "\${a%%"$B:"*}" >&2`,
+    `printf '\\n%s E ${last} %s\\n' "$B" "$rc"; printf '\\n%s E ${last}\\n' "$B" >&2`,
+    '} 7>&-',
+  ].join('\n');
 }
 
 function boundedBody(items: readonly BatchItem[], boundary: string): string[] {

@@ -15,7 +15,7 @@ import { SshChannel } from './ssh-channel.js';
 import { connectionOptions, master, optionArgs, SESSION } from './ssh-options.js';
 import { ensurePrivateDir, sharedControlPath, shortTmpdir, socketAnswers, withOpenLock } from './ssh-reuse.js';
 import { makeRunSocketDir, mastersUnder, pidAlive, sweepStaleSocketDirs } from './socket-dirs.js';
-import { batchBoundMs, batchScript, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { batchBoundMs, batchScript, besideLast, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 import { classifySshError, isSudoRefusal, lastLine } from './ssh-errors.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { HandshakeGate } from './handshake-gate.js';
@@ -140,7 +140,7 @@ export class SshTransport implements Transport {
     }
     if (options.batch && !options.onStderrLine) {
       if (options.signal?.aborted) return { stdout: new Uint8Array(), stderr: '', exitCode: 130, durationMs: 0, stopped: true };
-      const queued = new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo }, options, resolve, reject }));
+      const queued = new Promise<RunResult>((resolve, reject) => this.enqueue(host, { item: { argv, timeoutMs: options.timeoutMs, sudo, ...(options.besideOthers ? { beside: true } : {}) }, options, resolve, reject }));
       // A quick read is not stopped on the host (it ends within its short bound by itself):
       // a stopped run just stops waiting for it.
       return options.signal ? stoppedOnAbort(queued, options.signal) : queued;
@@ -281,8 +281,9 @@ export class SshTransport implements Transport {
   }
 
   /** Several quick commands in the host's channel, or else in one session of their own. */
-  private async runBatch(host: string, runs: QueuedRun[]): Promise<void> {
-    if (this.refusedClosed(host, runs)) return;
+  private async runBatch(host: string, queued: QueuedRun[]): Promise<void> {
+    if (this.refusedClosed(host, queued)) return;
+    const runs = besideLast(queued);
     const state = this.state(host);
     const items = runs.map((r) => r.item);
     const channel = this.channelFor(state);

@@ -15,6 +15,8 @@ export interface RunOptions {
   onStdoutChunk?: (chunk: Uint8Array) => void;
   /** A quick read (ip, sysctl, cat...): a transport may run several in one session. */
   batch?: boolean;
+  /** With batch: a read that mostly waits on the network (traceroute's silent hops) may run beside the session's others. */
+  besideOthers?: boolean;
   /**
    * A long-running command stopped through its stdin: the transport gives it an open stdin and
    * stops it by closing that (no process started for the stop), and a doctor that dies or a

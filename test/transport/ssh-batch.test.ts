@@ -2,11 +2,14 @@
 // newline), stderr apart, exit codes, hostile arguments quoted, the session bounded.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { batchScript, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
+import { besideLast, batchScript, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-function runInSh(items: { argv: string[]; timeoutMs?: number }[]) {
+function runInSh(items: { argv: string[]; timeoutMs?: number; beside?: boolean }[]) {
   const boundary = newBoundary();
-  const script = batchScript(items.map((i) => ({ argv: i.argv, timeoutMs: i.timeoutMs ?? 5000, sudo: false })), boundary);
+  const script = batchScript(items.map((i) => ({ argv: i.argv, timeoutMs: i.timeoutMs ?? 5000, sudo: false, ...(i.beside ? { beside: true } : {}) })), boundary);
   const r = spawnSync('sh', ['-c', script], { encoding: 'buffer' });
   return splitBatchOutput(new Uint8Array(r.stdout), new Uint8Array(r.stderr), boundary, items.length);
 }
@@ -63,5 +66,50 @@ describe('ssh batch framing', () => {
     expect(missing!.stderr).toMatch(/no-such-command-lvsd/);
     const boundary = newBoundary();
     expect(splitBatchOutput(new TextEncoder().encode('partial'), '', boundary, 1)).toEqual([null]);
+  });
+
+  describe('an item beside the others (traceroute, which waits on silent hops)', () => {
+    it('runs while the others run, framed last with its own output and exit', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lvsd-beside-'));
+      const mark = join(dir, 'beside-started');
+      try {
+        // The first item waits (3 s at most) for the one beside to have started: in sequence it never would have.
+        const waits = { argv: ['sh', '-c', 'i=0; while [ ! -e "$1" ] && [ $i -lt 150 ]; do sleep 0.02; i=$((i+1)); done; [ -e "$1" ] && echo beside || echo alone; echo perr >&2', 'sh', mark] };
+        const beside = { argv: ['sh', '-c', ': > "$1"; echo hops; echo header >&2; exit 1', 'sh', mark], beside: true };
+        const [first, x, last] = runInSh([waits, { argv: ['printf', 'x'] }, beside]);
+        expect(Buffer.from(first!.stdout).toString()).toBe('beside\n');
+        expect(first!.stderr).toBe('perr\n');
+        expect(Buffer.from(x!.stdout).toString()).toBe('x');
+        expect(Buffer.from(last!.stdout).toString()).toBe('hops\n');
+        expect(last!.stderr).toBe('header\n');
+        expect(last!.exitCode).toBe(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('keeps its output byte for byte (trailing newlines, none, a boundary-like line) and reads no stdin', () => {
+      for (const text of ['a\n\n\n', 'no newline', '', ' 3\n', 'x B 0\n']) {
+        const [, last] = runInSh([{ argv: ['true'] }, { argv: ['sh', '-c', 'printf "%s" "$1"; printf "%s" "$1" >&2; read -r l && echo "read $l"; exit 0', 'sh', text], beside: true }]);
+        expect(Buffer.from(last!.stdout).toString()).toBe(text);
+        expect(last!.stderr).toBe(text);
+        expect(last!.exitCode).toBe(0);
+      }
+    });
+
+    it('the session bound stops it with the rest', () => {
+      const started = Date.now();
+      const [first, late] = runInSh([{ argv: ['sleep', '5'], timeoutMs: 400 }, { argv: ['sh', '-c', 'sleep 5; echo never'], timeoutMs: 400, beside: true }]);
+      expect(first!.timedOut).toBe(true);
+      expect(late).toBeNull();
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    it('only the last item marked goes beside, sent last; the others run in their turn', () => {
+      const run = (argv0: string, beside = false) => ({ item: { argv: [argv0], timeoutMs: 1000, sudo: false, ...(beside ? { beside: true } : {}) } });
+      const order = besideLast([run('traceroute', true), run('ip'), run('traceroute2', true), run('sysctl')]);
+      expect(order.map((r) => [r.item.argv[0], r.item.beside === true])).toEqual([['traceroute', false], ['ip', false], ['sysctl', false], ['traceroute2', true]]);
+      expect(besideLast([run('traceroute', true)])[0].item.beside).toBe(true);
+    });
   });
 });
