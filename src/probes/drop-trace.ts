@@ -65,16 +65,14 @@ F=$T/events/skb/kfree_skb/format
 [ -r $F ] || fail "this kernel has no skb:kfree_skb tracepoint" ${TRACE_EXIT.noTracepoint}
 grep -q 'skb_drop_reason reason;' $F || fail "skb:kfree_skb has no drop reason field on this kernel (added in 5.17)" ${TRACE_EXIT.noReason}
 for e in ${EVENTS.slice(1).join(' ')}; do [ -r $T/events/$e/format ] || fail "this kernel has no $e tracepoint" ${TRACE_EXIT.noTracepoint}; done
-I=$T/instances/lvsd-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-mkdir $I 2>/dev/null || fail "cannot create the tracefs instance $I" ${TRACE_EXIT.noInstance}
-# A guard in its own session (so a KILL of this script's group spares it): once this shell is
-# gone without removing the instance (SIGKILL, the bound's kill after its grace on a slow host),
-# it removes it.
-setsid sh -c 'trap "" TERM INT HUP; while kill -0 $1 2>/dev/null; do sleep 1; done; [ -d $2 ] || exit 0; echo 0 > $2/tracing_on; for e in ${EVENTS.join(' ')}; do echo 0 > $2/events/$e/enable; done 2>/dev/null; rmdir $2' lvsd-guard $$ $I </dev/null >/dev/null 2>&1 &
+# The traps come before the instance: a stop while it is being made (the doctor stopped at
+# once, timeout signalling the whole group) removes it, as a stop later does.
+I=
 sl=
 fin=0
 finish() {
   [ $fin = 1 ] && return; fin=1
+  [ -n "$I" ] && [ -d "$I" ] || return 0
   echo 0 > $I/tracing_on
   [ -n "$sl" ] && kill $sl 2>/dev/null
   head -c $cap $I/trace
@@ -83,6 +81,13 @@ finish() {
 }
 trap finish EXIT
 trap "trap '' TERM INT HUP PIPE; finish; exit 0" TERM INT HUP PIPE
+J=$T/instances/lvsd-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+I=$J
+mkdir $I 2>/dev/null || { I=; fail "cannot create the tracefs instance $J" ${TRACE_EXIT.noInstance}; }
+# A guard in its own session (so a KILL of this script's group spares it): once this shell is
+# gone without removing the instance (SIGKILL, the bound's kill after its grace on a slow host),
+# it removes it.
+setsid sh -c 'trap "" TERM INT HUP; while kill -0 $1 2>/dev/null; do sleep 1; done; [ -d $2 ] || exit 0; echo 0 > $2/tracing_on; for e in ${EVENTS.join(' ')}; do echo 0 > $2/events/$e/enable; done 2>/dev/null; rmdir $2' lvsd-guard $$ $I </dev/null >/dev/null 2>&1 &
 echo "# lvsd-instance \${I##*/}"
 for d in /sys/class/net/*; do echo "# lvsd-if \${d##*/} $(cat $d/ifindex)"; done
 echo $kb > $I/buffer_size_kb
