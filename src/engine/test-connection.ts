@@ -62,6 +62,12 @@ const SETTLE_OK_MS = 50;
 const SETTLE_FAILED_MS = 400;
 /** After the wire decided (every capture on each flow's path caught up): room for a late extra (a leak on ext, a redirect). */
 export const SETTLE_DECIDED_MS = 200;
+/**
+ * After the wire decided that every connection went unanswered (WireDecision.silent): room for
+ * an answer to the SYN's retransmission only, a round trip after the last capture on its way
+ * showed it (a LAN's is well under a millisecond; 50 ms is also what a working connection gets).
+ */
+export const SETTLE_SILENT_MS = 50;
 
 /** The fact name under which the engine records the client's connect tools. */
 export const CONNECT_TOOLS_FACT = 'connect-tools' as const;
@@ -188,9 +194,10 @@ export interface CapturedConnectionsPlan {
   /**
    * Reads the captures so far (index-aligned with `captures`; null: not listening before the
    * connections) and says whether the connections are decided: the ones still waiting are
-   * then stopped, and the captures settle for SETTLE_DECIDED_MS instead of SETTLE_FAILED_MS.
+   * then stopped, and the captures settle for SETTLE_DECIDED_MS (SETTLE_SILENT_MS when every
+   * connection went unanswered) instead of SETTLE_FAILED_MS.
    */
-  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'>;
+  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
 }
 
 /**
@@ -287,7 +294,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       const settled = new AbortController();
       try {
         if (attempts.every((a) => a.ok)) await within(SETTLE_OK_MS, wire.complete, settled.signal);
-        else await within(SETTLE_FAILED_MS, wire.decided.then(() => within(SETTLE_DECIDED_MS, wire.complete, settled.signal)), settled.signal);
+        else await within(SETTLE_FAILED_MS, wire.decided.then(() => within(wire.settleMs, wire.complete, settled.signal)), settled.signal);
       } finally {
         settled.abort();
       }
@@ -368,6 +375,8 @@ class WireWatch {
   private ended = 0;
   private isDecided = false;
   private onDecided: () => void = () => undefined;
+  /** How long the captures settle once decided: shorter when every connection went unanswered. */
+  settleMs = SETTLE_DECIDED_MS;
 
   constructor(private readonly plan: CapturedConnectionsPlan) {
     this.live = plan.captures.map(() => new LivePackets(() => this.check()));
@@ -409,6 +418,7 @@ class WireWatch {
     if (stopped) return;
     if (!this.isDecided) {
       this.isDecided = true;
+      if (d.silent === true) this.settleMs = SETTLE_SILENT_MS;
       this.onDecided();
     }
     // The answered ones' tools are ending by themselves: stopping them could cut a handshake's HTTP short.

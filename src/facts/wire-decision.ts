@@ -50,6 +50,13 @@ export interface WireDecision {
    * error answered it) or a capture has not shown it yet: the captures settle then.
    */
   complete: boolean;
+  /**
+   * Decided, and every flow silent: each SYN's retransmission, a second after it, is on every
+   * capture of its way, so whatever the first SYN drew has long landed; only an answer to the
+   * retransmission itself could still come, a round trip after it reached the realserver or
+   * the director. The captures settle for that, not for the late extras an answer can draw.
+   */
+  silent: boolean;
 }
 
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
@@ -70,7 +77,8 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
   const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
   const complete = decided && decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport));
-  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete };
+  const silent = decided && decisions.every((d) => d.verdict === 'silent');
+  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete, silent };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCapturedConnections, SETTLE_DECIDED_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
+import { runCapturedConnections, SETTLE_DECIDED_MS, SETTLE_SILENT_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import { runEachAlone, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
 /** tcpdump's listening line, then, as ssh and local transports do when asked, the counters it prints on SIGUSR1. */
@@ -180,10 +180,10 @@ describe('runCapturedConnections decides from the wire', () => {
   });
 
   it('complete once the connections are over: the captures end without the settle; decided only: they settle', async () => {
-    const settleOf = async (complete: boolean): Promise<number> => {
+    const settleOf = async (complete: boolean, silent = false): Promise<number> => {
       const { transport, release } = wireStandIn();
       let over = 0;
-      const decide = (packets: readonly (readonly unknown[] | null)[]) => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1, complete });
+      const decide = (packets: readonly (readonly unknown[] | null)[]) => ({ decided: packets.some((p) => (p?.length ?? 0) > 0), selfEnding: 1, complete, silent });
       const call = runCapturedConnections(transport, plan({ captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide, onConnectionsDone: () => (over = performance.now()) }));
       await ticks(50);
       release();
@@ -192,6 +192,10 @@ describe('runCapturedConnections decides from the wire', () => {
     };
     expect(await settleOf(true)).toBeLessThan(SETTLE_DECIDED_MS / 2);
     expect(await settleOf(false)).toBeGreaterThanOrEqual(SETTLE_DECIDED_MS - 5);
+    // Every connection unanswered: the short settle, not none.
+    const silent = await settleOf(false, true);
+    expect(silent).toBeGreaterThanOrEqual(SETTLE_SILENT_MS - 5);
+    expect(silent).toBeLessThan((SETTLE_SILENT_MS + SETTLE_DECIDED_MS) / 2);
   });
 
   it('leaves no bound of its own pending once it returns: one would hold the process open after the run', async () => {
