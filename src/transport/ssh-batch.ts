@@ -6,6 +6,7 @@
 // stdout is framed on stdout and its stderr on stderr with a random boundary the outputs
 // cannot contain; the two streams stay in order because the commands run in sequence.
 import { randomBytes } from 'node:crypto';
+import { HELD_STDERR, HELD_STDOUT, holdOutput } from './held-output.js';
 import { shellJoin } from './quote.js';
 import { boundedArgv } from './remote-command.js';
 import { timeoutSeconds } from './streams.js';
@@ -72,10 +73,9 @@ const framed = (i: number, body: string): string[] => [
  * The commands of a batch, framed, as one POSIX sh script. Every argv element is quoted by
  * shellJoin. A last item marked `beside` runs while the others do: the others run on the left
  * of a pipe, writing their frames to the session's stdout as usual, and say "go" down the pipe
- * when done; on its right the item beside runs at once, its output held in variables (as in
- * together.ts: nothing is written on the host, and a trailing " <status>" keeps its trailing
- * newlines; NUL bytes are lost, which text like traceroute's has none of), and its frame is
- * written once "go" has come, so the frames stay in order on both streams.
+ * when done; on its right the item beside runs at once, its output held in variables
+ * (held-output.ts: nothing is written on the host), and its frame is written once "go" has
+ * come, so the frames stay in order on both streams.
  */
 function batchBody(items: readonly BatchItem[], boundary: string): string {
   if (!/^lvsd-[0-9a-f]{24}$/.test(boundary)) throw new Error('bad batch boundary');
@@ -90,10 +90,9 @@ function batchBody(items: readonly BatchItem[], boundary: string): string {
     '{',
     ...inTurn,
     "printf 'go\\n' >&9; } 9>&1 >&7 7>&- | {",
-    `a=$( { o=$( ${commandLine(items[last])} </dev/null 2>&4 4>&-; printf ' %s' "$?" ); printf '%s' "$B:$o"; } 4>&1 )`,
-    'rc=${a##* }; a=${a% *}; read -r _',
+    `${holdOutput(`${commandLine(items[last])} </dev/null`, 'rc')}; read -r _`,
     `printf '%s B ${last}\\n' "$B"; printf '%s B ${last}\\n' "$B" >&2`,
-    `printf '%s' "\${a#*"$B:"}"; printf '%s' "\${a%%"$B:"*}" >&2`,
+    `printf '%s' ${HELD_STDOUT}; printf '%s' ${HELD_STDERR} >&2`,
     `printf '\\n%s E ${last} %s\\n' "$B" "$rc"; printf '\\n%s E ${last}\\n' "$B" >&2`,
     '} 7>&-',
   ].join('\n');

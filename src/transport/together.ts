@@ -4,12 +4,12 @@
 // one session start two of each fewer. Each command keeps its own exit code, stdout and stderr:
 // its subshell holds them until it ends and writes them as one frame, with a random boundary
 // the outputs cannot contain, so frames of commands ending together cannot be mistaken.
+import { HELD_STDERR, HELD_STDOUT, holdOutput } from './held-output.js';
 import { shellJoin } from './quote.js';
 
 /**
  * The POSIX sh script. Each command runs in a background subshell whose stdout and stderr are
- * read into variables (nothing is written on the host); a trailing " <status>" keeps the
- * trailing newlines of its output. As in STDIN_WATCH (remote-command.ts) the end of the
+ * held in variables (held-output.ts) and framed once it has ended. As in STDIN_WATCH (remote-command.ts) the end of the
  * session's stdin stops what still runs, with no process started for the stop: the watcher
  * signals the whole process group (the shell, the subshells and the commands in them, and the
  * `timeout` that leads the group), so no command outlives the stop. Without a stop the shell
@@ -22,9 +22,8 @@ export function togetherScript(argvs: readonly (readonly string[])[], boundary: 
   argvs.forEach((argv, i) => {
     if (argv.length === 0) throw new Error('empty argv');
     lines.push(
-      `{ a=$( { o=$( ${shellJoin(argv)} 2>&4 4>&-; printf ' %s' "$?" ); printf '%s' "$B:$o"; } 4>&1 ); ` +
-        `r=\${a##* }; a=\${a% *}; ` +
-        `printf '%s O ${i}\\n%s\\n%s E ${i} %s\\n%s\\n%s Z ${i}\\n' "$B" "\${a#*"$B:"}" "$B" "$r" "\${a%%"$B:"*}" "$B"; } 3<&- & p${i}=$!`,
+      `{ ${holdOutput(shellJoin(argv), 'r')}; ` +
+        `printf '%s O ${i}\\n%s\\n%s E ${i} %s\\n%s\\n%s Z ${i}\\n' "$B" ${HELD_STDOUT} "$B" "$r" ${HELD_STDERR} "$B"; } 3<&- & p${i}=$!`,
     );
   });
   lines.push(
