@@ -4,7 +4,8 @@
 # to (expected-digest.json) and, for --ipvs, injected.json: what was injected and whether the
 # doctor named it first on its host. Needs root (the lab). Usage:
 #   scripts/record-bundles.sh [--ipvs] [fault ...]   (default: healthy + every fault the lab has)
-# LVS_DOCTOR_REC_PREFIX names the lab it brings up and takes down (default rec / recipvs).
+# LVS_DOCTOR_REC_PREFIX names the lab it brings up and takes down (default rec / recipvs);
+# LVS_DOCTOR_REC_DEST, the folder the bundles go to (default fixtures/bundles / bundles-ipvs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=netns
@@ -12,6 +13,7 @@ if [ "${1:-}" = --ipvs ]; then backend=ipvs; shift; fi
 doctor() { node bin/lvs-doctor.js "$@"; }
 if [ $backend = ipvs ]; then P=recipvs; dest=fixtures/bundles-ipvs; up=(--ipvs); list=(--ipvs); else P=rec; dest=fixtures/bundles; up=(); list=(); fi
 P=${LVS_DOCTOR_REC_PREFIX:-$P}
+dest=${LVS_DOCTOR_REC_DEST:-$dest}
 doctor lab down --prefix $P >/dev/null 2>&1 || true
 doctor lab up --prefix $P "${up[@]}" >/dev/null
 trap 'doctor lab down --prefix $P >/dev/null 2>&1 || true; rm -f /tmp/lvs-doctor-rec-*.json' EXIT

@@ -25,8 +25,11 @@
 //   and, while the realservers' Q.1/Q.2 probes wait, what decides whether they may run
 //   alongside (the director's sysctls, then its `ip route get` of the replies if the sysctls
 //   do not decide it).
-// Everything else (`ip addr/link/route/rule`, `sysctl` elsewhere, /proc/modules, `ipvsadm -Ln
-// --timeout`, the route lookups) reads state the connection does not touch and sends nothing:
+// - the director's `ip -o addr`: its lines give each interface's index, which names the side
+//   each packet of the director's one capture came by (director-sides.ts); the wire's decision
+//   needs that as soon as the first SYN is on the wire.
+// Everything else (`ip addr` elsewhere, `ip link/route/rule`, `sysctl` elsewhere, /proc/modules,
+// `ipvsadm -Ln --timeout`, the route lookups) reads state the connection does not touch and sends nothing:
 // it may still be running when the connection starts.
 import type { ProbeOutcome } from '../probes/runner.js';
 import type { Topology } from '../model/topology.js';
@@ -38,7 +41,7 @@ import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
-export type BeforeConnection = 'arp' | 'counters' | 'packets' | 'host' | 'order' | null;
+export type BeforeConnection = 'arp' | 'counters' | 'packets' | 'host' | 'order' | 'names' | null;
 
 const COUNTERS: ReadonlySet<string> = new Set<ProbeName>(['iptables-save', 'nft', 'ipvsadm', 'proc-ip-vs', 'nstat-before', 'ss-listen']);
 const PACKETS: ReadonlySet<string> = new Set<ProbeName>(['ping-client', 'traceroute-client']);
@@ -54,6 +57,7 @@ export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director:
   if (PACKETS.has(job.name)) return 'packets';
   if (job.name === 'uname' || (job.host === client && job.name === CONNECT_TOOLS_FACT)) return 'host';
   if (job.host === director && job.name === 'sysctl') return 'order';
+  if (job.host === director && job.name === 'ip-addr') return 'names';
   return null;
 }
 

@@ -19,6 +19,7 @@ import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
+import { recordedBothSides } from './director-sides.js';
 import { capturesLeaveProbesOut, mayRunAlongside, probesDrawNoRedirect, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
 import { FirstRoundWatch, orderForConnection } from './before-connection.js';
 import type { TestConnectionFacts } from '../facts/test-connection-facts.js';
@@ -195,13 +196,16 @@ function openConnections(state: RunState): void {
  * captures and the test connection when nothing of theirs can reach what the captures show
  * (src/engine/probes-alongside.ts); every other Q.1/Q.2 probe is over before the captures.
  */
-async function probeAndConnect(state: RunState, testConnectionOptions: TestConnectionOptions | undefined, mode: 'live' | 'replay'): Promise<Hop[]> {
+async function probeAndConnect(state: RunState, requested: TestConnectionOptions | undefined, mode: 'live' | 'replay'): Promise<Hop[]> {
   const { transport, topology, facts, hosts, emit } = state;
   const known = deriveParams(topology, facts);
   const secondWithFirst = known.cip !== null && known.ext !== null && known.int !== null && known.dip !== null;
   // Live runs leave the probes out of the captures; a recording served again (a replay, or a
   // recorded session replayed through a live command), as its captures did.
-  const wanted = testConnectionOptions?.leaveProbesOut ?? (transport.recordedWith ? recordedLeavingProbesOut({ recordedWith: (w) => transport.recordedWith!(w) }) : mode === 'live');
+  const wanted = requested?.leaveProbesOut ?? (transport.recordedWith ? recordedLeavingProbesOut({ recordedWith: (w) => transport.recordedWith!(w) }) : mode === 'live');
+  // Live runs capture the director's sides together; a recording is asked for what it holds.
+  const together = requested?.directorSidesTogether ?? (transport.recordedWith ? recordedBothSides({ recordedWith: (w, h) => transport.recordedWith!(w, h) }, topology.director.name) : mode === 'live');
+  const testConnectionOptions: TestConnectionOptions = { ...requested, directorSidesTogether: together };
   // Whether the realservers' probes towards the client may wait for the first round's word on redirects.
   const tracingDrops = testConnectionOptions?.traceDrops === true;
   const mayDefer = mayRunAlongside(topology, capturesLeaveProbesOut(topology, known, wanted), tracingDrops);
@@ -324,6 +328,12 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
       derived: known,
       hosts,
       options: { ...testConnectionOptions, leaveProbesOut: leftOut },
+      // The first round may still run: the director's addresses (they name its interfaces' indexes) as they arrive.
+      directorAddresses: async () => {
+        await watch.readingsIn(director);
+        const addr = watch.seen.outcome(director, 'ip-addr') ?? facts.outcome(director, 'ip-addr');
+        return addr?.ok ? addr.stdout : null;
+      },
       onArmed: () => armed.resolve(),
       // Given up, the early captures made no connection: the after-probes wait for the real one.
       onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.resolve()),

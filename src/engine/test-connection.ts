@@ -12,7 +12,8 @@ import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTo
 import { answersOrThrown, TransportError, type RunResult, type Transport } from '../transport/transport.js';
 import { LivePackets } from '../pcap/live.js';
 import type { Packet } from '../model/packet.js';
-import { decideFromWire, type WireDecision } from '../facts/wire-decision.js';
+import { decideFromWire, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
+import { BOTH_SIDES_IFACE, sidesNamed, splitDirectorSides, type DirectorSides } from './director-sides.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
@@ -41,11 +42,19 @@ export interface TestConnectionOptions {
   earlyCaptures?: boolean;
   /** How long early captures wait for the first round before they are given up (default EARLY_START_ALLOWANCE_MS; tests shorten it). */
   earlyAllowanceMs?: number;
+  /**
+   * The director's ext and int captured together, by one `tcpdump -i any` split by interface
+   * (src/engine/director-sides.ts). Live runs do; a replay does as its bundle was recorded
+   * (recordedBothSides).
+   */
+  directorSidesTogether?: boolean;
 }
 
+/** One capture and where its packets count: at one place, or (`sides`) on the director's ext and int by interface. */
 interface PlannedCapture {
   place: CapturePlace;
   spec: CaptureSpec;
+  sides?: DirectorSides;
 }
 
 // A capture that starts after the SYN would prove a loss that is not: wait for every tcpdump
@@ -86,6 +95,12 @@ export async function runTestConnectionPhase(input: {
   /** Aborted: captures stop and no more connections are made (the run reports what it has). */
   signal?: AbortSignal;
   /**
+   * The director's `ip -o addr` text once it is in (null: it failed or never ran): its lines
+   * name each interface's index, for the capture of both sides. Default: the one in `facts`; a
+   * run whose first round may still be going on passes the one it watches arrive.
+   */
+  directorAddresses?: () => Promise<string | null>;
+  /**
    * Called while the first round of probes still runs (src/engine/before-connection.ts): each
    * capture starts once its host is connected, the connections once `connectWhen` resolves.
    * The hosts' statuses and the client's connect tools are read then, not now.
@@ -114,7 +129,14 @@ export async function runTestConnectionPhase(input: {
   const d = topology.director.name;
   if (ok(d)) {
     if (derived.ext !== null && derived.ext === derived.int) plans.push({ place: 'director-one', spec: spec(d, derived.ext) });
-    else {
+    else if (derived.ext !== null && derived.int !== null && opts.directorSidesTogether) {
+      // Both sides' packets in one capture: room for both. A tcpdump that cannot say which
+      // interface a packet came by refuses the capture, and one on each side stands in.
+      const together = plans.length;
+      plans.push({ place: 'director-ext', spec: { ...spec(d, BOTH_SIDES_IFACE), maxPackets: 2 * maxPackets, interfaceIndexes: true }, sides: { ext: derived.ext, int: derived.int } });
+      plans.push({ place: 'director-ext', spec: { ...spec(d, derived.ext), standbyFor: together } });
+      plans.push({ place: 'director-int', spec: { ...spec(d, derived.int), standbyFor: together } });
+    } else {
       if (derived.ext) plans.push({ place: 'director-ext', spec: spec(d, derived.ext) });
       if (derived.int) plans.push({ place: 'director-int', spec: spec(d, derived.int) });
     }
@@ -127,6 +149,14 @@ export async function runTestConnectionPhase(input: {
   plans.push({ place: 'client', spec: spec(client, 'any') });
   const traces = opts.traceDrops ? planDropTraces({ topology, facts: input.facts, derived, traced: ok, boundMs }) : [];
 
+  const directorAddresses = input.directorAddresses ?? (async (): Promise<string | null> => {
+    const addr = input.facts.outcome(d, 'ip-addr');
+    return addr?.ok ? addr.stdout : null;
+  });
+  // The director's interface names, for the live decision on its sides' capture (its `ip -o
+  // addr` is a reading the first SYN waits for: see before-connection.ts).
+  let directorNames: ReadonlyMap<number, string> | null = null;
+  const sidesNames = plans.some((p) => p.sides) ? directorAddresses().then((text) => (directorNames = text === null ? null : interfaceIndexesFromIpLink(text)), () => null) : Promise.resolve(null);
   // Found with the first probes when the engine ran them; asked on the client otherwise.
   const toolFound = (): { tool?: ConnectTool | null } => {
     const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
@@ -142,34 +172,66 @@ export async function runTestConnectionPhase(input: {
     ...(early ? { early: { hostUp: early.hostUp, connectWhen: early.connectWhen.then(() => (ok(client) ? toolFound() : null)) } } : toolFound()),
     connections,
     connectTimeoutS: timeoutS,
-    decide: (live) => decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? [{ host: p.spec.host, place: p.place, packets: live[i] }] : [])), connections),
+    decide: (live) => {
+      // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
+      if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || !sidesNamed(directorNames, p.sides)))) return { decided: false, selfEnding: connections, complete: false };
+      return decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames) : [])), connections);
+    },
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
   // Started early, then the first round found the client unusable: as if it had been known.
   if (early && !ok(client)) return unusableClient();
-  const captures: CaptureFacts[] = await Promise.all(
-    plans.map(async (plan, i): Promise<CaptureFacts> => {
-      const base = { host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command: captureProbe(plan.spec).argv.join(' ') };
-      const { result, error } = run.captures[i];
-      if (!result) return { ...base, packets: null, error: error ?? 'no capture' };
-      if (result.stdout.length < 24) {
-        return { ...base, packets: null, error: lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})` };
-      }
-      try {
-        const pcap = await decodePcap(result.stdout);
-        const link = input.facts.outcome(plan.spec.host, 'ip-link');
-        const packets = plan.spec.iface === 'any' && link?.ok ? mapInterfaceIndexes(pcap.packets, interfaceIndexesFromIpLink(link.stdout)) : pcap.packets;
-        return { ...base, packets, ...captureLosses(result.stderr) };
-      } catch (err) {
-        return { ...base, packets: null, error: (err as Error).message };
-      }
-    }),
-  );
+  // A standby that was not needed proved nothing; a capture whose standbys ran is replaced by them.
+  const replaced = new Set(plans.flatMap((p, i) => (p.spec.standbyFor !== undefined && !run.captures[i].unused ? [p.spec.standbyFor] : [])));
+  const named = { director: await sidesNames, link: (host: string): ReadonlyMap<number, string> | null => {
+    const link = input.facts.outcome(host, 'ip-link');
+    return link?.ok ? interfaceIndexesFromIpLink(link.stdout) : null;
+  } };
+  const captures: CaptureFacts[] = (await Promise.all(plans.map((plan, i) => (run.captures[i].unused || replaced.has(i) ? [] : captureFacts(plan, run.captures[i], named))))).flat();
   const flow = derived.cip ? { cip: derived.cip, vip, rips: topology.realservers.map((r) => r.rip) } : null;
   const drops = traces.map((t, i) => readDropTrace(t, flow, run.traces[i]));
   return { captures, attempts: run.attempts, ...(traces.length > 0 ? { drops } : {}) };
+}
+
+/** What one planned capture proved: one capture's facts, or each side's of the director's `-i any`. */
+async function captureFacts(plan: PlannedCapture, captured: CapturedRun, named: { director: ReadonlyMap<number, string> | null; link(host: string): ReadonlyMap<number, string> | null }): Promise<CaptureFacts[]> {
+  const command = captureProbe(plan.spec).argv.join(' ');
+  const { sides } = plan;
+  const bases = sides
+    ? [{ host: plan.spec.host, iface: sides.ext, place: 'director-ext' as const, command }, { host: plan.spec.host, iface: sides.int, place: 'director-int' as const, command }]
+    : [{ host: plan.spec.host, iface: plan.spec.iface, place: plan.place, command }];
+  const failed = (error: string): CaptureFacts[] => bases.map((b) => ({ ...b, packets: null, error }));
+  const { result, error } = captured;
+  if (!result) return failed(error ?? 'no capture');
+  if (result.stdout.length < 24) return failed(lastLine(result.stderr) || `tcpdump wrote no capture (exit ${result.exitCode})`);
+  let packets: Packet[];
+  try {
+    packets = (await decodePcap(result.stdout)).packets;
+  } catch (err) {
+    return failed((err as Error).message);
+  }
+  // The capture's losses are each side's: which side a lost packet was on is not known.
+  const losses = captureLosses(result.stderr);
+  if (!sides) {
+    const names = plan.spec.iface === 'any' ? named.link(plan.spec.host) : null;
+    return [{ ...bases[0], packets: names ? mapInterfaceIndexes(packets, names) : packets, ...losses }];
+  }
+  const names = named.director;
+  if (names === null || !sidesNamed(names, sides)) {
+    const unnamed = names === null ? null : [sides.ext, sides.int].find((n) => ![...names.values()].includes(n));
+    return failed(`the director's \`ip -o addr\` ${unnamed ? `has no ${unnamed}` : 'could not be read'}: its -i any capture cannot be told apart by interface`);
+  }
+  const split = splitDirectorSides(packets, names, sides);
+  return [{ ...bases[0], packets: split.ext, ...losses }, { ...bases[1], packets: split.int, ...losses }];
+}
+
+/** The places a planned capture's live packets count at (its sides split by interface, once named). */
+function livePlaces(plan: PlannedCapture, packets: readonly Packet[], directorNames: ReadonlyMap<number, string> | null): LiveCapture[] {
+  if (!plan.sides) return [{ host: plan.spec.host, place: plan.place, packets }];
+  const split = splitDirectorSides(packets, directorNames ?? new Map(), plan.sides);
+  return [{ host: plan.spec.host, place: 'director-ext', packets: split.ext }, { host: plan.spec.host, place: 'director-int', packets: split.int }];
 }
 
 export interface CapturedConnectionsPlan {
@@ -219,6 +281,8 @@ export interface CapturedRun {
   spec: CaptureSpec;
   result: RunResult | null;
   error?: string;
+  /** A standby never started: the capture it stood in for listened. */
+  unused?: true;
 }
 
 /**
@@ -231,13 +295,22 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
   // Read while they run, once the connections are made: the wire may decide them before the
   // client's tool gives up (see src/facts/wire-decision.ts).
   const wire = new WireWatch(plan);
-  const running: (RunningCapture | Error)[] = plan.captures.map((spec, i) => {
+  const running: (RunningCapture | Error)[] = [];
+  plan.captures.forEach((spec, i) => {
     const start = (): RunningCapture => startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined);
-    if (plan.early) return startWhenUp(spec, plan.early.hostUp(spec.host), start, signal);
+    const up = plan.early ? plan.early.hostUp(spec.host) : null;
+    if (spec.standbyFor !== undefined) {
+      running.push(startWhenUp(spec, standbyNeeded(running[spec.standbyFor], up), start, signal));
+      return;
+    }
+    if (up) {
+      running.push(startWhenUp(spec, up, start, signal));
+      return;
+    }
     try {
-      return start();
+      running.push(start());
     } catch (err) {
-      return err as Error;
+      running.push(err as Error);
     }
   });
   const traces: RunningDropTrace[] = (plan.traces ?? []).map((spec) => startDropTrace(transport, spec, signal));
@@ -249,9 +322,11 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     // Started early, one could also have ended by itself (its -c bound) before the first SYN;
     // a capture the doctor stopped (every recorded one) did not.
     const ended = running.map(() => false);
+    // Why one ended without listening (tcpdump's own last word), as soon as it has.
+    const unarmed: (string | null)[] = running.map(() => null);
     running.forEach((r, i) => {
       if (r instanceof Error) return;
-      r.armed.then(() => (listening[i] = true), () => undefined);
+      r.armed.then(() => (listening[i] = true), (err: unknown) => (unarmed[i] = err instanceof NotStarted ? null : (err as Error).message));
       r.done.then((result) => (ended[i] = result.stopped !== true), () => undefined);
     });
     // Started early, a capture may wait for its host's connection: the bound on arming counts
@@ -309,9 +384,11 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
         if (r instanceof Error) return { spec, result: null, error: r.message };
         if (!listeningAtConnect[i]) {
           const failed = await r.done.then(() => null, (err: unknown) => err);
+          if (failed instanceof NotNeeded) return { spec, result: null, unused: true };
           // Never started (its host did not connect, or the run stopped first): say that, not a late arming.
           if (failed instanceof NotStarted) return { spec, result: null, error: failed.message };
           if (endedEarly[i] && listening[i]) return { spec, result: null, error: 'tcpdump ended before the test connection: its capture proves nothing' };
+          if (unarmed[i] !== null) return { spec, result: null, error: unarmed[i]! };
           return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
         }
         try {
@@ -330,6 +407,24 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
 
 /** Why an early capture was never started. */
 class NotStarted extends Error {}
+
+/** Why a standby capture was never started: the one it stood in for listened. */
+class NotNeeded extends NotStarted {}
+
+/**
+ * Whether a standby starts: once the capture it stands in for has ended before it listened
+ * (not when that one never started: its host is down, or the run stopped). A standby that is
+ * not needed is stopped with NotNeeded.
+ */
+async function standbyNeeded(primary: RunningCapture | Error | undefined, hostUp: Promise<boolean> | null): Promise<boolean> {
+  if (primary === undefined) throw new Error('a standby capture names no capture before it');
+  if (!(primary instanceof Error)) {
+    const failed = await primary.armed.then(() => null, (err: unknown) => err);
+    if (failed === null) throw new NotNeeded('not needed: the capture it stood in for listened');
+    if (failed instanceof NotStarted) return false;
+  }
+  return hostUp ? hostUp : true;
+}
 
 /** A capture that starts once its host is connected (false: never); stopped before, it never starts. */
 function startWhenUp(spec: CaptureSpec, up: Promise<boolean>, start: () => RunningCapture, signal?: AbortSignal): RunningCapture {

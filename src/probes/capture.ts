@@ -45,6 +45,18 @@ export interface CaptureSpec {
   maxPackets?: number;
   /** The remote bound: the capture ends by itself after this even if nobody stops it. */
   boundMs?: number;
+  /**
+   * Asks for Linux cooked v2 headers (`-y LINUX_SLL2`): on `-i any`, the only ones that say which
+   * interface each packet came by. A tcpdump older than 4.99 (libpcap 1.10) refuses it and ends
+   * before listening, instead of capturing packets no one could place.
+   */
+  interfaceIndexes?: boolean;
+  /**
+   * Index (in the same list) of the capture this one stands in for: started only if that one
+   * ends before it listens (the director's sides captured apart when its tcpdump cannot
+   * capture them together).
+   */
+  standbyFor?: number;
 }
 
 export const DEFAULT_CAPTURE_BOUND_MS = 20_000;
@@ -75,7 +87,7 @@ export function captureProbe(spec: CaptureSpec): ProbeCommand {
     // (no MTU to size frames by) a frame is the snaplen: at tcpdump's default 262144 bytes, 8
     // packets. A client too busy to schedule tcpdump for 8 packets lost the test connection's
     // SYN+ACK ("4 packets dropped by kernel") on a loaded 100-realserver lab.
-    argv: ['tcpdump', '-U', '--immediate-mode', '-n', '-s', String(CAPTURE_SNAPLEN), '-w', '-', '-i', interfaceName(spec.iface), '-c', String(max), ...bpfTokens(spec.filter)],
+    argv: ['tcpdump', '-U', '--immediate-mode', '-n', '-s', String(CAPTURE_SNAPLEN), '-w', '-', '-i', interfaceName(spec.iface), ...(spec.interfaceIndexes ? ['-y', 'LINUX_SLL2'] : []), '-c', String(max), ...bpfTokens(spec.filter)],
     parser: 'pcap',
     timeoutMs: spec.boundMs ?? DEFAULT_CAPTURE_BOUND_MS,
     needsRoot: true,

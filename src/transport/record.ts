@@ -25,13 +25,13 @@ export class RecordingTransport implements Transport {
   private written = false;
 
   /** Recording what a recording serves (a recorded session replayed through --fix): it holds what the inner one holds. */
-  readonly recordedWith?: (word: string) => boolean;
+  readonly recordedWith?: (word: string, host?: string) => boolean;
 
   constructor(
     private readonly inner: Transport,
     private readonly options: RecordOptions,
   ) {
-    if (inner.recordedWith) this.recordedWith = (word) => inner.recordedWith!(word);
+    if (inner.recordedWith) this.recordedWith = (word, host) => inner.recordedWith!(word, host);
   }
 
   prepare(hosts: readonly string[]): Promise<Map<string, TransportError | null>> {

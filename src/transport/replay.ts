@@ -34,9 +34,9 @@ export class ReplayTransport implements Transport {
     return Number.isNaN(at.getTime()) ? undefined : at;
   }
 
-  /** Whether some recorded run's argv holds `word` (a bundle recorded with --trace-drops holds its script's). */
-  recordedWith(word: string): boolean {
-    return this.bundle.manifest.entries.some((e) => e.argv.includes(word));
+  /** Whether some recorded run's argv (on `host`, when given) holds `word` (a bundle recorded with --trace-drops holds its script's). */
+  recordedWith(word: string, host?: string): boolean {
+    return this.bundle.manifest.entries.some((e) => (host === undefined || e.host === host) && e.argv.includes(word));
   }
 
   get topology(): Topology | null {

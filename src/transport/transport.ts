@@ -85,8 +85,11 @@ export interface Transport {
   runTogether(host: string, argvs: readonly (readonly string[])[], options: RunOptions): Promise<RunResult>[];
   /** Opens what can be opened ahead (ssh ControlMasters). Optional. */
   prepare?(hosts: readonly string[]): Promise<Map<string, TransportError | null>>;
-  /** A transport that serves a recording (replay.ts): whether some recorded run's argv holds `word`, so the engine asks for the runs it holds. */
-  recordedWith?(word: string): boolean;
+  /**
+   * A transport that serves a recording (replay.ts): whether some recorded run's argv (on
+   * `host`, when given) holds `word`, so the engine asks for the runs it holds.
+   */
+  recordedWith?(word: string, host?: string): boolean;
   close(): Promise<void>;
 }
 

@@ -16,12 +16,14 @@ const why = (j: Pick<ProbeJob, 'host' | 'name'>) => beforeConnection(j, 'directo
 const command = (j: ProbeJob) => j.probe.argv.join(' ');
 
 describe('beforeConnection', () => {
-  it('holds the SYN for the counters it changes, the pings that meet it, uname and the client\'s tools, and the director\'s sysctls', () => {
+  it('holds the SYN for the counters it changes, the pings that meet it, uname and the client\'s tools, and the director\'s sysctls and addresses', () => {
     const held = jobs.filter((j) => why(j) !== null).map((j) => `${j.host} ${command(j)}`);
     expect(held.filter((c) => c.startsWith('director '))).toEqual(expect.arrayContaining([
       'director uname -s -r', 'director ipvsadm -Ln', 'director iptables-save -c', 'director nft list ruleset',
       'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.11', 'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.13',
       'director sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs',
+      // Its lines name the interface index of each packet of the director's one capture.
+      'director ip -o addr',
     ]));
     expect(held).toEqual(expect.arrayContaining(['client sh -c for t do command -v "$t" || true; done sh curl bash socat nc', 'rs2 iptables-save -c', 'rs2 nft list ruleset', 'rs2 ss -ltn']));
     // In the first round only when they may not wait for it (a director that may redirect them).
@@ -32,7 +34,7 @@ describe('beforeConnection', () => {
     const free = jobs.filter((j) => why(j) === null).map((j) => `${j.host} ${command(j)}`);
     expect(free.sort()).toEqual([
       'client ip -o addr', 'client ip route get 10.217.100.1',
-      'director cat /proc/modules', 'director ip -o addr', 'director ip route get 10.217.1.10 from 10.217.2.11 iif rec-int',
+      'director cat /proc/modules', 'director ip route get 10.217.1.10 from 10.217.2.11 iif rec-int',
       'director ip route get 10.217.1.10 from 10.217.2.12 iif rec-int', 'director ip route get 10.217.1.10 from 10.217.2.13 iif rec-int',
       'director ip route get 10.217.100.1 from 10.217.1.10 iif rec-ext', 'director ip rule', 'director ipvsadm -Ln --timeout',
       'rs1 ip -o addr', 'rs1 ip route get 10.217.1.10 from 10.217.2.11', 'rs1 ip rule', 'rs1 sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs',
@@ -47,7 +49,7 @@ describe('orderForConnection', () => {
   const ordered = orderForConnection(director, 'director', 'client');
 
   it('runs the director\'s pings to the RIPs first (their ARP starts first), then what the SYN waits for, then the rest, each in plan order', () => {
-    expect(ordered.map((j) => j.name)).toEqual(['ping-rip', 'ping-rip', 'ping-rip', 'uname', 'ipvsadm', 'iptables-save', 'nft', 'sysctl', 'modules', 'ip-addr', 'ip-rule', 'route-get-request', 'route-get-reply', 'route-get-reply', 'route-get-reply', 'ipvsadm-timeout']);
+    expect(ordered.map((j) => j.name)).toEqual(['ping-rip', 'ping-rip', 'ping-rip', 'uname', 'ipvsadm', 'iptables-save', 'nft', 'ip-addr', 'sysctl', 'modules', 'ip-rule', 'route-get-request', 'route-get-reply', 'route-get-reply', 'route-get-reply', 'ipvsadm-timeout']);
     expect(ordered.filter((j) => j.name === 'ping-rip').map((j) => j.target)).toEqual(['rs1', 'rs2', 'rs3']);
   });
 

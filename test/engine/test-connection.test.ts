@@ -120,6 +120,63 @@ describe('runCapturedConnections started early (src/engine/before-connection.ts)
   });
 });
 
+describe('the director\'s sides together, with a capture on each side standing by (src/engine/director-sides.ts)', () => {
+  // What tcpdump 4.99 prints for a data link type it does not know, the path a tcpdump older
+  // than 4.99 (libpcap < 1.10) takes for LINUX_SLL2 (seen on this machine with `-y FOOBAR`).
+  const refusing = (inner: Transport): Transport => ({
+    ...inner,
+    run: (host, argv, options) =>
+      argv.includes('LINUX_SLL2') ? Promise.resolve({ stdout: new Uint8Array(), stderr: 'tcpdump: invalid data link type LINUX_SLL2\n', exitCode: 1, durationMs: 1 }) : inner.run(host, argv, options),
+  });
+  const sides = (extra: Partial<CapturedConnectionsPlan> = {}): CapturedConnectionsPlan =>
+    plan({
+      captures: [
+        { host: 'director', iface: 'any', filter: { hosts: ['10.0.0.10'] }, interfaceIndexes: true },
+        { host: 'director', iface: 'eth0', filter: { hosts: ['10.0.0.10'] }, standbyFor: 0 },
+        { host: 'director', iface: 'eth1', filter: { hosts: ['10.0.0.10'] }, standbyFor: 0 },
+        { host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } },
+      ],
+      ...extra,
+    });
+
+  it('one capture on any: the standbys never start', async () => {
+    const { transport, running, stopped } = standIn();
+    let armedWith = -1;
+    const r = await runCapturedConnections(transport, sides({ onArmed: () => (armedWith = running.size) }));
+    expect(armedWith).toBe(2);
+    expect(r.captures.map((c) => (c.unused ? 'unused' : c.error ?? 'ok'))).toEqual(['ok', 'unused', 'unused', 'ok']);
+    expect(stopped.sort()).toEqual(['client any', 'director any']);
+  });
+
+  it('a tcpdump that refuses LINUX_SLL2: a capture on each side instead, listening before the connections', async () => {
+    const { transport: inner, running, stopped } = standIn();
+    let armedWith: string[] = [];
+    const r = await runCapturedConnections(refusing(inner), sides({ onArmed: () => (armedWith = [...running].sort()) }));
+    expect(armedWith).toEqual(['client any', 'director eth0', 'director eth1']);
+    expect(r.captures[0].error).toContain('invalid data link type LINUX_SLL2');
+    expect(r.captures.slice(1).map((c) => c.error ?? 'ok')).toEqual(['ok', 'ok', 'ok']);
+    expect(r.attempts.map((a) => a.ok)).toEqual([true, true]);
+    expect(running.size).toBe(0);
+    expect(stopped.sort()).toEqual(['client any', 'director eth0', 'director eth1']);
+  });
+
+  it('started early, the standbys wait for the director as the capture they stand in for does', async () => {
+    const { transport: inner, running } = standIn();
+    let directorUp: (up: boolean) => void = () => undefined;
+    const director = new Promise<boolean>((r) => (directorUp = r));
+    const hostUp = (host: string) => (host === 'director' ? director : Promise.resolve(true));
+    const call = runCapturedConnections(refusing(inner), sides({ early: { hostUp, connectWhen: Promise.resolve({ tool: 'curl' }) }, tool: undefined }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...running]).toEqual(['client any']);
+    directorUp(false);
+    const r = await call;
+    // Not connected: none of the director's captures started, the standbys included.
+    expect(r.captures.map((c) => c.error ?? 'ok')).toEqual([
+      'director is not connected: no capture was started there', 'director is not connected: no capture was started there', 'director is not connected: no capture was started there', 'ok',
+    ]);
+  });
+});
+
 describe('runCapturedConnections decides from the wire', () => {
   const pcap = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/pcap/netns--any-sll2.pcap'));
   const ticks = async (n: number): Promise<void> => {

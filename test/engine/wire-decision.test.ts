@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePcap } from '../../src/pcap/index.js';
+import { decodePcap, interfaceIndexesFromIpLink } from '../../src/pcap/index.js';
+import { BOTH_SIDES_IFACE, splitDirectorSides } from '../../src/engine/director-sides.js';
 import { readBundle } from '../../src/transport/bundle.js';
 import { analyzeHops } from '../../src/facts/hop-analysis.js';
 import { decideFromWire, type LiveCapture } from '../../src/facts/wire-decision.js';
@@ -32,6 +33,14 @@ async function load(dir: string): Promise<Recorded> {
     if (bytes.length < 24) continue;
     const iface = e.argv[e.argv.indexOf('-i') + 1];
     const d = topology.director;
+    if (e.host === d.name && iface === BOTH_SIDES_IFACE) {
+      // Both sides in one capture (fixtures/bundles-sides): each packet's side by its interface index.
+      const addr = bundle.manifest.entries.find((x) => x.host === d.name && x.argv.join(' ') === 'ip -o addr')!;
+      const names = interfaceIndexesFromIpLink(Buffer.from(bundle.files.get(addr.stdoutFile)!).toString('utf8'));
+      const sides = splitDirectorSides((await decodePcap(bytes)).packets, names, { ext: d.ext!, int: d.int! });
+      captures.push({ host: e.host, iface: d.ext!, place: 'director-ext', packets: sides.ext }, { host: e.host, iface: d.int!, place: 'director-int', packets: sides.int });
+      continue;
+    }
     const place: CapturePlace =
       e.host === topology.client.name ? 'client' : e.host !== d.name ? 'realserver' : d.ext === d.int ? 'director-one' : iface === d.ext ? 'director-ext' : 'director-int';
     captures.push({ host: e.host, iface, place, packets: (await decodePcap(bytes)).packets });
@@ -63,7 +72,9 @@ function hopSummary(topology: Topology, caps: Recorded['captures']): unknown {
   }));
 }
 
-const roots = ['bundles', 'bundles-ipvs'].map((d) => join(import.meta.dirname, '../../fixtures', d));
+const roots = ['bundles', 'bundles-ipvs', 'bundles-sides'].map((d) => join(import.meta.dirname, '../../fixtures', d));
+/** netns, ipvs, or sides (the netns lab with the director's sides in one capture). */
+const label = (root: string): string => (root.endsWith('ipvs') ? 'ipvs' : root.endsWith('sides') ? 'sides' : 'netns');
 const scenarios = roots.flatMap((root) => (existsSync(root) ? readdirSync(root).filter((s) => existsSync(join(root, s, 'manifest.json'))).map((s) => ({ root, s })) : []));
 
 /**
@@ -91,20 +102,20 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
   const silentCuts: string[] = [];
   it('there are recorded runs', () => expect(scenarios.length).toBeGreaterThan(30));
   for (const { root, s } of scenarios) {
-    it(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`, async () => {
+    it(`${label(root)} ${s}`, async () => {
       const r = await load(join(root, s));
       const first = firstDecision(r);
       if (!first) return;
       // The engine's settle: shorter once every connection went unanswered.
       const settle = first.silent ? SETTLE_SILENT_MS : SETTLE_DECIDED_MS;
-      if (settle === SETTLE_SILENT_MS) silentCuts.push(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`);
+      if (settle === SETTLE_SILENT_MS) silentCuts.push(`${label(root)} ${s}`);
       const cut = upTo(r.captures, stopTime(r, first) + settle / 1000);
       expect(hopSummary(r.topology, cut)).toEqual(hopSummary(r.topology, r.captures));
     });
   }
 
   it('the shorter settle after silence was put to the recorded drops', () => {
-    expect(silentCuts).toEqual(expect.arrayContaining(['netns director.firewall-drop', 'netns director.rp-filter', 'netns realserver.silent-drop', 'ipvs director.ip-forward-off', 'ipvs realserver.silent-drop']));
+    expect(silentCuts).toEqual(expect.arrayContaining(['netns director.firewall-drop', 'netns director.rp-filter', 'netns realserver.silent-drop', 'ipvs director.ip-forward-off', 'ipvs realserver.silent-drop', 'sides director.firewall-drop', 'sides realserver.silent-drop']));
     // realserver.unreachable answers (ICMP) after its retransmission: it keeps the longer one.
     expect(silentCuts).not.toContain('ipvs realserver.unreachable');
   });
@@ -133,18 +144,18 @@ function completeAt(r: Recorded, from: number): number | null {
 describe('ending without a settle where every capture on the path shows the client\'s end changes no hop of a recorded run', () => {
   const ended: string[] = [];
   for (const { root, s } of scenarios) {
-    it(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`, async () => {
+    it(`${label(root)} ${s}`, async () => {
       const r = await load(join(root, s));
       const first = firstDecision(r);
       if (!first) return;
       const at = completeAt(r, stopTime(r, first));
       if (at === null) return;
-      ended.push(`${root.endsWith('ipvs') ? 'ipvs' : 'netns'} ${s}`);
+      ended.push(`${label(root)} ${s}`);
       expect(hopSummary(r.topology, upTo(r.captures, at))).toEqual(hopSummary(r.topology, r.captures));
     });
   }
   it('it ends a healthy run and a reply that bypassed the director at once; an answer the client sends nothing after settles', () => {
-    expect(ended).toEqual(expect.arrayContaining(['netns healthy', 'netns realserver.reply-route', 'ipvs healthy', 'ipvs realserver.reply-route']));
+    expect(ended).toEqual(expect.arrayContaining(['netns healthy', 'netns realserver.reply-route', 'ipvs healthy', 'ipvs realserver.reply-route', 'sides healthy', 'sides realserver.reply-route']));
     // A RST through the director answered the client: nothing later shows the captures caught up.
     expect(ended).not.toContain('netns realserver.no-listener');
   });
@@ -187,6 +198,11 @@ describe('what decides, on the recorded runs', () => {
     ['bundles', 'director.return-path-stalled', 'bypassed'],
     ['bundles-ipvs', 'realserver.reply-route', 'bypassed'],
     ['bundles-ipvs', 'healthy', 'answered'],
+    // The director's sides in one capture, split by interface, decide as two captures did.
+    ['bundles-sides', 'healthy', 'answered'],
+    ['bundles-sides', 'realserver.reply-route', 'bypassed'],
+    ['bundles-sides', 'director.firewall-drop', 'silent'],
+    ['bundles-sides', 'director.untranslated-leak', 'bypassed'],
   ];
   for (const [dir, s, verdict] of expectations) {
     it(`${dir} ${s}: ${verdict ?? 'not decided before the timeout'}`, async () => {

@@ -1,0 +1,38 @@
+// The director's two sides in one capture: `tcpdump -i any` instead of one tcpdump on ext and
+// one on int. One ssh channel, login shell, `timeout`, watcher and tcpdump fewer on the
+// director (issue 12: a run here is CPU-bound, and each process costs it), one channel fewer
+// against the director's sshd MaxSessions, and both sides on one clock. The packets are told
+// apart by the SLL2 interface index each carries, named by the director's own `ip -o addr`
+// (each line starts with the index and the name; read in the first round anyway, and ext and
+// int both hold an address on an LVS-NAT director: VIP and DIP): the hop analysis still reads
+// an ext capture and an int capture.
+import type { Packet } from '../model/packet.js';
+import { mapInterfaceIndexes } from '../pcap/interfaces.js';
+
+/** The capture's interface, and the word a bundle's director capture holds when it was recorded so. */
+export const BOTH_SIDES_IFACE = 'any';
+
+export interface DirectorSides {
+  ext: string;
+  int: string;
+}
+
+/** Each side's packets, named; packets of other interfaces (lo, a third NIC) are on neither. */
+export function splitDirectorSides(packets: readonly Packet[], names: ReadonlyMap<number, string>, sides: DirectorSides): { ext: Packet[]; int: Packet[] } {
+  const named = mapInterfaceIndexes(packets, names);
+  return { ext: named.filter((p) => p.link.interface === sides.ext), int: named.filter((p) => p.link.interface === sides.int) };
+}
+
+/**
+ * Whether the director's interface indexes name both sides (a missing name would put every
+ * packet of that side nowhere, and its hops would be judged missing).
+ */
+export function sidesNamed(names: ReadonlyMap<number, string>, sides: DirectorSides): boolean {
+  const all = new Set(names.values());
+  return all.has(sides.ext) && all.has(sides.int);
+}
+
+/** Whether a recording captured the director's sides together (a replay must ask for the captures it holds). */
+export function recordedBothSides(replay: { recordedWith(word: string, host?: string): boolean }, director: string): boolean {
+  return replay.recordedWith(BOTH_SIDES_IFACE, director);
+}

@@ -1,0 +1,90 @@
+// The director's two sides in one `tcpdump -i any` capture, told apart by interface index
+// (src/engine/director-sides.ts), on real recordings of the netns lab: fixtures/bundles-sides
+// (recorded so) and fixtures/bundles (recorded with one capture on each side, before).
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBundle, type Bundle } from '../../src/transport/bundle.js';
+import { ReplayTransport } from '../../src/transport/replay.js';
+import { decodePcap, interfaceIndexesFromIpLink } from '../../src/pcap/index.js';
+import { recordedBothSides, sidesNamed, splitDirectorSides } from '../../src/engine/director-sides.js';
+import type { Packet } from '../../src/model/packet.js';
+
+const fixtures = join(import.meta.dirname, '../../fixtures');
+
+function entry(bundle: Bundle, host: string, test: (argv: readonly string[]) => boolean): { stdout: Uint8Array; argv: readonly string[] } {
+  const e = bundle.manifest.entries.find((x) => x.host === host && test(x.argv));
+  if (!e) throw new Error(`no ${host} entry`);
+  return { stdout: bundle.files.get(e.stdoutFile)!, argv: e.argv };
+}
+
+const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+const line = (p: Packet): string => `${p.link.direction} ${p.src}>${p.dst} ${p.tcp ? `${p.tcp.flags.syn ? 'S' : ''}${p.tcp.flags.ack ? 'A' : ''}${p.tcp.flags.fin ? 'F' : ''}${p.tcp.flags.rst ? 'R' : ''}` : p.protocol}`;
+
+describe('splitDirectorSides, on the director\'s recorded -i any capture', async () => {
+  const bundle = await readBundle(join(fixtures, 'bundles-sides/healthy'));
+  const { topology } = bundle.manifest;
+  const { vip } = topology!.service;
+  const { ext, int } = topology!.director;
+  const capture = entry(bundle, 'director', (a) => a[0] === 'tcpdump');
+  const names = interfaceIndexesFromIpLink(text(entry(bundle, 'director', (a) => a.join(' ') === 'ip -o addr').stdout));
+  const packets = (await decodePcap(capture.stdout)).packets;
+  const sides = splitDirectorSides(packets, names, { ext: ext!, int: int! });
+  const rips = new Set(topology!.realservers.map((r) => r.rip));
+
+  it('was captured on any, asking for the headers that carry the interface index', () => {
+    expect(capture.argv.slice(capture.argv.indexOf('-i'), capture.argv.indexOf('-i') + 4)).toEqual(['-i', 'any', '-y', 'LINUX_SLL2']);
+    expect(packets.every((p) => p.link.kind === 'linux-sll2' && p.link.ifindex !== null)).toBe(true);
+  });
+
+  it('names both sides from the director\'s ip -o addr', () => {
+    expect(sidesNamed(names, { ext: ext!, int: int! })).toBe(true);
+    expect(sidesNamed(names, { ext: ext!, int: 'eth9' })).toBe(false);
+  });
+
+  it('puts the client\'s packets to the VIP and their rewritten replies on ext, the rewritten SYNs and the realservers\' replies on int', () => {
+    expect(sides.ext.length).toBeGreaterThan(0);
+    expect(sides.int.length).toBeGreaterThan(0);
+    expect(sides.ext.every((p) => p.link.interface === ext)).toBe(true);
+    expect(sides.int.every((p) => p.link.interface === int)).toBe(true);
+    // The client's side speaks with the VIP only; the realservers' side with the RIPs only.
+    expect(sides.ext.filter((p) => p.tcp).every((p) => p.src === vip || p.dst === vip)).toBe(true);
+    expect(sides.int.filter((p) => p.tcp).every((p) => rips.has(p.src!) || rips.has(p.dst!))).toBe(true);
+    expect(sides.ext.map(line)).toContain(`in ${topology!.client.cip}>${vip} S`);
+    expect(sides.ext.map(line)).toContain(`out ${vip}>${topology!.client.cip} SA`);
+    expect(sides.int.map(line).some((l) => l.startsWith(`out ${topology!.client.cip}>`) && l.endsWith(' S'))).toBe(true);
+    expect(sides.int.map(line).some((l) => l.startsWith('in ') && l.includes(`>${topology!.client.cip} SA`))).toBe(true);
+  });
+
+  it('loses no packet of either side, and puts none on both', () => {
+    const sideIndexes = new Set([...names].filter(([, n]) => n === ext || n === int).map(([i]) => i));
+    expect(sides.ext.length + sides.int.length).toBe(packets.filter((p) => sideIndexes.has(p.link.ifindex!)).length);
+  });
+});
+
+describe('recordedBothSides', () => {
+  it('says how the director was captured, on the director only (the realservers and the client capture on any in every bundle)', async () => {
+    expect(recordedBothSides(await ReplayTransport.open(join(fixtures, 'bundles-sides/healthy')), 'director')).toBe(true);
+    expect(recordedBothSides(await ReplayTransport.open(join(fixtures, 'bundles/healthy')), 'director')).toBe(false);
+    expect(recordedBothSides(await ReplayTransport.open(join(fixtures, 'bundles-ipvs/healthy')), 'director')).toBe(false);
+  });
+});
+
+describe('the same lab faults recorded both ways', () => {
+  const recorded = readdirSync(join(fixtures, 'bundles-sides')).filter((s) => readdirSync(join(fixtures, 'bundles')).includes(s));
+  const digest = (dir: string, s: string): string => readFileSync(join(fixtures, dir, s, 'expected-digest.json'), 'utf8');
+
+  it('are every fault of fixtures/bundles but the one that is no lab fault', () => {
+    expect(recorded.length).toBe(readdirSync(join(fixtures, 'bundles')).filter((s) => s !== 'director.rp-filter-client-arp').length);
+  });
+
+  for (const s of recorded) {
+    it(`${s}: one capture of both sides gives the diagnosis one capture on each side gave`, () => {
+      expect(digest('bundles-sides', s)).toBe(digest('bundles', s));
+    });
+  }
+
+  it('a tcpdump without LINUX_SLL2: the captures standing by on each side give the healthy diagnosis', () => {
+    expect(digest('bundles-sides', 'healthy.tcpdump-without-sll2')).toBe(digest('bundles', 'healthy'));
+  });
+});
