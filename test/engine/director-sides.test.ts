@@ -2,7 +2,7 @@
 // (src/engine/director-sides.ts), on real recordings of the netns lab: fixtures/bundles-sides
 // (recorded so) and fixtures/bundles (recorded with one capture on each side, before).
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle, type Bundle } from '../../src/transport/bundle.js';
 import { ReplayTransport } from '../../src/transport/replay.js';
@@ -70,12 +70,20 @@ describe('recordedBothSides', () => {
   });
 });
 
-describe('the same lab faults recorded both ways', () => {
-  const recorded = readdirSync(join(fixtures, 'bundles-sides')).filter((s) => readdirSync(join(fixtures, 'bundles')).includes(s));
-  const digest = (dir: string, s: string): string => readFileSync(join(fixtures, dir, s, 'expected-digest.json'), 'utf8');
+/** The recorded runs of a fixtures folder (its notes left out). */
+const runs = (dir: string): string[] => readdirSync(join(fixtures, dir)).filter((s) => existsSync(join(fixtures, dir, s, 'expected-digest.json')));
+const digestOf = (dir: string, s: string): string => readFileSync(join(fixtures, dir, s, 'expected-digest.json'), 'utf8');
+const named = (dir: string, s: string): string => {
+  const d = JSON.parse(digestOf(dir, s)) as { verdict: string; diagnoses: { id: string; hosts: string[] }[] };
+  return `${d.verdict} ${d.diagnoses[0] ? `${d.diagnoses[0].id}@${d.diagnoses[0].hosts.join(',')}` : '-'}`;
+};
+
+describe('the same netns lab faults recorded both ways', () => {
+  const recorded = runs('bundles-sides').filter((s) => runs('bundles').includes(s));
+  const digest = digestOf;
 
   it('are every fault of fixtures/bundles but the one that is no lab fault', () => {
-    expect(recorded.length).toBe(readdirSync(join(fixtures, 'bundles')).filter((s) => s !== 'director.rp-filter-client-arp').length);
+    expect(recorded.length).toBe(runs('bundles').filter((s) => s !== 'director.rp-filter-client-arp').length);
   });
 
   for (const s of recorded) {
@@ -87,4 +95,25 @@ describe('the same lab faults recorded both ways', () => {
   it('a tcpdump without LINUX_SLL2: the captures standing by on each side give the healthy diagnosis', () => {
     expect(digest('bundles-sides', 'healthy.tcpdump-without-sll2')).toBe(digest('bundles', 'healthy'));
   });
+});
+
+describe('the same real-IPVS lab faults recorded both ways', () => {
+  const recorded = runs('bundles-ipvs-sides').filter((s) => runs('bundles-ipvs').includes(s));
+  // Readings of other probes that differed between the two recordings (fixtures/bundles-ipvs-sides/SOURCES.md).
+  const otherwise: Record<string, string> = {
+    'client.no-route-to-vip': 'the earlier recording\'s `ip rule` failed on the director: setup.snat-reroute was unknown',
+    'director.send-redirects': 'rs2 also held a cached redirect this time: realserver.redirect-accepted names rs1 and rs2',
+  };
+
+  it('are every lab fault of fixtures/bundles-ipvs', () => {
+    expect(recorded.length).toBe(runs('bundles-ipvs').filter((s) => existsSync(join(fixtures, 'bundles-ipvs', s, 'injected.json'))).length);
+  });
+
+  for (const s of recorded) {
+    it(`${s}: the same first diagnosis on the same hosts${otherwise[s] ? '' : ', and the same digest'}`, () => {
+      expect(named('bundles-ipvs-sides', s)).toBe(named('bundles-ipvs', s));
+      if (otherwise[s]) expect(digestOf('bundles-ipvs-sides', s), otherwise[s]).not.toBe(digestOf('bundles-ipvs', s));
+      else expect(digestOf('bundles-ipvs-sides', s)).toBe(digestOf('bundles-ipvs', s));
+    });
+  }
 });

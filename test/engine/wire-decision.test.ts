@@ -72,9 +72,9 @@ function hopSummary(topology: Topology, caps: Recorded['captures']): unknown {
   }));
 }
 
-const roots = ['bundles', 'bundles-ipvs', 'bundles-sides'].map((d) => join(import.meta.dirname, '../../fixtures', d));
-/** netns, ipvs, or sides (the netns lab with the director's sides in one capture). */
-const label = (root: string): string => (root.endsWith('ipvs') ? 'ipvs' : root.endsWith('sides') ? 'sides' : 'netns');
+const roots = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides'].map((d) => join(import.meta.dirname, '../../fixtures', d));
+/** netns, ipvs, sides or ipvs-sides (each lab with the director's sides in one capture). */
+const label = (root: string): string => (root.endsWith('ipvs-sides') ? 'ipvs-sides' : root.endsWith('ipvs') ? 'ipvs' : root.endsWith('sides') ? 'sides' : 'netns');
 const scenarios = roots.flatMap((root) => (existsSync(root) ? readdirSync(root).filter((s) => existsSync(join(root, s, 'manifest.json'))).map((s) => ({ root, s })) : []));
 
 /**
@@ -115,9 +115,10 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
   }
 
   it('the shorter settle after silence was put to the recorded drops', () => {
-    expect(silentCuts).toEqual(expect.arrayContaining(['netns director.firewall-drop', 'netns director.rp-filter', 'netns realserver.silent-drop', 'ipvs director.ip-forward-off', 'ipvs realserver.silent-drop', 'sides director.firewall-drop', 'sides realserver.silent-drop']));
+    expect(silentCuts).toEqual(expect.arrayContaining(['netns director.firewall-drop', 'netns director.rp-filter', 'netns realserver.silent-drop', 'ipvs director.ip-forward-off', 'ipvs realserver.silent-drop', 'sides director.firewall-drop', 'sides realserver.silent-drop', 'ipvs-sides director.ip-forward-off', 'ipvs-sides realserver.silent-drop']));
     // realserver.unreachable answers (ICMP) after its retransmission: it keeps the longer one.
     expect(silentCuts).not.toContain('ipvs realserver.unreachable');
+    expect(silentCuts).not.toContain('ipvs-sides realserver.unreachable');
   });
 
   // Real IPVS's untranslated-leak: the handshake is translated (answered), the answer leaks
@@ -203,6 +204,10 @@ describe('what decides, on the recorded runs', () => {
     ['bundles-sides', 'realserver.reply-route', 'bypassed'],
     ['bundles-sides', 'director.firewall-drop', 'silent'],
     ['bundles-sides', 'director.untranslated-leak', 'bypassed'],
+    ['bundles-ipvs-sides', 'healthy', 'answered'],
+    ['bundles-ipvs-sides', 'director.ip-forward-off', 'silent'],
+    ['bundles-ipvs-sides', 'realserver.silent-drop', 'silent'],
+    ['bundles-ipvs-sides', 'director.untranslated-leak', 'answered'],
   ];
   for (const [dir, s, verdict] of expectations) {
     it(`${dir} ${s}: ${verdict ?? 'not decided before the timeout'}`, async () => {

@@ -1,7 +1,8 @@
 // Every recorded bundle (real lab runs, fixtures/bundles/<scenario>/ from the netns lab and
 // fixtures/bundles-ipvs/<scenario>/ from the real-IPVS lab, so the IPVS paths are tested on
 // machines without the guest; fixtures/bundles-sides/<scenario>/ from the netns lab with the
-// director's sides in one capture, as live runs take them now) replays offline to the
+// director's sides in one capture, as live runs take them now, and fixtures/bundles-ipvs-sides/
+// likewise from the real-IPVS lab) replays offline to the
 // diagnosis it was recorded with: same verdict, same faults on the same hosts, same checks.
 // The expectations were written by scripts/record-bundles.sh [--ipvs] from the live run; when a check's
 // reasoning changes on purpose, `npm run golden:update` rewrites them (review the diff).
@@ -36,3 +37,4 @@ function replaysEach(dir: string): void {
 replaysEach('bundles');
 replaysEach('bundles-ipvs');
 replaysEach('bundles-sides');
+replaysEach('bundles-ipvs-sides');
