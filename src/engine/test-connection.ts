@@ -53,8 +53,18 @@ export interface TestConnectionOptions {
 /** One capture and where its packets count: at one place, or (`sides`) on the director's ext and int by interface. */
 interface PlannedCapture {
   place: CapturePlace;
-  spec: CaptureSpec;
+  spec: StandingCapture;
   sides?: DirectorSides;
+}
+
+/** A capture of the plan, or one standing by for another. */
+export interface StandingCapture extends CaptureSpec {
+  /**
+   * Index (in the same list) of the capture this one stands in for: started only if that one
+   * ends before it listens (the director's sides captured apart when its tcpdump cannot
+   * capture them together).
+   */
+  standbyFor?: number;
 }
 
 // A capture that starts after the SYN would prove a loss that is not: wait for every tcpdump
@@ -238,7 +248,7 @@ export interface CapturedConnectionsPlan {
   client: string;
   vip: string;
   vport: number;
-  captures: CaptureSpec[];
+  captures: StandingCapture[];
   /** --trace-drops: kernel drop traces armed and stopped with the captures. */
   traces?: DropTraceSpec[];
   /** The client's connect tool; null: it has none; absent: ask the client. */

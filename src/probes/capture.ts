@@ -51,12 +51,6 @@ export interface CaptureSpec {
    * before listening, instead of capturing packets no one could place.
    */
   interfaceIndexes?: boolean;
-  /**
-   * Index (in the same list) of the capture this one stands in for: started only if that one
-   * ends before it listens (the director's sides captured apart when its tcpdump cannot
-   * capture them together).
-   */
-  standbyFor?: number;
 }
 
 export const DEFAULT_CAPTURE_BOUND_MS = 20_000;
