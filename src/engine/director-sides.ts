@@ -2,11 +2,12 @@
 // one on int. One ssh channel, login shell, `timeout`, watcher and tcpdump fewer on the
 // director (issue 12: a run here is CPU-bound, and each process costs it), one channel fewer
 // against the director's sshd MaxSessions, and both sides on one clock. The packets are told
-// apart by the SLL2 interface index each carries, named by the director's own `ip -o addr`
-// (each line starts with the index and the name; read in the first round anyway, and ext and
-// int both hold an address on an LVS-NAT director: VIP and DIP): the hop analysis still reads
-// an ext capture and an int capture.
+// apart by the SLL2 interface index each carries, named by the director's own `ip -o addr` as
+// its parser read it (read in the first round anyway, and ext and int both hold an address on
+// an LVS-NAT director: VIP and DIP): the hop analysis still reads an ext capture and an int
+// capture.
 import type { Packet } from '../model/packet.js';
+import type { IpAddrResult } from '../parsers/ip-addr.js';
 import { mapInterfaceIndexes } from '../pcap/interfaces.js';
 
 /** The capture's interface, and the word a bundle's director capture holds when it was recorded so. */
@@ -23,13 +24,18 @@ export function splitDirectorSides(packets: readonly Packet[], names: ReadonlyMa
   return { ext: named.filter((p) => p.link.interface === sides.ext), int: named.filter((p) => p.link.interface === sides.int) };
 }
 
+/** ifindex -> interface name, from the director's parsed `ip -o addr`. */
+export function interfaceNames(addresses: IpAddrResult): Map<number, string> {
+  return new Map(addresses.addresses.map((a) => [a.ifindex, a.ifname]));
+}
+
 /**
- * Whether the director's interface indexes name both sides (a missing name would put every
- * packet of that side nowhere, and its hops would be judged missing).
+ * The side the director's interface indexes do not name, if one (its packets would be on
+ * neither side, and its hops judged missing); null when both are named.
  */
-export function sidesNamed(names: ReadonlyMap<number, string>, sides: DirectorSides): boolean {
+export function unnamedSide(names: ReadonlyMap<number, string>, sides: DirectorSides): string | null {
   const all = new Set(names.values());
-  return all.has(sides.ext) && all.has(sides.int);
+  return [sides.ext, sides.int].find((side) => !all.has(side)) ?? null;
 }
 
 /** Whether a recording captured the director's sides together (a replay must ask for the captures it holds). */

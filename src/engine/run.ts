@@ -331,8 +331,7 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
       // The first round may still run: the director's addresses (they name its interfaces' indexes) as they arrive.
       directorAddresses: async () => {
         await watch.readingsIn(director);
-        const addr = watch.seen.outcome(director, 'ip-addr') ?? facts.outcome(director, 'ip-addr');
-        return addr?.ok ? addr.stdout : null;
+        return watch.seen.parsed(director, 'ip-addr') ?? facts.parsed(director, 'ip-addr') ?? null;
       },
       onArmed: () => armed.resolve(),
       // Given up, the early captures made no connection: the after-probes wait for the real one.

@@ -13,7 +13,8 @@ import { answersOrThrown, TransportError, type RunResult, type Transport } from 
 import { LivePackets } from '../pcap/live.js';
 import type { Packet } from '../model/packet.js';
 import { decideFromWire, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
-import { BOTH_SIDES_IFACE, sidesNamed, splitDirectorSides, type DirectorSides } from './director-sides.js';
+import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides, unnamedSide, type DirectorSides } from './director-sides.js';
+import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
@@ -105,11 +106,11 @@ export async function runTestConnectionPhase(input: {
   /** Aborted: captures stop and no more connections are made (the run reports what it has). */
   signal?: AbortSignal;
   /**
-   * The director's `ip -o addr` text once it is in (null: it failed or never ran): its lines
-   * name each interface's index, for the capture of both sides. Default: the one in `facts`; a
-   * run whose first round may still be going on passes the one it watches arrive.
+   * The director's parsed `ip -o addr` once it is in (null: it failed or never ran): it names
+   * each interface's index, for the capture of both sides. Default: the one in `facts`; a run
+   * whose first round may still be going on passes the one it watches arrive.
    */
-  directorAddresses?: () => Promise<string | null>;
+  directorAddresses?: () => Promise<IpAddrResult | null>;
   /**
    * Called while the first round of probes still runs (src/engine/before-connection.ts): each
    * capture starts once its host is connected, the connections once `connectWhen` resolves.
@@ -159,14 +160,11 @@ export async function runTestConnectionPhase(input: {
   plans.push({ place: 'client', spec: spec(client, 'any') });
   const traces = opts.traceDrops ? planDropTraces({ topology, facts: input.facts, derived, traced: ok, boundMs }) : [];
 
-  const directorAddresses = input.directorAddresses ?? (async (): Promise<string | null> => {
-    const addr = input.facts.outcome(d, 'ip-addr');
-    return addr?.ok ? addr.stdout : null;
-  });
+  const directorAddresses = input.directorAddresses ?? (async (): Promise<IpAddrResult | null> => input.facts.parsed(d, 'ip-addr') ?? null);
   // The director's interface names, for the live decision on its sides' capture (its `ip -o
   // addr` is a reading the first SYN waits for: see before-connection.ts).
   let directorNames: ReadonlyMap<number, string> | null = null;
-  const sidesNames = plans.some((p) => p.sides) ? directorAddresses().then((text) => (directorNames = text === null ? null : interfaceIndexesFromIpLink(text)), () => null) : Promise.resolve(null);
+  const sidesNames = plans.some((p) => p.sides) ? directorAddresses().then((addresses) => (directorNames = addresses === null ? null : interfaceNames(addresses)), () => null) : Promise.resolve(null);
   // Found with the first probes when the engine ran them; asked on the client otherwise.
   const toolFound = (): { tool?: ConnectTool | null } => {
     const found = input.facts.parsed(client, CONNECT_TOOLS_FACT);
@@ -184,7 +182,7 @@ export async function runTestConnectionPhase(input: {
     connectTimeoutS: timeoutS,
     decide: (live) => {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
-      if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || !sidesNamed(directorNames, p.sides)))) return { decided: false, selfEnding: connections, complete: false };
+      if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       return decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames) : [])), connections);
     },
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
@@ -229,8 +227,8 @@ async function captureFacts(plan: PlannedCapture, captured: CapturedRun, named: 
     return [{ ...bases[0], packets: names ? mapInterfaceIndexes(packets, names) : packets, ...losses }];
   }
   const names = named.director;
-  if (names === null || !sidesNamed(names, sides)) {
-    const unnamed = names === null ? null : [sides.ext, sides.int].find((n) => ![...names.values()].includes(n));
+  const unnamed = names === null ? null : unnamedSide(names, sides);
+  if (names === null || unnamed !== null) {
     return failed(`the director's \`ip -o addr\` ${unnamed ? `has no ${unnamed}` : 'could not be read'}: its -i any capture cannot be told apart by interface`);
   }
   const split = splitDirectorSides(packets, names, sides);

@@ -16,11 +16,7 @@ export type InterfaceNames = ReadonlyMap<number, string> | Readonly<Record<numbe
 // "3: srv0@if2: <BROADCAST,..." -> 3, srv0 (the "@peer" suffix is not part of the name).
 const IP_O_LINK_LINE = /^(\d+):\s+([^\s:@]+)(?:@[^\s:]+)?:?\s/;
 
-/**
- * Reads ifindex -> name from `ip -o link` text, or `ip -o addr` text (its lines start the same:
- * "2: eth0    inet ..."; it names only the interfaces that hold an address). Lines that are not
- * interface lines are ignored.
- */
+/** Reads ifindex -> name from `ip -o link` text. Lines that are not interface lines are ignored. */
 export function interfaceIndexesFromIpLink(text: string): Map<number, string> {
   const names = new Map<number, string>();
   for (const line of text.split('\n')) {

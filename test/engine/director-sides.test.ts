@@ -6,9 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle, type Bundle } from '../../src/transport/bundle.js';
 import { ReplayTransport } from '../../src/transport/replay.js';
-import { decodePcap, interfaceIndexesFromIpLink } from '../../src/pcap/index.js';
-import { recordedBothSides, sidesNamed, splitDirectorSides } from '../../src/engine/director-sides.js';
+import { decodePcap } from '../../src/pcap/index.js';
+import { parseIpAddr } from '../../src/parsers/ip-addr.js';
+import { interfaceNames, recordedBothSides, splitDirectorSides, unnamedSide } from '../../src/engine/director-sides.js';
 import type { Packet } from '../../src/model/packet.js';
+import type { ResultDocument } from '../../src/model/result.js';
+import { runDiagnosis } from '../../src/engine/run.js';
+import { recordedTestConnection } from '../../src/engine/probes-alongside.js';
+import { CHECKS } from '../../checks/index.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');
 
@@ -27,7 +32,7 @@ describe('splitDirectorSides, on the director\'s recorded -i any capture', async
   const { vip } = topology!.service;
   const { ext, int } = topology!.director;
   const capture = entry(bundle, 'director', (a) => a[0] === 'tcpdump');
-  const names = interfaceIndexesFromIpLink(text(entry(bundle, 'director', (a) => a.join(' ') === 'ip -o addr').stdout));
+  const names = interfaceNames(parseIpAddr(text(entry(bundle, 'director', (a) => a.join(' ') === 'ip -o addr').stdout)));
   const packets = (await decodePcap(capture.stdout)).packets;
   const sides = splitDirectorSides(packets, names, { ext: ext!, int: int! });
   const rips = new Set(topology!.realservers.map((r) => r.rip));
@@ -38,8 +43,9 @@ describe('splitDirectorSides, on the director\'s recorded -i any capture', async
   });
 
   it('names both sides from the director\'s ip -o addr', () => {
-    expect(sidesNamed(names, { ext: ext!, int: int! })).toBe(true);
-    expect(sidesNamed(names, { ext: ext!, int: 'eth9' })).toBe(false);
+    expect(unnamedSide(names, { ext: ext!, int: int! })).toBeNull();
+    expect(unnamedSide(names, { ext: ext!, int: 'eth9' })).toBe('eth9');
+    expect(unnamedSide(names, { ext: 'eth9', int: int! })).toBe('eth9');
   });
 
   it('puts the client\'s packets to the VIP and their rewritten replies on ext, the rewritten SYNs and the realservers\' replies on int', () => {
@@ -116,4 +122,22 @@ describe('the same real-IPVS lab faults recorded both ways', () => {
       else expect(digestOf('bundles-ipvs-sides', s)).toBe(digestOf('bundles-ipvs', s));
     });
   }
+});
+
+describe('a director whose addresses cannot be read', () => {
+  it('its one capture proves nothing on either side, said so, and no hop it carries is judged missing', async () => {
+    const bundle = await readBundle(join(fixtures, 'bundles-sides/healthy'));
+    // The recorded run without its director's `ip -o addr`: the replay answers that probe with a miss.
+    const without: Bundle = { ...bundle, manifest: { ...bundle.manifest, entries: bundle.manifest.entries.filter((e) => !(e.host === 'director' && e.argv.join(' ') === 'ip -o addr')) } };
+    const transport = new ReplayTransport(without);
+    let result: ResultDocument | null = null;
+    for await (const event of runDiagnosis({ transport, topology: without.manifest.topology!, checks: CHECKS, mode: 'replay', testConnection: recordedTestConnection(transport) })) {
+      if (event.type === 'run-end') result = event.result;
+    }
+    const director = result!.hops.flatMap((h) => h.observations.filter((o) => o.host === 'director'));
+    expect(director.length).toBeGreaterThan(0);
+    expect(director.every((o) => o.status === 'not-captured')).toBe(true);
+    expect(director.map((o) => o.reason ?? '').join(' ')).toContain("the director's `ip -o addr` could not be read");
+    expect(result!.hops.some((h) => h.status === 'missing')).toBe(false);
+  });
 });

@@ -121,12 +121,16 @@ describe('runCapturedConnections started early (src/engine/before-connection.ts)
 });
 
 describe('the director\'s sides together, with a capture on each side standing by (src/engine/director-sides.ts)', () => {
-  // What tcpdump 4.99 prints for a data link type it does not know, the path a tcpdump older
-  // than 4.99 (libpcap < 1.10) takes for LINUX_SLL2 (seen on this machine with `-y FOOBAR`).
+  // The recorded refusal (fixtures/bundles-sides/healthy.tcpdump-without-sll2, SOURCES.md): what
+  // tcpdump 4.99 prints for a data link type it does not know, the path a tcpdump older than
+  // 4.99 (libpcap < 1.10) takes for LINUX_SLL2.
+  const refusal = (JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/bundles-sides/healthy.tcpdump-without-sll2/manifest.json'), 'utf8')) as {
+    entries: { host: string; argv: string[]; stderr: string; exitCode: number }[];
+  }).entries.find((e) => e.host === 'director' && e.argv.includes('LINUX_SLL2'))!;
   const refusing = (inner: Transport): Transport => ({
     ...inner,
     run: (host, argv, options) =>
-      argv.includes('LINUX_SLL2') ? Promise.resolve({ stdout: new Uint8Array(), stderr: 'tcpdump: invalid data link type LINUX_SLL2\n', exitCode: 1, durationMs: 1 }) : inner.run(host, argv, options),
+      argv.includes('LINUX_SLL2') ? Promise.resolve({ stdout: new Uint8Array(), stderr: refusal.stderr, exitCode: refusal.exitCode, durationMs: 1 }) : inner.run(host, argv, options),
   });
   const sides = (extra: Partial<CapturedConnectionsPlan> = {}): CapturedConnectionsPlan =>
     plan({

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePcap, interfaceIndexesFromIpLink } from '../../src/pcap/index.js';
-import { BOTH_SIDES_IFACE, splitDirectorSides } from '../../src/engine/director-sides.js';
+import { decodePcap } from '../../src/pcap/index.js';
+import { parseIpAddr } from '../../src/parsers/ip-addr.js';
+import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides } from '../../src/engine/director-sides.js';
 import { readBundle } from '../../src/transport/bundle.js';
 import { analyzeHops } from '../../src/facts/hop-analysis.js';
 import { decideFromWire, type LiveCapture } from '../../src/facts/wire-decision.js';
@@ -36,7 +37,7 @@ async function load(dir: string): Promise<Recorded> {
     if (e.host === d.name && iface === BOTH_SIDES_IFACE) {
       // Both sides in one capture (fixtures/bundles-sides): each packet's side by its interface index.
       const addr = bundle.manifest.entries.find((x) => x.host === d.name && x.argv.join(' ') === 'ip -o addr')!;
-      const names = interfaceIndexesFromIpLink(Buffer.from(bundle.files.get(addr.stdoutFile)!).toString('utf8'));
+      const names = interfaceNames(parseIpAddr(Buffer.from(bundle.files.get(addr.stdoutFile)!).toString('utf8')));
       const sides = splitDirectorSides((await decodePcap(bytes)).packets, names, { ext: d.ext!, int: d.int! });
       captures.push({ host: e.host, iface: d.ext!, place: 'director-ext', packets: sides.ext }, { host: e.host, iface: d.int!, place: 'director-int', packets: sides.int });
       continue;
