@@ -18,7 +18,7 @@ import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { Facts } from '../facts/facts.js';
 import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
-import { startDropTrace, type DropTraceSpec, type RunningDropTrace } from '../probes/drop-trace.js';
+import { startDropTrace, traceFailure, type DropTraceSpec, type RunningDropTrace } from '../probes/drop-trace.js';
 import { planDropTraces, readDropTrace } from './drop-trace-phase.js';
 
 export interface TestConnectionOptions {
@@ -71,6 +71,14 @@ export interface StandingCapture extends CaptureSpec {
 // A capture that starts after the SYN would prove a loss that is not: wait for every tcpdump
 // to listen, bounded so a silent one cannot hang the run.
 const ARM_TIMEOUT_MS = 8_000;
+/**
+ * With --trace-drops the connections wait as long for the traces. Each trace makes a tracefs
+ * instance, which before Linux 6.6 (eventfs) builds a directory for every one of the kernel's
+ * ~1,500 events: measured on the real-IPVS guest (6.1, one vCPU under qemu TCG), five traces
+ * armed together took 7.4-8.4 s, so an 8 s bound let the SYN go before the director's trace
+ * recorded it (BENCHMARKS.md, "drop traces").
+ */
+const TRACE_ARM_TIMEOUT_MS = 20_000;
 
 /**
  * How much longer an early capture's own bound on its host is (it listens while the first round
@@ -126,7 +134,8 @@ export async function runTestConnectionPhase(input: {
   // With many realservers the Q.1/Q.2 probes' packets (pings to every RIP, traceroutes) share
   // the wire with the test connection: filter on the flow's own addresses and allow more.
   const maxPackets = opts.maxPackets ?? (many ? Math.min(5_000, 200 + 20 * topology.realservers.length) : 200);
-  const boundMs = (timeoutS * 2 + 10) * 1000 + (input.early ? (opts.earlyAllowanceMs ?? EARLY_START_ALLOWANCE_MS) : 0);
+  // Every capture and trace outlives the longest wait for arming that the run may make.
+  const boundMs = (timeoutS * 2 + 10) * 1000 + (input.early ? (opts.earlyAllowanceMs ?? EARLY_START_ALLOWANCE_MS) : 0) + (opts.traceDrops ? TRACE_ARM_TIMEOUT_MS - ARM_TIMEOUT_MS : 0);
   const { vip, vport } = topology.service;
   const ok = (name: string): boolean => hosts.get(name)?.status === 'reachable';
   const client = topology.client.name;
@@ -249,6 +258,8 @@ export interface CapturedConnectionsPlan {
   captures: StandingCapture[];
   /** --trace-drops: kernel drop traces armed and stopped with the captures. */
   traces?: DropTraceSpec[];
+  /** How long the connections wait for every capture and trace to arm (default: 8 s, 20 s with traces; tests shorten it). */
+  armWithinMs?: number;
   /** The client's connect tool; null: it has none; absent: ask the client. */
   tool?: ConnectTool | null;
   connections: number;
@@ -337,18 +348,24 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
       r.armed.then(() => (listening[i] = true), (err: unknown) => (unarmed[i] = err instanceof NotStarted ? null : (err as Error).message));
       r.done.then((result) => (ended[i] = result.stopped !== true), () => undefined);
     });
+    // Likewise a drop trace not yet recording at the first SYN would say "no drop" for a drop it
+    // never saw: only one that recorded before the connections proves anything.
+    const tracing = traces.map(() => false);
+    traces.forEach((t, i) => t.armed.then(() => (tracing[i] = true), () => undefined));
     // Started early, a capture may wait for its host's connection: the bound on arming counts
     // from the moment the connections may go.
     const gate = plan.early?.connectWhen;
+    const armWithinMs = plan.armWithinMs ?? (traces.length > 0 ? TRACE_ARM_TIMEOUT_MS : ARM_TIMEOUT_MS);
     await Promise.race([
       Promise.all([...running, ...traces].map((r) => (r instanceof Error ? Promise.resolve() : r.armed.catch(() => undefined)))),
-      gate ? gate.then(() => sleep(ARM_TIMEOUT_MS, true), () => undefined) : sleep(ARM_TIMEOUT_MS, true),
+      gate ? gate.then(() => sleep(armWithinMs, true), () => undefined) : sleep(armWithinMs, true),
       ...(signal ? [aborted(signal)] : []),
     ]);
     plan.onArmed?.();
     // What must precede the first SYN (src/engine/before-connection.ts).
     const go = gate ? await Promise.race([gate, ...(signal ? [aborted(signal).then(() => null)] : [])]) : {};
     const listeningAtConnect = listening.map((l, i) => l && !ended[i]);
+    const tracingAtConnect = [...tracing];
     const endedEarly = [...ended];
 
     let tool: ConnectTool | null;
@@ -385,7 +402,18 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     wire.close();
     for (const r of [...running, ...traces]) if (!(r instanceof Error)) r.stop();
 
-    const traced = await Promise.all(traces.map((t) => t.done.then((result) => ({ result }), (err: Error) => ({ result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message }))));
+    const traced = await Promise.all(
+      traces.map(async (t, i) => {
+        const ran: { result: RunResult | null; error?: string } = await t.done.then(
+          (result) => ({ result }),
+          (err: Error) => ({ result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message }),
+        );
+        if (tracingAtConnect[i] || !ran.result) return ran;
+        // Armed late, or stopped before it armed: its (empty) trace is no proof of "no drop".
+        if (tracing[i] || ran.result.stopped === true) return { result: null, error: `the drop trace was not recording within ${armWithinMs / 1000} s, before the test connection: it proves nothing` };
+        return { result: null, error: traceFailure(ran.result) };
+      }),
+    );
     const captures = await Promise.all(
       running.map(async (r, i): Promise<CapturedRun> => {
         const spec = plan.captures[i];
@@ -397,7 +425,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
           if (failed instanceof NotStarted) return { spec, result: null, error: failed.message };
           if (endedEarly[i] && listening[i]) return { spec, result: null, error: 'tcpdump ended before the test connection: its capture proves nothing' };
           if (unarmed[i] !== null) return { spec, result: null, error: unarmed[i]! };
-          return { spec, result: null, error: `tcpdump was not listening within ${ARM_TIMEOUT_MS / 1000} s, before the test connection: its capture proves nothing` };
+          return { spec, result: null, error: `tcpdump was not listening within ${armWithinMs / 1000} s, before the test connection: its capture proves nothing` };
         }
         try {
           return { spec, result: await r.done };

@@ -71,6 +71,31 @@ describe('runCapturedConnections', () => {
   });
 });
 
+describe('runCapturedConnections with drop traces (--trace-drops)', () => {
+  const traceOut = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/kfree-skb-trace/drp1lab--director-rp-filter.out'));
+
+  it('a trace that was not recording at the first SYN proves nothing, even with a trace to show; one that was is read', async () => {
+    const { transport: captures, running } = standIn();
+    const slowHost = 'director';
+    const transport: Transport = {
+      ...captures,
+      run: (host, argv, options) => {
+        if (argv[0] !== 'unshare') return captures.run(host, argv, options);
+        // The recorded trace's output either way: only the moment it armed differs.
+        if (host !== slowHost) options.onStderrLine?.('lvsd-trace: armed');
+        return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: traceOut, stderr: '', exitCode: 0, durationMs: 1, stopped: true })));
+      },
+    };
+    const spec = (host: string) => ({ host, ifaces: [], boundMs: 30_000 });
+    const r = await runCapturedConnections(transport, plan({ traces: [spec(slowHost), spec('rs1')], armWithinMs: 300 }));
+    expect(r.attempts.map((a) => a.ok)).toEqual([true, true]);
+    expect(r.traces[0]).toEqual({ result: null, error: 'the drop trace was not recording within 0.3 s, before the test connection: it proves nothing' });
+    expect(r.traces[1].error).toBeUndefined();
+    expect(r.traces[1].result?.stdout).toEqual(traceOut);
+    expect(running.size).toBe(0);
+  });
+});
+
 describe('runCapturedConnections started early (src/engine/before-connection.ts)', () => {
   it('each capture starts once its host is up, none where it is not, and the connections wait for the gate', async () => {
     const { transport, running, stopped } = standIn();
