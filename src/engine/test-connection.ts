@@ -367,6 +367,10 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     const listeningAtConnect = listening.map((l, i) => l && !ended[i]);
     const tracingAtConnect = [...tracing];
     const endedEarly = [...ended];
+    // What is not recording at the first SYN proves nothing: stopped now, it frees its host,
+    // and its recording ends unarmed, so that a replay judges it as this run does.
+    for (const [i, r] of running.entries()) if (!(r instanceof Error) && !listeningAtConnect[i] && !ended[i]) r.stop();
+    for (const [i, t] of traces.entries()) if (!tracingAtConnect[i]) t.stop();
 
     let tool: ConnectTool | null;
     const chosen = gate ? go?.tool : plan.tool;
@@ -409,7 +413,8 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
           (err: Error) => ({ result: null, error: err instanceof TransportError ? `${err.kind}: ${err.message}` : err.message }),
         );
         if (tracingAtConnect[i] || !ran.result) return ran;
-        // Armed late, or stopped before it armed: its (empty) trace is no proof of "no drop".
+        // Stopped before it armed (at the connections, here or in the recorded run), or armed
+        // in the race with that stop: its trace is no proof of "no drop".
         if (tracing[i] || ran.result.stopped === true) return { result: null, error: `the drop trace was not recording within ${armWithinMs / 1000} s, before the test connection: it proves nothing` };
         return { result: null, error: traceFailure(ran.result) };
       }),
@@ -424,8 +429,11 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
           // Never started (its host did not connect, or the run stopped first): say that, not a late arming.
           if (failed instanceof NotStarted) return { spec, result: null, error: failed.message };
           if (endedEarly[i] && listening[i]) return { spec, result: null, error: 'tcpdump ended before the test connection: its capture proves nothing' };
+          const late = `tcpdump was not listening within ${armWithinMs / 1000} s, before the test connection: its capture proves nothing`;
+          // Stopped unarmed at the connections (this run, or the recorded one a replay serves).
+          if (failed === null && (await r.done).stopped === true) return { spec, result: null, error: late };
           if (unarmed[i] !== null) return { spec, result: null, error: unarmed[i]! };
-          return { spec, result: null, error: `tcpdump was not listening within ${armWithinMs / 1000} s, before the test connection: its capture proves nothing` };
+          return { spec, result: null, error: late };
         }
         try {
           return { spec, result: await r.done };

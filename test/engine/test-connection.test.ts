@@ -74,25 +74,68 @@ describe('runCapturedConnections', () => {
 describe('runCapturedConnections with drop traces (--trace-drops)', () => {
   const traceOut = readFileSync(join(import.meta.dirname, '../../fixtures/parsers/kfree-skb-trace/drp1lab--director-rp-filter.out'));
 
-  it('a trace that was not recording at the first SYN proves nothing, even with a trace to show; one that was is read', async () => {
+  it('a trace that was not recording at the first SYN is stopped then and proves nothing, even with a trace to show; one that was is read', async () => {
     const { transport: captures, running } = standIn();
     const slowHost = 'director';
+    const order: string[] = [];
     const transport: Transport = {
       ...captures,
+      runTogether: (host, argvs, options) => runEachAlone(transport, host, argvs, options),
       run: (host, argv, options) => {
-        if (argv[0] !== 'unshare') return captures.run(host, argv, options);
+        if (argv[0] === 'tcpdump') return captures.run(host, argv, options);
+        if (argv[0] !== 'unshare') {
+          order.push('connect');
+          return captures.run(host, argv, options);
+        }
         // The recorded trace's output either way: only the moment it armed differs.
         if (host !== slowHost) options.onStderrLine?.('lvsd-trace: armed');
-        return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: traceOut, stderr: '', exitCode: 0, durationMs: 1, stopped: true })));
+        return new Promise((resolve) =>
+          options.signal?.addEventListener('abort', () => {
+            order.push(`stop ${host}`);
+            resolve({ stdout: traceOut, stderr: '', exitCode: 0, durationMs: 1, stopped: true });
+          }),
+        );
       },
     };
     const spec = (host: string) => ({ host, ifaces: [], boundMs: 30_000 });
     const r = await runCapturedConnections(transport, plan({ traces: [spec(slowHost), spec('rs1')], armWithinMs: 300 }));
     expect(r.attempts.map((a) => a.ok)).toEqual([true, true]);
+    expect(order.slice(0, 3)).toEqual([`stop ${slowHost}`, 'connect', 'connect']);
     expect(r.traces[0]).toEqual({ result: null, error: 'the drop trace was not recording within 0.3 s, before the test connection: it proves nothing' });
     expect(r.traces[1].error).toBeUndefined();
     expect(r.traces[1].result?.stdout).toEqual(traceOut);
     expect(running.size).toBe(0);
+  });
+
+  it('a capture not listening at the first SYN is stopped then; its recording replays to the same judgement', async () => {
+    const { transport: captures } = standIn();
+    const order: string[] = [];
+    let recorded: RunResult | undefined;
+    const silent = (host: string, argv: readonly string[]) => host === 'director' && argv.includes('eth1');
+    const live: Transport = {
+      ...captures,
+      runTogether: (host, argvs, options) => runEachAlone(live, host, argvs, options),
+      run: (host, argv, options) => {
+        if (!silent(host, argv)) {
+          if (argv[0] !== 'tcpdump') order.push('connect');
+          return captures.run(host, argv, options);
+        }
+        return new Promise((resolve) =>
+          options.signal?.addEventListener('abort', () => {
+            order.push('stop director eth1');
+            resolve((recorded = { stdout: new Uint8Array(), stderr: '', exitCode: 0, durationMs: 1, stopped: true }));
+          }),
+        );
+      },
+    };
+    const late = 'tcpdump was not listening within 0.3 s, before the test connection: its capture proves nothing';
+    const r = await runCapturedConnections(live, plan({ armWithinMs: 300 }));
+    expect(order.slice(0, 2)).toEqual(['stop director eth1', 'connect']);
+    expect(r.captures.map((c) => c.error)).toEqual([undefined, late, undefined]);
+    // A replay serves the recorded run at once: ended, stopped, never listening.
+    const replayed: Transport = { ...captures, run: (host, argv, options) => (silent(host, argv) ? Promise.resolve(recorded!) : captures.run(host, argv, options)) };
+    const again = await runCapturedConnections(replayed, plan({ armWithinMs: 300 }));
+    expect(again.captures.map((c) => c.error)).toEqual([undefined, late, undefined]);
   });
 });
 
