@@ -7,12 +7,12 @@ import type { HostStatus } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
 import { decodePcap, interfaceIndexesFromIpLink, mapInterfaceIndexes } from '../pcap/index.js';
 import { readCaptureBanners, readRequestedCounters } from '../parsers/tcpdump-text.js';
-import { captureProbe, startCapture, type CaptureSpec, type RunningCapture } from '../probes/capture.js';
+import { captureProbe, startCapture, type CaptureSpec, type CountersAnswer, type RunningCapture } from '../probes/capture.js';
 import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTool, type ConnectTool } from '../probes/test-connection.js';
 import { answersOrThrown, TransportError, type RunResult, type Transport } from '../transport/transport.js';
 import { LivePackets } from '../pcap/live.js';
 import type { Packet } from '../model/packet.js';
-import { decideFromWire, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
+import { decideFromWire, SYNC_AFTER_MS, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
 import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides, unnamedSide, type DirectorSides } from './director-sides.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { Facts } from '../facts/facts.js';
@@ -189,10 +189,10 @@ export async function runTestConnectionPhase(input: {
     ...(early ? { early: { hostUp: early.hostUp, connectWhen: early.connectWhen.then(() => (ok(client) ? toolFound() : null)) } } : toolFound()),
     connections,
     connectTimeoutS: timeoutS,
-    decide: (live) => {
+    decide: (live, synced) => {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
-      return decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames) : [])), connections);
+      return decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections);
     },
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
@@ -244,11 +244,16 @@ async function captureFacts(plan: PlannedCapture, captured: CapturedRun, named: 
   return [{ ...bases[0], packets: split.ext, ...losses }, { ...bases[1], packets: split.int, ...losses }];
 }
 
-/** The places a planned capture's live packets count at (its sides split by interface, once named). */
-function livePlaces(plan: PlannedCapture, packets: readonly Packet[], directorNames: ReadonlyMap<number, string> | null): LiveCapture[] {
-  if (!plan.sides) return [{ host: plan.spec.host, place: plan.place, packets }];
-  const split = splitDirectorSides(packets, directorNames ?? new Map(), plan.sides);
-  return [{ host: plan.spec.host, place: 'director-ext', packets: split.ext }, { host: plan.spec.host, place: 'director-int', packets: split.int }];
+/** The places a planned capture's live packets count at (its sides split by interface, once named), with what of them is known whole (`synced`). */
+function livePlaces(plan: PlannedCapture, packets: readonly Packet[], directorNames: ReadonlyMap<number, string> | null, synced: number | null): LiveCapture[] {
+  if (!plan.sides) return [{ host: plan.spec.host, place: plan.place, packets, ...(synced !== null ? { synced } : {}) }];
+  const names = directorNames ?? new Map();
+  const split = splitDirectorSides(packets, names, plan.sides);
+  const known = synced === null ? null : splitDirectorSides(packets.slice(0, synced), names, plan.sides);
+  return [
+    { host: plan.spec.host, place: 'director-ext', packets: split.ext, ...(known ? { synced: known.ext.length } : {}) },
+    { host: plan.spec.host, place: 'director-int', packets: split.int, ...(known ? { synced: known.int.length } : {}) },
+  ];
 }
 
 export interface CapturedConnectionsPlan {
@@ -278,7 +283,7 @@ export interface CapturedConnectionsPlan {
    * then stopped, and the captures settle for SETTLE_DECIDED_MS (SETTLE_SILENT_MS when every
    * connection went unanswered) instead of SETTLE_FAILED_MS.
    */
-  decide?: (packets: readonly (readonly Packet[] | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
+  decide?: (packets: readonly (readonly Packet[] | null)[], synced: readonly (number | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
 }
 
 /**
@@ -316,7 +321,8 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
   const wire = new WireWatch(plan);
   const running: (RunningCapture | Error)[] = [];
   plan.captures.forEach((spec, i) => {
-    const start = (): RunningCapture => startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined);
+    const start = (): RunningCapture =>
+      startCapture(transport, spec, signal, plan.decide ? (chunk) => wire.live[i].push(chunk) : undefined, plan.decide ? (counters) => wire.counted(i, counters) : undefined);
     const up = plan.early ? plan.early.hostUp(spec.host) : null;
     if (spec.standbyFor !== undefined) {
       running.push(startWhenUp(spec, standbyNeeded(running[spec.standbyFor], up), start, signal));
@@ -379,7 +385,7 @@ export async function runCapturedConnections(transport: Transport, plan: Capture
     } catch {
       tool = null;
     }
-    wire.watch(listeningAtConnect);
+    wire.watch(listeningAtConnect, running.map((r) => (r instanceof Error ? null : r)));
     const connectSignal = signal ? AbortSignal.any([signal, wire.signal]) : wire.signal;
     const attempts: ConnectionAttempt[] = signal?.aborted || go === null
       ? []
@@ -492,6 +498,7 @@ function startWhenUp(spec: CaptureSpec, up: Promise<boolean>, start: () => Runni
       stopped = true;
       started?.stop();
     },
+    askCounters: () => started?.askCounters?.() ?? false,
   };
 }
 
@@ -516,9 +523,17 @@ class WireWatch {
   private onDecided: () => void = () => undefined;
   /** How long the captures settle once decided: shorter when every connection went unanswered. */
   settleMs = SETTLE_DECIDED_MS;
+  private captures: readonly (Pick<RunningCapture, 'askCounters'> | null)[] = [];
+  /** Per capture, as LiveCapture.synced: what the last finished round of questions closed. */
+  private synced: (number | null)[];
+  private round: Round | null = null;
+  private rounds = 0;
+  /** A capture that could not be asked, or lost packets: no round can close the captures. */
+  private roundsOff = false;
 
   constructor(private readonly plan: CapturedConnectionsPlan) {
     this.live = plan.captures.map(() => new LivePackets(() => this.check()));
+    this.synced = plan.captures.map(() => null);
     this.decided = new Promise<void>((resolve) => (this.onDecided = resolve));
     this.complete = new Promise<void>((resolve) => (this.onComplete = resolve));
   }
@@ -528,9 +543,10 @@ class WireWatch {
     return this.controller.signal;
   }
 
-  /** From now on (the connections start), decide; `listening`: which captures count. */
-  watch(listening: readonly boolean[]): void {
+  /** From now on (the connections start), decide; `listening`: which captures count; `captures`: to ask them for their counters. */
+  watch(listening: readonly boolean[], captures: readonly (Pick<RunningCapture, 'askCounters'> | null)[]): void {
     this.listening = listening;
+    this.captures = captures;
     this.check();
   }
 
@@ -539,9 +555,73 @@ class WireWatch {
     this.check();
   }
 
+  /** A capture's answer to a round's question. */
+  counted(i: number, answer: CountersAnswer): void {
+    const round = this.round;
+    if (!round?.asked || !round.waiting.has(i) || round.counted.has(i)) return;
+    // A capture that lost packets cannot show that nothing more came.
+    if (answer.lost > 0) return this.stopRounds();
+    // Packets still on their way through it when asked: this round closes nothing; the next,
+    // started once they have come, may.
+    if (answer.pending > 0) {
+      clearTimeout(round.timer);
+      this.round = null;
+      return;
+    }
+    round.counted.set(i, answer.written);
+    this.check();
+  }
+
   close(): void {
     this.listening = null;
+    this.stopRounds();
     for (const l of this.live) l.end();
+  }
+
+  private stopRounds(): void {
+    this.roundsOff = true;
+    if (this.round) clearTimeout(this.round.timer);
+    this.round = null;
+  }
+
+  /**
+   * A round of questions: the packets the doctor has now, and SYNC_AFTER_MS later every
+   * listening capture asked for its counters. Once each has delivered as many packets as it
+   * counted, those packets are known to hold whatever their host did with them by the question.
+   */
+  private startRound(listening: readonly boolean[]): void {
+    if (this.round || this.roundsOff || this.rounds >= MAX_SYNC_ROUNDS) return;
+    const snapshot = this.live.map((l, i) => (listening[i] ? l.packets.length : null));
+    // Nothing new since the last round closed (or since the connections began): nothing to close.
+    if (snapshot.every((n, i) => n === null || n === (this.synced[i] ?? 0))) return;
+    this.rounds++;
+    const round: Round = { snapshot, waiting: new Set(), counted: new Map(), asked: false, timer: setTimeout(() => this.ask(round), SYNC_AFTER_MS) };
+    round.timer.unref?.();
+    this.round = round;
+  }
+
+  private ask(round: Round): void {
+    if (this.round !== round) return;
+    for (const [i, n] of round.snapshot.entries()) {
+      if (n === null) continue;
+      if (!this.captures[i]?.askCounters?.()) return this.stopRounds();
+      round.waiting.add(i);
+    }
+    round.asked = true;
+    this.check();
+  }
+
+  /** Closes the round once every capture asked has delivered what it counted. */
+  private advanceRound(): void {
+    const round = this.round;
+    if (!round?.asked) return;
+    for (const i of [...round.waiting]) {
+      const counted = round.counted.get(i);
+      if (counted !== undefined && this.live[i].packets.length >= counted) round.waiting.delete(i);
+    }
+    if (round.waiting.size > 0) return;
+    this.synced = [...round.snapshot];
+    this.round = null;
   }
 
   private check(): void {
@@ -550,13 +630,18 @@ class WireWatch {
     const stopped = this.controller.signal.aborted;
     if (stopped && this.ended < this.plan.connections) return;
     const listening = this.listening;
-    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)));
-    if (!d.decided) return;
+    this.advanceRound();
+    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)), this.synced);
+    if (!d.decided) {
+      if (!stopped) this.startRound(listening);
+      return;
+    }
     // Only once every connection is over: a tool still running may yet draw a late answer.
     if (d.complete && this.ended >= this.plan.connections) this.onComplete();
     if (stopped) return;
     if (!this.isDecided) {
       this.isDecided = true;
+      this.stopRounds();
       if (d.silent === true) this.settleMs = SETTLE_SILENT_MS;
       this.onDecided();
     }
@@ -564,6 +649,19 @@ class WireWatch {
     if (this.ended >= d.selfEnding) this.controller.abort(WIRE_DECIDED);
   }
 }
+
+interface Round {
+  /** Per capture, how many packets the doctor had when the round began (null: not listening). */
+  snapshot: (number | null)[];
+  /** Asked, not yet caught up with what it counted. */
+  waiting: Set<number>;
+  counted: Map<number, number>;
+  asked: boolean;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Rounds of questions per test connection at most (each a signal and a line per capture). */
+const MAX_SYNC_ROUNDS = 8;
 
 /**
  * The parallel connections, started together (one session where the transport can: each is
@@ -581,7 +679,7 @@ async function attemptOf(run: Promise<RunResult>, client: string, tool: ConnectT
   try {
     const r = await run;
     if (r.stopped) {
-      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back: its SYN went no further than the director\'s ext, or not even a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
     }
     const judged = judgeConnection(tool, r);

@@ -5,7 +5,14 @@
 //               (or from it): the client's tool ends by itself;
 //   bypassed    a reply came from a realserver's own address (it never crossed the director):
 //               the client's tool waits its whole timeout for an answer that cannot come;
-//   silent      the client sent its SYN again (a second without any answer), every capture on
+//   silent      the SYN reached ext and was not forwarded, and the director's and the client's
+//               captures, asked for their counters (tcpdump's, through the session's stdin)
+//               SYNC_AFTER_MS after the doctor had the SYN from them, held nothing of the flow
+//               coming back by then, nor an ARP request of the director's for a realserver still
+//               unanswered: the director forwards or answers a SYN in the same pass of its
+//               kernel that its capture took the SYN in (microseconds), or asks ARP first.
+//               Otherwise (a SYN that reached a realserver, hosts that cannot be asked: a
+//               replay), the client sent its SYN again (a second without any answer), every capture on
 //               the way shows that retransmission too, and the director is not still asking ARP
 //               for a realserver: what the path does with the SYN is on the wire by then (the
 //               retransmission is treated as the first SYN was), and the client's tool would
@@ -25,7 +32,20 @@ export interface LiveCapture {
   host: string;
   place: CapturePlace;
   packets: readonly Packet[];
+  /**
+   * How many of its first packets the doctor had at least SYNC_AFTER_MS before it asked this
+   * capture for its counters, once every packet the counters count has come: whatever those
+   * packets drew on this host is among `packets`. Absent: not asked, or not answered yet.
+   */
+  synced?: number;
 }
+
+/**
+ * How long after the doctor had a capture's packets it asks for the counters that close them
+ * (see `synced`): room for a host still in the pass of its kernel that took a packet, with a
+ * LAN's round trip to spare for an answer from the next host.
+ */
+export const SYNC_AFTER_MS = 50;
 
 export type FlowVerdict = 'answered' | 'bypassed' | 'silent';
 
@@ -157,22 +177,37 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   // An ICMP error from elsewhere (the director's own address, a router): it passed ext on its way out.
   if (answeredOther) return everyShows(ext, (p) => toClient(p) && p.icmp !== null) ? 'answered' : null;
   if (answers.length > 0) return null;
-  // Nothing came back. Silent once the retransmission is everywhere the first SYN was.
+  // Nothing came back, the director forwarded nothing, and its captures and the client's held
+  // all they would by the time they were asked. Not for a SYN that reached a realserver: its
+  // kernel may have answered into its own firewall and sends that answer again a second later
+  // (the netns lab's director.untranslated-leak does so), which only the retransmission shows.
+  const known = (c: LiveCapture, pred: (p: Packet) => boolean): boolean => c.synced !== undefined && c.packets.slice(0, c.synced).some(pred);
+  const atClientCaps = captures.filter((c) => c.place === 'client');
+  const comingBack = (p: Packet): boolean => inFlow(p) && !(p.tcp !== null && p.src === cip);
+  const askedPast = rip === null && int.length > 0 && atClientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn)) && int.every((c) => c.synced !== undefined);
+  if (askedPast && ![...atClientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return 'silent';
+  // Otherwise silent once the retransmission is everywhere the first SYN was.
   const twice = (pred: (p: Packet) => boolean) => (c: LiveCapture): boolean => c.packets.filter(pred).length >= 2;
   if (!captures.filter((c) => c.place === 'client').some(twice(synIn))) return null;
   if (!ext.every(twice(synIn))) return null;
   if (rip !== null) return int.every(twice(synFwd)) && rsCaps.every(twice(synFwd)) ? 'silent' : null;
   // Not forwarded: only the director's int capture can show that it is still resolving a RIP.
-  if (int.length === 0 || int.some((c) => arpPendingForRip(c.packets, rips))) return null;
+  if (int.length === 0 || int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return null;
   return 'silent';
 }
 
-/** The director asked ARP for a realserver's address and no answer has followed its last request. */
-function arpPendingForRip(packets: readonly Packet[], rips: ReadonlySet<string>): boolean {
+/**
+ * The director asked ARP for a realserver's address and no answer has followed its last request.
+ * Another host's request for a RIP, broadcast, is on int too (seen on the real-IPVS guest): the
+ * director's own leaves by it ('out', where the capture says), or comes from its DIP (where
+ * the inventory names it); a request that cannot be told apart counts as the director's.
+ */
+function arpPendingForRip(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): boolean {
+  const directors = (p: Packet): boolean => (p.link.direction !== null ? p.link.direction === 'out' : dip === undefined || p.arp!.senderIp === dip);
   const pending = new Set<string>();
   for (const p of packets) {
     if (!p.arp) continue;
-    if (p.arp.operation === 'request' && p.arp.targetIp !== null && rips.has(p.arp.targetIp)) pending.add(p.arp.targetIp);
+    if (p.arp.operation === 'request' && p.arp.targetIp !== null && rips.has(p.arp.targetIp) && directors(p)) pending.add(p.arp.targetIp);
     else if (p.arp.operation === 'reply' && p.arp.senderIp !== null) pending.delete(p.arp.senderIp);
   }
   return pending.size > 0;

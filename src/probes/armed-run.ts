@@ -21,6 +21,10 @@ export interface ArmedRunOptions {
    * counted before the caller's test begins (see captureLosses).
    */
   countersWhenArmed?: { isCounters: (line: string) => boolean; waitMs: number };
+  /** Every stderr line, once the run has read it (after the arming). */
+  onStderrLine?: (line: string) => void;
+  /** With endsOnStdinClose: see RunOptions.countersOnDemand. */
+  countersOnDemand?: (ask: () => boolean) => void;
 }
 
 export interface ArmedRun {
@@ -50,6 +54,7 @@ export function startArmedRun(transport: Transport, host: string, argv: readonly
     ...(options.endsOnStdinClose ? { endsOnStdinClose: true } : {}),
     ...(counters ? { requestCountersAfter: options.isArmed } : {}),
     ...(options.onStdoutChunk ? { onStdoutChunk: options.onStdoutChunk } : {}),
+    ...(options.endsOnStdinClose && options.countersOnDemand ? { countersOnDemand: options.countersOnDemand } : {}),
     onStderrLine: (line) => {
       if (!ready && options.isArmed(line)) {
         ready = true;
@@ -59,6 +64,7 @@ export function startArmedRun(transport: Transport, host: string, argv: readonly
         clearTimeout(countersLate);
         arm();
       }
+      options.onStderrLine?.(line);
     },
   });
   // A rejection after arming changes nothing: a settled promise stays as it is. A probe that

@@ -1,7 +1,7 @@
 // Packet captures: tcpdump writing pcap to stdout, bounded on the host by `timeout` (the
 // transport's wrapper) and by -c, armed when it says "listening on" and has told its counters then,
 // stopped by closing its stdin.
-import { readRequestedCountersLine } from '../parsers/tcpdump-text.js';
+import { readRequestedCountersLine, type RequestedCounters } from '../parsers/tcpdump-text.js';
 import { CAPTURE_OUTPUT_CAP } from '../transport/output-cap.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { startArmedRun } from './armed-run.js';
@@ -93,6 +93,12 @@ export function captureProbe(spec: CaptureSpec): ProbeCommand {
 
 export interface RunningCapture {
   spec: CaptureSpec;
+  /**
+   * Asks the listening tcpdump for its counters now; their answer comes to `onCounters`. False
+   * when it cannot be asked: a replay, not listening or its first counters not in yet, stopped,
+   * or an answer still owed (tcpdump may print one line for two signals that come together).
+   */
+  askCounters?(): boolean;
   /** Resolves when tcpdump says it is listening; rejects if it ends or fails first. */
   armed: Promise<void>;
   /** The whole run: the pcap bytes are its stdout. */
@@ -100,9 +106,49 @@ export interface RunningCapture {
   stop(): void;
 }
 
-/** `onChunk`: the pcap bytes as they arrive (to read the capture while it runs). */
-export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal, onChunk?: (chunk: Uint8Array) => void): RunningCapture {
+/** A listening capture's answer when asked for its counters (RunningCapture.askCounters). */
+export interface CountersAnswer {
+  /** Packets tcpdump had written when asked. */
+  written: number;
+  /**
+   * Packets the kernel had taken for it and it had not written yet, as far as its counters
+   * tell. libpcap also counts as received the packets that came before its filter was set and
+   * never writes them (see captureLosses): the least gap between received and written seen in
+   * any of its answers, the one when it listened included, is taken for those.
+   */
+  pending: number;
+  /** Packets the kernel dropped since it listened. */
+  lost: number;
+}
+
+/** Reads each counters line a capture prints when asked, the first being the one asked for when it listened. */
+export class CountersReader {
+  private armed: RequestedCounters | null = null;
+  private leastGap = Infinity;
+
+  /** Null for the first line (the one when it listened): it answers no question of the caller's. */
+  read(counters: RequestedCounters): CountersAnswer | null {
+    const gap = Math.max(0, counters.receivedByFilter - counters.captured - counters.droppedByKernel);
+    this.leastGap = Math.min(this.leastGap, gap);
+    if (this.armed === null) {
+      this.armed = counters;
+      return null;
+    }
+    return { written: counters.captured, pending: gap - this.leastGap, lost: Math.max(0, counters.droppedByKernel - this.armed.droppedByKernel) };
+  }
+}
+
+/**
+ * `onChunk`: the pcap bytes as they arrive (to read the capture while it runs); `onCounters`:
+ * each answer to `askCounters`, in order.
+ */
+export function startCapture(transport: Transport, spec: CaptureSpec, parent?: AbortSignal, onChunk?: (chunk: Uint8Array) => void, onCounters?: (answer: CountersAnswer) => void): RunningCapture {
   const probe = captureProbe(spec);
+  let ask: (() => boolean) | null = null;
+  // The first counters line answers the request made when it listened (countersWhenArmed).
+  let answered = 0;
+  let asked = 1;
+  const reader = new CountersReader();
   const run = startArmedRun(
     transport,
     spec.host,
@@ -119,8 +165,22 @@ export function startCapture(transport: Transport, spec: CaptureSpec, parent?: A
       countersWhenArmed: { isCounters: (line) => readRequestedCountersLine(line) !== null, waitMs: COUNTERS_WAIT_MS },
       endedUnarmed: (r) => `tcpdump ended before listening (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
       ...(onChunk ? { onStdoutChunk: onChunk } : {}),
+      countersOnDemand: (asker) => (ask = asker),
+      onStderrLine: (line) => {
+        const counters = readRequestedCountersLine(line);
+        if (counters === null) return;
+        answered++;
+        const answer = reader.read(counters);
+        if (answer) onCounters?.(answer);
+      },
     },
     parent,
   );
-  return { spec, ...run };
+  const askCounters = (): boolean => {
+    if (ask === null || answered < asked) return false;
+    if (!ask()) return false;
+    asked++;
+    return true;
+  };
+  return { spec, ...run, askCounters };
 }

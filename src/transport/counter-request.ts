@@ -17,3 +17,13 @@ export function stderrWithCounterRequest(options: RunOptions, stdin: Writable | 
     options.onStderrLine?.(line);
   };
 }
+
+/** Hands `options.countersOnDemand` its asker: a line on the command's stdin while that is open. */
+export function handCountersOnDemand(options: RunOptions, stdin: Writable | null | undefined): void {
+  if (!options.countersOnDemand || !options.endsOnStdinClose || !stdin) return;
+  options.countersOnDemand(() => {
+    if (stdin.writableEnded || stdin.destroyed) return false;
+    stdin.write('\n');
+    return true;
+  });
+}

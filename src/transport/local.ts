@@ -1,7 +1,7 @@
 // Runs argv on this machine with node:child_process (never a shell), under the same
 // `timeout -k 1` bound as a remote command so a child dies even if the doctor is killed.
 import { spawn } from 'node:child_process';
-import { stderrWithCounterRequest } from './counter-request.js';
+import { handCountersOnDemand, stderrWithCounterRequest } from './counter-request.js';
 import { boundedArgv } from './remote-command.js';
 import { collectOutput, exitMeansTimedOut } from './streams.js';
 import { runEachAlone, TransportError, type RunOptions, type RunResult, type Transport } from './transport.js';
@@ -32,6 +32,7 @@ export class LocalTransport implements Transport {
     this.running.add(local);
     let stopped = false;
     const output = collectOutput(child.stdout, child.stderr, stderrWithCounterRequest(options, child.stdin), undefined, { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
+    handCountersOnDemand(options, child.stdin);
     const stop = (): void => {
       if (stopped) return;
       stopped = true;

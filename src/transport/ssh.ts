@@ -8,7 +8,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostSpec, SshTarget } from '../model/topology.js';
 import { shellJoin } from './quote.js';
-import { stderrWithCounterRequest } from './counter-request.js';
+import { handCountersOnDemand, stderrWithCounterRequest } from './counter-request.js';
 import { killArgv, remoteCommand, stopCommand } from './remote-command.js';
 import { resolveCommand } from './command-path.js';
 import { SshChannel } from './ssh-channel.js';
@@ -225,6 +225,7 @@ export class SshTransport implements Transport {
     let stopped = false;
     let localTimeout = false;
     const output = collectOutput(child.stdout, child.stderr, stderrWithCounterRequest(options, byStdin ? child.stdin : null), (p) => pidKnown((pid = p)), { stdout: options.outputCap, onOverflow: () => stop(), onStdoutChunk: options.onStdoutChunk });
+    handCountersOnDemand(options, byStdin ? child.stdin : null);
     const stop = (): void => {
       if (stopped) return;
       stopped = true;

@@ -29,6 +29,12 @@ export interface RunOptions {
    * SIGINFO/SIGUSR1. A recording has them in its stderr already.
    */
   requestCountersAfter?: (line: string) => boolean;
+  /**
+   * With endsOnStdinClose: once the command runs, the caller is handed a function that asks it
+   * for its counters again, whenever the caller wants (a line on its stdin; false once stdin is
+   * closed). A replay hands none: what it serves was recorded whole.
+   */
+  countersOnDemand?: (ask: () => boolean) => void;
   /** What of stdout is kept at most (default TEXT_OUTPUT_CAP); past it the run fails with 'output-limit'. */
   outputCap?: OutputCap;
 }

@@ -139,6 +139,91 @@ describe('runCapturedConnections with drop traces (--trace-drops)', () => {
   });
 });
 
+describe('runCapturedConnections asking the captures for their counters (silence before the retransmission)', () => {
+  // The recorded captures of director.firewall-drop (netns lab): ext, int, client.
+  const dir = join(import.meta.dirname, '../../fixtures/bundles/director.firewall-drop');
+  const recorded: Record<string, Uint8Array> = { eth0: readFileSync(join(dir, '0049-director.bin')), eth1: readFileSync(join(dir, '0050-director.bin')), any: readFileSync(join(dir, '0054-client.bin')) };
+  const count = async (bytes: Uint8Array): Promise<number> => (await (await import('../../src/pcap/index.js')).decodePcap(bytes)).packets.length;
+
+  /** tcpdump that writes its recorded capture at once and, asked, counts it (`dropped` lost by the kernel); curl that waits to be stopped. */
+  function asking(opts: { dropped?: number; canAsk?: boolean; onItsWay?: number } = {}): { transport: Transport; asked: string[]; running: Set<string> } {
+    const asked: string[] = [];
+    const running = new Set<string>();
+    const transport: Transport = {
+      close: async () => undefined,
+      runTogether: (host, argvs, options) => runEachAlone(transport, host, argvs, options),
+      run: (host, argv, options) => {
+        const iface = argv[argv.indexOf('-i') + 1];
+        const id = argv[0] === 'tcpdump' ? `${host} ${iface}` : `${host} ${argv[0]}`;
+        running.add(id);
+        if (argv[0] === 'tcpdump') {
+          const bytes = recorded[iface];
+          listen(options, `tcpdump: listening on ${iface}, link-type EN10MB (Ethernet), snapshot length 512 bytes`);
+          options.onStdoutChunk?.(bytes);
+          if (opts.canAsk !== false) {
+            options.countersOnDemand?.(() => {
+              asked.push(id);
+              // `dropped` counted apart from the packets received (as where the kernel does not count them in).
+              void count(bytes).then((n) => options.onStderrLine?.(`tcpdump: ${n} packets captured, ${n + (opts.onItsWay ?? 0)} packets received by filter, ${opts.dropped ?? 0} packets dropped by kernel`));
+              return true;
+            });
+          }
+        }
+        return new Promise((resolve) => {
+          // curl gives up (exit 28) after a while, unless stopped first.
+          const gaveUp = argv[0] === 'tcpdump' ? undefined : setTimeout(() => (running.delete(id), resolve({ stdout: new Uint8Array(), stderr: 'curl: (28) Connection timed out', exitCode: 28, durationMs: 300 })), 300);
+          options.signal?.addEventListener('abort', () => {
+            clearTimeout(gaveUp);
+            running.delete(id);
+            resolve({ stdout: argv[0] === 'tcpdump' ? recorded[iface] : new Uint8Array(), stderr: '', exitCode: argv[0] === 'tcpdump' ? 0 : 130, durationMs: 1, stopped: true });
+          });
+        });
+      },
+    };
+    return { transport, asked, running };
+  }
+
+  /** What the decision was shown: the `synced` of each call, and silent once every capture is synced. */
+  function watching(): { decide: NonNullable<CapturedConnectionsPlan['decide']>; seen: (number | null)[][] } {
+    const seen: (number | null)[][] = [];
+    return {
+      seen,
+      decide: (packets, synced) => {
+        seen.push([...synced]);
+        // Never more than the decision has.
+        synced.forEach((n, i) => expect(n ?? 0).toBeLessThanOrEqual(packets[i]?.length ?? 0));
+        const all = synced.every((n) => n !== null && n > 0);
+        return { decided: all, selfEnding: 0, complete: false, silent: all };
+      },
+    };
+  }
+
+  it('asks every capture once the doctor has had its packets SYNC_AFTER_MS, and shows the decision what each then held', async () => {
+    const { transport, asked, running } = asking();
+    const { decide, seen } = watching();
+    const t0 = performance.now();
+    const r = await runCapturedConnections(transport, plan({ decide, connectTimeoutS: 5 }));
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    // Asked again while the decision still waits for packets the last round did not close.
+    expect([...new Set(asked)].sort()).toEqual(['client any', 'director eth0', 'director eth1']);
+    const counts = await Promise.all([recorded.eth0, recorded.eth1, recorded.any].map(count));
+    expect(seen.at(-1)).toEqual(counts);
+    // The connections were stopped by the decision, not by their timeout.
+    expect(r.attempts.every((a) => /captures had decided it/.test(a.output))).toBe(true);
+    expect(running.size).toBe(0);
+  });
+
+  it('a capture whose kernel lost packets, one that counted a packet that never comes, or a host that cannot be asked (a replay), gives the decision nothing', async () => {
+    for (const opts of [{ dropped: 2 }, { onItsWay: 1 }, { canAsk: false }]) {
+      const { transport } = asking(opts);
+      const { decide, seen } = watching();
+      await runCapturedConnections(transport, plan({ decide, connectTimeoutS: 1, connections: 1 }));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((s) => s.every((n) => n === null)), JSON.stringify(opts)).toBe(true);
+    }
+  });
+});
+
 describe('runCapturedConnections started early (src/engine/before-connection.ts)', () => {
   it('each capture starts once its host is up, none where it is not, and the connections wait for the gate', async () => {
     const { transport, running, stopped } = standIn();

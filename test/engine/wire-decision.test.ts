@@ -12,7 +12,7 @@ import { parseIpAddr } from '../../src/parsers/ip-addr.js';
 import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides } from '../../src/engine/director-sides.js';
 import { readBundle } from '../../src/transport/bundle.js';
 import { analyzeHops } from '../../src/facts/hop-analysis.js';
-import { decideFromWire, type LiveCapture } from '../../src/facts/wire-decision.js';
+import { decideFromWire, SYNC_AFTER_MS, type LiveCapture } from '../../src/facts/wire-decision.js';
 import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
 import type { Topology } from '../../src/model/topology.js';
 import type { Packet } from '../../src/model/packet.js';
@@ -52,11 +52,21 @@ async function load(dir: string): Promise<Recorded> {
 
 const upTo = (caps: Recorded['captures'], t: number): Recorded['captures'] => caps.map((c) => ({ ...c, packets: c.packets.filter((p) => p.time.seconds <= t) }));
 
+/**
+ * The captures as the doctor has them at `t`, every one answered a round of questions asked at
+ * `t` about the packets it had SYNC_AFTER_MS before (WireWatch's rounds, with no delay on the
+ * way): `synced` counts those. Without rounds (`asked` false): a replay, or a host not asked.
+ */
+const seenAt = (caps: Recorded['captures'], t: number, asked: boolean): Recorded['captures'] =>
+  upTo(caps, t).map((c) => (asked ? { ...c, synced: c.packets.filter((p) => p.time.seconds <= t - SYNC_AFTER_MS / 1000).length } : c));
+
 /** The time at which the decision first fires, replaying packets in timestamp order; null: never. */
-function firstDecision(r: Recorded): { at: number; verdicts: string[]; silent: boolean; flows: { cip: string; cport: number; verdict: string }[] } | null {
-  const times = [...new Set(r.captures.flatMap((c) => c.packets.map((p: Packet) => p.time.seconds)))].sort((a, b) => a - b);
+function firstDecision(r: Recorded, asked = true): { at: number; verdicts: string[]; silent: boolean; flows: { cip: string; cport: number; verdict: string }[] } | null {
+  const packetTimes = r.captures.flatMap((c) => c.packets.map((p: Packet) => p.time.seconds));
+  // A round's answer can decide where no packet comes: SYNC_AFTER_MS after one.
+  const times = [...new Set(asked ? [...packetTimes, ...packetTimes.map((t) => t + SYNC_AFTER_MS / 1000)] : packetTimes)].sort((a, b) => a - b);
   for (const t of times) {
-    const d = decideFromWire(r.topology, upTo(r.captures, t), r.connections);
+    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections);
     if (d.decided) return { at: t, verdicts: d.flows.map((f) => f.verdict!), silent: d.silent, flows: d.flows.map((f) => ({ cip: f.cip, cport: f.cport, verdict: f.verdict! })) };
   }
   return null;
@@ -73,9 +83,13 @@ function hopSummary(topology: Topology, caps: Recorded['captures']): unknown {
   }));
 }
 
-const roots = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides'].map((d) => join(import.meta.dirname, '../../fixtures', d));
-/** netns, ipvs, sides or ipvs-sides (each lab with the director's sides in one capture). */
-const label = (root: string): string => (root.endsWith('ipvs-sides') ? 'ipvs-sides' : root.endsWith('ipvs') ? 'ipvs' : root.endsWith('sides') ? 'sides' : 'netns');
+const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked'];
+const roots = folders.map((d) => join(import.meta.dirname, '../../fixtures', d));
+/** netns, ipvs, sides, ipvs-sides (each lab with the director's sides in one capture), asked or ipvs-asked (their captures asked for their counters while undecided). */
+const label = (root: string): string => {
+  const folder = root.split('/').pop()!;
+  return folder === 'bundles' ? 'netns' : folder.replace(/^bundles-/, '');
+};
 const scenarios = roots.flatMap((root) => (existsSync(root) ? readdirSync(root).filter((s) => existsSync(join(root, s, 'manifest.json'))).map((s) => ({ root, s })) : []));
 
 /**
@@ -103,16 +117,19 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
   const silentCuts: string[] = [];
   it('there are recorded runs', () => expect(scenarios.length).toBeGreaterThan(30));
   for (const { root, s } of scenarios) {
-    it(`${label(root)} ${s}`, async () => {
-      const r = await load(join(root, s));
-      const first = firstDecision(r);
-      if (!first) return;
-      // The engine's settle: shorter once every connection went unanswered.
-      const settle = first.silent ? SETTLE_SILENT_MS : SETTLE_DECIDED_MS;
-      if (settle === SETTLE_SILENT_MS) silentCuts.push(`${label(root)} ${s}`);
-      const cut = upTo(r.captures, stopTime(r, first) + settle / 1000);
-      expect(hopSummary(r.topology, cut)).toEqual(hopSummary(r.topology, r.captures));
-    });
+    // Live, the captures are asked for their counters; a replay cannot ask, and waits for the retransmission.
+    for (const asked of [true, false]) {
+      it(`${label(root)} ${s}${asked ? '' : ', the hosts not asked'}`, async () => {
+        const r = await load(join(root, s));
+        const first = firstDecision(r, asked);
+        if (!first) return;
+        // The engine's settle: shorter once every connection went unanswered.
+        const settle = first.silent ? SETTLE_SILENT_MS : SETTLE_DECIDED_MS;
+        if (settle === SETTLE_SILENT_MS && asked) silentCuts.push(`${label(root)} ${s}`);
+        const cut = upTo(r.captures, stopTime(r, first) + settle / 1000);
+        expect(hopSummary(r.topology, cut)).toEqual(hopSummary(r.topology, r.captures));
+      });
+    }
   }
 
   it('the shorter settle after silence was put to the recorded drops', () => {
@@ -178,6 +195,56 @@ describe('ending without a settle where every capture on the path shows the clie
     for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(false);
     for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(true);
   });
+});
+
+describe('silence decided by asking the captures, before the retransmission', () => {
+  // A SYN dropped on the director: its captures and the client's, asked SYNC_AFTER_MS after
+  // they showed it, decide it, about a second before the client sends it again.
+  const early = [
+    'bundles director.firewall-drop', 'bundles director.ip-forward-off', 'bundles director.rp-filter',
+    'bundles-ipvs director.firewall-drop', 'bundles-ipvs director.not-masq', 'bundles-ipvs director.rp-filter',
+    'bundles-sides director.firewall-drop', 'bundles-sides director.ip-forward-off',
+    'bundles-ipvs-sides director.firewall-drop', 'bundles-ipvs-sides director.not-masq',
+    // Recorded asking (their live runs were decided so: no retransmission on the client's capture).
+    'bundles-asked director.firewall-drop', 'bundles-asked director.ip-forward-off',
+    'bundles-ipvs-asked director.firewall-drop', 'bundles-ipvs-asked director.not-masq',
+    // Another host's ARP requests for the RIPs (broadcast, from .254) are on int: not the director's asking.
+    'bundles-ipvs-asked director.rp-filter',
+  ];
+  // A SYN that reached a realserver (its answer may come again a second later, untranslated-leak's
+  // does), or a director still asking ARP for the RIP: the retransmission decides, asked or not.
+  const retransmission = [
+    'bundles realserver.silent-drop', 'bundles director.untranslated-leak', 'bundles-ipvs realserver.silent-drop',
+    'bundles-ipvs director.ip-forward-off', 'bundles-ipvs realserver.unreachable', 'bundles-sides realserver.silent-drop',
+    'bundles-asked realserver.silent-drop', 'bundles-asked director.untranslated-leak', 'bundles-ipvs-asked realserver.silent-drop', 'bundles-ipvs-asked realserver.unreachable',
+  ];
+  /** When the last connection sent its first SYN (the decision waits for every connection). */
+  const lastSynTime = (r: Recorded): number => {
+    const first = new Map<number, number>();
+    for (const p of r.captures.filter((c) => c.place === 'client').flatMap((c) => c.packets)) {
+      if (p.tcp?.flags.syn && !p.tcp.flags.ack && p.dst === r.topology.service.vip && !first.has(p.tcp.srcPort!)) first.set(p.tcp.srcPort!, p.time.seconds);
+    }
+    return Math.max(...first.values());
+  };
+  for (const which of early) {
+    it(`${which}: silent within 0.2 s of the last connection's SYN, a second before the hosts not asked`, async () => {
+      const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+      const asked = firstDecision(r, true)!;
+      const notAsked = firstDecision(r, false);
+      expect(asked.silent).toBe(true);
+      expect(asked.at - lastSynTime(r)).toBeLessThan(0.2);
+      // Not asked, the retransmission decides, a second later; where the recorded run was decided
+      // by asking, it stopped before any retransmission, and nothing decides.
+      if (notAsked) expect(notAsked.silent && notAsked.at - asked.at > 0.9).toBe(true);
+      else expect(which).toContain('-asked ');
+    });
+  }
+  for (const which of retransmission) {
+    it(`${which}: decided when the hosts not asked decide it`, async () => {
+      const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+      expect(firstDecision(r, true)?.at).toBe(firstDecision(r, false)?.at);
+    });
+  }
 });
 
 describe('what decides, on the recorded runs', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { LocalTransport } from '../../src/transport/local.js';
+import { askTwiceThenStop } from './counters-on-demand.js';
 
 function alive(pattern: string): boolean {
   return spawnSync('pgrep', ['-f', pattern]).status === 0;
@@ -68,6 +69,13 @@ describe('LocalTransport', () => {
     };
     expect(await runOnce(true)).toEqual({ lines: ['listening', 'counters', 'other'], stopped: true });
     expect(await runOnce(false)).toEqual({ lines: ['listening', 'other'], stopped: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(marker)).toBe(false);
+  });
+
+  it('endsOnStdinClose: asked for its counters whenever the caller wants, through its stdin; not once stopped', async () => {
+    const marker = `lvsd-local-on-demand-${process.pid}`;
+    expect(await askTwiceThenStop(t, 'local', marker)).toEqual(['counters 1', 'counters 2']);
     await new Promise((r) => setTimeout(r, 200));
     expect(alive(marker)).toBe(false);
   });

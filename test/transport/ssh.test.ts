@@ -11,6 +11,7 @@ import { QUICK_PER_SESSION, TransportError } from '../../src/transport/transport
 import { makeRunSocketDir } from '../../src/transport/socket-dirs.js';
 import { shortTmpdir } from '../../src/transport/ssh-reuse.js';
 import { defaultHandshakesAtOnce } from '../../src/transport/handshake-gate.js';
+import { askTwiceThenStop } from './counters-on-demand.js';
 
 const FAKE_SSH = `#!/bin/sh
 echo "$*" >> "$FAKE_SSH_LOG"
@@ -213,6 +214,15 @@ describe('SshTransport', () => {
     const bounded = await t.run('h-ok', ['sleep', '30'], { timeoutMs: 300 });
     expect([bounded.exitCode, bounded.timedOut]).toEqual([124, true]);
     await t.close();
+  });
+
+  it('asks a command that ends on its stdin for its counters whenever the caller wants, through the session\'s stdin', async () => {
+    const t = transport();
+    try {
+      expect(await askTwiceThenStop(t, 'h-ok', `lvsd-ssh-on-demand-${process.pid}`)).toEqual(['counters 1', 'counters 2']);
+    } finally {
+      await t.close();
+    }
   });
 
   it('stops a command that ends on its stdin by closing it: no ssh started for the stop, the command gone, its output kept', async () => {
