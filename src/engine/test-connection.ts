@@ -75,8 +75,8 @@ const ARM_TIMEOUT_MS = 8_000;
  * With --trace-drops the connections wait as long for the traces. Each trace makes a tracefs
  * instance, which before Linux 6.6 (eventfs) builds a directory for every one of the kernel's
  * ~1,500 events: measured on the real-IPVS guest (6.1, one vCPU under qemu TCG), five traces
- * armed together took 7.4-8.4 s, so an 8 s bound let the SYN go before the director's trace
- * recorded it (BENCHMARKS.md, "drop traces").
+ * armed 6.2-7.1 s into the phase, so an 8 s bound let the SYN go, under load, before the
+ * director's trace recorded it (BENCHMARKS.md, "Drop traces arming on the real-IPVS guest").
  */
 const TRACE_ARM_TIMEOUT_MS = 20_000;
 
