@@ -137,7 +137,8 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   const synIn = (p: Packet): boolean => isSyn(p) && p.src === cip && p.tcp!.srcPort === cport && p.dst === vip && p.tcp!.dstPort === vport;
   const toClient = (p: Packet): boolean => p.dst === cip && inFlow(p) && !(p.icmp && p.icmp.kind.startsWith('redirect'));
   // The client's side: what came back, and whether it gave up waiting once already.
-  const atClient = captures.filter((c) => c.place === 'client').flatMap((c) => c.packets);
+  const clientCaps = captures.filter((c) => c.place === 'client');
+  const atClient = clientCaps.flatMap((c) => c.packets);
   const answers = atClient.filter(toClient);
   const answeredByVip = answers.some((p) => p.src === vip);
   const answeredByRip = answers.some((p) => p.src !== null && rips.has(p.src) && p.tcp !== null);
@@ -182,13 +183,12 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   // kernel may have answered into its own firewall and sends that answer again a second later
   // (the netns lab's director.untranslated-leak does so), which only the retransmission shows.
   const known = (c: LiveCapture, pred: (p: Packet) => boolean): boolean => c.synced !== undefined && c.packets.slice(0, c.synced).some(pred);
-  const atClientCaps = captures.filter((c) => c.place === 'client');
   const comingBack = (p: Packet): boolean => inFlow(p) && !(p.tcp !== null && p.src === cip);
-  const askedPast = rip === null && int.length > 0 && atClientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn)) && int.every((c) => c.synced !== undefined);
-  if (askedPast && ![...atClientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return 'silent';
+  const askedPast = rip === null && int.length > 0 && clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn)) && int.every((c) => c.synced !== undefined);
+  if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return 'silent';
   // Otherwise silent once the retransmission is everywhere the first SYN was.
   const twice = (pred: (p: Packet) => boolean) => (c: LiveCapture): boolean => c.packets.filter(pred).length >= 2;
-  if (!captures.filter((c) => c.place === 'client').some(twice(synIn))) return null;
+  if (!clientCaps.some(twice(synIn))) return null;
   if (!ext.every(twice(synIn))) return null;
   if (rip !== null) return int.every(twice(synFwd)) && rsCaps.every(twice(synFwd)) ? 'silent' : null;
   // Not forwarded: only the director's int capture can show that it is still resolving a RIP.

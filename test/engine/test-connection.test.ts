@@ -163,7 +163,7 @@ describe('runCapturedConnections asking the captures for their counters (silence
           if (opts.canAsk !== false) {
             options.countersOnDemand?.(() => {
               asked.push(id);
-              // `dropped` counted apart from the packets received (as where the kernel does not count them in).
+              // A kernel drop outside the received count: only the lost count can show it.
               void count(bytes).then((n) => options.onStderrLine?.(`tcpdump: ${n} packets captured, ${n + (opts.onItsWay ?? 0)} packets received by filter, ${opts.dropped ?? 0} packets dropped by kernel`));
               return true;
             });
