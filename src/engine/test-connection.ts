@@ -20,6 +20,7 @@ import type { DerivedParams } from './probe-catalog.js';
 import type { CaptureFacts, CapturePlace, ConnectionAttempt, TestConnectionFacts } from '../facts/test-connection-facts.js';
 import { startDropTrace, traceFailure, type DropTraceSpec, type RunningDropTrace } from '../probes/drop-trace.js';
 import { planDropTraces, readDropTrace } from './drop-trace-phase.js';
+import { HeldConnections } from './held-connections.js';
 
 export interface TestConnectionOptions {
   /** Seconds the client waits for each connection (a broken path costs exactly this). */
@@ -180,6 +181,9 @@ export async function runTestConnectionPhase(input: {
     return found ? { tool: preferredConnectTool(found.available) } : {};
   };
   const early = input.early;
+  // Asked once the wire needs them, and read again when they answer (`recheck`).
+  let recheck: () => void = () => undefined;
+  const held = new HeldConnections(transport, () => recheck(), ok, input.signal);
   const run = await runCapturedConnections(transport, {
     client,
     vip,
@@ -189,10 +193,13 @@ export async function runTestConnectionPhase(input: {
     ...(early ? { early: { hostUp: early.hostUp, connectWhen: early.connectWhen.then(() => (ok(client) ? toolFound() : null)) } } : toolFound()),
     connections,
     connectTimeoutS: timeoutS,
-    decide: (live, synced) => {
+    decide: (live, synced, again) => {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
-      return decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections);
+      recheck = again;
+      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading);
+      if (!decision.decided) held.ask(decision.questions);
+      return decision;
     },
     ...(input.onArmed ? { onArmed: input.onArmed } : {}),
     ...(input.onConnectionsDone ? { onConnectionsDone: input.onConnectionsDone } : {}),
@@ -279,11 +286,12 @@ export interface CapturedConnectionsPlan {
   early?: EarlyCaptures;
   /**
    * Reads the captures so far (index-aligned with `captures`; null: not listening before the
-   * connections) and says whether the connections are decided: the ones still waiting are
+   * connections; `again`: reads them again, for an answer that came from elsewhere than the
+   * captures) and says whether the connections are decided: the ones still waiting are
    * then stopped, and the captures settle for SETTLE_DECIDED_MS (SETTLE_SILENT_MS when every
    * connection went unanswered) instead of SETTLE_FAILED_MS.
    */
-  decide?: (packets: readonly (readonly Packet[] | null)[], synced: readonly (number | null)[]) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
+  decide?: (packets: readonly (readonly Packet[] | null)[], synced: readonly (number | null)[], again: () => void) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
 }
 
 /**
@@ -631,7 +639,7 @@ class WireWatch {
     if (stopped && this.ended < this.plan.connections) return;
     const listening = this.listening;
     this.advanceRound();
-    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)), this.synced);
+    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)), this.synced, () => this.check());
     if (!d.decided) {
       if (!stopped) this.startRound(listening);
       return;
@@ -679,7 +687,7 @@ async function attemptOf(run: Promise<RunResult>, client: string, tool: ConnectT
   try {
     const r = await run;
     if (r.stopped) {
-      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back: its SYN went no further than the director\'s ext, or not even a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back: its SYN went no further than the director\'s ext, the realserver it reached kept no connection of it, or not even a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
     }
     const judged = judgeConnection(tool, r);

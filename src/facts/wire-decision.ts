@@ -11,8 +11,12 @@
 //               coming back by then, nor an ARP request of the director's for a realserver still
 //               unanswered: the director forwards or answers a SYN in the same pass of its
 //               kernel that its capture took the SYN in (microseconds), or asks ARP first.
-//               Otherwise (a SYN that reached a realserver, hosts that cannot be asked: a
-//               replay), the client sent its SYN again (a second without any answer), every capture on
+//               A SYN that reached a realserver, likewise closed on every capture of its way,
+//               nothing of it coming back, and the realserver asked (`ss`, after that) holds no
+//               connection of it: its kernel dropped the SYN and sends nothing later. A SYN-RECV
+//               there means it answered into its own firewall, and sends that answer again
+//               a second later (the netns lab's director.untranslated-leak does).
+//               Otherwise (hosts that cannot be asked: a replay), the client sent its SYN again (a second without any answer), every capture on
 //               the way shows that retransmission too, and the director is not still asking ARP
 //               for a realserver: what the path does with the SYN is on the wire by then (the
 //               retransmission is treated as the first SYN was), and the client's tool would
@@ -49,6 +53,23 @@ export const SYNC_AFTER_MS = 50;
 
 export type FlowVerdict = 'answered' | 'bypassed' | 'silent';
 
+/** A realserver to ask whether its kernel holds a connection of the flow (see HeldReadings). */
+export interface HeldQuestion {
+  host: string;
+  /** The realserver's side: the rewritten SYN's destination. */
+  rip: string;
+  rport: number;
+  cip: string;
+  cport: number;
+}
+
+/**
+ * What the realservers said, asked once the wire had closed their capture past the flow's SYN:
+ * true, a socket of the flow that may still send (SYN-RECV...); false, none; null, no answer
+ * (it decides nothing); undefined, not asked yet.
+ */
+export type HeldReadings = (host: string, cip: string, cport: number) => boolean | null | undefined;
+
 export interface FlowDecision {
   cip: string;
   cport: number;
@@ -77,12 +98,14 @@ export interface WireDecision {
    * the director. The captures settle for that, not for the late extras an answer can draw.
    */
   silent: boolean;
+  /** Realservers to ask whether they hold a connection of a flow that reached them and drew nothing (HeldReadings). */
+  questions: HeldQuestion[];
 }
 
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
 
 /** Decides the test connection from the packets so far; `expected` is how many connections the client makes. */
-export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number): WireDecision {
+export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined): WireDecision {
   const { vip, vport } = topology.service;
   const client = captures.filter((c) => c.place === 'client');
   const flows = new Map<string, { cip: string; cport: number }>();
@@ -94,11 +117,12 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
       }
     }
   }
-  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport) }));
+  const questions: HeldQuestion[] = [];
+  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q)) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
   const complete = decided && decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport));
   const silent = decided && decisions.every((d) => d.verdict === 'silent');
-  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete, silent };
+  return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete, silent, questions };
 }
 
 /**
@@ -126,7 +150,7 @@ function pathShowsClientEnd(topology: Topology, captures: readonly LiveCapture[]
   return onPath.every((c) => c.packets.some(ends));
 }
 
-function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number): FlowVerdict | null {
+function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number, held: HeldReadings, ask: (q: HeldQuestion) => void): FlowVerdict | null {
   const { vip, vport } = topology.service;
   const rips = new Set(topology.realservers.map((r) => r.rip));
   const inFlow = (p: Packet): boolean => {
@@ -179,13 +203,22 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   if (answeredOther) return everyShows(ext, (p) => toClient(p) && p.icmp !== null) ? 'answered' : null;
   if (answers.length > 0) return null;
   // Nothing came back, the director forwarded nothing, and its captures and the client's held
-  // all they would by the time they were asked. Not for a SYN that reached a realserver: its
-  // kernel may have answered into its own firewall and sends that answer again a second later
-  // (the netns lab's director.untranslated-leak does so), which only the retransmission shows.
+  // all they would by the time they were asked. A SYN that reached a realserver, likewise, once
+  // the realserver says its kernel holds no connection of it: otherwise it may have answered
+  // into its own firewall and send that answer again a second later (the netns lab's
+  // director.untranslated-leak does so), which only the retransmission shows.
   const known = (c: LiveCapture, pred: (p: Packet) => boolean): boolean => c.synced !== undefined && c.packets.slice(0, c.synced).some(pred);
   const comingBack = (p: Packet): boolean => inFlow(p) && !(p.tcp !== null && p.src === cip);
-  const askedPast = rip === null && int.length > 0 && clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn)) && int.every((c) => c.synced !== undefined);
+  const clientAndExtPast = clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn));
+  const askedPast = rip === null && int.length > 0 && clientAndExtPast && int.every((c) => c.synced !== undefined);
   if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return 'silent';
+  const rport = rsCaps.flatMap((c) => c.packets).find(synFwd)?.tcp?.dstPort;
+  const reachedPast = chosen !== null && typeof rport === 'number' && rsCaps.length > 0 && int.length > 0 && clientAndExtPast && int.every((c) => known(c, synFwd)) && rsCaps.every((c) => known(c, synFwd));
+  if (reachedPast && ![...clientCaps, ...ext, ...int, ...rsCaps].some((c) => c.packets.some(comingBack))) {
+    const holds = held(chosen.name, cip, cport);
+    if (holds === false) return 'silent';
+    if (holds === undefined) ask({ host: chosen.name, rip: chosen.rip, rport, cip, cport });
+  }
   // Otherwise silent once the retransmission is everywhere the first SYN was.
   const twice = (pred: (p: Packet) => boolean) => (c: LiveCapture): boolean => c.packets.filter(pred).length >= 2;
   if (!clientCaps.some(twice(synIn))) return null;

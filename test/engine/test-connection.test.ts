@@ -426,6 +426,27 @@ describe('runCapturedConnections decides from the wire', () => {
     expect(timers()).toBe(before);
   });
 
+  it('an answer that came from elsewhere than the captures (a realserver asked) is read when it comes: `again` decides then', async () => {
+    const { transport, events } = wireStandIn();
+    let answer: (() => void) | null = null;
+    let heard = false;
+    const decide = (_packets: readonly (readonly unknown[] | null)[], _synced: readonly (number | null)[], again: () => void) => {
+      // Asked once, answered later, out of the call.
+      answer ??= (() => {
+        setTimeout(() => {
+          heard = true;
+          again();
+        }, 20);
+        return () => undefined;
+      })();
+      return { decided: heard, selfEnding: 0, complete: false, silent: heard };
+    };
+    const r = await runCapturedConnections(transport, plan({ connections: 2, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide }));
+    // Nothing on the wire changed after the answer: only `again` could have decided and stopped both.
+    expect(events).toEqual(['connection 1 stopped', 'connection 2 stopped']);
+    expect(r.attempts.every((a) => /captures had decided it/.test(a.output))).toBe(true);
+  });
+
   it('undecided, it stops nothing: the connections end on their own', async () => {
     const { transport, events, release } = wireStandIn();
     const call = runCapturedConnections(transport, plan({ connections: 1, captures: [{ host: 'client', iface: 'any', filter: { hosts: ['10.0.0.10'] } }], decide: () => ({ decided: false, selfEnding: 0, complete: false }) }));

@@ -1,0 +1,63 @@
+// Whether a realserver's kernel holds the connection a test SYN opened, asked while the test
+// connection runs (src/facts/wire-decision.ts, HeldReadings): a SYN that reached a realserver
+// and drew nothing is silent at once when its kernel keeps no connection of it (it dropped the
+// SYN: a firewall, rp_filter), not a second later at the client's retransmission. A SYN-RECV
+// there is an answer its firewall ate, sent again by itself a second later: that waits.
+import type { HeldQuestion, HeldReadings } from '../facts/wire-decision.js';
+import { holdsConnection, ssConnection } from '../probes/ss.js';
+import type { Transport } from '../transport/transport.js';
+
+export class HeldConnections {
+  private readonly answers = new Map<string, boolean | null>();
+  private readonly asked = new Set<string>();
+
+  /**
+   * @param answered called once an answer has come (the wire is read again then)
+   * @param askable whether a host may be asked (reachable, Linux, with ss: it ran `ss -ltn`)
+   */
+  constructor(
+    private readonly transport: Transport,
+    private readonly answered: () => void,
+    private readonly askable: (host: string) => boolean,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  readonly reading: HeldReadings = (host, cip, cport) => {
+    const key = keyOf(host, cip, cport);
+    if (this.answers.has(key)) return this.answers.get(key);
+    // Being asked, or not to be asked: nothing to decide from.
+    return this.asked.has(key) ? null : undefined;
+  };
+
+  /** Asks each question once; a host that cannot be asked answers null at once. */
+  ask(questions: readonly HeldQuestion[]): void {
+    for (const q of questions) {
+      const key = keyOf(q.host, q.cip, q.cport);
+      if (this.asked.has(key)) continue;
+      this.asked.add(key);
+      if (!this.askable(q.host) || this.signal?.aborted) {
+        this.answers.set(key, null);
+        continue;
+      }
+      void this.read(q).then((held) => {
+        this.answers.set(key, held);
+        this.answered();
+      });
+    }
+  }
+
+  private async read(q: HeldQuestion): Promise<boolean | null> {
+    const tuple = { local: { address: q.rip, port: q.rport }, peer: { address: q.cip, port: q.cport } };
+    try {
+      const probe = ssConnection(tuple);
+      const result = await this.transport.run(q.host, probe.argv, { timeoutMs: probe.timeoutMs, batch: true, ...(this.signal ? { signal: this.signal } : {}) });
+      if (result.exitCode !== 0 || result.stopped || result.timedOut) return null;
+      return holdsConnection(Buffer.from(result.stdout).toString('utf8'), tuple);
+    } catch {
+      // Unreachable, a bad value, output that is not ss's: this reading decides nothing.
+      return null;
+    }
+  }
+}
+
+const keyOf = (host: string, cip: string, cport: number): string => `${host} ${cip} ${cport}`;
