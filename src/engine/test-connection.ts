@@ -88,7 +88,8 @@ const TRACE_ARM_TIMEOUT_MS = 20_000;
 export const EARLY_START_ALLOWANCE_MS = 10_000;
 
 const SETTLE_OK_MS = 50;
-const SETTLE_FAILED_MS = 400;
+/** After failed connections the wire has not decided: room for a retransmission, a RST or an ICMP error to land. */
+export const SETTLE_FAILED_MS = 400;
 /** After the wire decided (every capture on each flow's path caught up): room for a late extra (a leak on ext, a redirect). */
 export const SETTLE_DECIDED_MS = 200;
 /**
@@ -193,11 +194,11 @@ export async function runTestConnectionPhase(input: {
     ...(early ? { early: { hostUp: early.hostUp, connectWhen: early.connectWhen.then(() => (ok(client) ? toolFound() : null)) } } : toolFound()),
     connections,
     connectTimeoutS: timeoutS,
-    decide: (live, synced, again) => {
+    decide: (live, synced, again, closedAfterEnd) => {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       recheck = again;
-      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading);
+      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading, closedAfterEnd);
       if (!decision.decided) held.ask(decision.questions);
       return decision;
     },
@@ -287,11 +288,12 @@ export interface CapturedConnectionsPlan {
   /**
    * Reads the captures so far (index-aligned with `captures`; null: not listening before the
    * connections; `again`: reads them again, for an answer that came from elsewhere than the
-   * captures) and says whether the connections are decided: the ones still waiting are
+   * captures; `closedAfterEnd`: a round of questions asked once every connection had ended has
+   * closed, see LiveCapture) and says whether the connections are decided: the ones still waiting are
    * then stopped, and the captures settle for SETTLE_DECIDED_MS (SETTLE_SILENT_MS when every
    * connection went unanswered) instead of SETTLE_FAILED_MS.
    */
-  decide?: (packets: readonly (readonly Packet[] | null)[], synced: readonly (number | null)[], again: () => void) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
+  decide?: (packets: readonly (readonly Packet[] | null)[], synced: readonly (number | null)[], again: () => void, closedAfterEnd: boolean) => Pick<WireDecision, 'decided' | 'selfEnding' | 'complete'> & Partial<Pick<WireDecision, 'silent'>>;
 }
 
 /**
@@ -538,6 +540,8 @@ class WireWatch {
   private rounds = 0;
   /** A capture that could not be asked, or lost packets: no round can close the captures. */
   private roundsOff = false;
+  /** A round asked once every connection had ended has closed: the captures hold all the tools put on the wire. */
+  private closedAfterEnd = false;
 
   constructor(private readonly plan: CapturedConnectionsPlan) {
     this.live = plan.captures.map(() => new LivePackets(() => this.check()));
@@ -600,10 +604,13 @@ class WireWatch {
   private startRound(listening: readonly boolean[]): void {
     if (this.round || this.roundsOff || this.rounds >= MAX_SYNC_ROUNDS) return;
     const snapshot = this.live.map((l, i) => (listening[i] ? l.packets.length : null));
-    // Nothing new since the last round closed (or since the connections began): nothing to close.
-    if (snapshot.every((n, i) => n === null || n === (this.synced[i] ?? 0))) return;
+    // Nothing new since the last round closed (or since the connections began): nothing to
+    // close, unless the connections are over and no round has closed since (a tool that put
+    // nothing on the wire is shown so by one).
+    const over = this.ended >= this.plan.connections;
+    if (snapshot.every((n, i) => n === null || n === (this.synced[i] ?? 0)) && !(over && !this.closedAfterEnd)) return;
     this.rounds++;
-    const round: Round = { snapshot, waiting: new Set(), counted: new Map(), asked: false, timer: setTimeout(() => this.ask(round), SYNC_AFTER_MS) };
+    const round: Round = { snapshot, waiting: new Set(), counted: new Map(), asked: false, askedAfterEnd: false, timer: setTimeout(() => this.ask(round), SYNC_AFTER_MS) };
     round.timer.unref?.();
     this.round = round;
   }
@@ -616,6 +623,7 @@ class WireWatch {
       round.waiting.add(i);
     }
     round.asked = true;
+    round.askedAfterEnd = this.ended >= this.plan.connections;
     this.check();
   }
 
@@ -629,6 +637,7 @@ class WireWatch {
     }
     if (round.waiting.size > 0) return;
     this.synced = [...round.snapshot];
+    if (round.askedAfterEnd) this.closedAfterEnd = true;
     this.round = null;
   }
 
@@ -639,7 +648,7 @@ class WireWatch {
     if (stopped && this.ended < this.plan.connections) return;
     const listening = this.listening;
     this.advanceRound();
-    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)), this.synced, () => this.check());
+    const d = this.plan.decide(this.live.map((l, i) => (listening[i] ? l.packets : null)), this.synced, () => this.check(), this.closedAfterEnd);
     if (!d.decided) {
       if (!stopped) this.startRound(listening);
       return;
@@ -665,6 +674,8 @@ interface Round {
   waiting: Set<number>;
   counted: Map<number, number>;
   asked: boolean;
+  /** Asked once every connection had ended. */
+  askedAfterEnd: boolean;
   timer: ReturnType<typeof setTimeout>;
 }
 

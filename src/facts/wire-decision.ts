@@ -105,7 +105,13 @@ export interface WireDecision {
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
 
 /** Decides the test connection from the packets so far; `expected` is how many connections the client makes. */
-export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined): WireDecision {
+/**
+ * `closedAfterEnd`: every connection's tool has ended, and a round of questions asked after that
+ * has closed every listening capture: each holds all the tools put on the wire. A client's
+ * capture that shows no SYN of the service then says that none was sent (no route, a local
+ * firewall): nothing can come, and the captures need not settle.
+ */
+export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined, closedAfterEnd = false): WireDecision {
   const { vip, vport } = topology.service;
   const client = captures.filter((c) => c.place === 'client');
   const flows = new Map<string, { cip: string; cport: number }>();
@@ -117,6 +123,7 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
       }
     }
   }
+  if (closedAfterEnd && flows.size === 0 && client.length > 0) return { decided: true, flows: [], selfEnding: 0, complete: true, silent: false, questions: [] };
   const questions: HeldQuestion[] = [];
   const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q)) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCapturedConnections, SETTLE_DECIDED_MS, SETTLE_SILENT_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
+import { runCapturedConnections, SETTLE_DECIDED_MS, SETTLE_FAILED_MS, SETTLE_SILENT_MS, type CapturedConnectionsPlan } from '../../src/engine/test-connection.js';
 import { runEachAlone, type RunOptions, type RunResult, type Transport } from '../../src/transport/transport.js';
 
 /** tcpdump's listening line, then, as ssh and local transports do when asked, the counters it prints on SIGUSR1. */
@@ -213,6 +213,15 @@ describe('runCapturedConnections asking the captures for their counters (silence
     expect(running.size).toBe(0);
   });
 
+  it('a round asked while a tool still runs is not one asked after the tools ended', async () => {
+    const { transport, asked } = asking();
+    const decide: NonNullable<CapturedConnectionsPlan['decide']> = (_p, _s, _a, closedAfterEnd) => ({ decided: closedAfterEnd, selfEnding: 0, complete: closedAfterEnd });
+    const r = await runCapturedConnections(transport, plan({ decide, connectTimeoutS: 5 }));
+    // Rounds were asked before curl gave up (300 ms), and none of them ended the connections.
+    expect(asked.length).toBeGreaterThan(0);
+    expect(r.attempts.map((a) => a.exitCode)).toEqual([28, 28]);
+  });
+
   it('a capture whose kernel lost packets, one that counted a packet that never comes, or a host that cannot be asked (a replay), gives the decision nothing', async () => {
     for (const opts of [{ dropped: 2 }, { onItsWay: 1 }, { canAsk: false }]) {
       const { transport } = asking(opts);
@@ -221,6 +230,52 @@ describe('runCapturedConnections asking the captures for their counters (silence
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.every((s) => s.every((n) => n === null)), JSON.stringify(opts)).toBe(true);
     }
+  });
+});
+
+describe('runCapturedConnections when the tools put nothing on the wire (a client with no route)', () => {
+  /** tcpdump that captures nothing and, asked, counts nothing; curl that fails at once, as with no route to the VIP. */
+  function noRoute(canAsk: boolean): { transport: Transport; asked: string[] } {
+    const asked: string[] = [];
+    const transport: Transport = {
+      close: async () => undefined,
+      runTogether: (host, argvs, options) => runEachAlone(transport, host, argvs, options),
+      run: (host, argv, options) => {
+        if (argv[0] !== 'tcpdump') return Promise.resolve({ stdout: new Uint8Array(), stderr: 'curl: (7) Failed to connect to 10.0.0.10 port 80 after 0 ms: Network is unreachable', exitCode: 7, durationMs: 2 });
+        const iface = argv[argv.indexOf('-i') + 1];
+        listen(options, `tcpdump: listening on ${iface}, link-type EN10MB (Ethernet), snapshot length 512 bytes`);
+        if (canAsk) {
+          options.countersOnDemand?.(() => {
+            asked.push(`${host} ${iface}`);
+            setImmediate(() => options.onStderrLine?.('tcpdump: 0 packets captured, 0 packets received by filter, 0 packets dropped by kernel'));
+            return true;
+          });
+        }
+        return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: new Uint8Array(), stderr: '', exitCode: 0, durationMs: 1, stopped: true })));
+      },
+    };
+    return { transport, asked };
+  }
+  // As src/facts/wire-decision.ts decides: no SYN on the client's capture once a round asked after the tools ended has closed it.
+  const decide: NonNullable<CapturedConnectionsPlan['decide']> = (packets, _synced, _again, closedAfterEnd) => {
+    const none = closedAfterEnd && packets.every((p) => (p?.length ?? 0) === 0);
+    return { decided: none, selfEnding: 0, complete: none };
+  };
+
+  it('asked once the tools have ended, the captures say nothing was sent: they stop without the settle', async () => {
+    const { transport, asked } = noRoute(true);
+    let over = 0;
+    await runCapturedConnections(transport, plan({ decide, onConnectionsDone: () => (over = performance.now()) }));
+    const after = performance.now() - over;
+    expect([...new Set(asked)].sort()).toEqual(['client any', 'director eth0', 'director eth1']);
+    expect(after).toBeLessThan(SETTLE_FAILED_MS / 2);
+  });
+
+  it('not asked (a replay), they settle as before', async () => {
+    const { transport } = noRoute(false);
+    let over = 0;
+    await runCapturedConnections(transport, plan({ decide, onConnectionsDone: () => (over = performance.now()) }));
+    expect(performance.now() - over).toBeGreaterThanOrEqual(SETTLE_FAILED_MS - 5);
   });
 });
 

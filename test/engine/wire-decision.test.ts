@@ -397,6 +397,31 @@ describe('what decides, on the recorded runs', () => {
     expect(decideFromWire(r.topology, lagging, r.connections).decided).toBe(false);
   });
 
+  it('the client sent nothing (no route to the VIP; no ARP answer for its next hop): decided once a round asked after the tools ended has closed the captures, not before', async () => {
+    for (const which of ['bundles client.no-route-to-vip', 'bundles-ipvs client.no-route-to-vip', 'bundles-sides client.no-route-to-vip', 'bundles director.rp-filter-client-arp']) {
+      const [dir, s] = which.split(' ');
+      const r = await load(join(import.meta.dirname, '../../fixtures', dir, s));
+      expect(r.captures.some((c) => c.place === 'client')).toBe(true);
+      const after = decideFromWire(r.topology, r.captures, r.connections, undefined, true);
+      expect({ decided: after.decided, complete: after.complete, flows: after.flows }, which).toEqual({ decided: true, complete: true, flows: [] });
+      expect(decideFromWire(r.topology, r.captures, r.connections).decided, which).toBe(false);
+      // Without the client's capture nothing shows what it sent.
+      expect(decideFromWire(r.topology, r.captures.filter((c) => c.place !== 'client'), r.connections, undefined, true).decided, which).toBe(false);
+    }
+  });
+
+  it('a client that sent its SYNs is decided by them, whether or not the tools have ended', async () => {
+    let compared = 0;
+    for (const { root, s } of scenarios) {
+      const r = await load(join(root, s));
+      if (!r.captures.some((c) => c.place === 'client' && c.packets.some((p) => p.tcp?.flags.syn && p.dst === r.topology.service.vip))) continue;
+      compared++;
+      const [over, running] = [true, false].map((closed) => decideFromWire(r.topology, r.captures, r.connections, undefined, closed));
+      expect(over, `${label(root)} ${s}`).toEqual(running);
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
   it('fewer connections on the wire than were made: not decided', async () => {
     const r = await load(join(import.meta.dirname, '../../fixtures/bundles/healthy'));
     expect(decideFromWire(r.topology, r.captures, r.connections).decided).toBe(true);
