@@ -4,7 +4,8 @@
 // doctor. The lab's hosts share this machine's kernel and so its tracefs: the instances are
 // looked for kernel-wide.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { injectFault, labExec, labFaults, readLabInfo, revertFault } from '../../src/lab/index.js';
@@ -85,8 +86,9 @@ describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (s
       const ping = await labExec(PREFIX, 'client', ['ping', '-n', '-c', '1', '-W', '2', planLab(PREFIX, 3).directorExtAddress]);
       expect(ping.exitCode, ping.stderr).toBe(0);
       await injectFault(PREFIX, id);
+      const recorded = mkdtempSync(join(tmpdir(), 'lvsd-traced-'));
       try {
-        const r = labDiagnose(PREFIX, ['--trace-drops']);
+        const r = labDiagnose(PREFIX, ['--trace-drops', '--record', join(recorded, 'bundle')]);
         expect(r.diagnoses[0]?.id, JSON.stringify(r.diagnoses.map((d) => d.id))).toBe(id);
         const e = traceEvidence(r, id);
         expect(e, JSON.stringify(r.dropTraces)).toBeDefined();
@@ -96,7 +98,12 @@ describe.skipIf(skip !== null)(`lvs-doctor --trace-drops on the lab${skip ? ` (s
         // Only that host dropped the test connection's packets.
         expect(r.dropTraces!.filter((t) => t.drops.length > 0).map((t) => t.host)).toEqual([want.host]);
         expect(instancesLeft()).toEqual([]);
+        // A traced run asks no realserver whether it holds a connection (src/engine/test-connection.ts):
+        // a drop on a realserver waits for the retransmission, a second copy for its trace to match.
+        const manifest = JSON.parse(readFileSync(join(recorded, 'bundle', 'manifest.json'), 'utf8')) as { entries: { argv: string[] }[] };
+        expect(manifest.entries.filter((e) => e.argv[0] === 'ss' && e.argv[1] === '-tan')).toEqual([]);
       } finally {
+        rmSync(recorded, { recursive: true, force: true });
         await revertFault(PREFIX, id);
       }
     }, 240_000);
