@@ -13,7 +13,7 @@ export class HeldConnections {
 
   /**
    * @param answered called once an answer has come (the wire is read again then)
-   * @param askable whether a host may be asked (reachable, Linux, with ss: it ran `ss -ltn`)
+   * @param askable whether a host may be asked (the engine's say: reachable, and no drop traces in the run)
    */
   constructor(
     private readonly transport: Transport,

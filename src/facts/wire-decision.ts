@@ -16,14 +16,17 @@
 //               connection of it: its kernel dropped the SYN and sends nothing later. A SYN-RECV
 //               there means it answered into its own firewall, and sends that answer again
 //               a second later (the netns lab's director.untranslated-leak does).
-//               Otherwise (hosts that cannot be asked: a replay), the client sent its SYN again (a second without any answer), every capture on
-//               the way shows that retransmission too, and the director is not still asking ARP
+//               Otherwise (hosts that cannot be asked: a replay), the client sent its SYN again
+//               (a second without any answer), every capture on the way shows that
+//               retransmission too, and the director is not still asking ARP
 //               for a realserver: what the path does with the SYN is on the wire by then (the
 //               retransmission is treated as the first SYN was), and the client's tool would
 //               only wait out its timeout. Silence alone, before the retransmission, decides
 //               nothing; nor while the director's ARP for the RIP goes unanswered: the recorded
 //               real-IPVS run of realserver.unreachable shows its ICMP host unreachable only
 //               after its ARP gave up, 3 s after the SYN.
+// A client that sent no SYN at all (no route to the VIP) is decided once a round of questions
+// asked after every tool had ended has closed its capture: nothing more can come.
 // And only once every other capture on the flow's path shows its part of what the client saw
 // (the SYN on ext, the rewritten SYN on int and the realserver, the realserver's reply leaving
 // it): captures reach the doctor at different speeds, and a hop judged before its capture
@@ -104,8 +107,9 @@ export interface WireDecision {
 
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
 
-/** Decides the test connection from the packets so far; `expected` is how many connections the client makes. */
 /**
+ * Decides the test connection from the packets so far; `expected` is how many connections the
+ * client makes; `held`, what the realservers asked said (see HeldReadings).
  * `closedAfterEnd`: every connection's tool has ended, and a round of questions asked after that
  * has closed every listening capture: each holds all the tools put on the wire. A client's
  * capture that shows no SYN of the service then says that none was sent (no route, a local
