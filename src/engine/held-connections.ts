@@ -4,6 +4,8 @@
 // SYN: a firewall, rp_filter), not a second later at the client's retransmission. A SYN-RECV
 // there is an answer its firewall ate, sent again by itself a second later: that waits.
 import type { HeldQuestion, HeldReadings } from '../facts/wire-decision.js';
+import type { SsResult } from '../parsers/ss.js';
+import { runProbes } from '../probes/runner.js';
 import { holdsConnection, ssConnection } from '../probes/ss.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -48,13 +50,12 @@ export class HeldConnections {
 
   private async read(q: HeldQuestion): Promise<boolean | null> {
     const tuple = { local: { address: q.rip, port: q.rport }, peer: { address: q.cip, port: q.cport } };
+    const [outcome] = await runProbes(this.transport, [{ host: q.host, probe: () => ssConnection(tuple) }], this.signal ? { signal: this.signal } : {});
+    // Unreachable, a bad value, a failed or stopped run, output that is not ss's: this reading decides nothing.
+    if (!outcome?.ok) return null;
     try {
-      const probe = ssConnection(tuple);
-      const result = await this.transport.run(q.host, probe.argv, { timeoutMs: probe.timeoutMs, batch: true, ...(this.signal ? { signal: this.signal } : {}) });
-      if (result.exitCode !== 0 || result.stopped || result.timedOut) return null;
-      return holdsConnection(Buffer.from(result.stdout).toString('utf8'), tuple);
+      return holdsConnection(outcome.parsed as SsResult, tuple);
     } catch {
-      // Unreachable, a bad value, output that is not ss's: this reading decides nothing.
       return null;
     }
   }

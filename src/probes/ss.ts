@@ -1,6 +1,6 @@
 import { ParseError } from '../model/parse-error.js';
-import { parseSs } from '../parsers/ss.js';
-import { isIPv6 } from '../util/ip.js';
+import type { SsResult } from '../parsers/ss.js';
+import { isIPv6, sameAddress } from '../util/ip.js';
 import { defineProbe, SHORT_MS } from './define.js';
 import type { ProbeCommand } from './probe.js';
 import { ipAddress, port } from './validate.js';
@@ -26,13 +26,12 @@ export function ssConnection(tuple: SocketTuple): ProbeCommand {
 }
 
 /**
- * Whether `ss -tan` output shows a socket of the tuple that can still send by itself: any state
- * but TIME-WAIT (a SYN-RECV sends its SYN+ACK again, an established one its data). Throws
- * ParseError for output that is not ss's.
+ * Whether ssConnection's answer shows a socket of the tuple that can still send by itself: any
+ * state but TIME-WAIT (a SYN-RECV sends its SYN+ACK again, an established one its data). Throws
+ * ParseError for a socket outside the tuple (an ss that ignored its filter).
  */
-export function holdsConnection(text: string, tuple: SocketTuple): boolean {
-  const { sockets } = parseSs(text);
-  const same = (e: { address: string; port: number | null }, want: { address: string; port: number }): boolean => e.port === want.port && e.address.replace(/^::ffff:/, '') === want.address;
+export function holdsConnection({ sockets }: SsResult, tuple: SocketTuple): boolean {
+  const same = (e: { address: string; port: number | null }, want: { address: string; port: number }): boolean => e.port === want.port && sameAddress(e.address, want.address);
   const ofTuple = sockets.filter((s) => same(s.local, tuple.local) && same(s.peer, tuple.peer));
   if (ofTuple.length !== sockets.length) {
     const other = sockets.find((s) => !ofTuple.includes(s))!;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readBundle } from '../../src/transport/bundle.js';
 import { decodePcap } from '../../src/pcap/index.js';
 import { holdsConnection } from '../../src/probes/ss.js';
+import { parseSs } from '../../src/parsers/ss.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');
 const runs = (dir: string): string[] => readdirSync(join(fixtures, dir)).filter((s) => existsSync(join(fixtures, dir, s, 'manifest.json')));
@@ -50,7 +51,7 @@ describe('what the realservers were asked, and said', () => {
         expect(local).toEqual([rs1.rip, String(rs1.port ?? topology.service.vport)]);
         expect(peer[0]).toBe(topology.client.cip);
         expect(q.exitCode).toBe(0);
-        expect(holdsConnection(q.stdout, { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } })).toBe(false);
+        expect(holdsConnection(parseSs(q.stdout), { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } })).toBe(false);
       }
     });
 
@@ -68,7 +69,7 @@ describe('what the realservers were asked, and said', () => {
     expect(asked.map((q) => Number(q.argv.at(-1)!.split(':')[1])).sort()).toEqual(ports);
     for (const q of asked) {
       const [local, peer] = [q.argv[3], q.argv[5]].map((e) => e.split(':'));
-      expect(holdsConnection(q.stdout, { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } }), q.stdout).toBe(true);
+      expect(holdsConnection(parseSs(q.stdout), { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } }), q.stdout).toBe(true);
       expect(q.stdout).toMatch(/^SYN-RECV /m);
     }
     for (const port of ports) expect(syns.filter((p) => p.tcp!.srcPort === port).length, `${port}`).toBe(2);

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdsConnection, ssConnection } from '../../src/probes/ss.js';
+import { parseSs, type SsResult } from '../../src/parsers/ss.js';
 import { ParseError } from '../../src/model/parse-error.js';
 import { ProbeValidationError } from '../../src/probes/validate.js';
 
-const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/parsers/ss', `loopns--connection-${name}.out`), 'utf8');
+const fixture = (name: string): SsResult => parseSs(readFileSync(join(import.meta.dirname, '../../fixtures/parsers/ss', `loopns--connection-${name}.out`), 'utf8'));
 const tuple = (localPort: number, peerPort: number) => ({ local: { address: '127.0.0.1', port: localPort }, peer: { address: '127.0.0.1', port: peerPort } });
 
 describe('ssConnection', () => {
@@ -28,6 +29,10 @@ describe('holdsConnection', () => {
     expect(holdsConnection(fixture('estab'), tuple(8081, 40405))).toBe(true);
   });
 
+  it('a dual-stack listener\'s connection, printed with IPv4-mapped addresses, is the IPv4 tuple\'s', () => {
+    expect(holdsConnection(fixture('syn-recv-mapped'), tuple(8080, 37650))).toBe(true);
+  });
+
   it('nothing, or only a TIME-WAIT, sends nothing by itself', () => {
     expect(holdsConnection(fixture('none'), tuple(8080, 1))).toBe(false);
     expect(holdsConnection(fixture('time-wait'), tuple(8080, 40404))).toBe(false);
@@ -35,6 +40,7 @@ describe('holdsConnection', () => {
 
   it('a socket outside the filter it was given, or output that is not ss, is an error, not an answer', () => {
     expect(() => holdsConnection(fixture('syn-recv'), tuple(8080, 52181))).toThrow(ParseError);
-    expect(() => holdsConnection('ss: command not found\n', tuple(8080, 1))).toThrow(ParseError);
+    // What is not ss's output never reads as "no socket": the parser refuses it first.
+    expect(() => parseSs('ss: command not found\n')).toThrow(ParseError);
   });
 });
