@@ -1,8 +1,9 @@
 // The test connection's live decision (src/engine/test-connection.ts runs it): the captures'
-// packets as they arrive, the plan's `decide` asked after each, and, while undecided, rounds of
-// questions to the captures for their counters (a line on each capture's session stdin, which
-// tcpdump answers on SIGUSR1): a round that closes says each capture holds every packet it had
-// taken by the question (src/facts/wire-decision.ts reads `synced` and `closedAfterEnd`).
+// packets as they arrive, the plan's `decide` asked after each, and, while undecided (or decided
+// but not complete once every tool has ended), rounds of questions to the captures for their
+// counters (a line on each capture's session stdin, which tcpdump answers on SIGUSR1): a round
+// that closes says each capture holds every packet it had taken by the question
+// (src/facts/wire-decision.ts reads `synced` and `closedAfterEnd`).
 import { SYNC_AFTER_MS } from '../facts/wire-decision.js';
 import { LivePackets } from '../pcap/live.js';
 import type { CountersAnswer, RunningCapture } from '../probes/capture.js';
@@ -82,8 +83,7 @@ export class WireWatch {
     // Packets still on their way through it when asked: this round closes nothing; the next,
     // started once they have come, may.
     if (answer.pending > 0) {
-      clearTimeout(round.timer);
-      this.round = null;
+      this.dropRound();
       return;
     }
     round.counted.set(i, answer.written);
@@ -98,6 +98,10 @@ export class WireWatch {
 
   private stopRounds(): void {
     this.roundsOff = true;
+    this.dropRound();
+  }
+
+  private dropRound(): void {
     if (this.round) clearTimeout(this.round.timer);
     this.round = null;
   }
@@ -159,12 +163,15 @@ export class WireWatch {
       if (!stopped) this.startRound(listening);
       return;
     }
+    const over = this.ended >= this.plan.connections;
     // Only once every connection is over: a tool still running may yet draw a late answer.
-    if (d.complete && this.ended >= this.plan.connections) this.onComplete();
+    if (d.complete && over) this.onComplete();
+    // Decided, not complete (nothing from the client follows its answer): a round asked now
+    // that every tool has ended completes it once it closes, sooner than the settle.
+    else if (over) this.startRound(listening);
     if (stopped) return;
     if (!this.isDecided) {
       this.isDecided = true;
-      this.stopRounds();
       if (d.silent === true) this.settleMs = SETTLE_SILENT_MS;
       this.onDecided();
     }

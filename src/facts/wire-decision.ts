@@ -26,7 +26,8 @@
 //               real-IPVS run of realserver.unreachable shows its ICMP host unreachable only
 //               after its ARP gave up, 3 s after the SYN.
 // A client that sent no SYN at all (no route to the VIP) is decided once a round of questions
-// asked after every tool had ended has closed its capture: nothing more can come.
+// asked after every tool had ended has closed its capture: nothing more can come. Such a round
+// also completes a decision (WireDecision.complete): the captures end without a settle.
 // And only once every other capture on the flow's path shows its part of what the client saw
 // (the SYN on ext, the rewritten SYN on int and the realserver, the realserver's reply leaving
 // it): captures reach the doctor at different speeds, and a hop judged before its capture
@@ -90,8 +91,10 @@ export interface WireDecision {
    * Decided, and every capture on each flow's path (the director's, the chosen realserver's,
    * the client's) shows the client's own end of the flow (its FIN or RST, sent once it had an
    * answer): each has caught up with everything the flow put on it before, so letting them
-   * settle would add nothing. False where the client sends nothing more (a RST or an ICMP
-   * error answered it) or a capture has not shown it yet: the captures settle then.
+   * settle would add nothing. Where the client sends nothing more (a RST or an ICMP error
+   * answered it), a round of questions asked once every tool had ended, closed on every
+   * capture (`closedAfterEnd`), shows the same: each holds what its host did by then, and
+   * nothing of a connection that is over comes later. Otherwise false: the captures settle.
    */
   complete: boolean;
   /**
@@ -111,9 +114,10 @@ const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tc
  * Decides the test connection from the packets so far; `expected` is how many connections the
  * client makes; `held`, what the realservers asked said (see HeldReadings).
  * `closedAfterEnd`: every connection's tool has ended, and a round of questions asked after that
- * has closed every listening capture: each holds all the tools put on the wire. A client's
- * capture that shows no SYN of the service then says that none was sent (no route, a local
- * firewall): nothing can come, and the captures need not settle.
+ * has closed every listening capture: each holds all the tools put on the wire, and what the
+ * path did with it. A client's capture that shows no SYN of the service then says that none was
+ * sent (no route, a local firewall): nothing can come. A decision it finds is complete: the
+ * captures need not settle.
  */
 export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined, closedAfterEnd = false): WireDecision {
   const { vip, vport } = topology.service;
@@ -131,7 +135,7 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
   const questions: HeldQuestion[] = [];
   const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q)) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
-  const complete = decided && decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport));
+  const complete = decided && (closedAfterEnd || decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport)));
   const silent = decided && decisions.every((d) => d.verdict === 'silent');
   return { decided, flows: decisions, selfEnding: decisions.filter((d) => d.verdict === 'answered').length, complete, silent, questions };
 }

@@ -222,6 +222,25 @@ describe('runCapturedConnections asking the captures for their counters (silence
     expect(r.attempts.map((a) => a.exitCode)).toEqual([28, 28]);
   });
 
+  it('decided, with nothing from the client after its answer (a RST, an ICMP error): a round asked once the tools have ended completes it, sooner than the settle; not asked (a replay), the captures settle', async () => {
+    // As src/facts/wire-decision.ts: answered at once, the tools end by themselves, complete once such a round has closed.
+    const decide: NonNullable<CapturedConnectionsPlan['decide']> = (_p, _s, _a, closedAfterEnd) => ({ decided: true, selfEnding: 2, complete: closedAfterEnd });
+    for (const canAsk of [true, false]) {
+      const { transport, asked } = asking({ canAsk });
+      let over = 0;
+      let askedBeforeEnd = -1;
+      await runCapturedConnections(transport, plan({ decide, connectTimeoutS: 5, onConnectionsDone: () => ((over = performance.now()), (askedBeforeEnd = asked.length)) }));
+      const after = performance.now() - over;
+      if (canAsk) {
+        expect(askedBeforeEnd).toBe(0);
+        expect([...new Set(asked)].sort()).toEqual(['client any', 'director eth0', 'director eth1']);
+        expect(after).toBeLessThan(SETTLE_DECIDED_MS * 0.75);
+      } else {
+        expect(after).toBeGreaterThanOrEqual(SETTLE_DECIDED_MS - 5);
+      }
+    }
+  });
+
   it('a capture whose kernel lost packets, one that counted a packet that never comes, or a host that cannot be asked (a replay), gives the decision nothing', async () => {
     for (const opts of [{ dropped: 2 }, { onItsWay: 1 }, { canAsk: false }]) {
       const { transport } = asking(opts);
