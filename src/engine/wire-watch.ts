@@ -30,7 +30,11 @@ export class WireWatch {
   readonly live: LivePackets[];
   /** Resolves once the wire decided (never, if it does not). */
   readonly decided: Promise<void>;
-  /** Resolves once the connections are over and every capture on their paths shows the client's end of each (never, if not). */
+  /**
+   * Resolves once the connections are over and the decision is complete (WireDecision.complete:
+   * every capture on their paths shows the client's end of each, or a round asked after they
+   * ended has closed every capture); never, if not.
+   */
   readonly complete: Promise<void>;
   private onComplete: () => void = () => undefined;
   private readonly controller = new AbortController();
