@@ -6,6 +6,8 @@ import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type Outpu
 
 /** The remote wrapper's first stderr line: the PID to kill when the run is stopped. */
 export const PID_MARKER = 'lvs-doctor-pid';
+/** Longer than any PID line (the marker, a space, a PID): past a cap, more than this without a newline is not one. */
+const PID_LINE_MAX = 64;
 
 export interface CollectedOutput {
   stdout: Promise<Uint8Array>;
@@ -60,22 +62,30 @@ export function collectOutput(
     const kept: string[] = [];
     let partial = '';
     let pidSeen = onPid === undefined;
-    const line = (text: string): void => {
+    const pidLine = (text: string): boolean => {
       const marker = pidSeen ? null : new RegExp(`^${PID_MARKER} (\\d+)$`).exec(text);
-      if (marker) {
-        pidSeen = true;
-        onPid?.(Number(marker[1]));
-        return;
-      }
+      if (!marker) return false;
+      pidSeen = true;
+      onPid?.(Number(marker[1]));
+      return true;
+    };
+    const line = (text: string): void => {
+      if (pidLine(text)) return;
       kept.push(text);
       onStderrLine?.(text);
     };
     const decoder = new StringDecoder('utf8');
     stderr.on('data', (chunk: Buffer) => {
-      if (!errFits(chunk)) return;
+      const fits = errFits(chunk);
+      // Past a cap nothing is kept, but the PID line is still looked for: a stop needs it to end
+      // the command on the host (stdout can pass its cap before stderr's first line is read).
+      if (!fits && pidSeen) return;
       const parts = (partial + decoder.write(chunk)).split('\n');
       partial = parts.pop() ?? '';
-      parts.forEach((p) => line(p.replace(/\r$/, '')));
+      parts.forEach((p) => (fits ? line : pidLine)(p.replace(/\r$/, '')));
+      // Looking for it in a flood without newlines keeps no more than a PID line's worth of the
+      // line's start: too long already, it can match nothing whatever follows.
+      if (!fits && partial.length > PID_LINE_MAX) partial = partial.slice(0, PID_LINE_MAX + 1);
     });
     stderr.on('error', () => undefined);
     stderr.on('close', () => {
