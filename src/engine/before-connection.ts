@@ -16,10 +16,12 @@
 //   ping to a dead RIP starts is what answers the balanced SYN with an ICMP host unreachable
 //   within curl's connect timeout (fixtures/bundles/realserver.unreachable): the ping must be
 //   over before the SYN, and goes first in the director's batch so that its ARP starts first.
-// - the realservers' ping and traceroute towards the client, when they cannot run alongside
-//   (probes-alongside.ts: a director that may answer them with a redirect, too many
-//   realservers for the director's ICMP budget, --trace-drops): they keep today's place,
-//   before the SYN. When they may run alongside they are not in the first round at all.
+// - not the realservers' ping and traceroute towards the client, though they put packets on
+//   the wire: they run beside their host's reads, and whether the SYN waits for them is the
+//   director's to say (probes-alongside.ts: one that may answer them with a redirect makes the
+//   SYN wait for the whole first round; src/engine/run.ts, probeWhileCapturing). Too many
+//   realservers for the director's ICMP budget, or --trace-drops, and this first round is not
+//   used at all: they keep their place before the captures.
 // - what the run needs to make the connection at all: every host's `uname` (a host that is
 //   not Linux or did not answer is left out, the client included), the client's connect tools,
 //   and, while the realservers' Q.1/Q.2 probes wait, what decides whether they may run
@@ -41,10 +43,9 @@ import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
-export type BeforeConnection = 'arp' | 'counters' | 'packets' | 'host' | 'order' | 'names' | null;
+export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
 
 const COUNTERS: ReadonlySet<string> = new Set<ProbeName>(['iptables-save', 'nft', 'ipvsadm', 'proc-ip-vs', 'nstat-before', 'ss-listen']);
-const PACKETS: ReadonlySet<string> = new Set<ProbeName>(['ping-client', 'traceroute-client']);
 
 /**
  * Why `job` (a first-round probe) must be over before the test connection's first SYN, or
@@ -54,7 +55,6 @@ const PACKETS: ReadonlySet<string> = new Set<ProbeName>(['ping-client', 'tracero
 export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director: string, client: string): BeforeConnection {
   if (job.name === 'ping-rip') return 'arp';
   if (COUNTERS.has(job.name)) return 'counters';
-  if (PACKETS.has(job.name)) return 'packets';
   if (job.name === 'uname' || (job.host === client && job.name === CONNECT_TOOLS_FACT)) return 'host';
   if (job.host === director && job.name === 'sysctl') return 'order';
   if (job.host === director && job.name === 'ip-addr') return 'names';

@@ -77,7 +77,7 @@ export const PROBE_CATALOG = {
   },
   'ping-client': {
     phase: 'second',
-    build: ({ host, derived }) => (derived.cip && isRealserver(host) ? ping(host.rip, derived.cip) : null),
+    build: ({ host, derived }) => (derived.cip && isRealserver(host) ? ping(host.rip, derived.cip, { beside: true }) : null),
   },
   'traceroute-client': {
     phase: 'second',

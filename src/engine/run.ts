@@ -264,14 +264,13 @@ function analyze(state: RunState, testConnection: TestConnectionFacts): Hop[] {
 
 /**
  * The inventory names CIP, the director's interfaces and DIP, and the captures leave the
- * probes out (so the realservers' Q.1/Q.2 probes towards the client wait for the first round):
- * the captures start with the first probes, each once its host is connected, and the
- * connections once every capture listens and every first-round reading that must precede the
- * first SYN is in (src/engine/before-connection.ts). The director's batch runs its pings to
- * the RIPs first and what the SYN waits for next; the rest of it runs beside the connection.
- * When the realservers' probes towards the client may not run alongside (a director that may
- * answer them with a redirect), they run once the first round is over and before the SYN, as
- * before. A first round that outlasts EARLY_START_ALLOWANCE_MS gives the early captures up
+ * probes out: the captures start with the first probes, each once its host is connected, and
+ * the connections once every capture listens and every first-round reading that must precede
+ * the first SYN is in (src/engine/before-connection.ts). The director's batch runs its pings
+ * to the RIPs first and what the SYN waits for next; the rest of it runs beside the connection.
+ * The realservers' Q.1/Q.2 probes are in their first batch, their ping and traceroute towards
+ * the client beside the reads; when the director's readings say it may answer those with a
+ * redirect, the SYN waits for the whole first round, so they are over before it. A first round that outlasts EARLY_START_ALLOWANCE_MS gives the early captures up
  * (their bound on the host would not cover the connection): new ones are armed after it.
  */
 async function probeWhileCapturing(state: RunState, testConnectionOptions: TestConnectionOptions | undefined, known: DerivedParams, leftOut: boolean): Promise<Hop[]> {
@@ -279,13 +278,14 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
   const tracingDrops = testConnectionOptions?.traceDrops === true;
   const director = topology.director.name;
   const client = topology.client.name;
-  const towardsClient = (name: string): boolean => TOWARDS_CLIENT.has(name as ProbeName);
   const watch = new FirstRoundWatch(topology, hosts, director, client);
-  const firstRound = runPhase(state, 'first', known, true, (name) => !towardsClient(name), watch).then(() => {
+  // The realservers' probes towards the client go in their first batch, their ping and
+  // traceroute beside its reads (on a broken path their second passes while the rest runs).
+  const firstRound = runPhase(state, 'first', known, true, undefined, watch).then(() => {
     facts.derived = deriveParams(topology, facts);
   });
-  // Whether the realservers' probes towards the client may run alongside, as soon as the
-  // director's readings decide it (its sysctls say whether it sends redirects at all).
+  // Whether the realservers' probes towards the client may run on beside the connection, as
+  // soon as the director's readings decide it (its sysctls say whether it sends redirects at all).
   const alongside = (async (): Promise<boolean> => {
     await watch.readingsIn(director);
     if (probesDrawNoRedirect(topology, watch.seen, known)) return true;
@@ -295,9 +295,8 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
   const allIn = Promise.all(allHosts(topology).map((h) => watch.readingsIn(h.name)));
   const connectWhen = (async (): Promise<void> => {
     await Promise.all([allIn, watch.roundEnded(client)]);
-    if (await alongside) return;
-    await firstRound;
-    if (!stop.aborted) await runPhase(state, 'second', known, false, towardsClient);
+    // A director that may answer them with a redirect: the first SYN waits for them to be over.
+    if (!(await alongside)) await firstRound;
   })();
   // A capture's ssh starts after its host's first batch has been handed over (two turns of the
   // event loop: the transport gathers a host's quick reads in one, spawns their shell at its
@@ -309,8 +308,7 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
   };
   const armed = deferred();
   const connected = deferred();
-  const during = Promise.all([alongside, armed.promise]).then(([go]) => (go && !stop.aborted ? runPhase(state, 'second', known, false, towardsClient) : undefined));
-  const after = Promise.all([firstRound, during, connected.promise]).then(() => {
+  const after = Promise.all([firstRound, connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
     return runPhase(state, 'after', known);
   });
@@ -349,7 +347,6 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
   }
   armed.resolve();
   connected.resolve();
-  await during;
   if (stop.aborted) return [];
   // A host the first round found unusable has no capture, as if it had been known before.
   const usable = testConnection.captures.filter((c) => hosts.get(c.host)?.status === 'reachable');

@@ -43,19 +43,21 @@ export function batchBoundMs(items: readonly BatchItem[]): number {
   return Math.max(...items.map((i) => i.timeoutMs));
 }
 
+/** At most this many items of a batch run beside the others (each is one more process at once on the host). */
+export const MAX_BESIDE = 3;
+
 /**
- * The batch's items in the order to send them: the last that may run beside the others goes
- * last (the frames are read in order, and the one beside is framed after the rest); the others
- * run in sequence.
+ * The batch's items in the order to send them: those that may run beside the others (at most
+ * MAX_BESIDE, the last ones marked) go last, in their order (the frames are read in order, and
+ * the ones beside are framed after the rest); the others run in sequence. A batch of nothing
+ * but such items runs its first in turn: something has to.
  */
 export function besideLast<T extends { item: BatchItem }>(runs: readonly T[]): T[] {
-  let at = -1;
-  runs.forEach((r, i) => {
-    if (r.item.beside) at = i;
-  });
-  if (at < 0 || runs.length === 1) return [...runs];
-  const rest = runs.filter((_, i) => i !== at).map((r) => (r.item.beside ? { ...r, item: { ...r.item, beside: false } } : r));
-  return [...rest, runs[at]];
+  const marked = runs.map((r, i) => (r.item.beside ? i : -1)).filter((i) => i >= 0);
+  const chosen = new Set(marked.slice(-MAX_BESIDE));
+  if (chosen.size === runs.length) chosen.delete(marked[0]);
+  const unmark = (r: T): T => (r.item.beside ? { ...r, item: { ...r.item, beside: false } } : r);
+  return [...runs.filter((_, i) => !chosen.has(i)).map(unmark), ...runs.filter((_, i) => chosen.has(i))];
 }
 
 /** A command line: a root command under sudo keeps its own timeout (the session's, not root, could not kill it). */
@@ -71,29 +73,36 @@ const framed = (i: number, body: string): string[] => [
 
 /**
  * The commands of a batch, framed, as one POSIX sh script. Every argv element is quoted by
- * shellJoin. A last item marked `beside` runs while the others do: the others run on the left
- * of a pipe, writing their frames to the session's stdout as usual, and say "go" down the pipe
- * when done; on its right the item beside runs at once, its output held in variables
- * (held-output.ts: nothing is written on the host), and its frame is written once "go" has
- * come, so the frames stay in order on both streams.
+ * shellJoin. The last items marked `beside` (see besideLast) run while the others do, as the
+ * stages of a pipeline: the items in turn run on its left, writing their frames to the
+ * session's stdout (fd 7) as usual, and say "go" down the pipe when done; each stage after
+ * runs its item at once, its output held in variables (held-output.ts: nothing is written on
+ * the host), and writes its frame once "go" has come from the stage before, then says "go" to
+ * the next. The frames stay in order on both streams, and those in turn are read as they end.
  */
 function batchBody(items: readonly BatchItem[], boundary: string): string {
   if (!/^lvsd-[0-9a-f]{24}$/.test(boundary)) throw new Error('bad batch boundary');
   if (items.length === 0) throw new Error('empty batch');
-  const last = items.length - 1;
-  const beside = items.length > 1 && items[last].beside === true;
-  const inTurn = (beside ? items.slice(0, last) : items).flatMap((item, i) => framed(i, `${commandLine(item)}${beside ? ' 9>&-' : ''}; rc=$?`));
-  if (!beside) return [`B=${boundary}`, ...inTurn].join('\n');
+  let firstBeside = items.length;
+  while (firstBeside > 1 && items[firstBeside - 1].beside === true) firstBeside--;
+  const inTurn = items.slice(0, firstBeside);
+  const beside = items.slice(firstBeside);
+  const turnFrames = inTurn.flatMap((item, i) => framed(i, `${commandLine(item)}${beside.length > 0 ? ' 9>&-' : ''}; rc=$?`));
+  if (beside.length === 0) return [`B=${boundary}`, ...turnFrames].join('\n');
+  const stage = (item: BatchItem, i: number, last: boolean): string[] => [
+    `${holdOutput(`${commandLine(item)} </dev/null${last ? '' : ' 9>&-'}`, 'rc')}; read -r _`,
+    `printf '%s B ${i}\\n' "$B"; printf '%s B ${i}\\n' "$B" >&2`,
+    `printf '%s' ${HELD_STDOUT}; printf '%s' ${HELD_STDERR} >&2`,
+    `printf '\\n%s E ${i} %s\\n' "$B" "$rc"; printf '\\n%s E ${i}\\n' "$B" >&2`,
+    ...(last ? [] : ["printf 'go\\n' >&9; } 9>&1 >&7 7>&- | {"]),
+  ];
   return [
     `B=${boundary}`,
     'exec 7>&1',
     '{',
-    ...inTurn,
+    ...turnFrames,
     "printf 'go\\n' >&9; } 9>&1 >&7 7>&- | {",
-    `${holdOutput(`${commandLine(items[last])} </dev/null`, 'rc')}; read -r _`,
-    `printf '%s B ${last}\\n' "$B"; printf '%s B ${last}\\n' "$B" >&2`,
-    `printf '%s' ${HELD_STDOUT}; printf '%s' ${HELD_STDERR} >&2`,
-    `printf '\\n%s E ${last} %s\\n' "$B" "$rc"; printf '\\n%s E ${last}\\n' "$B" >&2`,
+    ...beside.flatMap((item, k) => stage(item, firstBeside + k, k === beside.length - 1)),
     '} 7>&-',
   ].join('\n');
 }

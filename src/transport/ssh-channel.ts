@@ -18,11 +18,17 @@ export interface ChannelProcess {
   kill(): void;
 }
 
+/** Called once per item, in order, as soon as its frame has ended on both streams. */
+export type OnItem = (index: number, result: BatchItemResult) => void;
+
 interface Job {
   items: readonly BatchItem[];
   boundary: string;
   command: string;
   resolve: (parts: (BatchItemResult | null)[] | null) => void;
+  onItem?: OnItem;
+  /** Items handed to onItem so far. */
+  delivered: number;
 }
 
 /** Bytes kept from the previous chunk, so an end line split across chunks is still seen. */
@@ -34,6 +40,8 @@ class Collector {
   private meter: OutputMeter;
   /** The end line may be here: worth a full look. */
   maybeEnded = false;
+  /** An item's end line may have come with the last chunk. */
+  frameEnded = false;
 
   constructor(
     private readonly stream: 'stdout' | 'stderr',
@@ -48,11 +56,12 @@ class Collector {
   }
 
   /** False once past the cap: nothing more is kept (what came before is, for the finished commands). */
-  push(chunk: Buffer, marker: Buffer): boolean {
+  push(chunk: Buffer, marker: Buffer, frameMarker: Buffer): boolean {
     if (!this.meter.push(chunk)) return false;
     this.chunks.push(chunk);
     const window = Buffer.concat([this.tail, chunk]);
     if (window.includes(marker)) this.maybeEnded = true;
+    this.frameEnded = window.includes(frameMarker);
     this.tail = window.subarray(Math.max(0, window.length - TAIL_BYTES));
     return true;
   }
@@ -67,6 +76,7 @@ class Collector {
     this.chunks = [];
     this.tail = Buffer.alloc(0);
     this.maybeEnded = false;
+    this.frameEnded = false;
     this.meter = new OutputMeter(this.cap);
   }
 }
@@ -107,14 +117,16 @@ export class SshChannel {
    * Resolves with each item's result (null for one that did not start), or null when the
    * channel could not run the batch at all. A command whose output passed the cap has
    * `overflow` set (the channel is closed then, the commands after it are handed back as null).
+   * `onItem` hears each item that ended as it ends (a batch's quick reads are not held up by
+   * an item beside them that waits on the network); the resolved results hold them too.
    */
-  run(items: readonly BatchItem[], urgent = false): Promise<(BatchItemResult | null)[] | null> {
+  run(items: readonly BatchItem[], urgent = false, onItem?: OnItem): Promise<(BatchItemResult | null)[] | null> {
     if (this.dead) return Promise.resolve(null);
     const boundary = newBoundary();
     // Built now, so that a value that does not validate throws to the caller, not in a stream event.
     const command = channelCommand(items, boundary);
     return new Promise((resolve) => {
-      const job: Job = { items, boundary, command, resolve };
+      const job: Job = { items, boundary, command, resolve, delivered: 0, ...(onItem ? { onItem } : {}) };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       if (!this.current) this.next();
@@ -147,16 +159,31 @@ export class SshChannel {
   private received(collector: Collector, chunk: Buffer): void {
     const job = this.current;
     if (!job) return;
-    if (!collector.push(chunk, Buffer.from(`${job.boundary} END`))) {
+    if (!collector.push(chunk, Buffer.from(`${job.boundary} END`), Buffer.from(`${job.boundary} E `))) {
       this.overflowed(job, collector.overflow ?? 'output cap');
       return;
     }
+    if (job.onItem && collector.frameEnded) this.deliverEnded(job);
     if (!this.out.maybeEnded || !this.err.maybeEnded) return;
     const stdout = this.out.all();
     const stderr = this.err.all();
     const end = channelEnd(stdout, stderr, job.boundary);
     if (!end) return;
     this.finish(splitBatchOutput(stdout.subarray(0, end.stdoutEnd), stderr.subarray(0, end.stderrEnd), job.boundary, job.items.length));
+  }
+
+  /** Hands the items that have ended since the last look to onItem, in order. */
+  private deliverEnded(job: Job): void {
+    const stderr = this.err.all();
+    const parts = splitBatchOutput(this.out.all(), stderr, job.boundary, job.items.length);
+    while (job.delivered < parts.length) {
+      const part = parts[job.delivered];
+      // Started and not ended yet on stdout (splitBatchOutput's timedOut), or not started;
+      // or not ended yet on stderr (splitBatchOutput would hand it over with no stderr).
+      if (!part || part.timedOut || !stderr.includes(Buffer.from(`\n${job.boundary} E ${job.delivered}\n`))) return;
+      job.onItem!(job.delivered, part);
+      job.delivered += 1;
+    }
   }
 
   private finish(parts: (BatchItemResult | null)[] | null): void {

@@ -290,15 +290,24 @@ export class SshTransport implements Transport {
     const channel = this.channelFor(state);
     if (channel) {
       const started = performance.now();
+      // Each read is answered as it ends: the next probes (and the test connection's first SYN)
+      // need not wait for an item beside them that waits on the network.
+      const answered = new Set<number>();
+      const onItem = (i: number, part: BatchItemResult): void => {
+        answered.add(i);
+        this.settleOne(host, runs[i], part, Math.round(performance.now() - started));
+      };
       let parts: (BatchItemResult | null)[] | null;
       try {
-        parts = await channel.run(items);
+        parts = await channel.run(items, false, onItem);
       } catch (error) {
         runs.forEach((r) => r.reject(new TransportError('invalid-argument', host, (error as Error).message)));
         return;
       }
+      // A channel that answered some items resolves with them (null only when nothing ended).
       if (parts) {
-        this.settleBatch(host, runs, parts, Math.round(performance.now() - started));
+        const durationMs = Math.round(performance.now() - started);
+        runs.forEach((r, i) => (answered.has(i) ? undefined : this.settleOne(host, r, parts![i], durationMs)));
         return;
       }
     }
@@ -366,23 +375,24 @@ export class SshTransport implements Transport {
 
   /** Each batched command's result to its caller; one whose frame never started runs alone. */
   private settleBatch(host: string, runs: QueuedRun[], parts: (BatchItemResult | null)[], durationMs: number): void {
-    runs.forEach((r, i) => {
-      const part = parts[i];
-      if (!part) {
-        // The session ended before this frame (dropped connection): ask again on its own.
-        this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
-        return;
-      }
-      if (part.overflow) {
-        r.reject(new TransportError('output-limit', host, part.overflow));
-        return;
-      }
-      if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
-        r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
-        return;
-      }
-      r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(part.timedOut || exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
-    });
+    runs.forEach((r, i) => this.settleOne(host, r, parts[i], durationMs));
+  }
+
+  private settleOne(host: string, r: QueuedRun, part: BatchItemResult | null, durationMs: number): void {
+    if (!part) {
+      // The session ended before this frame (dropped connection): ask again on its own.
+      this.run(host, r.item.argv, { ...r.options, batch: false }).then(r.resolve, r.reject);
+      return;
+    }
+    if (part.overflow) {
+      r.reject(new TransportError('output-limit', host, part.overflow));
+      return;
+    }
+    if (r.item.sudo && part.exitCode !== 0 && isSudoRefusal(part.stderr)) {
+      r.reject(new TransportError('no-access', host, lastLine(part.stderr)));
+      return;
+    }
+    r.resolve({ stdout: part.stdout, stderr: part.stderr, exitCode: part.exitCode, durationMs, ...(part.timedOut || exitMeansTimedOut(part.exitCode) ? { timedOut: true } : {}) });
   }
 
   /**

@@ -150,13 +150,17 @@ describe('runDiagnosis: what runs when', () => {
   });
 
   // Issue 12: a realserver's ping and traceroute towards the client (1-2.3 s when it does not
-  // answer) need not hold the captures back once the captures leave their packets out and the
-  // director cannot answer them with a redirect (src/engine/probes-alongside.ts).
-  it('captures leaving the probes out, send_redirects 0: the realservers\' ping and traceroute start once the captures listen; the director\'s are over before the connections', async () => {
+  // answer) need not hold the connections back once the captures leave their packets out and
+  // the director cannot answer them with a redirect (src/engine/probes-alongside.ts): they go
+  // with their host's first reads, and their second passes beside the captures and the connection.
+  it('captures leaving the probes out, send_redirects 0: the realservers\' ping and traceroute go with their first reads and the connections do not wait for them; the director\'s are over before the connections', async () => {
     const dir = mutated(recordedLeavingProbesOut);
     try {
-      const log = await timeline(dir);
-      expect(at(log, 'first', 'start', isRealserverQ12)).toBeGreaterThan(at(log, 'last', 'armed', isCapture));
+      // A client that does not answer them: each waits (ping's -W1, traceroute's -w1).
+      const slow = { 'rs1 ping -n -c1 -W1 -I 10.217.2.11 10.217.1.10': 400, 'rs1 traceroute -n -w1 -q1 -m8 -s 10.217.2.11 10.217.1.10': 400 };
+      const log = await timeline(dir, slow);
+      expect(at(log, 'first', 'start', isRealserverQ12)).toBeLessThan(at(log, 'first', 'armed', isCapture));
+      expect(at(log, 'first', 'start', isCurl)).toBeLessThan(at(log, 'last', 'end', isRealserverQ12));
       expect(at(log, 'last', 'end', isDirectorQ12)).toBeLessThan(at(log, 'first', 'start', isCurl));
       // The counters and the connection table read after them: their packets are in both or neither.
       expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
@@ -186,8 +190,10 @@ describe('runDiagnosis: what runs when', () => {
     try {
       const log = await timeline(dir);
       expect(at(log, 'last', 'end', isQ12)).toBeLessThan(at(log, 'first', 'start', isCurl));
-      // They wait for the director's whole first round (its route lookups decide it), not in it.
-      expect(at(log, 'first', 'start', isRealserverQ12)).toBeGreaterThan(at(log, 'last', 'end', (c, h) => h === 'director' && c.startsWith('ip route get')));
+      // They go with their hosts' first reads; the connections wait for the director's whole
+      // first round (its route lookups decide it) and for them.
+      expect(at(log, 'first', 'start', isRealserverQ12)).toBeLessThan(at(log, 'last', 'end', (c, h) => h === 'director' && c.startsWith('ip route get')));
+      expect(at(log, 'first', 'start', isCurl)).toBeGreaterThan(at(log, 'last', 'end', (c, h) => h === 'director' && c.startsWith('ip route get')));
       expect((await replayBundle(dir)).diagnoses[0].id).toBe('director.send-redirects');
     } finally {
       rmSync(dir, { recursive: true });

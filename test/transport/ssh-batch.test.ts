@@ -2,7 +2,7 @@
 // newline), stderr apart, exit codes, hostile arguments quoted, the session bounded.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { besideLast, batchScript, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
+import { besideLast, batchScript, MAX_BESIDE, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,11 +105,35 @@ describe('ssh batch framing', () => {
       expect(Date.now() - started).toBeLessThan(4000);
     });
 
-    it('only the last item marked goes beside, sent last; the others run in their turn', () => {
+    it('several beside run at once, with the others and with each other, and are framed in their order after them', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lvsd-beside-'));
+      try {
+        // Each waits (3 s at most) for the marks of the others: in sequence none would see them.
+        const waitsFor = (own: string, ...others: string[]) => ({
+          argv: ['sh', '-c', `: > "$1"; shift; i=0; for f in "$@"; do while [ ! -e "$f" ] && [ $i -lt 150 ]; do sleep 0.02; i=$((i+1)); done; done; for f in "$@"; do [ -e "$f" ] || { echo alone; exit 2; }; done; echo together; echo "${own}" >&2`, 'sh', join(dir, own), ...others.map((o) => join(dir, o))],
+        });
+        const results = runInSh([
+          waitsFor('turn', 'ping', 'trace'),
+          { argv: ['printf', 'x'] },
+          { ...waitsFor('ping', 'turn', 'trace'), beside: true },
+          { ...waitsFor('trace', 'turn', 'ping'), beside: true },
+        ]);
+        expect(results.map((r) => Buffer.from(r!.stdout).toString())).toEqual(['together\n', 'x', 'together\n', 'together\n']);
+        expect(results.map((r) => r!.stderr)).toEqual(['turn\n', '', 'ping\n', 'trace\n']);
+        expect(results.map((r) => r!.exitCode)).toEqual([0, 0, 0, 0]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('the items marked go last in their order, at most MAX_BESIDE of them (the last ones); a batch of only such items runs its first in turn', () => {
       const run = (argv0: string, beside = false) => ({ item: { argv: [argv0], timeoutMs: 1000, sudo: false, ...(beside ? { beside: true } : {}) } });
-      const order = besideLast([run('traceroute', true), run('ip'), run('traceroute2', true), run('sysctl')]);
-      expect(order.map((r) => [r.item.argv[0], r.item.beside === true])).toEqual([['traceroute', false], ['ip', false], ['sysctl', false], ['traceroute2', true]]);
-      expect(besideLast([run('traceroute', true)])[0].item.beside).toBe(true);
+      const shape = (runs: ReturnType<typeof run>[]) => besideLast(runs).map((r) => [r.item.argv[0], r.item.beside === true]);
+      expect(shape([run('traceroute', true), run('ip'), run('ping', true), run('sysctl')])).toEqual([['ip', false], ['sysctl', false], ['traceroute', true], ['ping', true]]);
+      const many = Array.from({ length: MAX_BESIDE + 1 }, (_, i) => run(`b${i}`, true));
+      expect(shape([run('ip'), ...many])).toEqual([['ip', false], ['b0', false], ...many.slice(1).map((r) => [r.item.argv[0], true])]);
+      expect(shape([run('ping', true), run('traceroute', true)])).toEqual([['ping', false], ['traceroute', true]]);
+      expect(shape([run('traceroute', true)])).toEqual([['traceroute', false]]);
     });
   });
 });

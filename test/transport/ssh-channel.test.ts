@@ -37,6 +37,24 @@ describe('SshChannel', () => {
     expect(channel.alive).toBe(true);
   });
 
+  it('hands each item over as it ends, before an item beside them that is still waiting', async () => {
+    const { channel } = localChannel();
+    const heard: { index: number; at: number; out: string; err: string }[] = [];
+    const started = Date.now();
+    const slowBeside = { ...item('sh', '-c', 'sleep 0.8; echo late; echo late-err >&2'), beside: true };
+    const parts = await channel.run([item('sh', '-c', 'echo a; echo a-err >&2'), item('printf', 'b'), slowBeside], false, (index, r) =>
+      heard.push({ index, at: Date.now() - started, out: text(r.stdout), err: r.stderr }),
+    );
+    expect(heard.map((h) => [h.index, h.out, h.err])).toEqual([
+      [0, 'a\n', 'a-err\n'],
+      [1, 'b', ''],
+      [2, 'late\n', 'late-err\n'],
+    ]);
+    // The quick reads came while the one beside still slept; the whole batch only after it.
+    expect(heard[1].at).toBeLessThan(heard[2].at - 400);
+    expect(parts!.map((p) => text(p!.stdout))).toEqual(['a\n', 'b', 'late\n']);
+  });
+
   it('no command can read the next batches from the channel', async () => {
     const { channel } = localChannel();
     const [reader, after] = await Promise.all([channel.run([item('cat')]), channel.run([item('echo', 'still here')])]);

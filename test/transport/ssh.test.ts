@@ -147,6 +147,22 @@ describe('SshTransport', () => {
     await t.close();
   });
 
+  it('answers each quick read of a batch as it ends, not when a read beside them that waits on the network does', async () => {
+    const t = transport();
+    await t.prepare(['h-ok']);
+    const started = Date.now();
+    const ended: Record<string, number> = {};
+    const timed = (name: string, p: Promise<unknown>) => p.then(() => (ended[name] = Date.now() - started));
+    await Promise.all([
+      timed('read', t.run('h-ok', ['echo', 'read'], { timeoutMs: 5000, batch: true })),
+      timed('waits', t.run('h-ok', ['sh', '-c', 'sleep 1; echo late'], { timeoutMs: 5000, batch: true, besideOthers: true })),
+      timed('another', t.run('h-ok', ['echo', 'another'], { timeoutMs: 5000, batch: true })),
+    ]);
+    expect(ended.read).toBeLessThan(ended.waits - 500);
+    expect(ended.another).toBeLessThan(ended.waits - 500);
+    await t.close();
+  });
+
   it('works a backed-up queue of quick reads through up to four shells at once (a director probing many off-limits realservers)', async () => {
     const t = transport();
     await t.prepare(['h-ok']);
