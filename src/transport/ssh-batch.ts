@@ -138,6 +138,33 @@ export function channelEnd(stdout: Buffer, stderr: Buffer, boundary: string): { 
   return { stdoutEnd: o, stderrEnd: e, exitCode: Number.isInteger(exitCode) ? exitCode : 255 };
 }
 
+/** Item `i`'s frame read from `outFrom`/`errFrom` on: its result (timedOut when its end has not come), and where the next frame is looked for; null when it never started. */
+export function readFrame(out: Buffer, err: Buffer, boundary: string, i: number, outFrom: number, errFrom: number): { result: BatchItemResult; outNext: number; errNext: number; ended: boolean } | null {
+  const begin = Buffer.from(`${boundary} B ${i}\n`);
+  const b = out.indexOf(begin, outFrom);
+  if (b < 0) return null;
+  const bodyStart = b + begin.length;
+  const end = Buffer.from(`\n${boundary} E ${i} `);
+  const e = out.indexOf(end, bodyStart);
+  const rcEnd = e < 0 ? -1 : out.indexOf(0x0a, e + end.length);
+  const eb = err.indexOf(begin, errFrom);
+  const errStart = eb < 0 ? -1 : eb + begin.length;
+  const errEnd = errStart < 0 ? -1 : err.indexOf(Buffer.from(`\n${boundary} E ${i}\n`), errStart);
+  if (rcEnd < 0) {
+    // Started, never finished: the session's bound stopped it (or it is still running).
+    const partialErr = errStart < 0 ? '' : err.subarray(errStart, errEnd < 0 ? err.length : errEnd).toString('utf8');
+    return { result: { stdout: new Uint8Array(out.subarray(bodyStart)), stderr: partialErr, exitCode: 124, timedOut: true }, outNext: out.length, errNext: errFrom, ended: false };
+  }
+  const exitCode = Number(out.subarray(e + end.length, rcEnd).toString('ascii'));
+  const itemErr = errStart < 0 || errEnd < 0 ? '' : err.subarray(errStart, errEnd).toString('utf8');
+  return {
+    result: { stdout: new Uint8Array(out.subarray(bodyStart, e)), stderr: itemErr, exitCode: Number.isInteger(exitCode) ? exitCode : 255 },
+    outNext: rcEnd + 1,
+    errNext: errEnd >= 0 ? errEnd + 1 : errFrom,
+    ended: errEnd >= 0,
+  };
+}
+
 /**
  * Splits the session's output into each item's result: null for a command that never started
  * (run it again on its own), timedOut for the one the session's bound stopped.
@@ -149,31 +176,11 @@ export function splitBatchOutput(stdout: Uint8Array, stderr: Uint8Array | string
   let outFrom = 0;
   let errFrom = 0;
   for (let i = 0; i < count; i++) {
-    const begin = Buffer.from(`${boundary} B ${i}\n`);
-    const b = out.indexOf(begin, outFrom);
-    if (b < 0) {
-      results.push(null);
-      continue;
-    }
-    const bodyStart = b + begin.length;
-    const end = Buffer.from(`\n${boundary} E ${i} `);
-    const e = out.indexOf(end, bodyStart);
-    const rcEnd = e < 0 ? -1 : out.indexOf(0x0a, e + end.length);
-    const eb = err.indexOf(begin, errFrom);
-    const errStart = eb < 0 ? -1 : eb + begin.length;
-    const errEnd = errStart < 0 ? -1 : err.indexOf(Buffer.from(`\n${boundary} E ${i}\n`), errStart);
-    if (rcEnd < 0) {
-      // Started, never finished: the session's bound stopped it.
-      const partialErr = errStart < 0 ? '' : err.subarray(errStart, errEnd < 0 ? err.length : errEnd).toString('utf8');
-      results.push({ stdout: new Uint8Array(out.subarray(bodyStart)), stderr: partialErr, exitCode: 124, timedOut: true });
-      outFrom = out.length;
-      continue;
-    }
-    const exitCode = Number(out.subarray(e + end.length, rcEnd).toString('ascii'));
-    const itemErr = errStart < 0 || errEnd < 0 ? '' : err.subarray(errStart, errEnd).toString('utf8');
-    results.push({ stdout: new Uint8Array(out.subarray(bodyStart, e)), stderr: itemErr, exitCode: Number.isInteger(exitCode) ? exitCode : 255 });
-    outFrom = rcEnd + 1;
-    if (errEnd >= 0) errFrom = errEnd + 1;
+    const frame = readFrame(out, err, boundary, i, outFrom, errFrom);
+    results.push(frame?.result ?? null);
+    if (!frame) continue;
+    outFrom = frame.outNext;
+    errFrom = frame.errNext;
   }
   return results;
 }

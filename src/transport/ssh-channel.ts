@@ -6,7 +6,7 @@
 // the caller runs that batch in a session of its own, as without a channel.
 import type { Readable, Writable } from 'node:stream';
 import { capMessage, OutputMeter, STDERR_OUTPUT_CAP, TEXT_OUTPUT_CAP, type OutputCap } from './output-cap.js';
-import { batchBoundMs, channelCommand, channelEnd, markOverflow, newBoundary, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
+import { batchBoundMs, channelCommand, channelEnd, markOverflow, newBoundary, readFrame, splitBatchOutput, type BatchItem, type BatchItemResult } from './ssh-batch.js';
 
 /** The local ssh process that carries the channel (spawned by the ssh transport). */
 export interface ChannelProcess {
@@ -27,8 +27,10 @@ interface Job {
   command: string;
   resolve: (parts: (BatchItemResult | null)[] | null) => void;
   onItem?: OnItem;
-  /** Items handed to onItem so far. */
+  /** Items handed to onItem so far, and where the next one's frame is looked for on each stream. */
   delivered: number;
+  outFrom: number;
+  errFrom: number;
 }
 
 /** Bytes kept from the previous chunk, so an end line split across chunks is still seen. */
@@ -126,7 +128,7 @@ export class SshChannel {
     // Built now, so that a value that does not validate throws to the caller, not in a stream event.
     const command = channelCommand(items, boundary);
     return new Promise((resolve) => {
-      const job: Job = { items, boundary, command, resolve, delivered: 0, ...(onItem ? { onItem } : {}) };
+      const job: Job = { items, boundary, command, resolve, delivered: 0, outFrom: 0, errFrom: 0, ...(onItem ? { onItem } : {}) };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       if (!this.current) this.next();
@@ -172,17 +174,18 @@ export class SshChannel {
     this.finish(splitBatchOutput(stdout.subarray(0, end.stdoutEnd), stderr.subarray(0, end.stderrEnd), job.boundary, job.items.length));
   }
 
-  /** Hands the items that have ended since the last look to onItem, in order. */
+  /** Hands the items that have ended since the last look to onItem, in order (each frame read once). */
   private deliverEnded(job: Job): void {
-    const stderr = this.err.all();
-    const parts = splitBatchOutput(this.out.all(), stderr, job.boundary, job.items.length);
-    while (job.delivered < parts.length) {
-      const part = parts[job.delivered];
-      // Started and not ended yet on stdout (splitBatchOutput's timedOut), or not started;
-      // or not ended yet on stderr (splitBatchOutput would hand it over with no stderr).
-      if (!part || part.timedOut || !stderr.includes(Buffer.from(`\n${job.boundary} E ${job.delivered}\n`))) return;
-      job.onItem!(job.delivered, part);
+    const out = this.out.all();
+    const err = this.err.all();
+    while (job.delivered < job.items.length) {
+      const frame = readFrame(out, err, job.boundary, job.delivered, job.outFrom, job.errFrom);
+      // Not started, still running, or ended on stdout only so far.
+      if (!frame || frame.result.timedOut || !frame.ended) return;
+      job.onItem!(job.delivered, frame.result);
       job.delivered += 1;
+      job.outFrom = frame.outNext;
+      job.errFrom = frame.errNext;
     }
   }
 

@@ -2,7 +2,7 @@
 // newline), stderr apart, exit codes, hostile arguments quoted, the session bounded.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { besideLast, batchScript, MAX_BESIDE, newBoundary, splitBatchOutput } from '../../src/transport/ssh-batch.js';
+import { besideLast, batchScript, MAX_BESIDE, newBoundary, readFrame, splitBatchOutput } from '../../src/transport/ssh-batch.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,21 @@ describe('ssh batch framing', () => {
     expect(missing!.stderr).toMatch(/no-such-command-lvsd/);
     const boundary = newBoundary();
     expect(splitBatchOutput(new TextEncoder().encode('partial'), '', boundary, 1)).toEqual([null]);
+  });
+
+  it('reads a frame as ended only once both streams have its end line', () => {
+    const boundary = newBoundary();
+    const script = batchScript([{ argv: ['sh', '-c', 'echo out; echo err >&2'], timeoutMs: 5000, sudo: false }, { argv: ['true'], timeoutMs: 5000, sudo: false }], boundary);
+    const r = spawnSync('sh', ['-c', script], { encoding: 'buffer' });
+    const errEnd = r.stderr.indexOf(`\n${boundary} E 0\n`);
+    // stdout whole, stderr cut just before item 0's end line: as a channel may see them arrive.
+    const early = readFrame(r.stdout, r.stderr.subarray(0, errEnd), boundary, 0, 0, 0);
+    expect(early).toMatchObject({ ended: false });
+    const whole = readFrame(r.stdout, r.stderr, boundary, 0, 0, 0)!;
+    expect(whole.ended).toBe(true);
+    expect(whole.result).toMatchObject({ exitCode: 0, stderr: 'err\n' });
+    // The next frame is read from where this one ended.
+    expect(readFrame(r.stdout, r.stderr, boundary, 1, whole.outNext, whole.errNext)).toMatchObject({ ended: true, result: { exitCode: 0 } });
   });
 
   describe('an item beside the others (traceroute, which waits on silent hops)', () => {
