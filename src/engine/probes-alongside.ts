@@ -43,6 +43,13 @@ export function capturesLeaveProbesOut(topology: Topology, derived: DerivedParam
   return [topology.service.vip, derived.cip, ...topology.realservers.map((r) => r.rip)].every((a) => isIPv4(a));
 }
 
+/**
+ * The after-probes that count packets the realservers' probes towards the client may add on the
+ * director (a MARK rule's counter, nstat's): they are read once those probes are over, as the
+ * before-readings were (or were not) after them. The connection tables need not wait.
+ */
+export const COUNTS_PROBES_PACKETS: ReadonlySet<ProbeName> = new Set<ProbeName>(['iptables-mangle-after', 'nstat-after']);
+
 /** Beyond this many realservers their traceroutes' time-exceeded (one each from the director) would eat the director's ICMP error burst (net.ipv4.icmp_msgs_burst, 50) that the test connection's own errors need. */
 export const MAX_REALSERVERS_ALONGSIDE = 16;
 

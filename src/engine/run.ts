@@ -20,7 +20,7 @@ import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
 import { recordedBothSides } from './director-sides.js';
-import { capturesLeaveProbesOut, mayRunAlongside, probesDrawNoRedirect, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
+import { capturesLeaveProbesOut, COUNTS_PROBES_PACKETS, mayRunAlongside, probesDrawNoRedirect, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
 import { FirstRoundWatch, orderForConnection } from './before-connection.js';
 import type { TestConnectionFacts } from '../facts/test-connection-facts.js';
 import type { ProbeOutcome } from '../probes/runner.js';
@@ -270,7 +270,8 @@ function analyze(state: RunState, testConnection: TestConnectionFacts): Hop[] {
  * to the RIPs first and what the SYN waits for next; the rest of it runs beside the connection.
  * The realservers' Q.1/Q.2 probes are in their first batch, their ping and traceroute towards
  * the client beside the reads; when the director's readings say it may answer those with a
- * redirect, the SYN waits for the whole first round, so they are over before it. A first round that outlasts EARLY_START_ALLOWANCE_MS gives the early captures up
+ * redirect, the SYN waits for the whole first round, so they are over before it. A first round
+ * that outlasts EARLY_START_ALLOWANCE_MS gives the early captures up
  * (their bound on the host would not cover the connection): new ones are armed after it.
  */
 async function probeWhileCapturing(state: RunState, testConnectionOptions: TestConnectionOptions | undefined, known: DerivedParams, leftOut: boolean): Promise<Hop[]> {
@@ -308,10 +309,16 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
   };
   const armed = deferred();
   const connected = deferred();
-  const after = Promise.all([firstRound, connected.promise]).then(() => {
+  // The director's connection table and IPVS counters read what the connections left once they
+  // and its own first round are over. A reading that counts packets the realservers' probes may
+  // add (the MARK rules', nstat) waits for those too, so that their packets are in both of its
+  // readings or in neither: on a broken path their second outlasts the connections.
+  const countsProbes = (name: string): boolean => COUNTS_PROBES_PACKETS.has(name as ProbeName);
+  const tables = Promise.all([watch.roundEnded(director), connected.promise]).then(() => {
     emit({ type: 'phase', phase: 'after' });
-    return runPhase(state, 'after', known);
+    return runPhase(state, 'after', known, false, (name) => !countsProbes(name));
   });
+  const after = Promise.all([firstRound, tables]).then(() => runPhase(state, 'after', known, false, countsProbes));
   after.catch(() => undefined);
   // Given up past the allowance; the run's own stop stops them too.
   const giveUp = new AbortController();

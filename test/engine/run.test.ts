@@ -162,12 +162,29 @@ describe('runDiagnosis: what runs when', () => {
       expect(at(log, 'first', 'start', isRealserverQ12)).toBeLessThan(at(log, 'first', 'armed', isCapture));
       expect(at(log, 'first', 'start', isCurl)).toBeLessThan(at(log, 'last', 'end', isRealserverQ12));
       expect(at(log, 'last', 'end', isDirectorQ12)).toBeLessThan(at(log, 'first', 'start', isCurl));
-      // The counters and the connection table read after them: their packets are in both or neither.
-      expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
+      // The connection tables are read once the connections are over, not after the probes' second.
       expect(at(log, 'first', 'start', isAfter)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+      expect(at(log, 'first', 'start', isAfter)).toBeLessThan(at(log, 'last', 'end', isRealserverQ12));
       const r = await replayBundle(dir);
       expect(r.verdict).toBe('ok');
       expect(r.checks.find((c) => c.id === 'q1.realserver-pings-client')?.verdict).toBe('pass');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('a firewall-mark service: the MARK rules\' counters after the connection are read once the realservers\' probes are over too (their packets in both readings or in neither)', async () => {
+    const dir = mutated(recordedLeavingProbesOut);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { topology: { service: { fwmark?: number } } };
+    manifest.topology.service.fwmark = 1;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    try {
+      const slow = { 'rs1 ping -n -c1 -W1 -I 10.217.2.11 10.217.1.10': 400, 'rs1 traceroute -n -w1 -q1 -m8 -s 10.217.2.11 10.217.1.10': 400 };
+      const log = await timeline(dir, slow);
+      const isMarkCounters = (c: string, h: string) => h === 'director' && c === 'iptables-save -c -t mangle';
+      expect(at(log, 'first', 'start', isMarkCounters)).toBeGreaterThan(at(log, 'last', 'end', isRealserverQ12));
+      expect(at(log, 'first', 'start', isMarkCounters)).toBeGreaterThan(at(log, 'last', 'end', isCurl));
+      expect(at(log, 'first', 'start', isAfter)).toBeLessThan(at(log, 'last', 'end', isRealserverQ12));
     } finally {
       rmSync(dir, { recursive: true });
     }
