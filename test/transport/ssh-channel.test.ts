@@ -2,6 +2,9 @@
 // batches in order, a stop ahead of the queue, and what is kept when the shell goes away.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SshChannel } from '../../src/transport/ssh-channel.js';
 
@@ -39,20 +42,26 @@ describe('SshChannel', () => {
 
   it('hands each item over as it ends, before an item beside them that is still waiting', async () => {
     const { channel } = localChannel();
-    const heard: { index: number; at: number; out: string; err: string }[] = [];
-    const started = Date.now();
-    const slowBeside = { ...item('sh', '-c', 'sleep 0.8; echo late; echo late-err >&2'), beside: true };
-    const parts = await channel.run([item('sh', '-c', 'echo a; echo a-err >&2'), item('printf', 'b'), slowBeside], false, (index, r) =>
-      heard.push({ index, at: Date.now() - started, out: text(r.stdout), err: r.stderr }),
-    );
-    expect(heard.map((h) => [h.index, h.out, h.err])).toEqual([
-      [0, 'a\n', 'a-err\n'],
-      [1, 'b', ''],
-      [2, 'late\n', 'late-err\n'],
-    ]);
-    // The quick reads came while the one beside still slept; the whole batch only after it.
-    expect(heard[1].at).toBeLessThan(heard[2].at - 400);
-    expect(parts!.map((p) => text(p!.stdout))).toEqual(['a\n', 'b', 'late\n']);
+    const dir = mkdtempSync(join(tmpdir(), 'lvsd-channel-'));
+    const release = join(dir, 'release');
+    try {
+      const heard: [number, string, string][] = [];
+      // The item beside waits (3 s at most) for a mark made only once the reads in turn were
+      // handed over: were they held until the batch ends, it would never see the mark.
+      const waiting = { ...item('sh', '-c', 'i=0; while [ ! -e "$1" ] && [ $i -lt 150 ]; do sleep 0.02; i=$((i+1)); done; [ -e "$1" ] && echo released || echo held; echo late-err >&2', 'sh', release), beside: true };
+      const parts = await channel.run([item('sh', '-c', 'echo a; echo a-err >&2'), item('printf', 'b'), waiting], false, (index, r) => {
+        heard.push([index, text(r.stdout), r.stderr]);
+        if (index === 1) writeFileSync(release, '');
+      });
+      expect(heard).toEqual([
+        [0, 'a\n', 'a-err\n'],
+        [1, 'b', ''],
+        [2, 'released\n', 'late-err\n'],
+      ]);
+      expect(parts!.map((p) => text(p!.stdout))).toEqual(['a\n', 'b', 'released\n']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no command can read the next batches from the channel', async () => {
