@@ -4,8 +4,11 @@
 // on a real host every other flow, in the lab every other namespace (the lab's hosts share one
 // kernel, and so do other labs). A drop counts only when, on the same CPU (softirq handles one
 // packet at a time there):
-//   1. net:netif_receive_skb took the same skb in on one of this host's traced interfaces
-//      (the script filters those by name in the kernel);
+//   1. net:netif_receive_skb took the same skb in on one of this host's path interfaces, and
+//      no device of the kernel took it in since (receives are traced on every device: an skb
+//      this host took in and freed quietly, consume_skb being untraced, is reused by the slab
+//      for the next packet, maybe another namespace's with the same interface name and ifindex;
+//      that namespace's receive is what ends the first packet here);
 //   2. it did not leave again meanwhile (net:net_dev_xmit on one of those interfaces): a veth
 //      hands the same skb to the next namespace, so a drop after that is the next host's;
 //   3. between the receive and the drop, fib:fib_table_lookup routed it with iif = that interface's
@@ -55,6 +58,7 @@ export interface DropTraceFacts {
 
 export function matchDrops(trace: KfreeSkbTrace, host: DropHost, flow: DropFlow): MatchedDrop[] {
   const ifindex = new Map(trace.interfaces.map((i) => [i.name, i.ifindex]));
+  const onPath = pathFilter(trace);
   const open = new Map<number, { receive: TraceReceive; routes: TraceRoute[] }>();
   const matched: MatchedDrop[] = [];
   for (const e of trace.events) {
@@ -67,11 +71,20 @@ export function matchDrops(trace: KfreeSkbTrace, host: DropHost, flow: DropFlow)
       const packet = open.get(e.cpu);
       if (!packet || packet.receive.skb !== e.skb) continue;
       open.delete(e.cpu);
+      if (!onPath(packet.receive.dev)) continue;
       const route = packet.routes.find((r) => r.iif === ifindex.get(packet.receive.dev) && receivedHere(host, packet.receive.dev, r, flow));
       if (route) matched.push(toMatch(host.name, packet.receive, route, e));
     }
   }
   return matched;
+}
+
+/** Whether a receive on `dev` may be the test connection's packet on this host. */
+function pathFilter(trace: KfreeSkbTrace): (dev: string) => boolean {
+  // An older recording: the kernel traced receives on the path's interfaces only.
+  if (trace.path === null) return () => true;
+  const path = new Set(trace.path.length > 0 ? trace.path : trace.interfaces.map((i) => i.name));
+  return (dev) => path.has(dev) && trace.interfaces.some((i) => i.name === dev);
 }
 
 function receivedHere(host: DropHost, dev: string, r: TraceRoute, flow: DropFlow): boolean {

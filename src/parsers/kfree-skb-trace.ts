@@ -1,6 +1,8 @@
 // The text of a tracefs instance's `trace` file as the --trace-drops script prints it
 // (src/probes/drop-trace.ts): its own header lines (`# lvsd-instance NAME`, one
-// `# lvsd-if NAME IFINDEX` per interface of the host), ftrace's header (`# entries-in-buffer/
+// `# lvsd-if NAME IFINDEX` per interface of the host, `# lvsd-path NAME...` for the interfaces
+// on the test connection's path; recordings made before that line had their receives filtered
+// to those interfaces by the kernel), ftrace's header (`# entries-in-buffer/
 // entries-written: X/Y   #P:N`), then one line per event of four kinds:
 //
 //   <task>-<pid> [<cpu>] <flags> <seconds>: kfree_skb: skbaddr=... rx_sk=... protocol=2048 location=ip_rcv_finish_core+0x260/0x470 reason: IP_RPFILTER
@@ -69,6 +71,9 @@ export interface KfreeSkbTrace {
   instance: string | null;
   /** The host's interfaces with their ifindex (what fib_table_lookup's iif means there). */
   interfaces: { name: string; ifindex: number }[];
+  /** The interfaces the test connection comes in on (empty: any of the host's); null: an older
+   * recording, whose receives the kernel already filtered to those interfaces. */
+  path: string[] | null;
   entriesInBuffer: number | null;
   entriesWritten: number | null;
   /** Events the ring lost: written but no longer in it, plus LOST lines. */
@@ -86,7 +91,7 @@ const IPV4 = String.raw`(\d{1,3}(?:\.\d{1,3}){3})`;
 const ROUTE = new RegExp(String.raw`^table (\d+) oif (-?\d+) iif (-?\d+) proto \d+ ${IPV4}/\d+ -> ${IPV4}/\d+ tos \d+ scope \d+ flags \w+ ==> dev (\S+) gw \S+ err (-?\d+)$`);
 
 export function parseKfreeSkbTrace(input: string): KfreeSkbTrace {
-  const result: KfreeSkbTrace = { format: 'kfree-skb-trace', instance: null, interfaces: [], entriesInBuffer: null, entriesWritten: null, lost: 0, truncated: false, events: [] };
+  const result: KfreeSkbTrace = { format: 'kfree-skb-trace', instance: null, interfaces: [], path: null, entriesInBuffer: null, entriesWritten: null, lost: 0, truncated: false, events: [] };
   const lines = numberedLines(input);
   // Seen on a slow (TCG) guest: the host-side bound's KILL cut the printing mid-line.
   if (input !== '' && !input.endsWith('\n')) {
@@ -119,6 +124,11 @@ function readHeader(l: NumberedLine, result: KfreeSkbTrace): void {
   const iface = /^# lvsd-if (\S+) (\S+)$/.exec(l.text);
   if (iface) {
     result.interfaces.push({ name: iface[1], ifindex: intField(iface[2], 'an ifindex', l) });
+    return;
+  }
+  const path = /^# lvsd-path(?: (.*))?$/.exec(l.text);
+  if (path) {
+    result.path = (path[1] ?? '').split(' ').filter(Boolean);
     return;
   }
   const entries = /^# entries-in-buffer\/entries-written: (\d+)\/(\d+)/.exec(l.text);

@@ -5,7 +5,8 @@
 //
 // The tracepoint carries no addresses (its format: skbaddr, location, rx_sk, protocol, reason),
 // so three more events go into the same instance: net:netif_receive_skb and net:net_dev_xmit
-// (the device an skb came in on and whether it left again, by skbaddr) and fib:fib_table_lookup
+// (the device an skb came in on, on any device of the kernel, and whether it left again on the
+// path's, by skbaddr) and fib:fib_table_lookup
 // (the addresses and input ifindex the kernel routed it by). src/facts/drop-match.ts ties a drop to the test connection with them.
 //
 // Cleanup: the instance is removed on every way out. The script traps TERM (the doctor's stop,
@@ -27,7 +28,7 @@ import { interfaceName, positiveInt } from './validate.js';
 
 export interface DropTraceSpec {
   host: string;
-  /** The host's interfaces on the path: received packets are traced on these only (empty: all). */
+  /** The host's interfaces on the path: a drop counts when its packet came in on one of these (empty: any of the host's); transmits are traced on these only. */
   ifaces: string[];
   /** The remote bound: the trace ends (and its instance goes) by itself after this. */
   boundMs: number;
@@ -90,12 +91,15 @@ mkdir $I 2>/dev/null || { I=; fail "cannot create the tracefs instance $J" ${TRA
 setsid sh -c 'trap "" TERM INT HUP; while kill -0 $1 2>/dev/null; do sleep 1; done; [ -d $2 ] || exit 0; echo 0 > $2/tracing_on; for e in ${EVENTS.join(' ')}; do echo 0 > $2/events/$e/enable; done 2>/dev/null; rmdir $2' lvsd-guard $$ $I </dev/null >/dev/null 2>&1 &
 echo "# lvsd-instance \${I##*/}"
 for d in /sys/class/net/*; do echo "# lvsd-if \${d##*/} $(cat $d/ifindex)"; done
+echo "# lvsd-path $*"
 echo $kb > $I/buffer_size_kb
 echo 'protocol == 2048' > $I/events/skb/kfree_skb/filter
 echo 'iif > 1' > $I/events/fib/fib_table_lookup/filter
+# Receives are traced on every device, not only the path's: a receive elsewhere (another
+# namespace's, even one with the same name) of an skb this host took in and freed quietly is
+# what tells the matcher that skb is another packet now.
 if [ $# -gt 0 ]; then
   f=; for n in "$@"; do f="\${f:+$f || }name == \\"$n\\""; done
-  echo "$f" > $I/events/net/netif_receive_skb/filter
   echo "$f" > $I/events/net/net_dev_xmit/filter
 fi
 for e in ${EVENTS.join(' ')}; do echo 1 > $I/events/$e/enable; done
@@ -121,7 +125,7 @@ export function dropTraceProbe(spec: DropTraceSpec): ProbeCommand {
 
 /** The command as a person would read it in evidence (the script itself is in the bundle). */
 export function dropTraceCommand(spec: DropTraceSpec): string {
-  return `tracefs instance lvsd-* on ${spec.host}: skb:kfree_skb (protocol == 2048), net:netif_receive_skb and net:net_dev_xmit${spec.ifaces.length ? ` (${spec.ifaces.join(', ')})` : ''}, fib:fib_table_lookup`;
+  return `tracefs instance lvsd-* on ${spec.host}: skb:kfree_skb (protocol == 2048), net:netif_receive_skb, net:net_dev_xmit${spec.ifaces.length ? ` (${spec.ifaces.join(', ')})` : ''}, fib:fib_table_lookup`;
 }
 
 export interface RunningDropTrace {

@@ -91,6 +91,41 @@ describe('which drops are the test connection on this host', () => {
     // Another service's addresses: nothing is the test connection's.
     expect(matchDrops(trace('director-rp-filter'), director, { ...flow, cip: '10.104.1.99' })).toEqual([]);
   });
+
+  it('traces receives on every device, and proves the fault where it is with them', () => {
+    expect(trace('director-ip-forward-off-all-receives').path).toEqual(['drp1-ext', 'drp1-int']);
+    expect(trace('rs1-during-ip-forward-off').path).toEqual(['drp1-lan']);
+    // The recordings before the path line: the kernel filtered their receives.
+    expect(trace('director-ip-forward-off').path).toBeNull();
+    expect(reasons('director-ip-forward-off-all-receives', director)).toEqual(['IP_INADDRERRORS@drp1-ext']);
+    // rs1's and the client's instances saw the director take the SYN in on drp1-ext and drop it.
+    expect(trace('rs1-during-ip-forward-off').events.some((e) => e.kind === 'receive' && e.dev === 'drp1-ext')).toBe(true);
+    expect(reasons('rs1-during-ip-forward-off', rs(1))).toEqual([]);
+    expect(reasons('rs2-during-ip-forward-off', rs(2))).toEqual([]);
+    expect(reasons('client-during-ip-forward-off', client)).toEqual([]);
+  });
+
+  it("an skb a realserver took in and freed quietly, reused for the director's dropped SYN, is not the realserver's drop", () => {
+    // In rs1's trace, the director's ping to rs2 comes in on rs2's drp1-lan (the same name and
+    // ifindex as rs1's) as skb 9d8d4aea and is consumed (untraced); then on the same CPU the
+    // director takes the SYN in on drp1-ext, routes it CIP -> RIP1 with iif 2 and drops it. The
+    // SYN's skb is edited to 9d8d4aea: what the per-CPU slab does when it hands the freed one on.
+    const text = readFileSync(join(dir, 'drp1lab--rs1-during-ip-forward-off.out'), 'utf8').replaceAll('000000000499bb83', '000000009d8d4aea');
+    expect(matchDrops(parseKfreeSkbTrace(text), rs(1), flow)).toEqual([]);
+    // Seen as the kernel-filtered trace of before (only rs1's interface's receives, no path
+    // line), the stale receive is still open at the drop and the match would claim it.
+    const filtered = text.split('\n').filter((l) => !l.startsWith('# lvsd-path') && !/netif_receive_skb: dev=(?!drp1-lan )/.test(l)).join('\n');
+    expect(matchDrops(parseKfreeSkbTrace(filtered), rs(1), flow).map((d) => `${d.reason}@${d.dev}`)).toEqual(['IP_INADDRERRORS@drp1-lan']);
+  });
+
+  it('counts a receive only on an interface of the path, and of this host', () => {
+    const text = readFileSync(join(dir, 'drp1lab--director-ip-forward-off-all-receives.out'), 'utf8');
+    // The same trace with only the inside on the path: the SYN came in on drp1-ext.
+    expect(matchDrops(parseKfreeSkbTrace(text.replace('# lvsd-path drp1-ext drp1-int', '# lvsd-path drp1-int')), director, flow)).toEqual([]);
+    // An empty path is any of the host's interfaces; a name the host does not have is none of them.
+    expect(matchDrops(parseKfreeSkbTrace(text.replace('# lvsd-path drp1-ext drp1-int', '# lvsd-path')), director, flow).map((d) => `${d.reason}@${d.dev}`)).toEqual(['IP_INADDRERRORS@drp1-ext', 'IP_INADDRERRORS@drp1-ext']);
+    expect(matchDrops(parseKfreeSkbTrace(text.replace(/^# lvsd-if drp1-ext 2$/m, '# lvsd-if drp1-out 2')), director, flow)).toEqual([]);
+  });
 });
 
 const failing = (id: string, fault: CheckResult['fault'], host: string): CheckResult => ({
