@@ -1,5 +1,6 @@
 import type { Check } from '../ids.js';
-import { connectedInterface, routeGet } from '../../src/facts/readers.js';
+import { addresses, connectedInterface, routeGet } from '../../src/facts/readers.js';
+import { unansweredArpForDirector, unansweredArpLines } from '../../src/facts/unanswered-arp.js';
 import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import { fault, notOnClientSide, pass, unknown, wireEvidence } from '../lib.js';
 
@@ -38,12 +39,29 @@ export const requestReachesDirector: Check = {
     // client without the director's MAC once its neighbour entry expires, so no SYN leaves it.
     const d = topology.director.name;
     const cip = facts.derived.cip;
+    // The wire's own word on it: the client's ARP requests for the director, taken in and not answered.
+    const own = new Set([vip, ...(addresses(facts, d) ?? []).map((a) => a.address)]);
+    const arp = !leftClient && cip ? unansweredArpForDirector(tc.captures, cip, own) : null;
+    const arpEvidence = arp ? [{ host: arp.host, command: arp.command, lines: unansweredArpLines(arp), note: arp.requests.length === 1 ? `the client asked for ${arp.target} once; the director took the request in on ${arp.iface} and did not answer` : `the client asked for ${arp.target} ${arp.requests.length} times; the director took the requests in on ${arp.iface} and answered none` }] : [];
     const rpRefusal = !leftClient && cip ? strictRpFilterRefusal(facts, d, cip) : undefined;
     if (rpRefusal && cip && connectedInterface(facts, d, cip)?.ifname === rpRefusal.ext) {
-      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${rpRefusal.ext} drops the client's packets, its ARP requests too: the route back to ${cip} does not leave by ${rpRefusal.ext}, so the client cannot resolve the director and no SYN left it`, evidence: [
+      const summary = arp
+        ? `strict rp_filter on ${rpRefusal.ext} drops the client's packets, its ARP requests too: the director took the client's ARP requests for ${arp.target} in on ${arp.iface} and never answered (the route back to ${cip} does not leave by ${rpRefusal.ext}), so no SYN left the client`
+        : `strict rp_filter on ${rpRefusal.ext} drops the client's packets, its ARP requests too: the route back to ${cip} does not leave by ${rpRefusal.ext}, so the client cannot resolve the director and no SYN left it`;
+      return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary, evidence: [
         ...rpRefusal.evidence,
+        ...arpEvidence,
         { host: c, command: 'test connection', lines: tc.attempts.map((a) => `${a.command} -> exit ${a.exitCode} ${a.output}`) },
-      ], fixes: rpRefusal.fixes, certainty: 0.9 });
+      ], fixes: rpRefusal.fixes, certainty: arp ? 1 : 0.9 });
+    }
+    // Not the client's routing: it has the director as its next hop and the director would not
+    // give its MAC. No fault of the catalog names what refused it: say what the wire shows.
+    if (arp) {
+      return unknown(`no SYN left the client: it asked ARP for ${arp.target} (the director's) and the director took the request${arp.requests.length === 1 ? '' : 's'} in on ${arp.iface} without answering, and its rp_filter does not refuse ${arp.sender} there: look at ${arp.iface}'s arp_ignore and arp_filter and at ARP firewall rules (arptables, nft arp)`, [
+        ...arpEvidence,
+        facts.evidence(d, 'sysctl', (l) => /\.arp_(ignore|filter)/.test(l) && (/\.all\./.test(l) || l.includes(`.${arp.iface}.`)), `arp_ignore and arp_filter on ${arp.iface}`),
+        ...routeEv,
+      ]);
     }
     const saidUnreachable = tc.attempts.some((a) => /unreachable|No route/i.test(a.output));
     if (!leftClient && !saidUnreachable) {

@@ -83,6 +83,13 @@ function withAccessHint(h: HostStatus): HostStatus {
   return hint ? { ...h, hint } : h;
 }
 
+/** A check failed but named no fault (a Q.1 ping that cannot say whose the fault is): say which, and why it is not named. */
+function failedWithoutFault(checks: CheckResult[]): string {
+  const failed = checks.filter((c) => c.verdict === 'fail');
+  const others = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
+  return `no fault named, but a check failed${others}: ${failed[0]?.id ?? '?'}: ${failed[0]?.summary ?? ''}`;
+}
+
 /** "director (director) could not be reached: its ssh host key is not known yet (first contact); next: ..." */
 function unreachedSummary(unreached: HostStatus[]): string {
   const first = unreached[0];
@@ -137,6 +144,8 @@ export function buildResult(inputs: ResultInputs): ResultDocument {
           ? unreachedSummary(unreached)
           : verdict === 'unknown'
           ? `no fault proven, but not everything could be checked: ${unproven[0] ?? ''}`
+          : verdict === 'fail'
+          ? failedWithoutFault(inputs.checks)
           : `warnings only: ${inputs.checks.find((c) => c.verdict === 'warn')?.summary ?? ''}`;
   return {
     schemaVersion: 1,
