@@ -3,7 +3,7 @@ import { historyNotes, readConnectionTable, splitByTestConnections, type Connect
 import type { Finding } from '../../src/model/check.js';
 import type { Topology } from '../../src/model/topology.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { fault, pass, skip, unknown } from '../lib.js';
+import { fault, hopSeenAt, pass, skip, unknown } from '../lib.js';
 
 // 5.4/5.24, director only: the test connection's own entries (its client address and port)
 // still in SYN_RECV once it is over mean the realserver's replies do not come back through
@@ -26,7 +26,10 @@ export const connectionTable: Check = {
     const tested = facts.hopAnalysis?.connections ?? [];
     const { own, history } = splitByTestConnections(table, tested);
     const notes = historyNotes(history, table.probe);
-    const withNotes = <T extends object>(finding: T): T => (notes.length > 0 ? { ...finding, notes } : finding);
+    const withNotes = <T extends { notes?: string[] }>(finding: T): T => {
+      const all = [...(finding.notes ?? []), ...notes];
+      return all.length > 0 ? { ...finding, notes: all } : finding;
+    };
     const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
     if (tested.length === 0 && facts.snapshotOnly) return judgeSnapshot(table, topology, facts);
     if (tested.length === 0) {
@@ -38,19 +41,32 @@ export const connectionTable: Check = {
       return withNotes(skip(`none of the table's ${entries(table.entries.length)} for the service belongs to this run's test connection(s) (${ports}): it says nothing about the present`));
     }
     // The table is read after the test connections ended: one of them still half-open got no reply.
-    const stalled = topology.realservers.map((rs) => own.filter((e) => e.realserver === rs && e.halfOpen)).filter((es) => es.length > 0);
+    // Unless the wire shows its reply rewritten on its way out to the client (hop 4): then the
+    // replies do come back through the director, and the table was read before what followed
+    // landed. Seen on the real-IPVS guest: SYNs held in the client's ARP queue left after its
+    // tool had ended, and the table was read between their SYN+ACK and the client's RST.
+    const overtaken = (e: (typeof own)[number]): boolean => {
+      const conn = tested.find((t) => t.cip === e.client && t.cport === e.cport);
+      return conn !== undefined && hopSeenAt(conn, 3) === 'seen' && hopSeenAt(conn, 4) === 'seen';
+    };
+    const halfOpen = own.filter((e) => e.halfOpen);
+    const raced = halfOpen.filter(overtaken);
+    const racedNotes = raced.length > 0 ? [`${table.probe === 'ipvsadm-conn' ? 'ipvsadm -Lnc' : 'conntrack -L'} showed ${raced.map((e) => `${e.client}:${e.cport} -> ${e.realserver.name} ${e.state}`).join(', ')}, but the wire shows ${raced.length === 1 ? 'its' : 'their'} reply coming back through the director and rewritten towards the client (hops 3 and 4): the table was read before the rest of the exchange landed, not a stalled return path`] : [];
+    const stalled = topology.realservers.map((rs) => halfOpen.filter((e) => e.realserver === rs && !raced.includes(e))).filter((es) => es.length > 0);
     if (stalled.length === 0) {
       const states = own.map((e) => `${e.realserver.name} ${e.state}`).join(', ');
-      return withNotes(pass(`this run's test connection(s) show replies coming back through the director (${states})`));
+      const found = pass(`this run's test connection(s) show replies coming back through the director (${raced.length > 0 ? 'on the wire; the table said ' : ''}${states})`);
+      return withNotes({ ...found, ...(racedNotes.length > 0 ? { notes: racedNotes } : {}) });
     }
     const hosts = stalled.map((es) => es[0].realserver.name);
     const stuck = stalled.flat();
     const dip = facts.derived.dip ?? 'DIP';
-    return withNotes(
-      fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts, summary: `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, evidence: [
+    return withNotes({
+      ...(racedNotes.length > 0 ? { notes: racedNotes } : {}),
+      ...fault({ verdict: 'fail', fault: 'director.return-path-stalled', hosts, summary: `${stalled.map((es) => `${es[0].realserver.name}: this run's test connection${es.length === 1 ? '' : 's'} left ${entries(es.length)} half-open (${es[0].state})`).join('; ')}: replies do not come back through the director`, evidence: [
         facts.evidence(d, table.probe, (l) => stuck.some((e) => table.lineOf(e)(l)), "the test connection's own entries"),
       ], fixes: stalled.map((es) => ({ host: es[0].realserver.name, commands: [`ip route get ${facts.derived.cip ?? es[0].client} from ${es[0].realserver.rip}`, `ip route replace default via ${dip}`], why: 'see realserver.reply-route: the realserver must route replies via the DIP' })), certainty: 0.6 }),
-    );
+    });
   },
 };
 

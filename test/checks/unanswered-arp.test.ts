@@ -111,6 +111,29 @@ describe('a director that answers no ARP on ext (arp_ignore 8), recorded live', 
   });
 });
 
+describe('arp_ignore 8 on the real-IPVS guest', () => {
+  const arp = join(import.meta.dirname, '../../fixtures/bundles-arp');
+
+  it('no SYN left the client: hop 1 as on the netns lab', async () => {
+    const r = await replayBundle(join(arp, 'ipvs-director.arp-ignore'));
+    const hop1 = r.checks.find((c) => c.id === 'q3.request-reaches-director')!;
+    expect(hop1.verdict).toBe('unknown');
+    expect(hop1.summary).toMatch(/asked ARP for 10\.214\.1\.1 \(the director's\) and the director took the requests in on g-ext without answering/);
+    expect(hop1.evidence[1].lines).toContain('net.ipv4.conf.g-ext.arp_ignore = 8');
+    expect(r.diagnoses).toEqual([]);
+  });
+
+  it('SYNs that left the ARP queue after their tools ended, answered through the director and reset by the client: the table read between them is not a stalled return path', async () => {
+    const r = await replayBundle(join(arp, 'ipvs-director.arp-ignore-late-syns'));
+    expect(r.hops.map((h) => h.status)).toEqual(['seen', 'seen', 'seen', 'seen']);
+    const table = r.checks.find((c) => c.id === 'q3.connection-table')!;
+    expect(table.verdict).toBe('pass');
+    expect(table.summary).toContain('on the wire; the table said');
+    expect(table.notes?.join(' ')).toMatch(/10\.214\.1\.10:48186 -> rs3 SYN_RECV.*hops 3 and 4\): the table was read before the rest of the exchange landed/);
+    expect(r.diagnoses.map((d) => d.id)).not.toContain('director.return-path-stalled');
+  });
+});
+
 function copy(scenario: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-arp-'));
   cpSync(join(bundles, scenario), dir, { recursive: true });
