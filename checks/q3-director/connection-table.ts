@@ -1,5 +1,5 @@
 import type { Check } from '../ids.js';
-import { historyNotes, readConnectionTable, splitByTestConnections, type ConnectionTable } from '../../src/facts/connection-table.js';
+import { historyNotes, readConnectionTable, splitByTestConnections, tableCommand, type ConnectionTable } from '../../src/facts/connection-table.js';
 import type { Finding } from '../../src/model/check.js';
 import type { Topology } from '../../src/model/topology.js';
 import type { Facts } from '../../src/facts/facts.js';
@@ -51,7 +51,7 @@ export const connectionTable: Check = {
     };
     const halfOpen = own.filter((e) => e.halfOpen);
     const raced = halfOpen.filter(overtaken);
-    const racedNotes = raced.length > 0 ? [`${table.probe === 'ipvsadm-conn' ? 'ipvsadm -Lnc' : 'conntrack -L'} showed ${raced.map((e) => `${e.client}:${e.cport} -> ${e.realserver.name} ${e.state}`).join(', ')}, but the wire shows ${raced.length === 1 ? 'its' : 'their'} reply coming back through the director and rewritten towards the client (hops 3 and 4): the table was read before the rest of the exchange landed, not a stalled return path`] : [];
+    const racedNotes = raced.length > 0 ? [`${tableCommand(table.probe)} showed ${raced.map((e) => `${e.client}:${e.cport} -> ${e.realserver.name} ${e.state}`).join(', ')}, but the wire shows ${raced.length === 1 ? 'its' : 'their'} reply coming back through the director and rewritten towards the client (hops 3 and 4): the table was read before the rest of the exchange landed, not a stalled return path`] : [];
     const stalled = topology.realservers.map((rs) => halfOpen.filter((e) => e.realserver === rs && !raced.includes(e))).filter((es) => es.length > 0);
     if (stalled.length === 0) {
       const states = own.map((e) => `${e.realserver.name} ${e.state}`).join(', ');

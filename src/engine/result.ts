@@ -83,7 +83,7 @@ function withAccessHint(h: HostStatus): HostStatus {
   return hint ? { ...h, hint } : h;
 }
 
-/** A check failed but named no fault (a Q.1 ping that cannot say whose the fault is): say which, and why it is not named. */
+/** A check failed but named no fault (a Q.1 ping cannot say whose the fault is): say which check. */
 function failedWithoutFault(checks: CheckResult[]): string {
   const failed = checks.filter((c) => c.verdict === 'fail');
   const others = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';

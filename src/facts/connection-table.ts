@@ -85,8 +85,13 @@ export function splitByTestConnections(table: ConnectionTable, tested: readonly 
 }
 
 /** One note per realserver with half-open entries of earlier connections: their states and time left. */
+/** The command a table was read with, as notes name it. */
+export function tableCommand(probe: ConnectionTable['probe']): string {
+  return probe === 'ipvsadm-conn' ? 'ipvsadm -Lnc' : 'conntrack -L';
+}
+
 export function historyNotes(history: readonly TableEntry[], probe: ConnectionTable['probe']): string[] {
-  const source = probe === 'ipvsadm-conn' ? 'ipvsadm -Lnc' : 'conntrack -L';
+  const source = tableCommand(probe);
   const byRs = new Map<string, TableEntry[]>();
   for (const e of history.filter((h) => h.halfOpen)) byRs.set(e.realserver.name, [...(byRs.get(e.realserver.name) ?? []), e]);
   return [...byRs].map(([rs, entries]) => {

@@ -4,7 +4,7 @@
 // took it in, so its reply follows the request on that capture. Requests with no reply from the
 // director anywhere on it were refused by the director's kernel (strict rp_filter checks an ARP
 // request's sender too; arp_filter, arp_ignore and ARP firewall rules can refuse it as well).
-import type { Packet } from '../model/packet.js';
+import { describePacket, type Packet } from '../model/packet.js';
 import type { CaptureFacts } from './test-connection-facts.js';
 
 export interface UnansweredArp {
@@ -20,24 +20,23 @@ export interface UnansweredArp {
 /**
  * The client's (`sender`) ARP requests for one of `directorAddresses` that came in on the
  * director's client side and drew no reply from that address there. Null when the capture
- * shows none, shows a reply, or may have missed one (the kernel dropped some of its packets).
+ * shows none, shows a reply to each address asked for, or may have missed one (the kernel
+ * dropped some of its packets).
  */
 export function unansweredArpForDirector(captures: readonly CaptureFacts[], sender: string, directorAddresses: ReadonlySet<string>): UnansweredArp | null {
   for (const cap of captures) {
     if ((cap.place !== 'director-ext' && cap.place !== 'director-one') || cap.packets === null || (cap.dropped ?? 0) > 0) continue;
     const asked = cap.packets.filter((p) => p.arp?.operation === 'request' && p.arp.senderIp === sender && p.arp.targetIp !== null && directorAddresses.has(p.arp.targetIp));
-    if (asked.length === 0) continue;
-    const target = asked[0].arp!.targetIp!;
-    const requests = asked.filter((p) => p.arp!.targetIp === target);
-    const answered = cap.packets.some((p) => p.arp?.operation === 'reply' && p.arp.senderIp === target);
-    if (!answered) return { target, sender, host: cap.host, iface: cap.iface, command: cap.command, requests };
+    const answered = new Set(cap.packets.flatMap((p) => (p.arp?.operation === 'reply' && p.arp.senderIp !== null ? [p.arp.senderIp] : [])));
+    const target = asked.map((p) => p.arp!.targetIp!).find((t) => !answered.has(t));
+    if (target !== undefined) return { target, sender, host: cap.host, iface: cap.iface, command: cap.command, requests: asked.filter((p) => p.arp!.targetIp === target) };
   }
   return null;
 }
 
-/** The requests as evidence lines, tcpdump's words. */
+/** The requests as evidence lines, as the hops' observations show packets. */
 export function unansweredArpLines(arp: UnansweredArp): string[] {
-  const shown = arp.requests.slice(0, 6).map((p) => `${[p.link.interface ?? arp.iface, p.link.direction].filter((x) => x !== null).join(' ')} ARP, Request who-has ${arp.target} tell ${arp.sender}`);
+  const shown = arp.requests.slice(0, 6).map((p) => `${arp.iface}: ${describePacket(p)}`);
   const more = arp.requests.length > shown.length ? [`(${arp.requests.length - shown.length} more)`] : [];
   return [...shown, ...more, `(no ARP reply from ${arp.target} on ${arp.host} ${arp.iface})`];
 }

@@ -207,6 +207,8 @@ function endpoint(address: string | null, port: Port | null): string {
 /** A short tcpdump-like line for evidence: "lan0 In 10.1.1.2:33333 > 10.1.1.11:80 TCP [S.] seq 1 ack 2". */
 export function describePacket(p: Packet): string {
   const where = [p.link.interface, p.link.direction].filter((x) => x !== null).join(' ');
+  // ARP carries no IP header: its addresses are in its own words, as tcpdump prints them.
+  if (p.arp) return [where, describeArp(p.arp)].filter((x) => x !== '').join(' ');
   const ports = packetPorts(p);
   const head = `${endpoint(p.src, ports?.srcPort ?? null)} > ${endpoint(p.dst, ports?.dstPort ?? null)}`;
   const body = describeTransport(p);
@@ -232,8 +234,13 @@ function describeTransport(p: Packet): string {
     }
     return parts.join(' ');
   }
-  if (p.arp) return `ARP ${p.arp.operation} ${p.arp.targetIp ?? ''}`.trim();
   return p.protocol.toUpperCase();
+}
+
+function describeArp(a: ArpInfo): string {
+  if (a.operation === 'request') return `ARP, Request who-has ${a.targetIp ?? '?'} tell ${a.senderIp ?? '?'}`;
+  if (a.operation === 'reply') return `ARP, Reply ${a.senderIp ?? '?'} is-at ${a.senderMac ?? '?'}`;
+  return 'ARP';
 }
 
 /** The empty link record a reader starts from. */
