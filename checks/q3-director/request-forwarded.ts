@@ -52,17 +52,6 @@ export const requestForwarded: Check = {
     if (rpRefusal) {
       return fault({ verdict: 'fail', fault: 'director.rp-filter', hosts: [d], summary: `strict rp_filter on ${ext} drops the client's packets: the route back to ${cip} does not leave by ${ext}`, evidence: [...rpRefusal.evidence, ...wire], fixes: rpRefusal.fixes, certainty: 1 });
     }
-    const reach = deps['q1.director-reaches-realservers'];
-    const undeliverable = conn.instead.find((i) => i.kind === 'director-cannot-reach-rip');
-    if (undeliverable || reach?.fault === 'realserver.unreachable') {
-      const hosts = reach?.faultHosts?.length ? reach.faultHosts : topology.realservers.map((r) => r.name);
-      const rip = topology.realservers.filter((r) => hosts.includes(r.name)).map((r) => r.rip).join(', ');
-      return fault({ verdict: 'fail', fault: 'realserver.unreachable', hosts, summary: `the director balanced the SYN to ${rip || hosts.join(', ')} but could not deliver it${undeliverable ? ' (it answered the client with ICMP host unreachable)' : ''}`, evidence: [
-        ...(undeliverable ? [{ host: undeliverable.host, command: 'tcpdump (test connection)', lines: [undeliverable.line] }] : []),
-        ...(reach?.fault === 'realserver.unreachable' ? reach.evidence : []),
-        ...wire,
-      ], fixes: reach?.fixes ?? [], certainty: undeliverable ? 1 : 0.9 });
-    }
     const rs = conn.realserver ?? topology.realservers[0];
     const flows = [
       { protocol: 'tcp' as const, src: cip, dst: topology.service.vip, dport: topology.service.vport, ...(ext ? { inIface: ext } : {}), hook: 'prerouting' as const },
@@ -70,6 +59,26 @@ export const requestForwarded: Check = {
       ...(rs ? [{ protocol: 'tcp' as const, src: cip, dst: rs.rip, dport: rs.rport, ...(ext ? { inIface: ext } : {}), hook: 'forward' as const }] : []),
     ];
     const hits = flows.flatMap((f) => firewallHits(facts, d, f) ?? []);
+    const reach = deps['q1.director-reaches-realservers'];
+    // The ICMP host unreachable is about this connection; the director's unanswered ARP for a
+    // RIP is only beside it, so a firewall rule that drops the request explains it first.
+    const undeliverables = conn.instead.filter((i) => i.kind === 'director-cannot-reach-rip');
+    const icmp = undeliverables.find((i) => i.packet.icmp !== null);
+    const arp = undeliverables.find((i) => i.packet.arp !== null);
+    const undeliverable = icmp ?? (hits.length === 0 ? arp : undefined);
+    if (undeliverable || reach?.fault === 'realserver.unreachable') {
+      const asked = undeliverable?.packet.arp?.targetIp ?? null;
+      const named = reach?.faultHosts?.length ? reach.faultHosts : topology.realservers.filter((r) => r.rip === asked).map((r) => r.name);
+      const hosts = named.length > 0 ? named : topology.realservers.map((r) => r.name);
+      const rip = topology.realservers.filter((r) => hosts.includes(r.name)).map((r) => r.rip).join(', ');
+      const how = icmp ? ' (it answered the client with ICMP host unreachable)' : undeliverable ? ` (it asked ARP for ${asked} again and got no reply)` : '';
+      return fault({ verdict: 'fail', fault: 'realserver.unreachable', hosts, summary: `the director balanced the SYN to ${rip || hosts.join(', ')} but could not deliver it${how}`, evidence: [
+        ...(icmp ? [{ host: icmp.host, command: 'tcpdump (test connection)', lines: [icmp.line] }] : []),
+        ...(arp && undeliverable ? [{ host: arp.host, command: 'tcpdump (test connection)', lines: [arp.line], note: 'the director resolving the RIP' }] : []),
+        ...(reach?.fault === 'realserver.unreachable' ? reach.evidence : []),
+        ...wire,
+      ], fixes: reach?.fixes ?? [], certainty: undeliverable ? 1 : 0.9 });
+    }
     if (hits.length > 0) {
       const ev: Evidence[] = [{ host: d, command: 'iptables-save -c / nft list ruleset', lines: hits.map(describeHit), note: 'rules that drop the request' }, ...wire];
       return fault({ verdict: 'fail', fault: 'director.firewall-drop', hosts: [d], summary: `a firewall rule on ${d} drops the client's request: ${hits[0].text}`, evidence: ev, fixes: [

@@ -24,7 +24,8 @@ export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
         if (!existing.fixes.some((f) => f.host === fix.host && f.commands.join('\n') === fix.commands.join('\n'))) existing.fixes.push(fix);
       }
       if (c.verdict === 'fail') existing.severity = 'fail';
-      existing.certainty = Math.min(1, Math.max(existing.certainty, certainty) + 0.05);
+      // In hundredths: 0.9 + 0.05 is 0.9500000000000001 in binary, and reports print it.
+      existing.certainty = Math.min(100, Math.round(Math.max(existing.certainty, certainty) * 100) + 5) / 100;
       return;
     }
     const d: Diagnosis = {

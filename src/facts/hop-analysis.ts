@@ -5,6 +5,7 @@
 import type { Hop, HopName, HopObservation } from '../model/hops.js';
 import { describePacket, type Packet } from '../model/packet.js';
 import type { RealserverSpec, Topology } from '../model/topology.js';
+import { everyPendingAskedAgain, pendingRipArp } from './rip-arp.js';
 import type { CaptureFacts, CapturePlace, TestConnectionFacts } from './test-connection-facts.js';
 
 export type InsteadKind =
@@ -200,9 +201,9 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
   const rsAddresses = new Set(topology.realservers.map((r) => r.rip));
   const dip = topology.director.dip ?? null;
   const out: InsteadObservation[] = [];
-  const add = (kind: InsteadKind, cap: CaptureFacts, p: Packet): void => {
+  const add = (kind: InsteadKind, cap: CaptureFacts, p: Packet, note = ''): void => {
     if (out.some((o) => o.kind === kind && o.host === cap.host && o.iface === cap.iface)) return;
-    out.push({ kind, host: cap.host, iface: cap.iface, packet: p, line: `${cap.host} ${cap.iface}: ${describePacket(p)}` });
+    out.push({ kind, host: cap.host, iface: cap.iface, packet: p, line: `${cap.host} ${cap.iface}: ${describePacket(p)}${note}` });
   };
   // The director answering itself (RST or ICMP from the VIP) only when it did not forward the
   // SYN: IPVS rewrites a realserver's own RST to come from VIP:VPORT.
@@ -214,6 +215,17 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
     return e !== null && e !== undefined && e.src === cip && e.srcPort === cport;
   };
   for (const cap of captured) {
+    // Not forwarded, and the director asked ARP for a RIP again with no reply: the SYN waits in
+    // that ARP's queue for the ICMP host unreachable the kernel sends when it gives up (rip-arp.ts).
+    if (!forwarded && (cap.place === 'director-int' || cap.place === 'director-one')) {
+      const pending = pendingRipArp(cap.packets!, rsAddresses, dip ?? undefined);
+      if (everyPendingAskedAgain(pending)) {
+        const { rip, requests } = pending[0];
+        const [first, last] = [requests[0].time, requests[requests.length - 1].time];
+        const over = first && last ? ` over ${(last.seconds - first.seconds).toFixed(1)} s` : '';
+        add('director-cannot-reach-rip', cap, requests[0], ` (asked ${requests.length} times${over}, no reply from ${rip})`);
+      }
+    }
     for (const p of cap.packets!) {
       const fromRs = p.src !== null && rsAddresses.has(p.src);
       const toClient = p.dst === cip;

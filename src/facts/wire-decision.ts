@@ -8,9 +8,11 @@
 //   silent      the SYN reached ext and was not forwarded, and the director's and the client's
 //               captures, asked for their counters (tcpdump's, through the session's stdin)
 //               SYNC_AFTER_MS after the doctor had the SYN from them, held nothing of the flow
-//               coming back by then, nor an ARP request of the director's for a realserver still
-//               unanswered: the director forwards or answers a SYN in the same pass of its
-//               kernel that its capture took the SYN in (microseconds), or asks ARP first.
+//               coming back by then, nor an ARP request of the director's for a realserver
+//               unanswered and not yet asked again: the director forwards or answers a SYN in
+//               the same pass of its kernel that its capture took the SYN in (microseconds), or
+//               asks ARP first. A RIP asked twice with no reply did not answer for a second: the
+//               SYN behind that ARP is not going anywhere (src/facts/rip-arp.ts).
 //               A SYN that reached a realserver, likewise closed on every capture of its way,
 //               nothing of it coming back, and the realserver asked (`ss`, after that) holds no
 //               connection of it: its kernel dropped the SYN and sends nothing later. A SYN-RECV
@@ -18,13 +20,14 @@
 //               a second later (the netns lab's director.untranslated-leak does).
 //               Otherwise (hosts that cannot be asked: a replay), the client sent its SYN again
 //               (a second without any answer), every capture on the way shows that
-//               retransmission too, and the director is not still asking ARP
-//               for a realserver: what the path does with the SYN is on the wire by then (the
+//               retransmission too, and the director is not resolving a realserver that may
+//               still answer: what the path does with the SYN is on the wire by then (the
 //               retransmission is treated as the first SYN was), and the client's tool would
 //               only wait out its timeout. Silence alone, before the retransmission, decides
-//               nothing; nor while the director's ARP for the RIP goes unanswered: the recorded
-//               real-IPVS run of realserver.unreachable shows its ICMP host unreachable only
-//               after its ARP gave up, 3 s after the SYN.
+//               nothing. The director's ARP for a RIP that it asked again with no reply decides
+//               as silence does: the ICMP host unreachable that reports it comes only when the
+//               kernel gives up, 3 s after the first request (the recorded real-IPVS run of
+//               realserver.unreachable: after curl had given up).
 // A client that sent no SYN at all (no route to the VIP) is decided once a round of questions
 // asked after every tool had ended has closed its capture: nothing more can come. Such a round
 // also completes a decision (WireDecision.complete): the captures end without a settle.
@@ -34,6 +37,7 @@
 // caught up would be judged missing.
 import type { Packet } from '../model/packet.js';
 import type { Topology } from '../model/topology.js';
+import { ripArpUndecided } from './rip-arp.js';
 import type { CapturePlace } from './test-connection-facts.js';
 
 export interface LiveCapture {
@@ -226,7 +230,8 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   const comingBack = (p: Packet): boolean => inFlow(p) && !(p.tcp !== null && p.src === cip);
   const clientAndExtPast = clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn));
   const askedPast = rip === null && int.length > 0 && clientAndExtPast && int.every((c) => c.synced !== undefined);
-  if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return 'silent';
+  const arpUndecided = int.some((c) => ripArpUndecided(c.packets, rips, topology.director.dip));
+  if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !arpUndecided) return 'silent';
   const rport = rsCaps.flatMap((c) => c.packets).find(synFwd)?.tcp?.dstPort;
   const reachedPast = chosen !== null && typeof rport === 'number' && rsCaps.length > 0 && int.length > 0 && clientAndExtPast && int.every((c) => known(c, synFwd)) && rsCaps.every((c) => known(c, synFwd));
   if (reachedPast && ![...clientCaps, ...ext, ...int, ...rsCaps].some((c) => c.packets.some(comingBack))) {
@@ -240,23 +245,6 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   if (!ext.every(twice(synIn))) return null;
   if (rip !== null) return int.every(twice(synFwd)) && rsCaps.every(twice(synFwd)) ? 'silent' : null;
   // Not forwarded: only the director's int capture can show that it is still resolving a RIP.
-  if (int.length === 0 || int.some((c) => arpPendingForRip(c.packets, rips, topology.director.dip))) return null;
+  if (int.length === 0 || arpUndecided) return null;
   return 'silent';
-}
-
-/**
- * The director asked ARP for a realserver's address and no answer has followed its last request.
- * Another host's request for a RIP, broadcast, is on int too (seen on the real-IPVS guest): the
- * director's own leaves by it ('out', where the capture says), or comes from its DIP (where
- * the inventory names it); a request that cannot be told apart counts as the director's.
- */
-function arpPendingForRip(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): boolean {
-  const directors = (p: Packet): boolean => (p.link.direction !== null ? p.link.direction === 'out' : dip === undefined || p.arp!.senderIp === dip);
-  const pending = new Set<string>();
-  for (const p of packets) {
-    if (!p.arp) continue;
-    if (p.arp.operation === 'request' && p.arp.targetIp !== null && rips.has(p.arp.targetIp) && directors(p)) pending.add(p.arp.targetIp);
-    else if (p.arp.operation === 'reply' && p.arp.senderIp !== null) pending.delete(p.arp.senderIp);
-  }
-  return pending.size > 0;
 }

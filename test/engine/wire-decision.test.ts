@@ -106,7 +106,10 @@ function hopSummary(topology: Topology, caps: Recorded['captures']): unknown {
     realserver: c.realserver?.name ?? null,
     lastSeen: c.lastSeen,
     hops: c.hops.map((h) => [h.name, h.status, h.observations.map((o) => `${o.host}/${o.iface}:${o.status}`)]),
-    instead: c.instead.map((i) => `${i.kind}@${i.host}/${i.iface}`),
+    // The director that cannot reach a RIP says so first by asking ARP again with no reply (on
+    // int), and two seconds later with the ICMP host unreachable its kernel sends when it gives
+    // up (on ext): one fact, read from either (src/facts/rip-arp.ts).
+    instead: [...new Set(c.instead.map((i) => (i.kind === 'director-cannot-reach-rip' ? i.kind : `${i.kind}@${i.host}/${i.iface}`)))],
   }));
 }
 
@@ -161,9 +164,9 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
 
   it('the shorter settle after silence was put to the recorded drops', () => {
     expect(silentCuts).toEqual(expect.arrayContaining(['netns director.firewall-drop', 'netns director.rp-filter', 'netns realserver.silent-drop', 'ipvs director.ip-forward-off', 'ipvs realserver.silent-drop', 'sides director.firewall-drop', 'sides realserver.silent-drop', 'ipvs-sides director.ip-forward-off', 'ipvs-sides realserver.silent-drop']));
-    // realserver.unreachable answers (ICMP) after its retransmission: it keeps the longer one.
-    expect(silentCuts).not.toContain('ipvs realserver.unreachable');
-    expect(silentCuts).not.toContain('ipvs-sides realserver.unreachable');
+    // realserver.unreachable: the director asking ARP for the RIP again decides it, silent (not
+    // the netns recording, whose director's ICMP came first).
+    expect(silentCuts).toEqual(expect.arrayContaining(['ipvs realserver.unreachable', 'sides realserver.unreachable', 'ipvs-sides realserver.unreachable', 'ipvs-asked realserver.unreachable']));
   });
 
   // Real IPVS's untranslated-leak: the handshake is translated (answered), the answer leaks
@@ -294,9 +297,9 @@ describe('silence decided by asking the captures, before the retransmission', ()
     'bundles-held realserver.silent-drop', 'bundles-ipvs-held realserver.silent-drop',
   ];
   // An answer on its way back that a capture has not shown yet (untranslated-leak's comes again a
-  // second later), or a director still asking ARP for the RIP: the retransmission decides, asked or not.
+  // second later): the retransmission decides, asked or not.
   const retransmission = [
-    'bundles director.untranslated-leak', 'bundles-ipvs director.ip-forward-off', 'bundles-ipvs realserver.unreachable',
+    'bundles director.untranslated-leak', 'bundles-ipvs director.ip-forward-off',
     'bundles-asked director.untranslated-leak',
     // rs1 asked, and holding each connection (SYN-RECV): the live run waited for the retransmission.
     'bundles-held director.untranslated-leak',
@@ -369,9 +372,6 @@ describe('silence decided by asking the captures, before the retransmission', ()
     const asked = decideFromWire(r.topology, all.map(withoutAnswers), r.connections, () => undefined).questions;
     expect(asked.length).toBe(r.connections);
   });
-  // The director still asking ARP for the RIP when curl gave up (its ICMP host unreachable came
-  // later): nothing decides it, asked or not; the connection runs to curl's timeout.
-  const undecided = ['bundles-ipvs-asked realserver.unreachable'];
   /** When the last connection sent its first SYN (the decision waits for every connection). */
   const lastSynTime = (r: Recorded): number => {
     const first = new Map<number, number>();
@@ -402,11 +402,35 @@ describe('silence decided by asking the captures, before the retransmission', ()
       expect(firstDecision(r, true)?.at).toBe(notAsked!.at);
     });
   }
-  for (const which of undecided) {
-    it(`${which}: not decided, asked or not`, async () => {
+});
+
+describe('the director asking ARP for a RIP again with no reply decides, before its ICMP host unreachable', () => {
+  const runs = ['bundles-ipvs realserver.unreachable', 'bundles-ipvs-asked realserver.unreachable', 'bundles-sides realserver.unreachable', 'bundles-ipvs-sides realserver.unreachable'];
+  const isDirectorsRequest = (r: Recorded) => (p: Packet): boolean => p.arp?.operation === 'request' && r.topology.realservers.some((rs) => rs.rip === p.arp!.targetIp) && (p.link.direction === 'out' || p.arp.senderIp === r.topology.director.dip);
+  const onInt = (c: Recorded['captures'][number]): boolean => c.place === 'director-int' || c.place === 'director-one';
+  const icmpAt = (r: Recorded): number => Math.min(...r.captures.flatMap((c) => c.packets).filter((p) => p.icmp?.kind === 'host-unreachable' && p.dst !== null && p.dst !== r.topology.director.dip).map((p) => p.time.seconds));
+  for (const which of runs) {
+    it(`${which}: silent once the second request is on int, before the ICMP`, async () => {
       const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
-      expect(firstDecision(r, true)).toBeNull();
-      expect(firstDecision(r, false)).toBeNull();
+      const requests = r.captures.filter(onInt).flatMap((c) => c.packets).filter(isDirectorsRequest(r)).map((p) => p.time.seconds).sort((a, b) => a - b);
+      expect(requests.length).toBeGreaterThanOrEqual(2);
+      const first = firstDecision(r)!;
+      expect(first.silent).toBe(true);
+      expect(first.at).toBeGreaterThanOrEqual(requests[1]);
+      // Infinity where curl gave up before the kernel did (bundles-ipvs-asked): nothing else came.
+      expect(first.at).toBeLessThan(icmpAt(r));
+    });
+    // The same run with the director's requests after the first taken out (an edited real
+    // recording): a RIP asked once may still answer, and the decision waits as it always did.
+    it(`${which}: asked once, it decides nothing before the ICMP`, async () => {
+      const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+      const once = r.captures.map((c) => {
+        if (!onInt(c)) return c;
+        const firstRequest = c.packets.find(isDirectorsRequest(r));
+        return { ...c, packets: c.packets.filter((p) => !isDirectorsRequest(r)(p) || p === firstRequest) };
+      });
+      const first = firstDecision({ ...r, captures: once });
+      if (first) expect(first.at).toBeGreaterThanOrEqual(icmpAt(r));
     });
   }
 });
@@ -423,9 +447,9 @@ describe('what decides, on the recorded runs', () => {
     ['bundles', 'realserver.silent-drop', 'silent'],
     ['bundles-ipvs', 'director.ip-forward-off', 'silent'],
     ['bundles-ipvs', 'realserver.silent-drop', 'silent'],
-    // The director's ICMP host unreachable (no ARP answer for the RIP) comes after the first
-    // retransmission, and decides then: its unanswered ARP keeps the retransmission from deciding.
-    ['bundles-ipvs', 'realserver.unreachable', 'answered'],
+    // The director asked ARP for the RIP again with no reply: the SYN waits in that ARP's queue
+    // for the ICMP host unreachable that comes when the kernel gives up, after the retransmission.
+    ['bundles-ipvs', 'realserver.unreachable', 'silent'],
     ['bundles', 'director.no-virtual-service', 'answered'],
     ['bundles', 'director.untranslated-leak', 'bypassed'],
     ['bundles', 'director.return-path-stalled', 'bypassed'],

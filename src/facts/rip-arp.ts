@@ -1,0 +1,43 @@
+// The director asking ARP for a realserver's address, on its int capture. A SYN it balances to a
+// RIP whose MAC it does not know waits in that ARP's queue; the kernel asks again a second later
+// when no reply came (retrans_time), and after its third unanswered request drops what waits
+// with an ICMP host unreachable to the client (mcast_solicit), three seconds after the first.
+// A RIP asked twice with no reply in between did not answer for a second: on a LAN an ARP reply
+// takes microseconds, so the SYN behind it is not going anywhere, and that is on the wire two
+// seconds before the ICMP that says so.
+import type { Packet } from '../model/packet.js';
+
+export interface PendingRipArp {
+  rip: string;
+  /** The director's requests for it since its last reply, in capture order. */
+  requests: Packet[];
+}
+
+/**
+ * The RIPs the director asked for and got no reply from after the request, with those requests.
+ * Another host's request for a RIP, broadcast, is on int too (seen on the real-IPVS guest): the
+ * director's own leaves by it ('out', where the capture says), or comes from its DIP (where the
+ * inventory names it); a request that cannot be told apart counts as the director's.
+ */
+export function pendingRipArp(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): PendingRipArp[] {
+  const directors = (p: Packet): boolean => (p.link.direction !== null ? p.link.direction === 'out' : dip === undefined || p.arp!.senderIp === dip);
+  const pending = new Map<string, Packet[]>();
+  for (const p of packets) {
+    if (!p.arp) continue;
+    const { operation, targetIp, senderIp } = p.arp;
+    if (operation === 'request' && targetIp !== null && rips.has(targetIp) && directors(p)) pending.set(targetIp, [...(pending.get(targetIp) ?? []), p]);
+    else if (operation === 'reply' && senderIp !== null) pending.delete(senderIp);
+  }
+  return [...pending].map(([rip, requests]) => ({ rip, requests }));
+}
+
+/** The kernel asked again for every RIP it is still resolving: none of them answered for a second. */
+export function everyPendingAskedAgain(pending: readonly PendingRipArp[]): boolean {
+  return pending.length > 0 && pending.every((x) => x.requests.length >= 2);
+}
+
+/** A RIP is still being resolved and one of them may yet answer: its first request has not been repeated. */
+export function ripArpUndecided(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): boolean {
+  const pending = pendingRipArp(packets, rips, dip);
+  return pending.length > 0 && !everyPendingAskedAgain(pending);
+}
