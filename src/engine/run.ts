@@ -18,6 +18,7 @@ import { evaluateCheck } from './evaluate.js';
 import { Facts } from '../facts/facts.js';
 import { validateGraph } from './graph.js';
 import { analyzeHops, worstConnection } from '../facts/hop-analysis.js';
+import { ripsPingUnanswered } from '../facts/readers.js';
 import { PROBE_CATALOG, type DerivedParams, type ProbeName } from './probe-catalog.js';
 import { recordedBothSides } from './director-sides.js';
 import { capturesLeaveProbesOut, COUNTS_PROBES_PACKETS, mayRunAlongside, probesDrawNoRedirect, recordedLeavingProbesOut, TOWARDS_CLIENT, towardsClientAlongside } from './probes-alongside.js';
@@ -255,7 +256,7 @@ async function probeAndConnect(state: RunState, requested: TestConnectionOptions
 /** The test connection's facts and hops, recorded and announced. */
 function analyze(state: RunState, testConnection: TestConnectionFacts): Hop[] {
   state.facts.testConnection = testConnection;
-  const analysis = analyzeHops(state.topology, testConnection);
+  const analysis = analyzeHops(state.topology, testConnection, ripsPingUnanswered(state.facts, state.topology));
   state.facts.hopAnalysis = analysis;
   const hops = worstConnection(analysis)?.hops ?? [];
   state.emit({ type: 'hops', hops });
@@ -367,7 +368,7 @@ function hopsSoFar(state: RunState): Hop[] {
   const { facts } = state;
   if (!facts.testConnection || !facts.hopAnalysis) {
     facts.testConnection = { captures: [], attempts: [], error: state.stop.reason?.message ?? 'no test connection was made' };
-    facts.hopAnalysis = analyzeHops(state.topology, facts.testConnection);
+    facts.hopAnalysis = analyzeHops(state.topology, facts.testConnection, ripsPingUnanswered(facts, state.topology));
   }
   const hops = worstConnection(facts.hopAnalysis)?.hops ?? [];
   state.emit({ type: 'hops', hops });

@@ -12,6 +12,7 @@ import { connectionProbe, detectConnectTool, judgeConnection, preferredConnectTo
 import { answersOrThrown, TransportError, type RunResult, type Transport } from '../transport/transport.js';
 import type { Packet } from '../model/packet.js';
 import { decideFromWire, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
+import { ripsPingUnanswered } from '../facts/readers.js';
 import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides, unnamedSide, type DirectorSides } from './director-sides.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { Facts } from '../facts/facts.js';
@@ -198,7 +199,8 @@ export async function runTestConnectionPhase(input: {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       recheck = again;
-      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading, closedAfterEnd);
+      // The director's pings to the RIPs were over before the first SYN; their facts may not be recorded yet (then the ARP's own repeat decides).
+      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading, closedAfterEnd, ripsPingUnanswered(input.facts, topology));
       if (!decision.decided) held.ask(decision.questions);
       return decision;
     },

@@ -76,7 +76,8 @@ function notIncoming(p: Packet): boolean {
   return p.link.direction === null || p.link.direction === 'out';
 }
 
-export function analyzeHops(topology: Topology, tc: TestConnectionFacts): HopAnalysis {
+/** `pingUnanswered`: the RIPs the director's ping got no answer from before the connection (see rip-arp.ts). */
+export function analyzeHops(topology: Topology, tc: TestConnectionFacts, pingUnanswered: ReadonlySet<string> = new Set()): HopAnalysis {
   const { vip, vport } = topology.service;
   const captured = tc.captures.filter((c) => c.packets !== null);
   // Connections are identified by the client's SYNs towards the VIP, wherever they were seen.
@@ -102,11 +103,11 @@ export function analyzeHops(topology: Topology, tc: TestConnectionFacts): HopAna
       }
     }
   }
-  const connections = [...flows.values()].map((f) => judgeConnection(topology, captured, tc.captures, f.cip, f.cport));
+  const connections = [...flows.values()].map((f) => judgeConnection(topology, captured, tc.captures, f.cip, f.cport, pingUnanswered));
   return { connections, captures: tc.captures };
 }
 
-function judgeConnection(topology: Topology, captured: CaptureFacts[], all: CaptureFacts[], cip: string, cport: number): ConnectionHops {
+function judgeConnection(topology: Topology, captured: CaptureFacts[], all: CaptureFacts[], cip: string, cport: number, pingUnanswered: ReadonlySet<string>): ConnectionHops {
   const { vip, vport } = topology.service;
   // Hop 2 tells which realserver was chosen: the rewritten SYN's destination.
   let realserver: RealserverSpec | null = null;
@@ -176,7 +177,7 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
     return { index: (i + 1) as 1 | 2 | 3 | 4, name, expected: { src, dst }, status, observations };
   });
 
-  const instead = findInstead(topology, captured, cip, cport, realserver);
+  const instead = findInstead(topology, captured, cip, cport, realserver, pingUnanswered);
   for (const obs of instead) {
     const hopName: HopName =
       obs.kind === 'redirect-from-director' || obs.kind === 'icmp-from-director' || obs.kind === 'rst-from-director' || obs.kind === 'director-cannot-reach-rip'
@@ -196,7 +197,7 @@ function judgeConnection(topology: Topology, captured: CaptureFacts[], all: Capt
   return { cip, cport, realserver, hops, lastSeen, instead };
 }
 
-function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, cport: number, chosen: RealserverSpec | null): InsteadObservation[] {
+function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, cport: number, chosen: RealserverSpec | null, pingUnanswered: ReadonlySet<string>): InsteadObservation[] {
   const { vip, vport } = topology.service;
   const rsAddresses = new Set(topology.realservers.map((r) => r.rip));
   const dip = topology.director.dip ?? null;
@@ -219,11 +220,12 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
     // that ARP's queue for the ICMP host unreachable the kernel sends when it gives up (rip-arp.ts).
     if (!forwarded && (cap.place === 'director-int' || cap.place === 'director-one')) {
       const pending = pendingRipArp(cap.packets!, rsAddresses, dip ?? undefined);
-      if (everyPendingAskedAgain(pending)) {
+      if (everyPendingAskedAgain(pending, pingUnanswered)) {
         const { rip, requests } = pending[0];
         const [first, last] = [requests[0].time, requests[requests.length - 1].time];
         const over = first && last ? ` over ${(last.seconds - first.seconds).toFixed(1)} s` : '';
-        add('director-cannot-reach-rip', cap, requests[0], ` (asked ${requests.length} times${over}, no reply from ${rip})`);
+        const note = requests.length >= 2 ? `asked ${requests.length} times${over}, no reply from ${rip}` : `no reply from ${rip}, which did not answer the director's ping either`;
+        add('director-cannot-reach-rip', cap, requests[0], ` (${note})`);
       }
     }
     for (const p of cap.packets!) {

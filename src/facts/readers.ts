@@ -179,6 +179,12 @@ export function pingReading(facts: Facts, host: string, probe: 'ping-client' | '
   };
 }
 
+/** The RIPs the director pinged from its DIP (Q.1) and got no answer from (see src/facts/rip-arp.ts). */
+export function ripsPingUnanswered(facts: Facts, topology: Topology): Set<string> {
+  const d = topology.director.name;
+  return new Set(topology.realservers.filter((rs) => pingReading(facts, d, 'ping-rip', rs.name)?.received === 0).map((rs) => rs.rip));
+}
+
 /** The addresses of each traceroute hop (null for '*'). */
 export function tracerouteHops(facts: Facts, host: string): (string | null)[] | undefined {
   const parsed = facts.parsed(host, 'traceroute-client');

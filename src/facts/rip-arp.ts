@@ -31,13 +31,20 @@ export function pendingRipArp(packets: readonly Packet[], rips: ReadonlySet<stri
   return [...pending].map(([rip, requests]) => ({ rip, requests }));
 }
 
-/** The kernel asked again for every RIP it is still resolving: none of them answered for a second. */
-export function everyPendingAskedAgain(pending: readonly PendingRipArp[]): boolean {
-  return pending.length > 0 && pending.every((x) => x.requests.length >= 2);
+/**
+ * None of the RIPs the director is still resolving answered for a second: the kernel asked for
+ * each again, or it is one of `pingUnanswered`, the RIPs the director's own ping (Q.1, over
+ * before the test connection) got no answer from in its second. That ping waited in the same
+ * ARP queue: had the RIP answered its ARP, the entry would hold its MAC for many seconds and the
+ * SYN would have gone out at once, so a request for it now is the same resolution still failing
+ * (the capture, armed after the ping started, may hold only its last request).
+ */
+export function everyPendingAskedAgain(pending: readonly PendingRipArp[], pingUnanswered: ReadonlySet<string> = new Set()): boolean {
+  return pending.length > 0 && pending.every((x) => x.requests.length >= 2 || pingUnanswered.has(x.rip));
 }
 
-/** A RIP is still being resolved and one of them may yet answer: its first request has not been repeated. */
-export function ripArpUndecided(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): boolean {
+/** A RIP is still being resolved and one of them may yet answer (see everyPendingAskedAgain). */
+export function ripArpUndecided(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined, pingUnanswered: ReadonlySet<string> = new Set()): boolean {
   const pending = pendingRipArp(packets, rips, dip);
-  return pending.length > 0 && !everyPendingAskedAgain(pending);
+  return pending.length > 0 && !everyPendingAskedAgain(pending, pingUnanswered);
 }

@@ -123,7 +123,7 @@ const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tc
  * sent (no route, a local firewall): nothing can come. A decision it finds is complete: the
  * captures need not settle.
  */
-export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined, closedAfterEnd = false): WireDecision {
+export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined, closedAfterEnd = false, pingUnanswered: ReadonlySet<string> = new Set()): WireDecision {
   const { vip, vport } = topology.service;
   const client = captures.filter((c) => c.place === 'client');
   const flows = new Map<string, { cip: string; cport: number }>();
@@ -137,7 +137,7 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
   }
   if (closedAfterEnd && flows.size === 0 && client.length > 0) return { decided: true, flows: [], selfEnding: 0, complete: true, silent: false, questions: [] };
   const questions: HeldQuestion[] = [];
-  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q)) }));
+  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q), pingUnanswered) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
   const complete = decided && (closedAfterEnd || decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport)));
   const silent = decided && decisions.every((d) => d.verdict === 'silent');
@@ -169,7 +169,7 @@ function pathShowsClientEnd(topology: Topology, captures: readonly LiveCapture[]
   return onPath.every((c) => c.packets.some(ends));
 }
 
-function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number, held: HeldReadings, ask: (q: HeldQuestion) => void): FlowVerdict | null {
+function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number, held: HeldReadings, ask: (q: HeldQuestion) => void, pingUnanswered: ReadonlySet<string>): FlowVerdict | null {
   const { vip, vport } = topology.service;
   const rips = new Set(topology.realservers.map((r) => r.rip));
   const inFlow = (p: Packet): boolean => {
@@ -230,7 +230,7 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   const comingBack = (p: Packet): boolean => inFlow(p) && !(p.tcp !== null && p.src === cip);
   const clientAndExtPast = clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn));
   const askedPast = rip === null && int.length > 0 && clientAndExtPast && int.every((c) => c.synced !== undefined);
-  const arpUndecided = int.some((c) => ripArpUndecided(c.packets, rips, topology.director.dip));
+  const arpUndecided = int.some((c) => ripArpUndecided(c.packets, rips, topology.director.dip, pingUnanswered));
   if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !arpUndecided) return 'silent';
   const rport = rsCaps.flatMap((c) => c.packets).find(synFwd)?.tcp?.dstPort;
   const reachedPast = chosen !== null && typeof rport === 'number' && rsCaps.length > 0 && int.length > 0 && clientAndExtPast && int.every((c) => known(c, synFwd)) && rsCaps.every((c) => known(c, synFwd));

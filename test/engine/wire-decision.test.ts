@@ -18,6 +18,7 @@ import type { Topology } from '../../src/model/topology.js';
 import type { Packet } from '../../src/model/packet.js';
 import { holdsConnection } from '../../src/probes/ss.js';
 import { parseSs } from '../../src/parsers/ss.js';
+import { parsePing } from '../../src/parsers/ping.js';
 import { SETTLE_DECIDED_MS, SETTLE_SILENT_MS } from '../../src/engine/test-connection.js';
 
 interface Recorded {
@@ -26,6 +27,8 @@ interface Recorded {
   connections: number;
   /** What the realservers asked during the live run said (fixtures/bundles-held, bundles-ipvs-held), by `host cip cport`. */
   answers: Map<string, boolean>;
+  /** The RIPs the director's recorded ping got no answer from (the engine passes them to the decision and the hops). */
+  pingUnanswered: Set<string>;
 }
 
 async function load(dir: string): Promise<Recorded> {
@@ -57,7 +60,8 @@ async function load(dir: string): Promise<Recorded> {
     const tuple = { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } };
     answers.set(`${e.host} ${peer[0]} ${peer[1]}`, holdsConnection(parseSs(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')), tuple));
   }
-  return { topology, captures, connections, answers };
+  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')).received === 0).map((e) => e.argv[e.argv.length - 1]));
+  return { topology, captures, connections, answers, pingUnanswered };
 }
 
 const upTo = (caps: Recorded['captures'], t: number): Recorded['captures'] => caps.map((c) => ({ ...c, packets: c.packets.filter((p) => p.time.seconds <= t) }));
@@ -93,15 +97,15 @@ function firstDecision(r: Recorded, asked = true, held?: HeldReadings): { at: nu
   // A round's answer can decide where no packet comes: SYNC_AFTER_MS after one.
   const times = [...new Set(asked ? [...packetTimes, ...packetTimes.map((t) => t + SYNC_AFTER_MS / 1000)] : packetTimes)].sort((a, b) => a - b);
   for (const t of times) {
-    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, readings);
+    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, readings, false, r.pingUnanswered);
     if (d.decided) return { at: t, verdicts: d.flows.map((f) => f.verdict!), silent: d.silent, flows: d.flows.map((f) => ({ cip: f.cip, cport: f.cport, verdict: f.verdict! })) };
   }
   return null;
 }
 
-function hopSummary(topology: Topology, caps: Recorded['captures']): unknown {
+function hopSummary(topology: Topology, caps: Recorded['captures'], pingUnanswered: ReadonlySet<string> = new Set()): unknown {
   const captures: CaptureFacts[] = caps.map((c) => ({ host: c.host, iface: c.iface, place: c.place, command: 'tcpdump', packets: [...c.packets] }));
-  return analyzeHops(topology, { captures, attempts: [] }).connections.map((c) => ({
+  return analyzeHops(topology, { captures, attempts: [] }, pingUnanswered).connections.map((c) => ({
     flow: `${c.cip}:${c.cport}`,
     realserver: c.realserver?.name ?? null,
     lastSeen: c.lastSeen,
@@ -157,7 +161,7 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
         const settle = first.silent ? SETTLE_SILENT_MS : SETTLE_DECIDED_MS;
         if (settle === SETTLE_SILENT_MS && asked) silentCuts.push(`${label(root)} ${s}`);
         const cut = upTo(r.captures, stopTime(r, first) + settle / 1000);
-        expect(hopSummary(r.topology, cut)).toEqual(hopSummary(r.topology, r.captures));
+        expect(hopSummary(r.topology, cut, r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
       });
     }
   }
@@ -175,8 +179,8 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
   it('an answered flow is not cut before its tool ends (ipvs director.untranslated-leak)', async () => {
     const r = await load(join(import.meta.dirname, '../../fixtures/bundles-ipvs/director.untranslated-leak'));
     const first = firstDecision(r)!;
-    expect(hopSummary(r.topology, upTo(r.captures, first.at + SETTLE_DECIDED_MS / 1000))).not.toEqual(hopSummary(r.topology, r.captures));
-    expect(hopSummary(r.topology, upTo(r.captures, stopTime(r, first) + SETTLE_DECIDED_MS / 1000))).toEqual(hopSummary(r.topology, r.captures));
+    expect(hopSummary(r.topology, upTo(r.captures, first.at + SETTLE_DECIDED_MS / 1000), r.pingUnanswered)).not.toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
+    expect(hopSummary(r.topology, upTo(r.captures, stopTime(r, first) + SETTLE_DECIDED_MS / 1000), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
   });
 });
 
@@ -186,7 +190,7 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
  */
 function completeAt(r: Recorded, from: number): number | null {
   const times = [...new Set(r.captures.flatMap((c) => c.packets.map((p: Packet) => p.time.seconds)))].sort((a, b) => a - b);
-  for (const t of [from, ...times.filter((x) => x > from)]) if (decideFromWire(r.topology, upTo(r.captures, t), r.connections).complete) return t;
+  for (const t of [from, ...times.filter((x) => x > from)]) if (decideFromWire(r.topology, upTo(r.captures, t), r.connections, undefined, false, r.pingUnanswered).complete) return t;
   return null;
 }
 
@@ -207,7 +211,7 @@ describe('ending without a settle where every capture on the path shows the clie
     const at = completeAt(r, stopTime(r, first));
     if (at === null) return;
     ended.push(name);
-    expect(hopSummary(r.topology, upTo(r.captures, at))).toEqual(hopSummary(r.topology, r.captures));
+    expect(hopSummary(r.topology, upTo(r.captures, at), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
   });
   it('it ends a healthy run and a reply that bypassed the director at once; an answer the client sends nothing after settles', () => {
     expect(ended).toEqual(expect.arrayContaining(['netns healthy', 'netns realserver.reply-route', 'ipvs healthy', 'ipvs realserver.reply-route', 'sides healthy', 'sides realserver.reply-route']));
@@ -221,15 +225,15 @@ describe('ending without a settle where every capture on the path shows the clie
     const now = upTo(r.captures, at);
     const clientEnd = (p: Packet): boolean => p.tcp !== null && p.src === r.topology.client.cip && (p.tcp.flags.fin || p.tcp.flags.rst);
     const lagging = (which: (c: Recorded['captures'][number]) => boolean) => now.map((c) => (which(c) ? { ...c, packets: c.packets.filter((p) => !clientEnd(p)) } : c));
-    expect(decideFromWire(r.topology, now, r.connections).complete).toBe(true);
+    expect(decideFromWire(r.topology, now, r.connections, undefined, false, r.pingUnanswered).complete).toBe(true);
     for (const place of ['director-ext', 'director-int', 'client'] as const) {
-      expect(decideFromWire(r.topology, lagging((c) => c.place === place), r.connections).complete, place).toBe(false);
+      expect(decideFromWire(r.topology, lagging((c) => c.place === place), r.connections, undefined, false, r.pingUnanswered).complete, place).toBe(false);
     }
     // The realservers: only the one each connection went to counts.
     const chosen = new Set(now.filter((c) => c.place === 'realserver' && c.packets.some(clientEnd)).map((c) => c.host));
     const idle = r.topology.realservers.map((rs) => rs.name).filter((n) => !chosen.has(n));
-    for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(false);
-    for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections).complete, host).toBe(true);
+    for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, undefined, false, r.pingUnanswered).complete, host).toBe(false);
+    for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, undefined, false, r.pingUnanswered).complete, host).toBe(true);
   });
 });
 
@@ -244,11 +248,11 @@ describe('a round asked after the tools ended completes a decision: it changes n
     const end = stopTime(r, first);
     if (!Number.isFinite(end)) return;
     const asked = end + SYNC_AFTER_MS / 1000;
-    const byRound = decideFromWire(r.topology, seenAt(r.captures, asked, true), r.connections, heldByLaterAnswer(r), true);
+    const byRound = decideFromWire(r.topology, seenAt(r.captures, asked, true), r.connections, heldByLaterAnswer(r), true, r.pingUnanswered);
     expect(byRound.decided && byRound.complete).toBe(true);
-    if (decideFromWire(r.topology, upTo(r.captures, asked), r.connections).complete) return;
+    if (decideFromWire(r.topology, upTo(r.captures, asked), r.connections, undefined, false, r.pingUnanswered).complete) return;
     completed.push(name);
-    expect(hopSummary(r.topology, upTo(r.captures, asked))).toEqual(hopSummary(r.topology, r.captures));
+    expect(hopSummary(r.topology, upTo(r.captures, asked), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
   });
   it('it completes the runs a RST or an ICMP error answered, which settled before', () => {
     expect(completed).toEqual(expect.arrayContaining(['netns realserver.no-listener', 'netns realserver.firewall-reject', 'netns director.vip-not-local', 'ipvs realserver.no-listener', 'sides realserver.no-listener']));
@@ -259,19 +263,19 @@ describe('a round asked after the tools ended completes a decision: it changes n
   it('a round asked at the decision would lose a part of a run that comes before the tools end (ipvs director.untranslated-leak)', async () => {
     const r = await load(join(import.meta.dirname, '../../fixtures/bundles-ipvs/director.untranslated-leak'));
     const first = firstDecision(r)!;
-    const whole = hopSummary(r.topology, r.captures);
+    const whole = hopSummary(r.topology, r.captures, r.pingUnanswered);
     const atDecision = first.at + SYNC_AFTER_MS / 1000;
     const afterEnd = stopTime(r, first) + SYNC_AFTER_MS / 1000;
     expect(atDecision).toBeLessThan(afterEnd);
-    expect(hopSummary(r.topology, upTo(r.captures, atDecision))).not.toEqual(whole);
-    expect(decideFromWire(r.topology, seenAt(r.captures, atDecision, true), r.connections, heldByLaterAnswer(r), false).complete).toBe(false);
-    expect(hopSummary(r.topology, upTo(r.captures, afterEnd))).toEqual(whole);
+    expect(hopSummary(r.topology, upTo(r.captures, atDecision), r.pingUnanswered)).not.toEqual(whole);
+    expect(decideFromWire(r.topology, seenAt(r.captures, atDecision, true), r.connections, heldByLaterAnswer(r), false, r.pingUnanswered).complete).toBe(false);
+    expect(hopSummary(r.topology, upTo(r.captures, afterEnd), r.pingUnanswered)).toEqual(whole);
   });
 
   it('only once every tool has ended: before that, nothing completes an answer the client sends nothing after', async () => {
     const r = await load(join(import.meta.dirname, '../../fixtures/bundles/realserver.no-listener'));
     const first = firstDecision(r)!;
-    const d = decideFromWire(r.topology, seenAt(r.captures, first.at, true), r.connections, heldByLaterAnswer(r), false);
+    const d = decideFromWire(r.topology, seenAt(r.captures, first.at, true), r.connections, heldByLaterAnswer(r), false, r.pingUnanswered);
     expect({ decided: d.decided, complete: d.complete }).toEqual({ decided: true, complete: false });
   });
 });
@@ -410,8 +414,8 @@ describe('the director asking ARP for a RIP again with no reply decides, before 
   const onInt = (c: Recorded['captures'][number]): boolean => c.place === 'director-int' || c.place === 'director-one';
   const icmpAt = (r: Recorded): number => Math.min(...r.captures.flatMap((c) => c.packets).filter((p) => p.icmp?.kind === 'host-unreachable' && p.dst !== null && p.dst !== r.topology.director.dip).map((p) => p.time.seconds));
   for (const which of runs) {
-    it(`${which}: silent once the second request is on int, before the ICMP`, async () => {
-      const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+    it(`${which}: without the director's ping, silent once the second request is on int, before the ICMP`, async () => {
+      const r = { ...(await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')))), pingUnanswered: new Set<string>() };
       const requests = r.captures.filter(onInt).flatMap((c) => c.packets).filter(isDirectorsRequest(r)).map((p) => p.time.seconds).sort((a, b) => a - b);
       expect(requests.length).toBeGreaterThanOrEqual(2);
       const first = firstDecision(r)!;
@@ -421,16 +425,22 @@ describe('the director asking ARP for a RIP again with no reply decides, before 
       expect(first.at).toBeLessThan(icmpAt(r));
     });
     // The same run with the director's requests after the first taken out (an edited real
-    // recording): a RIP asked once may still answer, and the decision waits as it always did.
-    it(`${which}: asked once, it decides nothing before the ICMP`, async () => {
+    // recording): a RIP asked once may still answer, unless the director's ping, over before
+    // the connection, got no answer from it either.
+    it(`${which}: asked once, it decides only with the director's ping unanswered`, async () => {
       const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+      expect([...r.pingUnanswered]).toEqual([r.topology.realservers[0].rip]);
       const once = r.captures.map((c) => {
         if (!onInt(c)) return c;
         const firstRequest = c.packets.find(isDirectorsRequest(r));
         return { ...c, packets: c.packets.filter((p) => !isDirectorsRequest(r)(p) || p === firstRequest) };
       });
-      const first = firstDecision({ ...r, captures: once });
-      if (first) expect(first.at).toBeGreaterThanOrEqual(icmpAt(r));
+      const without = firstDecision({ ...r, captures: once, pingUnanswered: new Set() });
+      if (without) expect(without.at).toBeGreaterThanOrEqual(icmpAt(r));
+      const withPing = firstDecision({ ...r, captures: once })!;
+      expect(withPing.silent).toBe(true);
+      expect(withPing.at).toBeLessThan(icmpAt(r));
+      expect(hopSummary(r.topology, upTo(once, withPing.at + SETTLE_SILENT_MS / 1000), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
     });
   }
 });
