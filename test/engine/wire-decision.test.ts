@@ -117,7 +117,7 @@ function hopSummary(topology: Topology, caps: Recorded['captures'], pingUnanswer
   }));
 }
 
-const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held'];
+const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held', 'bundles-ripa'];
 const roots = folders.map((d) => join(import.meta.dirname, '../../fixtures', d));
 /** netns, ipvs, sides, ipvs-sides (each lab with the director's sides in one capture), asked or ipvs-asked (their captures asked for their counters while undecided), held or ipvs-held (the realservers asked too). */
 const label = (root: string): string => {
@@ -441,6 +441,23 @@ describe('the director asking ARP for a RIP again with no reply decides, before 
       expect(withPing.silent).toBe(true);
       expect(withPing.at).toBeLessThan(icmpAt(r));
       expect(hopSummary(r.topology, upTo(once, withPing.at + SETTLE_SILENT_MS / 1000), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
+    });
+  }
+});
+
+describe('recorded deciding by the director\'s ARP and its ping (fixtures/bundles-ripa)', () => {
+  const runs = ['realserver.unreachable', 'realserver.rip-missing', 'ipvs-realserver.unreachable'];
+  for (const s of runs) {
+    it(`${s}: silent within 0.2 s of the last connection's SYN, no ICMP in the run`, async () => {
+      const r = await load(join(import.meta.dirname, '../../fixtures/bundles-ripa', s));
+      const syns = new Map<number, number>();
+      for (const p of r.captures.filter((c) => c.place === 'client').flatMap((c) => c.packets)) {
+        if (p.tcp?.flags.syn && !p.tcp.flags.ack && p.dst === r.topology.service.vip && !syns.has(p.tcp.srcPort!)) syns.set(p.tcp.srcPort!, p.time.seconds);
+      }
+      const first = firstDecision(r)!;
+      expect(first.silent).toBe(true);
+      expect(first.at - Math.max(...syns.values())).toBeLessThan(0.2);
+      expect(r.captures.flatMap((c) => c.packets).some((p) => p.icmp?.kind === 'host-unreachable')).toBe(false);
     });
   }
 });

@@ -38,6 +38,7 @@ function replaysEach(dir: string): void {
 
 replaysEach('bundles');
 replaysEach('bundles-ipvs');
+replaysEach('bundles-ripa');
 replaysEach('bundles-sides');
 replaysEach('bundles-ipvs-sides');
 replaysEach('bundles-asked');
