@@ -11,11 +11,11 @@
 //   yet accepted). The connection table (`ipvsadm -Lnc`, `conntrack -L`) and the counters read
 //   again are after-probes: they wait for the connection by design.
 // - the director's pings to the RIPs: their echoes are left out of the captures by the BPF
-//   (capture.ts, withoutProbes) and their ARP is ignored by every reader of a capture (no
-//   address, no port: hop-analysis and wire-decision read TCP and ICMP only), but the ARP a
-//   ping to a dead RIP starts is what answers the balanced SYN with an ICMP host unreachable
-//   within curl's connect timeout (fixtures/bundles/realserver.unreachable): the ping must be
-//   over before the SYN, and goes first in the director's batch so that its ARP starts first.
+//   (capture.ts, withoutProbes), but for a dead RIP the ping starts the ARP that the balanced
+//   SYN then waits behind, and the ping's second without an answer is what lets the wire decide
+//   that SYN at once (src/facts/rip-arp.ts; otherwise it waits for the ARP's own repeat, or the
+//   ICMP host unreachable its failure draws: fixtures/bundles/realserver.unreachable): the ping
+//   must be over before the SYN, and goes first in the director's batch so that its ARP starts first.
 // - not the realservers' ping and traceroute towards the client, though they put packets on
 //   the wire: they run beside their host's reads, and whether the SYN waits for them is the
 //   director's to say (probes-alongside.ts: one that may answer them with a redirect makes the

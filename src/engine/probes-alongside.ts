@@ -17,10 +17,10 @@
 // - eat an ICMP budget the test connection needs: with many realservers their traceroutes
 //   would (MAX_REALSERVERS_ALONGSIDE).
 // - The director's own probes (ping-rip, its `ip route get`s) stay before the captures: a
-//   ping to a RIP that does not answer starts the director's ARP for it, and the SYN the
-//   director then balances to that RIP gets its ICMP host unreachable when that ARP fails,
-//   about a second into the test connection (recorded: fixtures/bundles/realserver.unreachable)
-//   instead of three, after the client's tool has given up.
+//   ping to a RIP that does not answer starts the director's ARP for it, the SYN the director
+//   then balances to that RIP waits behind that ARP, and the ping's unanswered second lets the
+//   wire decide it at once (src/facts/rip-arp.ts; its ICMP host unreachable, when that ARP
+//   fails, comes about a second into the test connection: fixtures/bundles/realserver.unreachable).
 import type { Topology } from '../model/topology.js';
 import { PROBES_LEFT_OUT_MARK } from '../probes/capture.js';
 import type { DerivedParams, Facts } from '../facts/facts.js';
