@@ -215,10 +215,12 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
     const e = p.icmp?.embedded;
     return e !== null && e !== undefined && e.src === cip && e.srcPort === cport;
   };
+  const reachedDirector = captured.some((cap) => (cap.place === 'director-ext' || cap.place === 'director-one') && cap.packets!.some((p) => p.tcp !== null && isSyn(p) && p.src === cip && p.tcp.srcPort === cport && p.dst === vip));
   for (const cap of captured) {
-    // Not forwarded, and the director asked ARP for a RIP again with no reply: the SYN waits in
-    // that ARP's queue for the ICMP host unreachable the kernel sends when it gives up (rip-arp.ts).
-    if (!forwarded && (cap.place === 'director-int' || cap.place === 'director-one')) {
+    // Taken in and not forwarded, and the director asked ARP for a RIP again with no reply (or
+    // once, after its ping to it went unanswered): the SYN waits in that ARP's queue for the ICMP
+    // host unreachable the kernel sends when it gives up (rip-arp.ts).
+    if (!forwarded && reachedDirector && (cap.place === 'director-int' || cap.place === 'director-one')) {
       const pending = pendingRipArp(cap.packets!, rsAddresses, dip ?? undefined);
       if (everyPendingAskedAgain(pending, pingUnanswered)) {
         const { rip, requests } = pending[0];

@@ -11,8 +11,9 @@
 //               coming back by then, nor an ARP request of the director's for a realserver
 //               unanswered and not yet asked again: the director forwards or answers a SYN in
 //               the same pass of its kernel that its capture took the SYN in (microseconds), or
-//               asks ARP first. A RIP asked twice with no reply did not answer for a second: the
-//               SYN behind that ARP is not going anywhere (src/facts/rip-arp.ts).
+//               asks ARP first. A RIP asked twice with no reply, or asked after the director's
+//               own ping to it went unanswered, did not answer for a second: the SYN behind that
+//               ARP is not going anywhere (src/facts/rip-arp.ts).
 //               A SYN that reached a realserver, likewise closed on every capture of its way,
 //               nothing of it coming back, and the realserver asked (`ss`, after that) holds no
 //               connection of it: its kernel dropped the SYN and sends nothing later. A SYN-RECV
