@@ -84,12 +84,12 @@ export function splitByTestConnections(table: ConnectionTable, tested: readonly 
   return { own, history: table.entries.filter((e) => !own.includes(e)) };
 }
 
-/** One note per realserver with half-open entries of earlier connections: their states and time left. */
 /** The command a table was read with, as notes name it. */
 export function tableCommand(probe: ConnectionTable['probe']): string {
   return probe === 'ipvsadm-conn' ? 'ipvsadm -Lnc' : 'conntrack -L';
 }
 
+/** One note per realserver with half-open entries of earlier connections: their states and time left. */
 export function historyNotes(history: readonly TableEntry[], probe: ConnectionTable['probe']): string[] {
   const source = tableCommand(probe);
   const byRs = new Map<string, TableEntry[]>();

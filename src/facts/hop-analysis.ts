@@ -5,7 +5,7 @@
 import type { Hop, HopName, HopObservation } from '../model/hops.js';
 import { describePacket, type Packet } from '../model/packet.js';
 import type { RealserverSpec, Topology } from '../model/topology.js';
-import { everyPendingAskedAgain, pendingRipArp } from './rip-arp.js';
+import { pendingRipArp, pendingRipsSilentASecond } from './rip-arp.js';
 import type { CaptureFacts, CapturePlace, TestConnectionFacts } from './test-connection-facts.js';
 
 export type InsteadKind =
@@ -222,7 +222,7 @@ function findInstead(topology: Topology, captured: CaptureFacts[], cip: string, 
     // host unreachable the kernel sends when it gives up (rip-arp.ts).
     if (!forwarded && reachedDirector && (cap.place === 'director-int' || cap.place === 'director-one')) {
       const pending = pendingRipArp(cap.packets!, rsAddresses, dip ?? undefined);
-      if (everyPendingAskedAgain(pending, pingUnanswered)) {
+      if (pendingRipsSilentASecond(pending, pingUnanswered)) {
         const { rip, requests } = pending[0];
         const [first, last] = [requests[0].time, requests[requests.length - 1].time];
         const over = first && last ? ` over ${(last.seconds - first.seconds).toFixed(1)} s` : '';

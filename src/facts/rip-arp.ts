@@ -6,6 +6,7 @@
 // takes microseconds, so the SYN behind it is not going anywhere, and that is on the wire two
 // seconds before the ICMP that says so.
 import type { Packet } from '../model/packet.js';
+import { unansweredArpRequests } from './arp-requests.js';
 
 export interface PendingRipArp {
   rip: string;
@@ -21,13 +22,7 @@ export interface PendingRipArp {
  */
 export function pendingRipArp(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined): PendingRipArp[] {
   const directors = (p: Packet): boolean => (p.link.direction !== null ? p.link.direction === 'out' : dip === undefined || p.arp!.senderIp === dip);
-  const pending = new Map<string, Packet[]>();
-  for (const p of packets) {
-    if (!p.arp) continue;
-    const { operation, targetIp, senderIp } = p.arp;
-    if (operation === 'request' && targetIp !== null && rips.has(targetIp) && directors(p)) pending.set(targetIp, [...(pending.get(targetIp) ?? []), p]);
-    else if (operation === 'reply' && senderIp !== null) pending.delete(senderIp);
-  }
+  const pending = unansweredArpRequests(packets, (p) => rips.has(p.arp!.targetIp!) && directors(p));
   return [...pending].map(([rip, requests]) => ({ rip, requests }));
 }
 
@@ -39,12 +34,12 @@ export function pendingRipArp(packets: readonly Packet[], rips: ReadonlySet<stri
  * SYN would have gone out at once, so a request for it now is the same resolution still failing
  * (the capture, armed after the ping started, may hold only its last request).
  */
-export function everyPendingAskedAgain(pending: readonly PendingRipArp[], pingUnanswered: ReadonlySet<string> = new Set()): boolean {
+export function pendingRipsSilentASecond(pending: readonly PendingRipArp[], pingUnanswered: ReadonlySet<string> = new Set()): boolean {
   return pending.length > 0 && pending.every((x) => x.requests.length >= 2 || pingUnanswered.has(x.rip));
 }
 
-/** A RIP is still being resolved and one of them may yet answer (see everyPendingAskedAgain). */
+/** A RIP is still being resolved and one of them may yet answer (see pendingRipsSilentASecond). */
 export function ripArpUndecided(packets: readonly Packet[], rips: ReadonlySet<string>, dip: string | undefined, pingUnanswered: ReadonlySet<string> = new Set()): boolean {
   const pending = pendingRipArp(packets, rips, dip);
-  return pending.length > 0 && !everyPendingAskedAgain(pending, pingUnanswered);
+  return pending.length > 0 && !pendingRipsSilentASecond(pending, pingUnanswered);
 }

@@ -5,6 +5,7 @@
 // director anywhere on it were refused by the director's kernel (strict rp_filter checks an ARP
 // request's sender too; arp_filter, arp_ignore and ARP firewall rules can refuse it as well).
 import { describePacket, type Packet } from '../model/packet.js';
+import { unansweredArpRequests } from './arp-requests.js';
 import type { CaptureFacts } from './test-connection-facts.js';
 
 export interface UnansweredArp {
@@ -19,17 +20,16 @@ export interface UnansweredArp {
 
 /**
  * The client's (`sender`) ARP requests for one of `directorAddresses` that came in on the
- * director's client side and drew no reply from that address there. Null when the capture
+ * director's client side with no reply from that address after them there (arp-requests.ts). Null when the capture
  * shows none, shows a reply to each address asked for, or may have missed one (the kernel
  * dropped some of its packets).
  */
 export function unansweredArpForDirector(captures: readonly CaptureFacts[], sender: string, directorAddresses: ReadonlySet<string>): UnansweredArp | null {
   for (const cap of captures) {
     if ((cap.place !== 'director-ext' && cap.place !== 'director-one') || cap.packets === null || (cap.dropped ?? 0) > 0) continue;
-    const asked = cap.packets.filter((p) => p.arp?.operation === 'request' && p.arp.senderIp === sender && p.arp.targetIp !== null && directorAddresses.has(p.arp.targetIp));
-    const answered = new Set(cap.packets.flatMap((p) => (p.arp?.operation === 'reply' && p.arp.senderIp !== null ? [p.arp.senderIp] : [])));
-    const target = asked.map((p) => p.arp!.targetIp!).find((t) => !answered.has(t));
-    if (target !== undefined) return { target, sender, host: cap.host, iface: cap.iface, command: cap.command, requests: asked.filter((p) => p.arp!.targetIp === target) };
+    const pending = unansweredArpRequests(cap.packets, (p) => p.arp!.senderIp === sender && directorAddresses.has(p.arp!.targetIp!));
+    const [first] = pending;
+    if (first) return { target: first[0], sender, host: cap.host, iface: cap.iface, command: cap.command, requests: first[1] };
   }
   return null;
 }

@@ -4,37 +4,19 @@
 // realserver.unreachable (the ICMP came after the retransmission).
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { decodePcap } from '../../src/pcap/index.js';
-import { readBundle } from '../../src/transport/bundle.js';
 import { analyzeHops } from '../../src/facts/hop-analysis.js';
 import { replayBundle } from '../../src/commands/replay-bundle.js';
-import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
+import type { CaptureFacts } from '../../src/facts/test-connection-facts.js';
+import type { Topology } from '../../src/model/topology.js';
+import { load } from '../engine/recorded-run.js';
 import type { Packet } from '../../src/model/packet.js';
-import { parseIpAddr } from '../../src/parsers/ip-addr.js';
-import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides } from '../../src/engine/director-sides.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');
 
-async function captures(dir: string): Promise<{ topology: NonNullable<Awaited<ReturnType<typeof readBundle>>['manifest']['topology']>; caps: CaptureFacts[] }> {
-  const bundle = await readBundle(dir);
-  const topology = bundle.manifest.topology!;
-  const caps: CaptureFacts[] = [];
-  const d = topology.director;
-  for (const e of bundle.manifest.entries.filter((x) => x.argv[0] === 'tcpdump')) {
-    const iface = e.argv[e.argv.indexOf('-i') + 1];
-    const packets = (await decodePcap(bundle.files.get(e.stdoutFile)!)).packets;
-    const command = e.argv.join(' ');
-    if (e.host === d.name && iface === BOTH_SIDES_IFACE) {
-      // The director's sides in one capture, split by interface index as the engine does.
-      const addr = bundle.manifest.entries.find((x) => x.host === d.name && x.argv.join(' ') === 'ip -o addr')!;
-      const sides = splitDirectorSides(packets, interfaceNames(parseIpAddr(Buffer.from(bundle.files.get(addr.stdoutFile)!).toString('utf8'))), { ext: d.ext!, int: d.int! });
-      caps.push({ host: e.host, iface: d.ext!, place: 'director-ext', command, packets: sides.ext }, { host: e.host, iface: d.int!, place: 'director-int', command, packets: sides.int });
-      continue;
-    }
-    const place: CapturePlace = e.host === topology.client.name ? 'client' : e.host !== d.name ? 'realserver' : iface === d.ext ? 'director-ext' : 'director-int';
-    caps.push({ host: e.host, iface, place, command, packets });
-  }
-  return { topology, caps };
+/** The run's captures as the hop analysis takes them (the director's one capture split into its sides). */
+async function captures(dir: string): Promise<{ topology: Topology; caps: CaptureFacts[] }> {
+  const r = await load(dir);
+  return { topology: r.topology, caps: r.captures.map((c) => ({ host: c.host, iface: c.iface, place: c.place, command: 'tcpdump', packets: [...c.packets] })) };
 }
 
 const directorsRequest = (p: Packet): boolean => p.arp?.operation === 'request' && p.link.direction === 'out';

@@ -45,6 +45,9 @@ describe('the client\'s ARP requests the director did not answer', () => {
     const other = { ...request, arp: { ...request.arp!, targetIp: '10.217.100.1' } };
     const both = { ...answered, packets: [...answered.packets!, other] };
     expect(unansweredArpForDirector([both], '10.217.1.10', new Set(['10.217.1.1', '10.217.100.1']))).toMatchObject({ target: '10.217.100.1', requests: [other] });
+    // The answered request asked again after its reply (edited likewise): the earlier reply does not answer it.
+    const again = { ...answered, packets: [...answered.packets!, request] };
+    expect(unansweredArpForDirector([again], '10.217.1.10', new Set(['10.217.1.1']))).toMatchObject({ target: '10.217.1.1', requests: [request] });
     const ext = await directorExt('director.rp-filter-client-arp');
     // A next hop that is not the director's: its silence is not the director's refusal.
     expect(unansweredArpForDirector([ext], '10.78.1.10', new Set(['10.78.100.1']))).toBeNull();

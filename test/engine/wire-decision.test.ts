@@ -7,62 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePcap } from '../../src/pcap/index.js';
-import { parseIpAddr } from '../../src/parsers/ip-addr.js';
-import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides } from '../../src/engine/director-sides.js';
-import { readBundle } from '../../src/transport/bundle.js';
 import { analyzeHops } from '../../src/facts/hop-analysis.js';
 import { decideFromWire, SYNC_AFTER_MS, type HeldReadings, type LiveCapture } from '../../src/facts/wire-decision.js';
 import type { CaptureFacts, CapturePlace } from '../../src/facts/test-connection-facts.js';
 import type { Topology } from '../../src/model/topology.js';
 import type { Packet } from '../../src/model/packet.js';
-import { holdsConnection } from '../../src/probes/ss.js';
-import { parseSs } from '../../src/parsers/ss.js';
-import { parsePing } from '../../src/parsers/ping.js';
 import { SETTLE_DECIDED_MS, SETTLE_SILENT_MS } from '../../src/engine/test-connection.js';
+import { lastSynTime, load, type Recorded } from './recorded-run.js';
 
-interface Recorded {
-  topology: Topology;
-  captures: (LiveCapture & { iface: string })[];
-  connections: number;
-  /** What the realservers asked during the live run said (fixtures/bundles-held, bundles-ipvs-held), by `host cip cport`. */
-  answers: Map<string, boolean>;
-  /** The RIPs the director's recorded ping got no answer from (the engine passes them to the decision and the hops). */
-  pingUnanswered: Set<string>;
-}
-
-async function load(dir: string): Promise<Recorded> {
-  const bundle = await readBundle(dir);
-  const topology = bundle.manifest.topology!;
-  const captures: Recorded['captures'] = [];
-  for (const e of bundle.manifest.entries) {
-    if (e.argv[0] !== 'tcpdump') continue;
-    const bytes = bundle.files.get(e.stdoutFile)!;
-    if (bytes.length < 24) continue;
-    const iface = e.argv[e.argv.indexOf('-i') + 1];
-    const d = topology.director;
-    if (e.host === d.name && iface === BOTH_SIDES_IFACE) {
-      // Both sides in one capture (fixtures/bundles-sides): each packet's side by its interface index.
-      const addr = bundle.manifest.entries.find((x) => x.host === d.name && x.argv.join(' ') === 'ip -o addr')!;
-      const names = interfaceNames(parseIpAddr(Buffer.from(bundle.files.get(addr.stdoutFile)!).toString('utf8')));
-      const sides = splitDirectorSides((await decodePcap(bytes)).packets, names, { ext: d.ext!, int: d.int! });
-      captures.push({ host: e.host, iface: d.ext!, place: 'director-ext', packets: sides.ext }, { host: e.host, iface: d.int!, place: 'director-int', packets: sides.int });
-      continue;
-    }
-    const place: CapturePlace =
-      e.host === topology.client.name ? 'client' : e.host !== d.name ? 'realserver' : d.ext === d.int ? 'director-one' : iface === d.ext ? 'director-ext' : 'director-int';
-    captures.push({ host: e.host, iface, place, packets: (await decodePcap(bytes)).packets });
-  }
-  const connections = bundle.manifest.entries.filter((e) => e.host === topology.client.name && ['curl', 'bash', 'socat', 'nc'].includes(e.argv[0]) && !e.argv.includes('command')).length;
-  const answers = new Map<string, boolean>();
-  for (const e of bundle.manifest.entries.filter((x) => x.argv[0] === 'ss' && x.argv[1] === '-tan')) {
-    const [local, peer] = [e.argv[3], e.argv[5]].map((x) => x.split(':'));
-    const tuple = { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } };
-    answers.set(`${e.host} ${peer[0]} ${peer[1]}`, holdsConnection(parseSs(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')), tuple));
-  }
-  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')).received === 0).map((e) => e.argv[e.argv.length - 1]));
-  return { topology, captures, connections, answers, pingUnanswered };
-}
 
 const upTo = (caps: Recorded['captures'], t: number): Recorded['captures'] => caps.map((c) => ({ ...c, packets: c.packets.filter((p) => p.time.seconds <= t) }));
 
@@ -376,14 +328,6 @@ describe('silence decided by asking the captures, before the retransmission', ()
     const asked = decideFromWire(r.topology, all.map(withoutAnswers), r.connections, () => undefined).questions;
     expect(asked.length).toBe(r.connections);
   });
-  /** When the last connection sent its first SYN (the decision waits for every connection). */
-  const lastSynTime = (r: Recorded): number => {
-    const first = new Map<number, number>();
-    for (const p of r.captures.filter((c) => c.place === 'client').flatMap((c) => c.packets)) {
-      if (p.tcp?.flags.syn && !p.tcp.flags.ack && p.dst === r.topology.service.vip && !first.has(p.tcp.srcPort!)) first.set(p.tcp.srcPort!, p.time.seconds);
-    }
-    return Math.max(...first.values());
-  };
   for (const which of early) {
     it(`${which}: silent within 0.2 s of the last connection's SYN, a second before the hosts not asked`, async () => {
       const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
@@ -450,13 +394,9 @@ describe('recorded deciding by the director\'s ARP and its ping (fixtures/bundle
   for (const s of runs) {
     it(`${s}: silent within 0.2 s of the last connection's SYN, no ICMP in the run`, async () => {
       const r = await load(join(import.meta.dirname, '../../fixtures/bundles-ripa', s));
-      const syns = new Map<number, number>();
-      for (const p of r.captures.filter((c) => c.place === 'client').flatMap((c) => c.packets)) {
-        if (p.tcp?.flags.syn && !p.tcp.flags.ack && p.dst === r.topology.service.vip && !syns.has(p.tcp.srcPort!)) syns.set(p.tcp.srcPort!, p.time.seconds);
-      }
       const first = firstDecision(r)!;
       expect(first.silent).toBe(true);
-      expect(first.at - Math.max(...syns.values())).toBeLessThan(0.2);
+      expect(first.at - lastSynTime(r)).toBeLessThan(0.2);
       expect(r.captures.flatMap((c) => c.packets).some((p) => p.icmp?.kind === 'host-unreachable')).toBe(false);
     });
   }
