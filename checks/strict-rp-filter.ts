@@ -1,5 +1,5 @@
 import type { Facts } from '../src/facts/facts.js';
-import { effectiveRpFilter, routeGet, sysctls } from '../src/facts/readers.js';
+import { strictRpFilterRefuses } from '../src/facts/readers.js';
 import type { Evidence, Fix } from '../src/model/check.js';
 
 export interface StrictRpFilterRefusal {
@@ -8,15 +8,11 @@ export interface StrictRpFilterRefusal {
   fixes: Fix[];
 }
 
-/**
- * The director's strict rp_filter refuses the client's address arriving on ext: the kernel's own
- * answer to "a packet from CIP on ext" is an error, and the effective rp_filter there is 1.
- */
+/** The director's strict rp_filter refuses the client's address arriving on ext (strictRpFilterRefuses), with its evidence and fix. */
 export function strictRpFilterRefusal(facts: Facts, director: string, cip: string): StrictRpFilterRefusal | undefined {
   const ext = facts.derived.ext;
   if (!ext) return undefined;
-  const route = routeGet(facts, director, 'route-get-request');
-  if (!route?.error || effectiveRpFilter(sysctls(facts, director), ext) !== 1) return undefined;
+  if (!strictRpFilterRefuses(facts, director, ext)) return undefined;
   return {
     ext,
     evidence: [

@@ -13,6 +13,7 @@ import { answersOrThrown, TransportError, type RunResult, type Transport } from 
 import type { Packet } from '../model/packet.js';
 import { decideFromWire, type LiveCapture, type WireDecision } from '../facts/wire-decision.js';
 import { ripsPingUnanswered } from '../facts/readers.js';
+import { clientArpRefusal } from '../facts/client-arp-refusal.js';
 import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides, unnamedSide, type DirectorSides } from './director-sides.js';
 import type { IpAddrResult } from '../parsers/ip-addr.js';
 import type { Facts } from '../facts/facts.js';
@@ -200,7 +201,13 @@ export async function runTestConnectionPhase(input: {
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       recheck = again;
       // The director's pings to the RIPs were over before the first SYN; their facts may not be recorded yet (then the ARP's own repeat decides).
-      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, held.reading, closedAfterEnd, ripsPingUnanswered(input.facts, topology));
+      // The director's strict rp_filter, which refuses the client's ARP, is in its first round (read by then in every lab run measured; otherwise the connections wait as before).
+      const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, {
+        held: held.reading,
+        closedAfterEnd,
+        pingUnanswered: ripsPingUnanswered(input.facts, topology),
+        clientArpRefusal: clientArpRefusal(input.facts, topology, derived.cip, derived.ext),
+      });
       if (!decision.decided) held.ask(decision.questions);
       return decision;
     },
@@ -530,7 +537,7 @@ async function attemptOf(run: Promise<RunResult>, client: string, tool: ConnectT
   try {
     const r = await run;
     if (r.stopped) {
-      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back: its SYN went no further than the director\'s ext, the realserver it reached kept no connection of it, or not even a second after it sent its SYN again)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
+      const output = signal?.reason === WIRE_DECIDED ? 'stopped before its timeout: the captures had decided it (its answer came from a realserver\'s own address, or nothing came back: its SYN went no further than the director\'s ext, the realserver it reached kept no connection of it, or not even a second after it sent its SYN again; or it could send none, the director refusing its ARP)' : 'stopped before it ended by itself (the run was stopped, or, replayed, the recorded run had decided it from the wire)';
       return { host: client, command, output, exitCode: r.exitCode, ok: false, durationMs: Math.round(performance.now() - started) };
     }
     const judged = judgeConnection(tool, r);

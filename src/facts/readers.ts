@@ -90,6 +90,16 @@ export function effectiveRpFilter(values: Record<string, string> | undefined, de
   return Math.max(all ?? 0, d ?? 0);
 }
 
+/**
+ * The director's strict rp_filter refuses the client's address arriving on `ext`: the kernel's
+ * own answer to "a packet from CIP to the VIP on ext" (`route-get-request`) is an error, and the
+ * effective rp_filter there is 1.
+ */
+export function strictRpFilterRefuses(facts: Facts, director: string, ext: string): boolean {
+  const route = routeGet(facts, director, 'route-get-request');
+  return Boolean(route?.error) && effectiveRpFilter(sysctls(facts, director), ext) === 1;
+}
+
 export type DirectorTable =
   | { kind: 'ipvs'; services: VirtualService[]; probe: 'ipvsadm' }
   | { kind: 'netfilter'; services: VirtualService[]; probe: 'iptables-save' | 'nft' }

@@ -30,7 +30,10 @@
 //               kernel gives up, 3 s after the first request (the recorded real-IPVS run of
 //               realserver.unreachable: after curl had given up).
 // A client that sent no SYN at all (no route to the VIP) is decided once a round of questions
-// asked after every tool had ended has closed its capture: nothing more can come. Such a round
+// asked after every tool had ended has closed its capture: nothing more can come. One still
+// resolving the director by ARP, which the director refuses for good (strict rp_filter), is
+// decided at the director's first refusal: no SYN leaves it before its ARP gives up, three
+// seconds later (src/facts/client-arp-refusal.ts). Such a round
 // also completes a decision (WireDecision.complete): the captures end without a settle.
 // And only once every other capture on the flow's path shows its part of what the client saw
 // (the SYN on ext, the rewritten SYN on int and the realserver, the realserver's reply leaving
@@ -39,6 +42,7 @@
 import type { Packet } from '../model/packet.js';
 import type { Topology } from '../model/topology.js';
 import { ripArpUndecided } from './rip-arp.js';
+import { clientHeldByArp, type ClientArpRefusal } from './client-arp-refusal.js';
 import type { CapturePlace } from './test-connection-facts.js';
 
 export interface LiveCapture {
@@ -115,16 +119,33 @@ export interface WireDecision {
 
 const isSyn = (p: Packet): boolean => p.tcp !== null && p.tcp.flags.syn && !p.tcp.flags.ack;
 
+/** What the run knows beside the packets. */
+export interface WireContext {
+  /** What the realservers asked said (see HeldReadings). */
+  held?: HeldReadings;
+  /**
+   * Every connection's tool has ended, and a round of questions asked after that has closed
+   * every listening capture: each holds all the tools put on the wire, and what the path did
+   * with it. A client's capture that shows no SYN of the service then says that none was sent
+   * (no route, a local firewall): nothing can come. A decision it finds is complete: the
+   * captures need not settle.
+   */
+  closedAfterEnd?: boolean;
+  /** The RIPs the director's own ping got no answer from (src/facts/rip-arp.ts). */
+  pingUnanswered?: ReadonlySet<string>;
+  /**
+   * The director refuses the client's ARP for good (src/facts/client-arp-refusal.ts): a client
+   * still resolving it sends no SYN until its ARP gives up.
+   */
+  clientArpRefusal?: ClientArpRefusal | null;
+}
+
 /**
  * Decides the test connection from the packets so far; `expected` is how many connections the
- * client makes; `held`, what the realservers asked said (see HeldReadings).
- * `closedAfterEnd`: every connection's tool has ended, and a round of questions asked after that
- * has closed every listening capture: each holds all the tools put on the wire, and what the
- * path did with it. A client's capture that shows no SYN of the service then says that none was
- * sent (no route, a local firewall): nothing can come. A decision it finds is complete: the
- * captures need not settle.
+ * client makes.
  */
-export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, held: HeldReadings = () => undefined, closedAfterEnd = false, pingUnanswered: ReadonlySet<string> = new Set()): WireDecision {
+export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, context: WireContext = {}): WireDecision {
+  const { held = () => undefined, closedAfterEnd = false, pingUnanswered = new Set<string>(), clientArpRefusal = null } = context;
   const { vip, vport } = topology.service;
   const client = captures.filter((c) => c.place === 'client');
   const flows = new Map<string, { cip: string; cport: number }>();
@@ -137,6 +158,8 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
     }
   }
   if (closedAfterEnd && flows.size === 0 && client.length > 0) return { decided: true, flows: [], selfEnding: 0, complete: true, silent: false, questions: [] };
+  // No SYN can leave the client before its ARP gives up: nothing of the connections will come.
+  if (flows.size === 0 && client.length > 0 && clientArpRefusal && clientHeldByArp(topology, captures, clientArpRefusal)) return { decided: true, flows: [], selfEnding: 0, complete: closedAfterEnd, silent: true, questions: [] };
   const questions: HeldQuestion[] = [];
   const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q), pingUnanswered) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);

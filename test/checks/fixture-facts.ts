@@ -3,7 +3,7 @@
 // probe the engine would have run (its catalog entry: the same argv and the same parser). A
 // new check is then one file plus one test: name the outputs, evaluate, read the verdict.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { CheckDefinition } from '../../src/engine/check-definition.js';
 import { evaluateCheck, hostsOfRole } from '../../src/engine/evaluate.js';
 import { PROBE_CATALOG, type ProbeName } from '../../src/engine/probe-catalog.js';
@@ -26,8 +26,13 @@ interface BundleManifest {
   entries: { host: string; argv: string[]; stdoutFile: string; exitCode: number; stderr: string }[];
 }
 
+/** A bundle's directory: `scenario` under fixtures/bundles, a path under fixtures/ (`bundles-arp/x`), or an absolute path. */
+function bundleDir(scenario: string): string {
+  return isAbsolute(scenario) ? scenario : scenario.includes('/') ? join(fixturesDir, scenario) : join(fixturesDir, 'bundles', scenario);
+}
+
 function readManifest(scenario: string): BundleManifest {
-  return JSON.parse(readFileSync(join(fixturesDir, 'bundles', scenario, 'manifest.json'), 'utf8')) as BundleManifest;
+  return JSON.parse(readFileSync(join(bundleDir(scenario), 'manifest.json'), 'utf8')) as BundleManifest;
 }
 
 /** The topology a bundle was recorded with. */
@@ -63,12 +68,14 @@ export class FixtureFacts {
     return this.output(host, name, readFileSync(join(fixturesDir, path)), 0, target);
   }
 
-  /** Records what bundle `scenario` holds for the same argv on `host`. */
+  /** Records what bundle `scenario` (see bundleDir) holds for the same argv on `host`. */
   async fromBundle(scenario: string, host: string, name: FactName, target?: string): Promise<this> {
     const argv = this.command(host, name, target).argv;
     const entry = readManifest(scenario).entries.find((e) => e.host === host && e.argv.join('\u0000') === argv.join('\u0000'));
     if (!entry) throw new Error(`${scenario} has no run of ${argv.join(' ')} on ${host}`);
-    return this.output(host, name, readFileSync(join(fixturesDir, 'bundles', scenario, entry.stdoutFile)), entry.exitCode, target);
+    const stdout = readFileSync(join(bundleDir(scenario), entry.stdoutFile));
+    // As the runner reads a tool that answers only on stderr (ip route get's "RTNETLINK answers: ...").
+    return this.output(host, name, stdout.length === 0 && entry.stderr.trim() !== '' ? Buffer.from(entry.stderr) : stdout, entry.exitCode, target);
   }
 
   /** Every probe `check` declares, from bundle `scenario`, on each host of its role. */
@@ -85,7 +92,8 @@ export class FixtureFacts {
     return this;
   }
 
-  private async output(host: string, name: FactName, bytes: Uint8Array, exitCode: number, target?: string): Promise<this> {
+  /** Records `bytes` as the output of probe `name` on `host` (a real output, or one a test edited and says so). */
+  async output(host: string, name: FactName, bytes: Uint8Array, exitCode = 0, target?: string): Promise<this> {
     const probe = this.command(host, name, target);
     const parsed = await defaultParse(probe.parser, bytes);
     this.facts.record({ ok: true, host, probe: name, ...(target ? { target } : {}), command: probe.argv.join(' '), parsed, stdout: Buffer.from(bytes).toString('utf8'), exitCode });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { labSkipReason } from '../lab/helpers.js';
 import { freshLab, labDiagnose } from './lab-diagnose.js';
-import { injectFault, labFaults, revertFault } from '../../src/lab/index.js';
+import { injectFault, labExec, labFaults, revertFault } from '../../src/lab/index.js';
+import { planLab } from '../../src/lab/plan.js';
 import type { ResultDocument } from '../../src/model/result.js';
 
 const PREFIX = 'e2d';
@@ -54,6 +55,27 @@ describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${sk
       }
     }, 240_000);
   }
+
+  // The client's neighbour entry for the director expired: strict rp_filter refuses its ARP
+  // too, and no SYN leaves it until that ARP gives up, three seconds after its first request.
+  // The director's first refusal on the wire decides the connections (src/facts/client-arp-refusal.ts):
+  // the client's tools are stopped, not left to their timeout.
+  it('director.rp-filter with the client\'s entry for the director expired: named for certain, the tools stopped at the refusal', async () => {
+    await injectFault(PREFIX, 'director.rp-filter');
+    try {
+      const flushed = await labExec(PREFIX, 'client', ['ip', 'neigh', 'flush', 'to', planLab(PREFIX, 3).directorExtAddress]);
+      expect(flushed.exitCode, flushed.stderr).toBe(0);
+      const r = diagnose([]);
+      expect(r.diagnoses[0]).toMatchObject({ id: 'director.rp-filter', certainty: 1 });
+      expect(r.diagnoses[0].summary).toContain('so no SYN left the client');
+      const attempts = r.diagnoses[0].evidence.find((e) => e.command === 'test connection')!.lines;
+      expect(attempts.length).toBeGreaterThan(0);
+      for (const line of attempts) expect(line).toContain('stopped before its timeout');
+      expect(r.hops).toEqual([]);
+    } finally {
+      await revertFault(PREFIX, 'director.rp-filter');
+    }
+  }, 240_000);
 
   it('is healthy again after every revert', () => {
     expect(diagnose([]).verdict).toBe('ok');

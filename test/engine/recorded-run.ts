@@ -1,7 +1,8 @@
 // A recorded lab run (a bundle under fixtures/) as the live engine sees it: each capture in its
 // place, the director's one capture split into its sides by interface index, the connections the
-// client made, what the realservers asked said, and the RIPs the director's ping got no answer
-// from. Shared by the tests that replay recordings through the wire decision and the hops.
+// client made, what the realservers asked said, the RIPs the director's ping got no answer
+// from, and whether the director refuses the client's ARP. Shared by the tests that replay
+// recordings through the wire decision and the hops.
 import { decodePcap } from '../../src/pcap/index.js';
 import { parseIpAddr } from '../../src/parsers/ip-addr.js';
 import { BOTH_SIDES_IFACE, interfaceNames, splitDirectorSides } from '../../src/engine/director-sides.js';
@@ -12,6 +13,8 @@ import type { Topology } from '../../src/model/topology.js';
 import { holdsConnection } from '../../src/probes/ss.js';
 import { parseSs } from '../../src/parsers/ss.js';
 import { parsePing } from '../../src/parsers/ping.js';
+import { clientArpRefusal, type ClientArpRefusal } from '../../src/facts/client-arp-refusal.js';
+import { FixtureFacts } from '../checks/fixture-facts.js';
 
 export interface Recorded {
   topology: Topology;
@@ -21,6 +24,8 @@ export interface Recorded {
   answers: Map<string, boolean>;
   /** The RIPs the director's recorded ping got no answer from (the engine passes them to the decision and the hops). */
   pingUnanswered: Set<string>;
+  /** The director refusing the client's ARP for good, from the recorded readings (the engine passes it to the decision). */
+  clientArpRefusal: ClientArpRefusal | null;
 }
 
 export async function load(dir: string): Promise<Recorded> {
@@ -53,7 +58,20 @@ export async function load(dir: string): Promise<Recorded> {
     answers.set(`${e.host} ${peer[0]} ${peer[1]}`, holdsConnection(parseSs(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')), tuple));
   }
   const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')).received === 0).map((e) => e.argv[e.argv.length - 1]));
-  return { topology, captures, connections, answers, pingUnanswered };
+  return { topology, captures, connections, answers, pingUnanswered, clientArpRefusal: await recordedRefusal(dir, topology) };
+}
+
+/** clientArpRefusal from the readings it rests on, as the bundle recorded them; null where one was not recorded (a host not probed). */
+async function recordedRefusal(dir: string, topology: Topology): Promise<ClientArpRefusal | null> {
+  const f = new FixtureFacts(topology);
+  const d = topology.director.name;
+  try {
+    for (const name of ['sysctl', 'route-get-request', 'ip-addr'] as const) await f.fromBundle(dir, d, name);
+    await f.fromBundle(dir, topology.client.name, 'route-get-vip');
+  } catch {
+    return null;
+  }
+  return clientArpRefusal(f.facts, topology, f.facts.derived.cip, f.facts.derived.ext);
 }
 
 /** When the last connection sent its first SYN (the decision waits for every connection). */

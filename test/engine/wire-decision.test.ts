@@ -49,7 +49,7 @@ function firstDecision(r: Recorded, asked = true, held?: HeldReadings): { at: nu
   // A round's answer can decide where no packet comes: SYNC_AFTER_MS after one.
   const times = [...new Set(asked ? [...packetTimes, ...packetTimes.map((t) => t + SYNC_AFTER_MS / 1000)] : packetTimes)].sort((a, b) => a - b);
   for (const t of times) {
-    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, readings, false, r.pingUnanswered);
+    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, { held: readings, pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal });
     if (d.decided) return { at: t, verdicts: d.flows.map((f) => f.verdict!), silent: d.silent, flows: d.flows.map((f) => ({ cip: f.cip, cport: f.cport, verdict: f.verdict! })) };
   }
   return null;
@@ -69,7 +69,7 @@ function hopSummary(topology: Topology, caps: Recorded['captures'], pingUnanswer
   }));
 }
 
-const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held', 'bundles-ripa'];
+const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held', 'bundles-ripa', 'bundles-arp'];
 const roots = folders.map((d) => join(import.meta.dirname, '../../fixtures', d));
 /** netns, ipvs, sides, ipvs-sides (each lab with the director's sides in one capture), asked or ipvs-asked (their captures asked for their counters while undecided), held or ipvs-held (the realservers asked too). */
 const label = (root: string): string => {
@@ -142,7 +142,7 @@ describe('deciding from the wire changes no hop of a recorded run', () => {
  */
 function completeAt(r: Recorded, from: number): number | null {
   const times = [...new Set(r.captures.flatMap((c) => c.packets.map((p: Packet) => p.time.seconds)))].sort((a, b) => a - b);
-  for (const t of [from, ...times.filter((x) => x > from)]) if (decideFromWire(r.topology, upTo(r.captures, t), r.connections, undefined, false, r.pingUnanswered).complete) return t;
+  for (const t of [from, ...times.filter((x) => x > from)]) if (decideFromWire(r.topology, upTo(r.captures, t), r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete) return t;
   return null;
 }
 
@@ -177,15 +177,15 @@ describe('ending without a settle where every capture on the path shows the clie
     const now = upTo(r.captures, at);
     const clientEnd = (p: Packet): boolean => p.tcp !== null && p.src === r.topology.client.cip && (p.tcp.flags.fin || p.tcp.flags.rst);
     const lagging = (which: (c: Recorded['captures'][number]) => boolean) => now.map((c) => (which(c) ? { ...c, packets: c.packets.filter((p) => !clientEnd(p)) } : c));
-    expect(decideFromWire(r.topology, now, r.connections, undefined, false, r.pingUnanswered).complete).toBe(true);
+    expect(decideFromWire(r.topology, now, r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete).toBe(true);
     for (const place of ['director-ext', 'director-int', 'client'] as const) {
-      expect(decideFromWire(r.topology, lagging((c) => c.place === place), r.connections, undefined, false, r.pingUnanswered).complete, place).toBe(false);
+      expect(decideFromWire(r.topology, lagging((c) => c.place === place), r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete, place).toBe(false);
     }
     // The realservers: only the one each connection went to counts.
     const chosen = new Set(now.filter((c) => c.place === 'realserver' && c.packets.some(clientEnd)).map((c) => c.host));
     const idle = r.topology.realservers.map((rs) => rs.name).filter((n) => !chosen.has(n));
-    for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, undefined, false, r.pingUnanswered).complete, host).toBe(false);
-    for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, undefined, false, r.pingUnanswered).complete, host).toBe(true);
+    for (const host of chosen) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete, host).toBe(false);
+    for (const host of idle) expect(decideFromWire(r.topology, lagging((c) => c.host === host), r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete, host).toBe(true);
   });
 });
 
@@ -200,9 +200,9 @@ describe('a round asked after the tools ended completes a decision: it changes n
     const end = stopTime(r, first);
     if (!Number.isFinite(end)) return;
     const asked = end + SYNC_AFTER_MS / 1000;
-    const byRound = decideFromWire(r.topology, seenAt(r.captures, asked, true), r.connections, heldByLaterAnswer(r), true, r.pingUnanswered);
+    const byRound = decideFromWire(r.topology, seenAt(r.captures, asked, true), r.connections, { held: heldByLaterAnswer(r), closedAfterEnd: true, pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal });
     expect(byRound.decided && byRound.complete).toBe(true);
-    if (decideFromWire(r.topology, upTo(r.captures, asked), r.connections, undefined, false, r.pingUnanswered).complete) return;
+    if (decideFromWire(r.topology, upTo(r.captures, asked), r.connections, { pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete) return;
     completed.push(name);
     expect(hopSummary(r.topology, upTo(r.captures, asked), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
   });
@@ -220,14 +220,14 @@ describe('a round asked after the tools ended completes a decision: it changes n
     const afterEnd = stopTime(r, first) + SYNC_AFTER_MS / 1000;
     expect(atDecision).toBeLessThan(afterEnd);
     expect(hopSummary(r.topology, upTo(r.captures, atDecision), r.pingUnanswered)).not.toEqual(whole);
-    expect(decideFromWire(r.topology, seenAt(r.captures, atDecision, true), r.connections, heldByLaterAnswer(r), false, r.pingUnanswered).complete).toBe(false);
+    expect(decideFromWire(r.topology, seenAt(r.captures, atDecision, true), r.connections, { held: heldByLaterAnswer(r), pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal }).complete).toBe(false);
     expect(hopSummary(r.topology, upTo(r.captures, afterEnd), r.pingUnanswered)).toEqual(whole);
   });
 
   it('only once every tool has ended: before that, nothing completes an answer the client sends nothing after', async () => {
     const r = await load(join(import.meta.dirname, '../../fixtures/bundles/realserver.no-listener'));
     const first = firstDecision(r)!;
-    const d = decideFromWire(r.topology, seenAt(r.captures, first.at, true), r.connections, heldByLaterAnswer(r), false, r.pingUnanswered);
+    const d = decideFromWire(r.topology, seenAt(r.captures, first.at, true), r.connections, { held: heldByLaterAnswer(r), pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal });
     expect({ decided: d.decided, complete: d.complete }).toEqual({ decided: true, complete: false });
   });
 });
@@ -274,21 +274,21 @@ describe('silence decided by asking the captures, before the retransmission', ()
       expect(firstDecision(r, true, () => null)?.at).toBe(notAsked.at);
       // Not asked yet: the question names the realserver and the flow as its kernel sees it.
       const asked = firstDecision(r, true)!;
-      const d = decideFromWire(r.topology, seenAt(r.captures, asked.at, true), r.connections, () => undefined);
+      const d = decideFromWire(r.topology, seenAt(r.captures, asked.at, true), r.connections, { held: () => undefined });
       expect(d.decided).toBe(false);
       const rs1 = r.topology.realservers.find((x) => x.name === 'rs1')!;
       expect(d.questions).toContainEqual({ host: 'rs1', rip: rs1.rip, rport: rs1.port ?? r.topology.service.vport, cip: r.topology.client.cip, cport: asked.flows[0].cport });
       // The realserver's capture, or the director's int, not closed past the SYN by a round: neither asked nor decided.
       for (const lagging of ['realserver', 'director-int'] as const) {
         const now = seenAt(r.captures, asked.at, true).map((c) => (c.place === lagging ? { ...c, synced: 0 } : c));
-        const notYet = decideFromWire(r.topology, now, r.connections, () => false);
+        const notYet = decideFromWire(r.topology, now, r.connections, { held: () => false });
         expect(notYet.decided, lagging).toBe(false);
-        expect(decideFromWire(r.topology, now, r.connections, () => undefined).questions, lagging).toEqual([]);
+        expect(decideFromWire(r.topology, now, r.connections, { held: () => undefined }).questions, lagging).toEqual([]);
       }
       // Never asked before a round has closed the realserver's capture past the flow's SYN.
       const times = [...new Set(r.captures.flatMap((c) => c.packets.map((p) => p.time.seconds)))].filter((t) => t <= asked.at);
       for (const t of times) {
-        for (const q of decideFromWire(r.topology, seenAt(r.captures, t, true), r.connections, () => undefined).questions) {
+        for (const q of decideFromWire(r.topology, seenAt(r.captures, t, true), r.connections, { held: () => undefined }).questions) {
           const synSeen = r.captures.filter((c) => c.host === q.host).every((c) => c.packets.some((p) => p.time.seconds <= t - SYNC_AFTER_MS / 1000 && p.tcp?.flags.syn && p.src === q.cip && p.tcp.srcPort === q.cport));
           expect(synSeen, `${t}`).toBe(true);
         }
@@ -323,9 +323,9 @@ describe('silence decided by asking the captures, before the retransmission', ()
     };
     const all = seenAt(r.captures, end + 1, true);
     const lagging = all.map((c) => (c.place === 'realserver' ? c : withoutAnswers(c)));
-    expect(decideFromWire(r.topology, lagging, r.connections, () => undefined).questions).toEqual([]);
+    expect(decideFromWire(r.topology, lagging, r.connections, { held: () => undefined }).questions).toEqual([]);
     // The same with the answers gone from the realservers' captures too: then they are asked.
-    const asked = decideFromWire(r.topology, all.map(withoutAnswers), r.connections, () => undefined).questions;
+    const asked = decideFromWire(r.topology, all.map(withoutAnswers), r.connections, { held: () => undefined }).questions;
     expect(asked.length).toBe(r.connections);
   });
   for (const which of early) {
@@ -454,11 +454,11 @@ describe('what decides, on the recorded runs', () => {
       const [dir, s] = which.split(' ');
       const r = await load(join(import.meta.dirname, '../../fixtures', dir, s));
       expect(r.captures.some((c) => c.place === 'client')).toBe(true);
-      const after = decideFromWire(r.topology, r.captures, r.connections, undefined, true);
+      const after = decideFromWire(r.topology, r.captures, r.connections, { closedAfterEnd: true });
       expect({ decided: after.decided, complete: after.complete, flows: after.flows }, which).toEqual({ decided: true, complete: true, flows: [] });
       expect(decideFromWire(r.topology, r.captures, r.connections).decided, which).toBe(false);
       // Without the client's capture nothing shows what it sent.
-      expect(decideFromWire(r.topology, r.captures.filter((c) => c.place !== 'client'), r.connections, undefined, true).decided, which).toBe(false);
+      expect(decideFromWire(r.topology, r.captures.filter((c) => c.place !== 'client'), r.connections, { closedAfterEnd: true }).decided, which).toBe(false);
     }
   });
 
@@ -468,7 +468,7 @@ describe('what decides, on the recorded runs', () => {
       const r = await load(join(root, s));
       if (!r.captures.some((c) => c.place === 'client' && c.packets.some((p) => p.tcp?.flags.syn && p.dst === r.topology.service.vip))) continue;
       compared++;
-      const [over, running] = [true, false].map((closed) => decideFromWire(r.topology, r.captures, r.connections, undefined, closed));
+      const [over, running] = [true, false].map((closed) => decideFromWire(r.topology, r.captures, r.connections, { closedAfterEnd: closed }));
       // What the round changes is only whether the captures need settle (see the completing round above).
       expect({ ...over, complete: undefined }, `${label(root)} ${s}`).toEqual({ ...running, complete: undefined });
       expect(over.complete, `${label(root)} ${s}`).toBe(over.decided);

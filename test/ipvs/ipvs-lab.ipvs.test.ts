@@ -239,6 +239,27 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
     expect(rules).toMatch(new RegExp(`-A INPUT -s ${plan.cip}/32 -d ${plan.vip}/32 -i ${plan.ext} .*-j DROP`));
   }, 600_000);
 
+  // The client's entry for the director flushed: strict rp_filter refuses its ARP too, and no
+  // SYN leaves it. The director's first refusal on the wire decides the connections
+  // (src/facts/client-arp-refusal.ts): the client's tools are stopped, not left to their timeout.
+  it('director.rp-filter with the client\'s entry for the director flushed: named for certain, the tools stopped at the refusal', async () => {
+    const plan = planLab(PREFIX, 3);
+    await injectFault(PREFIX, 'director.rp-filter');
+    let r: ResultDocument;
+    try {
+      const flushed = await labExec(PREFIX, 'client', ['ip', 'neigh', 'flush', 'to', plan.directorExtAddress]);
+      expect(flushed.exitCode, flushed.stderr).toBe(0);
+      r = labDiagnose(PREFIX, []);
+    } finally {
+      await revertFault(PREFIX, 'director.rp-filter');
+    }
+    expect(r.diagnoses[0], summary(r)).toMatchObject({ id: 'director.rp-filter', certainty: 1 });
+    expect(r.diagnoses[0].summary).toContain('so no SYN left the client');
+    const attempts = r.diagnoses[0].evidence.find((e) => e.command === 'test connection')!.lines;
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const line of attempts) expect(line).toContain('stopped before its timeout');
+  }, 300_000);
+
   it('is healthy again at the end, with no tracefs instance left in the guest', async () => {
     const r = labDiagnose(PREFIX, []);
     expect(r.verdict, summary(r)).toBe('ok');
