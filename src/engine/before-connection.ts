@@ -10,12 +10,17 @@
 //   `nstat` (before/after deltas), and `ss -ltn` (a listener's Recv-Q holds a connection not
 //   yet accepted). The connection table (`ipvsadm -Lnc`, `conntrack -L`) and the counters read
 //   again are after-probes: they wait for the connection by design.
-// - the director's pings to the RIPs: their echoes are left out of the captures by the BPF
-//   (capture.ts, withoutProbes), but for a dead RIP the ping starts the ARP that the balanced
-//   SYN then waits behind, and the ping's second without an answer is what lets the wire decide
-//   that SYN at once (src/facts/rip-arp.ts; otherwise it waits for the ARP's own repeat, or the
-//   ICMP host unreachable its failure draws: fixtures/bundles/realserver.unreachable): the ping
-//   must be over before the SYN, and goes first in the director's batch so that its ARP starts first.
+// - the director's pings to the RIPs whose MAC it does not hold (its `ip -4 neigh show`, read
+//   while they start, says which): for a dead RIP the ping starts the ARP that a SYN balanced to
+//   it then waits behind (its echoes are left out of the captures by the BPF: capture.ts,
+//   withoutProbes), and a SYN sent after the ping's second without an answer is decided at once,
+//   with the ARP's retransmission on the capture as evidence (src/facts/rip-arp.ts;
+//   fixtures/bundles/realserver.unreachable). A SYN sent while that ARP was under way, its
+//   requests before the capture, was decided silent with nothing on the wire to say why (the
+//   diagnosis then rested on the ping alone, less certain). A RIP whose MAC the director holds
+//   takes the SYN at once whatever its ping does: one that drops pings (ICMP echo filtered, or
+//   its address just removed from the realserver) no longer holds every run a second. The
+//   pings run beside the reads (src/transport/ssh-batch.ts), which are not held behind them.
 // - not the realservers' ping and traceroute towards the client, though they put packets on
 //   the wire: they run beside their host's reads, and whether the SYN waits for them is the
 //   director's to say (probes-alongside.ts: one that may answer them with a redirect makes the
@@ -41,6 +46,8 @@ import type { ProbeName } from './probe-catalog.js';
 import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
+import { holdsMac } from '../parsers/ip-neigh.js';
+import { sameAddress } from '../util/ip.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
@@ -53,7 +60,8 @@ const COUNTERS: ReadonlySet<string> = new Set<ProbeName>(['iptables-save', 'nft'
  * probes may wait, when they do).
  */
 export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director: string, client: string): BeforeConnection {
-  if (job.name === 'ping-rip') return 'arp';
+  // The pings to the RIPs the director's neighbour table does not resolve (FirstRoundWatch drops the others).
+  if (job.name === 'ping-rip' || (job.host === director && job.name === 'neigh')) return 'arp';
   if (COUNTERS.has(job.name)) return 'counters';
   if (job.name === 'uname' || (job.host === client && job.name === CONNECT_TOOLS_FACT)) return 'host';
   if (job.host === director && job.name === 'sysctl') return 'order';
@@ -61,11 +69,16 @@ export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director:
   return null;
 }
 
-/** The order a host's first-round batch runs in: the pings to the RIPs first (their ARP starts first), then what the SYN waits for, then the rest. */
+/**
+ * The order a host's first-round batch runs in: what the SYN waits for, then the rest, then the
+ * director's pings to the RIPs. They run beside the others (the last few of a batch start with it,
+ * as the stages of a pipeline: src/transport/ssh-batch.ts), so their ARP still starts first; any
+ * beyond those run last in turn, behind no reading the SYN waits for.
+ */
 export function orderForConnection(jobs: readonly ProbeJob[], director: string, client: string): ProbeJob[] {
   const rank = (j: ProbeJob): number => {
-    const why = beforeConnection(j, director, client);
-    return why === 'arp' ? 0 : why !== null ? 1 : 2;
+    if (j.name === 'ping-rip') return 2;
+    return beforeConnection(j, director, client) !== null ? 0 : 1;
   };
   return jobs.map((j, i) => ({ j, i, r: rank(j) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.j);
 }
@@ -83,7 +96,7 @@ export class FirstRoundWatch {
   private readonly hostEnded = new Map<string, Deferred>();
 
   constructor(
-    topology: Topology,
+    private readonly topology: Topology,
     hosts: Map<string, HostStatus>,
     private readonly director: string,
     private readonly client: string,
@@ -104,6 +117,8 @@ export class FirstRoundWatch {
     const keys = this.waiting.get(outcome.host);
     if (!keys) return;
     keys.delete(jobKey(outcome.probe, outcome.target));
+    // The RIPs whose MAC the director holds take a SYN at once, whatever their ping does.
+    if (outcome.host === this.director && outcome.probe === 'neigh') for (const rs of ripsWithMac(this.seen, this.topology)) keys.delete(jobKey('ping-rip', rs));
     if (keys.size === 0) this.deferred(this.hostIn, outcome.host).resolve();
   }
 
@@ -137,3 +152,9 @@ function jobKey(name: string, target?: string): string {
   return target === undefined ? name : `${name}\u0000${target}`;
 }
 
+
+/** The realservers whose RIP the director's neighbour table holds a MAC for (none if it was not read). */
+function ripsWithMac(facts: Facts, topology: Topology): string[] {
+  const entries = facts.parsed(topology.director.name, 'neigh')?.entries ?? [];
+  return topology.realservers.filter((rs) => entries.some((e) => sameAddress(e.address, rs.rip) && holdsMac(e))).map((rs) => rs.name);
+}

@@ -9,6 +9,7 @@ import { ipLink } from '../probes/ip-link.js';
 import { ipRouteGet } from '../probes/ip-route-get.js';
 import { ipRouteAll } from '../probes/ip-route.js';
 import { ipRule } from '../probes/ip-rule.js';
+import { ipNeigh } from '../probes/ip-neigh.js';
 import { iptablesSave, iptablesSaveMangle } from '../probes/iptables-save.js';
 import { ipvsadmConnections, ipvsadmList, ipvsadmStats, ipvsadmTimeout } from '../probes/ipvsadm.js';
 import { procModules } from '../probes/modules.js';
@@ -52,6 +53,7 @@ export const PROBE_CATALOG = {
   'ip-link': { phase: 'first', build: () => ipLink() },
   'ip-route': { phase: 'first', build: () => ipRouteAll() },
   'ip-rule': { phase: 'first', build: () => ipRule() },
+  neigh: { phase: 'first', build: () => ipNeigh() },
   sysctl: { phase: 'first', build: () => sysctlAll() },
   'iptables-save': { phase: 'first', build: () => iptablesSave() },
   /** Director of a firewall-mark service: the MARK rules' counters after the test connection. */
@@ -87,7 +89,7 @@ export const PROBE_CATALOG = {
   'ping-rip': {
     phase: 'second',
     perRealserver: true,
-    build: ({ target, derived }) => (target && derived.dip ? ping(derived.dip, target.rip) : null),
+    build: ({ target, derived }) => (target && derived.dip ? ping(derived.dip, target.rip, { beside: true }) : null),
   },
   /** Director: how a reply from RIP to CIP arriving on int is routed (rp_filter, forwarding). */
   'route-get-reply': {

@@ -339,6 +339,8 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
         await watch.readingsIn(director);
         return watch.seen.parsed(director, 'ip-addr') ?? facts.parsed(director, 'ip-addr') ?? null;
       },
+      // The director's pings to the RIPs, which the SYN does not wait for, decide a SYN held in ARP (src/facts/rip-arp.ts).
+      factsRecorded: watch.roundEnded(director),
       onArmed: () => armed.resolve(),
       // Given up, the early captures made no connection: the after-probes wait for the real one.
       onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.resolve()),

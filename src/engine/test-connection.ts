@@ -118,6 +118,11 @@ export async function runTestConnectionPhase(input: {
    */
   directorAddresses?: () => Promise<IpAddrResult | null>;
   /**
+   * Resolves when more of the run's facts are recorded while the connections may be running
+   * (the director's first round: its pings to the RIPs): the wire is read again then.
+   */
+  factsRecorded?: Promise<void>;
+  /**
    * Called while the first round of probes still runs (src/engine/before-connection.ts): each
    * capture starts once its host is connected, the connections once `connectWhen` resolves.
    * The hosts' statuses and the client's connect tools are read then, not now.
@@ -187,6 +192,7 @@ export async function runTestConnectionPhase(input: {
   // waiting for the retransmission there.
   let recheck: () => void = () => undefined;
   const held = new HeldConnections(transport, () => recheck(), (host) => ok(host) && !opts.traceDrops, input.signal);
+  input.factsRecorded?.then(() => recheck(), () => undefined);
   const run = await runCapturedConnections(transport, {
     client,
     vip,
@@ -200,7 +206,7 @@ export async function runTestConnectionPhase(input: {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       recheck = again;
-      // The director's pings to the RIPs were over before the first SYN; their facts may not be recorded yet (then the ARP's own repeat decides).
+      // The director's pings to the RIPs may still run (factsRecorded reads the wire again once they are in; until then the ARP's own repeat decides).
       // The director's strict rp_filter, which refuses the client's ARP, is in its first round (read by then in every lab run measured; otherwise the connections wait as before).
       const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, {
         held: held.reading,

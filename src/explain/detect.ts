@@ -53,6 +53,8 @@ function ipSubcommand(args: string[]): string | null {
   if ('route'.startsWith(object)) return verb === 'get' ? 'ip-route-get' : 'ip-route';
   if ('address'.startsWith(object)) return 'ip-addr';
   if ('link'.startsWith(object)) return 'ip-link';
+  // `ip n`, `ip neigh`, `ip neighbor` (ntable needs its `t`).
+  if ('neighbour'.startsWith(object) || 'neighbor'.startsWith(object)) return 'ip-neigh';
   return null;
 }
 
@@ -70,7 +72,7 @@ function fileParser(path: string): string | null {
 
 /** Preference when several parsers read the same text: the strictest formats first. */
 const PREFERENCE = [
-  'ipvsadm', 'proc-ip-vs', 'proc-ip-vs-conn', 'proc-ip-vs-stats', 'ip-route-get', 'ip-route', 'ip-rule', 'ip-addr', 'ip-link',
+  'ipvsadm', 'proc-ip-vs', 'proc-ip-vs-conn', 'proc-ip-vs-stats', 'ip-route-get', 'ip-route', 'ip-rule', 'ip-addr', 'ip-link', 'ip-neigh',
   'route-n', 'netstat-rn', 'conntrack', 'iptables-save', 'nft', 'ss', 'ping', 'traceroute', 'nstat', 'sysctl', 'tcpdump',
   'keepalived', 'ldirectord', 'lvs-conf', 'kfree-skb-trace',
 ];

@@ -149,6 +149,7 @@ function probeFor(o: ReadOutput, role: 'director' | 'realserver'): ProbeName | n
     case 'ip-route': return 'ip-route';
     case 'ip-rule': return 'ip-rule';
     case 'ip-link': return 'ip-link';
+    case 'ip-neigh': return role === 'director' ? 'neigh' : null;
     case 'sysctl': return 'sysctl';
     case 'iptables-save': return 'iptables-save';
     case 'nft': return 'nft';

@@ -5,6 +5,7 @@ import type { Parser } from '../model/parser.js';
 import { conntrackParser } from './conntrack.js';
 import { ipAddrParser } from './ip-addr.js';
 import { ipLinkParser } from './ip-link.js';
+import { ipNeighParser } from './ip-neigh.js';
 import { ipRouteGetParser } from './ip-route-get.js';
 import { ipRouteParser } from './ip-route.js';
 import { ipRuleParser } from './ip-rule.js';
@@ -33,6 +34,7 @@ const all: Parser[] = [
   conntrackParser,
   ipAddrParser,
   ipLinkParser,
+  ipNeighParser,
   ipRouteGetParser,
   ipRouteParser,
   ipRuleParser,

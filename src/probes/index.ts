@@ -7,6 +7,7 @@ export * from './ip-addr.js';
 export * from './ip-link.js';
 export * from './ip-route.js';
 export * from './ip-rule.js';
+export * from './ip-neigh.js';
 export * from './ip-route-get.js';
 export * from './sysctl.js';
 export * from './ping.js';

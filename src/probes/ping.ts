@@ -2,9 +2,9 @@
 // It shares a session with the host's other reads: on a working path it answers in
 // milliseconds, and on a broken one its one second passes while the test connection waits too.
 // `beside`: it may run beside the session's other reads (a realserver's ping towards the
-// client: on a broken path its second passes while they run). Not the director's pings to the
-// RIPs: the test connection waits for them, and goes first in its session (see
-// src/engine/before-connection.ts); beside the others they would be framed last.
+// client, the director's to the RIPs: on a broken path, or to a realserver that drops pings, its
+// second passes while they run, and the reads the test connection waits for are not held behind
+// it: see src/engine/before-connection.ts).
 import { defineProbe } from './define.js';
 import type { ProbeCommand } from './probe.js';
 import { ipAddress } from './validate.js';

@@ -5,6 +5,7 @@
 import { conntrackParser } from '../parsers/conntrack.js';
 import { ipAddrParser } from '../parsers/ip-addr.js';
 import { ipLinkParser } from '../parsers/ip-link.js';
+import { ipNeighParser } from '../parsers/ip-neigh.js';
 import { ipRouteGetParser } from '../parsers/ip-route-get.js';
 import { ipRouteParser } from '../parsers/ip-route.js';
 import { ipRuleParser } from '../parsers/ip-rule.js';
@@ -24,6 +25,8 @@ export const PROBE_PARSERS = {
   'ip-link': ipLinkParser,
   'ip-route': ipRouteParser,
   'ip-rule': ipRuleParser,
+  /** The director: which RIPs' MACs it holds (the SYN waits only for its pings to the others). */
+  neigh: ipNeighParser,
   sysctl: sysctlParser,
   'iptables-save': iptablesSaveParser,
   /** The mangle table after the test connection (q3.fwmark: this run's packets). */

@@ -77,6 +77,21 @@ describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${sk
     }
   }, 240_000);
 
+  // A realserver that drops ICMP echo (a common firewall) while serving: the director's ping to
+  // it goes unanswered, the test connection it got answers. The service works: ok, and Q.1 says why.
+  it('a realserver that drops pings but serves: ok, Q.1 saying it drops pings', async () => {
+    const rule = ['INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'];
+    const added = await labExec(PREFIX, 'rs1', ['iptables', '-I', ...rule]);
+    expect(added.exitCode, added.stderr).toBe(0);
+    try {
+      const r = diagnose([]);
+      expect(r.verdict, JSON.stringify(r.diagnoses.map((d) => d.id))).toBe('ok');
+      expect(r.checks.find((c) => c.id === 'q1.director-reaches-realservers')).toMatchObject({ verdict: 'pass', summary: expect.stringContaining('rs1 drops its pings but answered the test connection it forwarded') });
+    } finally {
+      await labExec(PREFIX, 'rs1', ['iptables', '-D', ...rule]);
+    }
+  }, 120_000);
+
   it('is healthy again after every revert', () => {
     expect(diagnose([]).verdict).toBe('ok');
   }, 120_000);

@@ -69,7 +69,7 @@ function hopSummary(topology: Topology, caps: Recorded['captures'], pingUnanswer
   }));
 }
 
-const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held', 'bundles-ripa', 'bundles-arp'];
+const folders = ['bundles', 'bundles-ipvs', 'bundles-sides', 'bundles-ipvs-sides', 'bundles-asked', 'bundles-ipvs-asked', 'bundles-held', 'bundles-ipvs-held', 'bundles-ripa', 'bundles-arp', 'bundles-ping'];
 const roots = folders.map((d) => join(import.meta.dirname, '../../fixtures', d));
 /** netns, ipvs, sides, ipvs-sides (each lab with the director's sides in one capture), asked or ipvs-asked (their captures asked for their counters while undecided), held or ipvs-held (the realservers asked too). */
 const label = (root: string): string => {

@@ -5,7 +5,8 @@
 // likewise from the real-IPVS lab; fixtures/bundles-asked/ and bundles-ipvs-asked/ with the captures
 // asked for their counters while the wire was undecided; fixtures/bundles-held/ and bundles-ipvs-held/
 // with the realserver a SYN reached asked whether it held the connection; fixtures/bundles-ripa/ and
-// bundles-arp/, ARP that was not answered, SOURCES.md in each) replays offline to the
+// bundles-arp/, ARP that was not answered; fixtures/bundles-ping/, the director's neighbour table beside its
+// pings; SOURCES.md in each) replays offline to the
 // diagnosis it was recorded with: same verdict, same faults on the same hosts, same checks.
 // The expectations were written by scripts/record-bundles.sh [--ipvs] from the live run; when a check's
 // reasoning changes on purpose, `npm run golden:update` rewrites them (review the diff).
@@ -41,6 +42,7 @@ replaysEach('bundles');
 replaysEach('bundles-ipvs');
 replaysEach('bundles-ripa');
 replaysEach('bundles-arp');
+replaysEach('bundles-ping');
 replaysEach('bundles-sides');
 replaysEach('bundles-ipvs-sides');
 replaysEach('bundles-asked');
