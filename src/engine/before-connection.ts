@@ -152,7 +152,6 @@ function jobKey(name: string, target?: string): string {
   return target === undefined ? name : `${name}\u0000${target}`;
 }
 
-
 /** The realservers whose RIP the director's neighbour table holds a MAC for (none if it was not read). */
 function ripsWithMac(facts: Facts, topology: Topology): string[] {
   const entries = facts.parsed(topology.director.name, 'neigh')?.entries ?? [];

@@ -21,6 +21,8 @@
 //   then balances to that RIP waits behind that ARP, and the ping's unanswered second lets the
 //   wire decide it at once (src/facts/rip-arp.ts; its ICMP host unreachable, when that ARP
 //   fails, comes about a second into the test connection: fixtures/bundles/realserver.unreachable).
+//   With the captures started early, the SYN waits for the pings to the RIPs whose MAC the
+//   director does not hold (src/engine/before-connection.ts).
 import type { Topology } from '../model/topology.js';
 import { PROBES_LEFT_OUT_MARK } from '../probes/capture.js';
 import type { DerivedParams, Facts } from '../facts/facts.js';

@@ -28,8 +28,9 @@ export function pendingRipArp(packets: readonly Packet[], rips: ReadonlySet<stri
 
 /**
  * None of the RIPs the director is still resolving answered for a second: the kernel asked for
- * each again, or it is one of `pingUnanswered`, the RIPs the director's own ping (Q.1, over
- * before the test connection) got no answer from in its second. That ping waited in the same
+ * each again, or it is one of `pingUnanswered`, the RIPs the director's own ping (Q.1; over
+ * before the test connection for a RIP whose MAC the director did not hold: before-connection.ts)
+ * got no answer from in its second. That ping waited in the same
  * ARP queue: had the RIP answered its ARP, the entry would hold its MAC for many seconds and the
  * SYN would have gone out at once, so a request for it now is the same resolution still failing
  * (the capture, armed after the ping started, may hold only its last request).
