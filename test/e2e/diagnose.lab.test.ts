@@ -5,7 +5,7 @@
 // confident answer.
 import { describe, expect, it } from 'vitest';
 import { labSkipReason } from '../lab/helpers.js';
-import { freshLab, labDiagnose } from './lab-diagnose.js';
+import { freshLab, labDiagnose, PINGS_DROPPED, withEchoDropped } from './lab-diagnose.js';
 import { injectFault, labExec, labFaults, revertFault } from '../../src/lab/index.js';
 import { planLab } from '../../src/lab/plan.js';
 import type { ResultDocument } from '../../src/model/result.js';
@@ -77,20 +77,16 @@ describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${sk
     }
   }, 240_000);
 
-  // A realserver that drops ICMP echo (a common firewall) while serving: the director's ping to
-  // it goes unanswered, the test connection it got answers. The service works: ok, and Q.1 says why.
-  it('a realserver that drops pings but serves: ok, Q.1 saying it drops pings', async () => {
-    const rule = ['INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'];
-    const added = await labExec(PREFIX, 'rs1', ['iptables', '-I', ...rule]);
-    expect(added.exitCode, added.stderr).toBe(0);
-    try {
-      const r = diagnose([]);
+  // A host that drops ICMP echo (a common firewall, on a client by default on many systems) while
+  // the service works: the director's ping to the realserver, or the realservers' to the client,
+  // goes unanswered, and the test connection comes back through the director. ok, Q.1 saying why.
+  for (const { host, check, says } of PINGS_DROPPED) {
+    it(`${host === 'client' ? 'a client' : 'a realserver'} that drops pings but is served: ok, ${check} saying why`, async () => {
+      const r = await withEchoDropped(PREFIX, host, async () => diagnose([]));
       expect(r.verdict, JSON.stringify(r.diagnoses.map((d) => d.id))).toBe('ok');
-      expect(r.checks.find((c) => c.id === 'q1.director-reaches-realservers')).toMatchObject({ verdict: 'pass', summary: expect.stringContaining('rs1 drops its pings but answered the test connection it forwarded') });
-    } finally {
-      await labExec(PREFIX, 'rs1', ['iptables', '-D', ...rule]);
-    }
-  }, 120_000);
+      expect(r.checks.find((c) => c.id === check)).toMatchObject({ verdict: 'pass', summary: expect.stringContaining(says) });
+    }, 120_000);
+  }
 
   it('is healthy again after every revert', () => {
     expect(diagnose([]).verdict).toBe('ok');

@@ -1,7 +1,7 @@
 // What the e2e lab tests share: a fresh lab per file, and `lvs-doctor lab diagnose --json` on it.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { labDown, labUp } from '../../src/lab/index.js';
+import { labDown, labExec, labUp } from '../../src/lab/index.js';
 import { join } from 'node:path';
 import type { ResultDocument } from '../../src/model/result.js';
 
@@ -28,4 +28,22 @@ export function freshLab(prefix: string): void {
 /** The kernel's drop reason where the run made it evidence of the fault (--trace-drops). */
 export function traceEvidence(r: ResultDocument, fault: string) {
   return r.diagnoses.find((d) => d.id === fault)?.evidence.find((e) => e.command.startsWith('tracefs instance lvsd-'));
+}
+
+/** The hosts whose dropped ICMP echo a working service must not be blamed for, the Q.1 check that pings them, and what it says. */
+export const PINGS_DROPPED = [
+  { host: 'rs1', check: 'q1.director-reaches-realservers', says: 'rs1 drops its pings but answered the test connection it forwarded' },
+  { host: 'client', check: 'q1.realserver-pings-client', says: 'answered the test connection through the director: the return path works' },
+] as const;
+
+/** `run` while `host` drops the ICMP echo requests it gets (its firewall's INPUT), the rule removed after. */
+export async function withEchoDropped<T>(prefix: string, host: string, run: () => Promise<T>): Promise<T> {
+  const rule = ['INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'];
+  const added = await labExec(prefix, host, ['iptables', '-I', ...rule]);
+  expect(added.exitCode, added.stderr).toBe(0);
+  try {
+    return await run();
+  } finally {
+    await labExec(prefix, host, ['iptables', '-D', ...rule]);
+  }
 }

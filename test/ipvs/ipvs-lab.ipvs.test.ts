@@ -21,7 +21,7 @@ import { rmSync } from 'node:fs';
 import { injectFault, labDown, labExec, labFaults, labUp, labStatus, revertFault } from '../../src/lab/index.js';
 import { planLab } from '../../src/lab/plan.js';
 import { labSkipReason } from '../lab/helpers.js';
-import { labDiagnose, traceEvidence } from '../e2e/lab-diagnose.js';
+import { labDiagnose, PINGS_DROPPED, traceEvidence, withEchoDropped } from '../e2e/lab-diagnose.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { fixEnv, fixedFrom, fixOnLab, guestTraceInstances, readingsAgain, refusalOf, rollbackOnLab } from './guest-fix.js';
 
@@ -260,20 +260,14 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
     for (const line of attempts) expect(line).toContain('stopped before its timeout');
   }, 300_000);
 
-  // A realserver that drops ICMP echo while serving: ok, Q.1 saying why its ping went unanswered.
-  it('a realserver that drops pings but serves: ok, Q.1 saying it drops pings', async () => {
-    const rule = ['INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'];
-    const added = await labExec(PREFIX, 'rs1', ['iptables', '-I', ...rule]);
-    expect(added.exitCode, added.stderr).toBe(0);
-    let r: ResultDocument;
-    try {
-      r = labDiagnose(PREFIX, []);
-    } finally {
-      await labExec(PREFIX, 'rs1', ['iptables', '-D', ...rule]);
-    }
-    expect(r.verdict, summary(r)).toBe('ok');
-    expect(r.checks.find((c) => c.id === 'q1.director-reaches-realservers')).toMatchObject({ verdict: 'pass', summary: expect.stringContaining('rs1 drops its pings but answered the test connection it forwarded') });
-  }, 300_000);
+  // A host that drops ICMP echo while the service works: ok, Q.1 saying why its ping went unanswered.
+  for (const { host, check, says } of PINGS_DROPPED) {
+    it(`${host === 'client' ? 'a client' : 'a realserver'} that drops pings but is served: ok, ${check} saying why`, async () => {
+      const r = await withEchoDropped(PREFIX, host, async () => labDiagnose(PREFIX, []));
+      expect(r.verdict, summary(r)).toBe('ok');
+      expect(r.checks.find((c) => c.id === check)).toMatchObject({ verdict: 'pass', summary: expect.stringContaining(says) });
+    }, 300_000);
+  }
 
   it('is healthy again at the end, with no tracefs instance left in the guest', async () => {
     const r = labDiagnose(PREFIX, []);
