@@ -242,23 +242,30 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
   // The client's entry for the director flushed: strict rp_filter refuses its ARP too, and no
   // SYN leaves it. The director's first refusal on the wire decides the connections
   // (src/facts/client-arp-refusal.ts): the client's tools are stopped, not left to their timeout.
+  // Once in a clean-clone CI run inside the whole suite the client's SYN left it all the same
+  // (the fault named from the dropped SYN, certainty 1; the cause was not found): each run is
+  // director.rp-filter for certain, and within three the client is held by its ARP.
   it('director.rp-filter with the client\'s entry for the director flushed: named for certain, the tools stopped at the refusal', async () => {
     const plan = planLab(PREFIX, 3);
     await injectFault(PREFIX, 'director.rp-filter');
-    let r: ResultDocument;
+    const runs: ResultDocument[] = [];
     try {
-      const flushed = await labExec(PREFIX, 'client', ['ip', 'neigh', 'flush', 'to', plan.directorExtAddress]);
-      expect(flushed.exitCode, flushed.stderr).toBe(0);
-      r = labDiagnose(PREFIX, []);
+      for (let i = 0; i < 3 && !runs.some((r) => r.hops.length === 0); i++) {
+        const flushed = await labExec(PREFIX, 'client', ['ip', 'neigh', 'flush', 'to', plan.directorExtAddress]);
+        expect(flushed.exitCode, flushed.stderr).toBe(0);
+        runs.push(labDiagnose(PREFIX, []));
+      }
     } finally {
       await revertFault(PREFIX, 'director.rp-filter');
     }
-    expect(r.diagnoses[0], summary(r)).toMatchObject({ id: 'director.rp-filter', certainty: 1 });
-    expect(r.diagnoses[0].summary).toContain('so no SYN left the client');
-    const attempts = r.diagnoses[0].evidence.find((e) => e.command === 'test connection')!.lines;
+    for (const r of runs) expect(r.diagnoses[0], summary(r)).toMatchObject({ id: 'director.rp-filter', certainty: 1 });
+    const held = runs.find((r) => r.hops.length === 0);
+    expect(held, runs.map(summary).join('\n')).toBeDefined();
+    expect(held!.diagnoses[0].summary).toContain('so no SYN left the client');
+    const attempts = held!.diagnoses[0].evidence.find((e) => e.command === 'test connection')!.lines;
     expect(attempts.length).toBeGreaterThan(0);
     for (const line of attempts) expect(line).toContain('stopped before its timeout');
-  }, 300_000);
+  }, 600_000);
 
   // A host that drops ICMP echo while the service works: ok, Q.1 saying why its ping went unanswered.
   for (const { host, check, says } of PINGS_DROPPED) {
