@@ -1,7 +1,6 @@
 import type { Check } from '../ids.js';
-import { pingReading } from '../../src/facts/readers.js';
+import { neighbourEntry, pingReading } from '../../src/facts/readers.js';
 import { holdsMac } from '../../src/parsers/ip-neigh.js';
-import { sameAddress } from '../../src/util/ip.js';
 import type { Evidence, Fix } from '../../src/model/check.js';
 import { fault, pass, unknown } from '../lib.js';
 
@@ -28,11 +27,9 @@ export const directorReachesRealservers: Check = {
     }
     // The director's ARP entry for each silent RIP, read as its ping started: a MAC says the
     // address answered ARP (its pings are dropped, or it moved); none, that nothing answers there.
-    const neigh = facts.parsed(d, 'neigh');
     const ripOf = (name: string): string => topology.realservers.find((r) => r.name === name)!.rip;
     const arpEvidence = (names: readonly string[]): Evidence[] => {
-      if (!neigh) return [];
-      const lines = names.map((n) => neigh.entries.find((e) => sameAddress(e.address, ripOf(n)))).filter((e) => e !== undefined);
+      const lines = names.map((n) => neighbourEntry(facts, d, ripOf(n))).filter((e) => e !== undefined);
       if (lines.length === 0) return [];
       const held = lines.filter(holdsMac).map((e) => e.address);
       const note = held.length === lines.length ? `the director holds the MAC of ${held.join(', ')}: ARP was answered` : held.length === 0 ? `the director holds no MAC for ${lines.map((e) => e.address).join(', ')}` : `the director holds the MAC of ${held.join(', ')} only`;

@@ -1,5 +1,5 @@
 import type { Check } from '../ids.js';
-import { addresses, pingReading } from '../../src/facts/readers.js';
+import { directorOwnAddresses, pingReading } from '../../src/facts/readers.js';
 import type { Evidence } from '../../src/model/check.js';
 import type { ConnectionHops } from '../../src/facts/hop-analysis.js';
 import type { Facts } from '../../src/facts/facts.js';
@@ -62,9 +62,7 @@ export const realserverPingsClient: Check = {
 export function returnedToClient(topology: Topology, facts: Facts, cip: string): Set<string> {
   const tc = facts.testConnection;
   if (!tc) return new Set();
-  const d = topology.director.name;
-  const own = new Set([topology.service.vip, ...(addresses(facts, d) ?? []).map((a) => a.address)]);
-  if (unansweredArpForDirector(tc.captures, cip, own)) return new Set();
+  if (unansweredArpForDirector(tc.captures, cip, directorOwnAddresses(facts, topology))) return new Set();
   const atClient = tc.captures.filter((c) => c.place === 'client').flatMap((c) => c.packets ?? []);
   const wentOn = (cport: number): boolean => atClient.some((p) => p.tcp !== null && p.src === cip && p.tcp.srcPort === cport && p.tcp.flags.ack && !p.tcp.flags.syn && !p.tcp.flags.rst);
   const client = topology.client.name;

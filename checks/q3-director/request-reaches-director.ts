@@ -1,5 +1,5 @@
 import type { Check } from '../ids.js';
-import { addresses, connectedInterface, routeGet } from '../../src/facts/readers.js';
+import { connectedInterface, directorOwnAddresses, routeGet } from '../../src/facts/readers.js';
 import { unansweredArpForDirector, unansweredArpLines } from '../../src/facts/unanswered-arp.js';
 import { strictRpFilterRefusal } from '../strict-rp-filter.js';
 import { fault, notOnClientSide, pass, unknown, wireEvidence } from '../lib.js';
@@ -40,7 +40,7 @@ export const requestReachesDirector: Check = {
     const d = topology.director.name;
     const cip = facts.derived.cip;
     // The wire's own word on it: the client's ARP requests for the director, taken in and not answered.
-    const own = new Set([vip, ...(addresses(facts, d) ?? []).map((a) => a.address)]);
+    const own = directorOwnAddresses(facts, topology);
     const arp = !leftClient && cip ? unansweredArpForDirector(tc.captures, cip, own) : null;
     const arpEvidence = arp ? [{ host: arp.host, command: arp.command, lines: unansweredArpLines(arp), note: arp.requests.length === 1 ? `the client asked for ${arp.target} once; the director took the request in on ${arp.iface} and did not answer` : `the client asked for ${arp.target} ${arp.requests.length} times; the director took the requests in on ${arp.iface} and answered none` }] : [];
     const rpRefusal = !leftClient && cip ? strictRpFilterRefusal(facts, d, cip) : undefined;

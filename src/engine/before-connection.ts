@@ -47,7 +47,7 @@ import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
 import { holdsMac } from '../parsers/ip-neigh.js';
-import { sameAddress } from '../util/ip.js';
+import { neighbourEntry } from '../facts/readers.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
@@ -154,6 +154,8 @@ function jobKey(name: string, target?: string): string {
 
 /** The realservers whose RIP the director's neighbour table holds a MAC for (none if it was not read). */
 function ripsWithMac(facts: Facts, topology: Topology): string[] {
-  const entries = facts.parsed(topology.director.name, 'neigh')?.entries ?? [];
-  return topology.realservers.filter((rs) => entries.some((e) => sameAddress(e.address, rs.rip) && holdsMac(e))).map((rs) => rs.name);
+  return topology.realservers.filter((rs) => {
+    const entry = neighbourEntry(facts, topology.director.name, rs.rip);
+    return entry !== undefined && holdsMac(entry);
+  }).map((rs) => rs.name);
 }

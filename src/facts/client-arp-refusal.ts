@@ -16,9 +16,8 @@ import type { Facts } from './facts.js';
 import type { Packet } from '../model/packet.js';
 import type { Topology } from '../model/topology.js';
 import { unansweredArpRequests } from './arp-requests.js';
-import { addresses, connectedInterface, routeGet, strictRpFilterRefuses } from './readers.js';
+import { connectedInterface, interfaceOf, routeGet, strictRpFilterRefuses } from './readers.js';
 import type { LiveCapture } from './wire-decision.js';
-import { sameAddress } from '../util/ip.js';
 
 export interface ClientArpRefusal {
   cip: string;
@@ -41,9 +40,8 @@ export function clientArpRefusal(facts: Facts, topology: Topology, cip: string |
   const nexthop = route.via ?? topology.service.vip;
   // The VIP local as the address the client asks for is: the kernel's refusal of a packet to
   // the one (a martian source, rp_filter) is its refusal of a request for the other.
-  const own = addresses(facts, d) ?? [];
-  const local = own.some((a) => sameAddress(a.address, topology.service.vip));
-  return local && own.some((a) => a.ifname === ext && sameAddress(a.address, nexthop)) ? { cip, nexthop } : null;
+  const local = interfaceOf(facts, d, topology.service.vip) !== undefined;
+  return local && interfaceOf(facts, d, nexthop)?.ifname === ext ? { cip, nexthop } : null;
 }
 
 const broadcast = (p: Packet): boolean => p.link.direction === 'broadcast' || p.link.dstMac === 'ff:ff:ff:ff:ff:ff';

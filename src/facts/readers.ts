@@ -9,6 +9,7 @@ import { inSubnet, sameAddress } from '../util/ip.js';
 import type { Facts } from './facts.js';
 import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
 import type { IpvsadmTimeout } from '../parsers/ipvsadm.js';
+import type { NeighEntry } from '../parsers/ip-neigh.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -23,6 +24,16 @@ export function addresses(facts: Facts, host: string): InterfaceAddress[] | unde
 
 export function interfaceOf(facts: Facts, host: string, address: string): InterfaceAddress | undefined {
   return addresses(facts, host)?.find((a) => sameAddress(a.address, address));
+}
+
+/** The director's own addresses, the VIP among them: what the client's ARP for its next hop asks for. */
+export function directorOwnAddresses(facts: Facts, topology: Topology): Set<string> {
+  return new Set([topology.service.vip, ...(addresses(facts, topology.director.name) ?? []).map((a) => a.address)]);
+}
+
+/** `host`'s neighbour (ARP) entry for `address`, from its `ip -4 neigh show`; undefined when not read or not there. */
+export function neighbourEntry(facts: Facts, host: string, address: string): NeighEntry | undefined {
+  return facts.parsed(host, 'neigh')?.entries.find((e) => sameAddress(e.address, address));
 }
 
 /** The interface whose connected subnet holds `address` (the director's int for a RIP). */

@@ -144,7 +144,11 @@ describe('a client held by that ARP: decided at the director\'s first refusal', 
     const editExt = (edit: (packets: readonly Packet[]) => Packet[]): Recorded['captures'] => now.map((c) => (ext(c) ? { ...c, packets: edit(c.packets) } : c));
     const isRequest = (p: Packet): boolean => p.arp?.operation === 'request';
     // Edited from the real capture: the requests sent to the director's MAC, as a probe of a known neighbour is.
-    const director = r.captures.find(ext)!.packets.find((p) => p.link.srcMac !== null && p.link.srcMac !== now.find(ext)!.packets.find(isRequest)!.link.srcMac)?.link.srcMac ?? '02:00:00:00:00:01';
+    // A director's ext MAC as its kernel gave it in a real ARP reply (this capture holds no frame
+    // of the director's: it refused every request): fixtures/bundles/director.return-path-stalled.
+    const answered = await load(join(fixtures, 'bundles/director.return-path-stalled'));
+    const director = answered.captures.flatMap((c) => c.packets).find((p) => p.arp?.operation === 'reply')?.arp?.senderMac;
+    expect(director).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
     expect(clientHeldByArp(r.topology, editExt((ps) => ps.map((p) => (isRequest(p) ? { ...p, link: { ...p.link, dstMac: director, direction: null } } : p))), refusal)).toBe(false);
     // A reply from the director after the request.
     const request = now.find(ext)!.packets.find(isRequest)!;
