@@ -10,17 +10,17 @@
 //   `nstat` (before/after deltas), and `ss -ltn` (a listener's Recv-Q holds a connection not
 //   yet accepted). The connection table (`ipvsadm -Lnc`, `conntrack -L`) and the counters read
 //   again are after-probes: they wait for the connection by design.
-// - the director's pings to the RIPs whose MAC it does not hold (its `ip -4 neigh show`, read
-//   while they start, says which): for a dead RIP the ping starts the ARP that a SYN balanced to
-//   it then waits behind (its echoes are left out of the captures by the BPF: capture.ts,
-//   withoutProbes), and a SYN sent after the ping's second without an answer is decided at once,
-//   with the ARP's retransmission on the capture as evidence (src/facts/rip-arp.ts;
-//   fixtures/bundles/realserver.unreachable). A SYN sent while that ARP was under way, its
-//   requests before the capture, was decided silent with nothing on the wire to say why (the
-//   diagnosis then rested on the ping alone, less certain). A RIP whose MAC the director holds
-//   takes the SYN at once whatever its ping does: one that drops pings (ICMP echo filtered, or
-//   its address just removed from the realserver) no longer holds every run a second. The
-//   pings run beside the reads (src/transport/ssh-batch.ts), which are not held behind them.
+// - the director's neighbour table (`ip -4 neigh show`, read as its pings to the RIPs start):
+//   for a dead RIP the ping starts the ARP that a SYN balanced to it then waits behind (its
+//   echoes are left out of the captures by the BPF: capture.ts, withoutProbes), often before the
+//   captures listen. The SYN does not wait for those pings: the table says which RIPs the
+//   director was resolving (`unresolvedRips` below), and a SYN that was not forwarded is not
+//   decided silent while one of them has no request of the director on the capture
+//   (src/facts/rip-arp.ts, ripArpUnseen): without that, such a SYN was decided silent with
+//   nothing on the wire to say why, and the diagnosis rested on the ping alone, less certain.
+//   The kernel asks again a second after its first request, as the ping ends unanswered: the
+//   connection is then decided with that request as evidence (fixtures/bundles/realserver.unreachable).
+//   The pings run beside the reads (src/transport/ssh-batch.ts), which are not held behind them.
 // - not the realservers' ping and traceroute towards the client, though they put packets on
 //   the wire: they run beside their host's reads, and whether the SYN waits for them is the
 //   director's to say (probes-alongside.ts: one that may answer them with a redirect makes the
@@ -47,7 +47,7 @@ import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
 import { holdsMac } from '../parsers/ip-neigh.js';
-import { neighbourEntry } from '../facts/readers.js';
+import { neighbourEntry, pingReading } from '../facts/readers.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
@@ -60,8 +60,8 @@ const COUNTERS: ReadonlySet<string> = new Set<ProbeName>(['iptables-save', 'nft'
  * probes may wait, when they do).
  */
 export function beforeConnection(job: Pick<ProbeJob, 'host' | 'name'>, director: string, client: string): BeforeConnection {
-  // The pings to the RIPs the director's neighbour table does not resolve (FirstRoundWatch drops the others).
-  if (job.name === 'ping-rip' || (job.host === director && job.name === 'neigh')) return 'arp';
+  // Which RIPs the director was resolving as its pings started (FirstRoundWatch.unresolvedRips).
+  if (job.host === director && job.name === 'neigh') return 'arp';
   if (COUNTERS.has(job.name)) return 'counters';
   if (job.name === 'uname' || (job.host === client && job.name === CONNECT_TOOLS_FACT)) return 'host';
   if (job.host === director && job.name === 'sysctl') return 'order';
@@ -94,6 +94,8 @@ export class FirstRoundWatch {
   private readonly waiting = new Map<string, Set<string>>();
   private readonly hostIn = new Map<string, Deferred>();
   private readonly hostEnded = new Map<string, Deferred>();
+  /** The realservers the director pings in this round. */
+  private readonly pinged = new Set<string>();
 
   constructor(
     private readonly topology: Topology,
@@ -106,6 +108,7 @@ export class FirstRoundWatch {
 
   /** The jobs `host` runs in the first round; those the SYN waits for are counted. */
   expect(host: string, jobs: readonly ProbeJob[]): void {
+    if (host === this.director) for (const j of jobs) if (j.name === 'ping-rip' && j.target !== undefined) this.pinged.add(j.target);
     const keys = new Set(jobs.filter((j) => beforeConnection(j, this.director, this.client) !== null).map((j) => jobKey(j.name, j.target)));
     // uname runs with every host's first probes whether planned or not.
     keys.add(jobKey('uname'));
@@ -117,9 +120,26 @@ export class FirstRoundWatch {
     const keys = this.waiting.get(outcome.host);
     if (!keys) return;
     keys.delete(jobKey(outcome.probe, outcome.target));
-    // The RIPs whose MAC the director holds take a SYN at once, whatever their ping does.
-    if (outcome.host === this.director && outcome.probe === 'neigh') for (const rs of ripsWithMac(this.seen, this.topology)) keys.delete(jobKey('ping-rip', rs));
     if (keys.size === 0) this.deferred(this.hostIn, outcome.host).resolve();
+  }
+
+  /**
+   * The RIPs a SYN balanced now may wait behind ARP for with every request of it before the
+   * captures: the director pings them in this round, its neighbour table held no MAC for them
+   * as the pings started (or has not been read), and their ping has not come back answered.
+   */
+  unresolvedRips(): Set<string> {
+    const d = this.director;
+    return new Set(
+      this.topology.realservers
+        .filter((rs) => this.pinged.has(rs.name))
+        .filter((rs) => {
+          const entry = neighbourEntry(this.seen, d, rs.rip);
+          if (entry !== undefined && holdsMac(entry)) return false;
+          return (pingReading(this.seen, d, 'ping-rip', rs.name)?.received ?? 0) === 0;
+        })
+        .map((rs) => rs.rip),
+    );
   }
 
   /** `host`'s first round is over (its facts recorded, its status known). */
@@ -150,12 +170,4 @@ export class FirstRoundWatch {
 
 function jobKey(name: string, target?: string): string {
   return target === undefined ? name : `${name}\u0000${target}`;
-}
-
-/** The realservers whose RIP the director's neighbour table holds a MAC for (none if it was not read). */
-function ripsWithMac(facts: Facts, topology: Topology): string[] {
-  return topology.realservers.filter((rs) => {
-    const entry = neighbourEntry(facts, topology.director.name, rs.rip);
-    return entry !== undefined && holdsMac(entry);
-  }).map((rs) => rs.name);
 }

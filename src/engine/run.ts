@@ -267,8 +267,9 @@ function analyze(state: RunState, testConnection: TestConnectionFacts): Hop[] {
  * The inventory names CIP, the director's interfaces and DIP, and the captures leave the
  * probes out: the captures start with the first probes, each once its host is connected, and
  * the connections once every capture listens and every first-round reading that must precede
- * the first SYN is in (src/engine/before-connection.ts). The director's batch runs its pings
- * to the RIPs first and what the SYN waits for next; the rest of it runs beside the connection.
+ * the first SYN is in (src/engine/before-connection.ts). The director's batch runs what the
+ * SYN waits for first, its pings to the RIPs beside it from the start; the rest of it runs
+ * beside the connection, the pings included.
  * The realservers' Q.1/Q.2 probes are in their first batch, their ping and traceroute towards
  * the client beside the reads; when the director's readings say it may answer those with a
  * redirect, the SYN waits for the whole first round, so they are over before it. A first round
@@ -341,6 +342,7 @@ async function probeWhileCapturing(state: RunState, testConnectionOptions: TestC
       },
       // The director's pings to the RIPs, which the SYN does not wait for, decide a SYN held in ARP (src/facts/rip-arp.ts).
       factsRecorded: watch.roundEnded(director),
+      unresolvedRips: () => watch.unresolvedRips(),
       onArmed: () => armed.resolve(),
       // Given up, the early captures made no connection: the after-probes wait for the real one.
       onConnectionsDone: () => (early && giveUp.signal.aborted ? undefined : connected.resolve()),

@@ -123,6 +123,12 @@ export async function runTestConnectionPhase(input: {
    */
   factsRecorded?: Promise<void>;
   /**
+   * The RIPs the director was still resolving as the connections went, asked at each reading of
+   * the wire (FirstRoundWatch.unresolvedRips; src/facts/rip-arp.ts, ripArpUnseen). Default: none,
+   * its pings being over before the connections.
+   */
+  unresolvedRips?: () => ReadonlySet<string>;
+  /**
    * Called while the first round of probes still runs (src/engine/before-connection.ts): each
    * capture starts once its host is connected, the connections once `connectWhen` resolves.
    * The hosts' statuses and the client's connect tools are read then, not now.
@@ -206,12 +212,14 @@ export async function runTestConnectionPhase(input: {
       // Unnamed, the director's sides would show none of the flow yet: nothing is decided.
       if (plans.some((p, i) => p.sides && live[i] && (directorNames === null || unnamedSide(directorNames, p.sides) !== null))) return { decided: false, selfEnding: connections, complete: false };
       recheck = again;
-      // The director's pings to the RIPs may still run (factsRecorded reads the wire again once they are in; until then the ARP's own repeat decides).
+      // The director's pings to the RIPs may still run (factsRecorded reads the wire again once they are in; until then the ARP's own repeat decides,
+      // and a RIP it was resolving keeps a SYN that was not forwarded undecided until its request is on the capture).
       // The director's strict rp_filter, which refuses the client's ARP, is in its first round (read by then in every lab run measured; otherwise the connections wait as before).
       const decision = decideFromWire(topology, plans.flatMap((p, i) => (live[i] ? livePlaces(p, live[i], directorNames, synced[i] ?? null) : [])), connections, {
         held: held.reading,
         closedAfterEnd,
         pingUnanswered: ripsPingUnanswered(input.facts, topology),
+        ...(input.unresolvedRips ? { unresolvedRips: input.unresolvedRips() } : {}),
         clientArpRefusal: clientArpRefusal(input.facts, topology, derived.cip, derived.ext),
       });
       if (!decision.decided) held.ask(decision.questions);

@@ -41,7 +41,7 @@
 // caught up would be judged missing.
 import type { Packet } from '../model/packet.js';
 import type { Topology } from '../model/topology.js';
-import { ripArpUndecided } from './rip-arp.js';
+import { ripArpUndecided, ripArpUnseen } from './rip-arp.js';
 import { clientHeldByArp, type ClientArpRefusal } from './client-arp-refusal.js';
 import type { CapturePlace } from './test-connection-facts.js';
 
@@ -134,6 +134,11 @@ export interface WireContext {
   /** The RIPs the director's own ping got no answer from (src/facts/rip-arp.ts). */
   pingUnanswered?: ReadonlySet<string>;
   /**
+   * The RIPs the director was still resolving when the connections went (FirstRoundWatch.unresolvedRips):
+   * a SYN not forwarded is silent only once the director's request for each is on int (ripArpUnseen).
+   */
+  unresolvedRips?: ReadonlySet<string>;
+  /**
    * The director refuses the client's ARP for good (src/facts/client-arp-refusal.ts): a client
    * still resolving it sends no SYN until its ARP gives up.
    */
@@ -145,7 +150,7 @@ export interface WireContext {
  * client makes.
  */
 export function decideFromWire(topology: Topology, captures: readonly LiveCapture[], expected: number, context: WireContext = {}): WireDecision {
-  const { held = () => undefined, closedAfterEnd = false, pingUnanswered = new Set<string>(), clientArpRefusal = null } = context;
+  const { held = () => undefined, closedAfterEnd = false, pingUnanswered = new Set<string>(), unresolvedRips = new Set<string>(), clientArpRefusal = null } = context;
   const { vip, vport } = topology.service;
   const client = captures.filter((c) => c.place === 'client');
   const flows = new Map<string, { cip: string; cport: number }>();
@@ -161,7 +166,7 @@ export function decideFromWire(topology: Topology, captures: readonly LiveCaptur
   // No SYN can leave the client before its ARP gives up: nothing of the connections will come.
   if (flows.size === 0 && client.length > 0 && clientArpRefusal && clientHeldByArp(topology, captures, clientArpRefusal)) return { decided: true, flows: [], selfEnding: 0, complete: closedAfterEnd, silent: true, questions: [] };
   const questions: HeldQuestion[] = [];
-  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q), pingUnanswered) }));
+  const decisions = [...flows.values()].map((f) => ({ ...f, verdict: decideFlow(topology, captures, f.cip, f.cport, held, (q) => questions.push(q), { pingUnanswered, unresolvedRips }) }));
   const decided = client.length > 0 && decisions.length >= expected && decisions.every((d) => d.verdict !== null);
   const complete = decided && (closedAfterEnd || decisions.every((d) => pathShowsClientEnd(topology, captures, d.cip, d.cport)));
   const silent = decided && decisions.every((d) => d.verdict === 'silent');
@@ -193,7 +198,15 @@ function pathShowsClientEnd(topology: Topology, captures: readonly LiveCapture[]
   return onPath.every((c) => c.packets.some(ends));
 }
 
-function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: string, cport: number, held: HeldReadings, ask: (q: HeldQuestion) => void, pingUnanswered: ReadonlySet<string>): FlowVerdict | null {
+function decideFlow(
+  topology: Topology,
+  captures: readonly LiveCapture[],
+  cip: string,
+  cport: number,
+  held: HeldReadings,
+  ask: (q: HeldQuestion) => void,
+  { pingUnanswered, unresolvedRips }: { pingUnanswered: ReadonlySet<string>; unresolvedRips: ReadonlySet<string> },
+): FlowVerdict | null {
   const { vip, vport } = topology.service;
   const rips = new Set(topology.realservers.map((r) => r.rip));
   const inFlow = (p: Packet): boolean => {
@@ -255,7 +268,9 @@ function decideFlow(topology: Topology, captures: readonly LiveCapture[], cip: s
   const clientAndExtPast = clientCaps.every((c) => known(c, synIn)) && ext.every((c) => known(c, synIn));
   const askedPast = rip === null && int.length > 0 && clientAndExtPast && int.every((c) => c.synced !== undefined);
   const arpUndecided = int.some((c) => ripArpUndecided(c.packets, rips, topology.director.dip, pingUnanswered));
-  if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !arpUndecided) return 'silent';
+  // A resolution whose requests all went before the capture may hold the SYN: its next request decides.
+  const arpUnseen = int.some((c) => ripArpUnseen(c.packets, unresolvedRips, topology.director.dip));
+  if (askedPast && ![...clientCaps, ...ext, ...int].some((c) => c.packets.some(comingBack)) && !arpUndecided && !arpUnseen) return 'silent';
   const rport = rsCaps.flatMap((c) => c.packets).find(synFwd)?.tcp?.dstPort;
   const reachedPast = chosen !== null && typeof rport === 'number' && rsCaps.length > 0 && int.length > 0 && clientAndExtPast && int.every((c) => known(c, synFwd)) && rsCaps.every((c) => known(c, synFwd));
   if (reachedPast && ![...clientCaps, ...ext, ...int, ...rsCaps].some((c) => c.packets.some(comingBack))) {

@@ -5,7 +5,7 @@
 // confident answer.
 import { describe, expect, it } from 'vitest';
 import { labSkipReason } from '../lab/helpers.js';
-import { freshLab, labDiagnose, PINGS_DROPPED, withEchoDropped } from './lab-diagnose.js';
+import { expectUnreachableFromArp, freshLab, labDiagnose, PINGS_DROPPED, withEchoDropped } from './lab-diagnose.js';
 import { injectFault, labExec, labFaults, revertFault } from '../../src/lab/index.js';
 import { planLab } from '../../src/lab/plan.js';
 import type { ResultDocument } from '../../src/model/result.js';
@@ -55,6 +55,18 @@ describe.skipIf(skip !== null)(`lvs-doctor lab diagnose${skip ? ` (skipped: ${sk
       }
     }, 240_000);
   }
+
+  // The SYN goes while the director's ping may still be resolving rs1's RIP, its first request
+  // before the capture: the connections wait for its next request on int.
+  it('realserver.unreachable: named for certain, the director\'s unanswered ARP for the RIP where the rewritten SYN should be', async () => {
+    await injectFault(PREFIX, 'realserver.unreachable');
+    try {
+      diagnose([]);
+      for (let i = 0; i < 2; i++) expectUnreachableFromArp(PREFIX, planLab(PREFIX, 3).realservers[0].rip);
+    } finally {
+      await revertFault(PREFIX, 'realserver.unreachable');
+    }
+  }, 240_000);
 
   // The client's neighbour entry for the director expired: strict rp_filter refuses its ARP
   // too, and no SYN leaves it until that ARP gives up, three seconds after its first request.

@@ -47,3 +47,20 @@ export async function withEchoDropped<T>(prefix: string, host: string, run: () =
     await labExec(prefix, host, ['iptables', '-D', ...rule]);
   }
 }
+
+/**
+ * realserver.unreachable diagnosed on a lab (the fault injected, one run made so that the
+ * director's entry for the RIP has failed): for certain, with what the director did instead of
+ * forwarding the SYN on the wire where the rewritten SYN should be: its unanswered ARP for rs1's
+ * RIP, or the ICMP host unreachable it sends the client when that ARP gives up (a resolution an
+ * earlier run started can fail during this one). The SYN does not wait for the director's ping
+ * to that RIP (src/engine/before-connection.ts): a decision taken before the ARP's next request
+ * is on the capture has neither.
+ */
+export function expectUnreachableFromArp(prefix: string, rip: string): void {
+  const r = labDiagnose(prefix, []);
+  expect(r.diagnoses[0], JSON.stringify(r.diagnoses.map((d) => [d.id, d.certainty]))).toMatchObject({ id: 'realserver.unreachable', certainty: 1 });
+  const instead = r.hops.find((h) => h.name === 'in-rewritten')?.observations.flatMap((o) => o.instead ?? []) ?? [];
+  const escaped = rip.replace(/\./g, '\\.');
+  expect(instead.join('\n'), JSON.stringify(r.hops)).toMatch(new RegExp(`ARP, Request who-has ${escaped} tell|ICMP host-unreachable about tcp`));
+}

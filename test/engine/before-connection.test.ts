@@ -18,15 +18,14 @@ const why = (j: Pick<ProbeJob, 'host' | 'name'>) => beforeConnection(j, 'directo
 const command = (j: ProbeJob) => j.probe.argv.join(' ');
 
 describe('beforeConnection', () => {
-  it('holds the SYN for the counters it changes, the pings that meet it, uname and the client\'s tools, and the director\'s sysctls and addresses', () => {
+  it('holds the SYN for the counters it changes, uname and the client\'s tools, and the director\'s sysctls, addresses and neighbour table', () => {
     const held = jobs.filter((j) => why(j) !== null).map((j) => `${j.host} ${command(j)}`);
     expect(held.filter((c) => c.startsWith('director '))).toEqual(expect.arrayContaining([
       'director uname -s -r', 'director ipvsadm -Ln', 'director iptables-save -c', 'director nft list ruleset',
-      'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.11', 'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.13',
       'director sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs',
       // Its lines name the interface index of each packet of the director's one capture.
       'director ip -o addr',
-      // Which RIPs' MACs it holds: the SYN waits only for its pings to the others (FirstRoundWatch).
+      // Which RIPs it was resolving as its pings started (FirstRoundWatch.unresolvedRips).
       'director ip -4 neigh show',
     ]));
     expect(held).toEqual(expect.arrayContaining(['client sh -c for t do command -v "$t" || true; done sh curl bash socat nc', 'rs2 iptables-save -c', 'rs2 nft list ruleset', 'rs2 ss -ltn']));
@@ -35,13 +34,15 @@ describe('beforeConnection', () => {
     expect(held.filter((c) => / (ping|traceroute) .* 10\.217\.1\.10$/.test(c))).toEqual([]);
   });
 
-  it('lets the reads the connection neither changes nor meets run beside it, and the realservers\' ping and traceroute (the SYN waits for them only if the director may redirect them)', () => {
+  it('lets the reads the connection neither changes nor meets run beside it, the director\'s pings to the RIPs, and the realservers\' ping and traceroute (the SYN waits for them only if the director may redirect them)', () => {
     const free = jobs.filter((j) => why(j) === null).map((j) => `${j.host} ${command(j)}`);
     expect(free.sort()).toEqual([
       'client ip -o addr', 'client ip route get 10.217.100.1',
       'director cat /proc/modules', 'director ip route get 10.217.1.10 from 10.217.2.11 iif rec-int',
       'director ip route get 10.217.1.10 from 10.217.2.12 iif rec-int', 'director ip route get 10.217.1.10 from 10.217.2.13 iif rec-int',
       'director ip route get 10.217.100.1 from 10.217.1.10 iif rec-ext', 'director ip rule', 'director ipvsadm -Ln --timeout',
+      // The director's pings to the RIPs: a SYN held in a RIP's ARP waits for its request on the capture instead.
+      'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.11', 'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.12', 'director ping -n -c1 -W1 -I 10.217.2.1 10.217.2.13',
       'rs1 ip -o addr', 'rs1 ip route get 10.217.1.10 from 10.217.2.11', 'rs1 ip rule', 'rs1 ping -n -c1 -W1 -I 10.217.2.11 10.217.1.10', 'rs1 sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs', 'rs1 traceroute -n -w1 -q1 -m8 -s 10.217.2.11 10.217.1.10',
       'rs2 ip -o addr', 'rs2 ip route get 10.217.1.10 from 10.217.2.12', 'rs2 ip rule', 'rs2 ping -n -c1 -W1 -I 10.217.2.12 10.217.1.10', 'rs2 sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs', 'rs2 traceroute -n -w1 -q1 -m8 -s 10.217.2.12 10.217.1.10',
       'rs3 ip -o addr', 'rs3 ip route get 10.217.1.10 from 10.217.2.13', 'rs3 ip rule', 'rs3 ping -n -c1 -W1 -I 10.217.2.13 10.217.1.10', 'rs3 sysctl -e net.ipv4.ip_forward net.ipv4.conf net.ipv4.vs', 'rs3 traceroute -n -w1 -q1 -m8 -s 10.217.2.13 10.217.1.10',
@@ -65,54 +66,98 @@ describe('orderForConnection', () => {
   });
 });
 
-// The director's neighbour table, read as its pings start, says which pings the SYN waits for:
-// only those to RIPs it holds no MAC for (their ARP is what a SYN balanced there would wait
-// behind). Real tables from the netns lab (fixtures/parsers/ip-neigh, SOURCES.md) against that
+// The SYN waits for the director's neighbour table, read as its pings to the RIPs start, and
+// for none of those pings: the table says which RIPs the director was resolving
+// (FirstRoundWatch.unresolvedRips), and a SYN that was not forwarded waits for the director's
+// request for each of them on the capture (src/facts/rip-arp.ts, ripArpUnseen). Real tables
+// from the netns lab (fixtures/parsers/ip-neigh, SOURCES.md) and the director's real pings of
+// the recorded realserver.unreachable (rs1 unanswered, rs2 and rs3 answered), against that
 // lab's recorded topology (10.51.2.11-13).
-describe('FirstRoundWatch: the pings the SYN waits for', () => {
+describe('FirstRoundWatch: the neighbour table, not the pings; the RIPs still being resolved', () => {
   const lab = (JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/bundles-ping/realserver.drops-pings/manifest.json'), 'utf8')) as { topology: Topology }).topology;
   const labJobs = planBeforeConnection(lab, CHECKS).filter((j) => j.host === 'director');
   const hosts = new Map(allHosts(lab).map((h) => [h.name, { name: h.name, role: h.role, access: h.access, status: 'reachable' as const, probesRun: 0 }]));
-  // The watch reads only the neighbour table's content: the other readings arrive as done (what they say does not matter to it).
-  const outcome = async (job: ProbeJob, stdout: string): Promise<ProbeOutcome> => ({ ok: true, host: job.host, probe: job.name, ...(job.target ? { target: job.target } : {}), command: command(job), stdout, exitCode: 0, parsed: job.name === 'neigh' ? await defaultParse(job.probe.parser, Buffer.from(stdout)) : null });
+  const parsedOf = new Set(['neigh', 'ping-rip']);
+  // The watch reads only the neighbour table and the pings: the other readings arrive as done (what they say does not matter to it).
+  const outcome = async (job: ProbeJob, stdout: string): Promise<ProbeOutcome> => ({ ok: true, host: job.host, probe: job.name, ...(job.target ? { target: job.target } : {}), command: command(job), stdout, exitCode: 0, parsed: parsedOf.has(job.name) ? await defaultParse(job.probe.parser, Buffer.from(stdout)) : null });
   const table = (file: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/parsers/ip-neigh', file), 'utf8');
+  const unreachable = join(import.meta.dirname, '../../fixtures/bundles-ping/realserver.unreachable');
+  const recorded = (argv: string): string => {
+    const manifest = JSON.parse(readFileSync(join(unreachable, 'manifest.json'), 'utf8')) as { entries: { host: string; argv: string[]; stdoutFile: string }[] };
+    return readFileSync(join(unreachable, manifest.entries.find((x) => x.host === 'director' && x.argv.join(' ') === argv)!.stdoutFile), 'utf8');
+  };
+  const pingJob = (rs: string): ProbeJob => labJobs.find((j) => j.name === 'ping-rip' && j.target === rs)!;
+  const pingOf = async (rs: string): Promise<ProbeOutcome> => outcome(pingJob(rs), recorded(command(pingJob(rs))));
+  const neighJob = labJobs.find((j) => j.name === 'neigh')!;
+  const rip = (rs: string): string => lab.realservers.find((r) => r.name === rs)!.rip;
 
-  /** Feeds the director's first round (`neigh` as given, null: not planned; then every other reading but the pings) and says which pings the SYN still waits for. */
-  async function waitingFor(neigh: ProbeOutcome | null): Promise<string[]> {
+  /** Feeds the director's first round but its pings (`neigh` as given, null: not planned); whether the SYN may go, and the watch. */
+  async function beforePings(neigh: ProbeOutcome | null): Promise<{ watch: FirstRoundWatch; readingsIn: boolean }> {
     const watch = new FirstRoundWatch(lab, hosts, 'director', 'client');
     watch.expect('director', neigh ? labJobs : labJobs.filter((j) => j.name !== 'neigh'));
     let inn = false;
     void watch.readingsIn('director').then(() => (inn = true));
     if (neigh) watch.arrived(neigh);
     for (const j of labJobs.filter((x) => x.name !== 'neigh' && x.name !== 'ping-rip')) watch.arrived(await outcome(j, ''));
-    const pending: string[] = [];
-    for (const j of labJobs.filter((x) => x.name === 'ping-rip')) {
-      await new Promise((r) => setImmediate(r));
-      if (!inn) pending.push(j.target!);
-      watch.arrived(await outcome(j, ''));
-    }
     await new Promise((r) => setImmediate(r));
-    expect(inn).toBe(true);
-    return pending;
+    return { watch, readingsIn: inn };
   }
 
-  const neighJob = labJobs.find((j) => j.name === 'neigh')!;
-
-  it('holds the SYN for the ping to a RIP whose ARP failed or is under way, not for the ones whose MAC the director holds', async () => {
-    expect(await waitingFor(await outcome(neighJob, table('lab--director-failed.out')))).toEqual(['rs1']);
-    expect(await waitingFor(await outcome(neighJob, table('lab--director-delay.out')))).toEqual(['rs1']);
+  it('the SYN waits for the table and for none of the pings, whatever the table says', async () => {
+    for (const neigh of [await outcome(neighJob, table('lab--director-failed.out')), await outcome(neighJob, recorded('ip -4 neigh show')), null]) {
+      expect((await beforePings(neigh)).readingsIn).toBe(true);
+    }
+    // Not before the table.
+    const watch = new FirstRoundWatch(lab, hosts, 'director', 'client');
+    watch.expect('director', labJobs);
+    let inn = false;
+    void watch.readingsIn('director').then(() => (inn = true));
+    for (const j of labJobs.filter((x) => x.name !== 'neigh' && x.name !== 'ping-rip')) watch.arrived(await outcome(j, ''));
+    await new Promise((r) => setImmediate(r));
+    expect(inn).toBe(false);
+    watch.arrived(await outcome(neighJob, table('lab--director-failed.out')));
+    await new Promise((r) => setImmediate(r));
+    expect(inn).toBe(true);
   });
 
-  it('every MAC held (the recorded run whose rs1 drops pings): the SYN waits for no ping', async () => {
+  it('a RIP the table holds no MAC for (FAILED, INCOMPLETE, DELAY without a MAC) is being resolved until its ping is answered', async () => {
+    for (const file of ['lab--director-failed.out', 'lab--director-delay.out']) {
+      const { watch } = await beforePings(await outcome(neighJob, table(file)));
+      expect([...watch.unresolvedRips()]).toEqual([rip('rs1')]);
+    }
+    // The recorded realserver.unreachable: rs1 INCOMPLETE, its ping unanswered; rs2 and rs3 held and answered.
+    const { watch } = await beforePings(await outcome(neighJob, recorded('ip -4 neigh show')));
+    expect([...watch.unresolvedRips()]).toEqual([rip('rs1')]);
+    for (const rs of ['rs1', 'rs2', 'rs3']) watch.arrived(await pingOf(rs));
+    expect([...watch.unresolvedRips()]).toEqual([rip('rs1')]);
+  });
+
+  it('an answered ping ends the resolution; a RIP whose MAC the table holds never was one (the recorded run whose rs1 drops pings)', async () => {
+    const { watch } = await beforePings(await outcome(neighJob, table('lab--director-failed.out')));
+    // rs2's recorded ping, answered, stands for rs1's: the watch reads only its counts.
+    watch.arrived({ ...(await pingOf('rs2')), target: 'rs1', command: command(pingJob('rs1')) });
+    expect([...watch.unresolvedRips()]).toEqual([]);
     const dir = join(import.meta.dirname, '../../fixtures/bundles-ping/realserver.drops-pings');
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { entries: { host: string; argv: string[]; stdoutFile: string }[] };
     const e = manifest.entries.find((x) => x.host === 'director' && x.argv.join(' ') === 'ip -4 neigh show')!;
-    expect(await waitingFor(await outcome(neighJob, readFileSync(join(dir, e.stdoutFile), 'utf8')))).toEqual([]);
+    const held = await beforePings(await outcome(neighJob, readFileSync(join(dir, e.stdoutFile), 'utf8')));
+    expect([...held.watch.unresolvedRips()]).toEqual([]);
   });
 
-  it('no table (not planned, failed, or not in a bundle recorded before it existed): the SYN waits for every ping, as before', async () => {
-    expect(await waitingFor(null)).toEqual(['rs1', 'rs2', 'rs3']);
+  it('no table (not planned, or failed): every RIP the director pings is being resolved until its ping is answered', async () => {
     const failed: ProbeOutcome = { ok: false, host: 'director', probe: 'neigh', command: command(neighJob), failure: 'exit', message: 'ip exited 1', error: { kind: 'exit', message: 'ip exited 1' } } as ProbeOutcome;
-    expect(await waitingFor(failed)).toEqual(['rs1', 'rs2', 'rs3']);
+    for (const neigh of [null, failed]) {
+      const { watch } = await beforePings(neigh);
+      expect([...watch.unresolvedRips()].sort()).toEqual(['rs1', 'rs2', 'rs3'].map(rip));
+      for (const rs of ['rs1', 'rs2', 'rs3']) watch.arrived(await pingOf(rs));
+      expect([...watch.unresolvedRips()]).toEqual([rip('rs1')]);
+    }
+  });
+
+  it('a RIP the director does not ping in this round is none of its concern', async () => {
+    const watch = new FirstRoundWatch(lab, hosts, 'director', 'client');
+    watch.expect('director', labJobs.filter((j) => !(j.name === 'ping-rip' && j.target === 'rs1')));
+    watch.arrived(await outcome(neighJob, table('lab--director-failed.out')));
+    expect([...watch.unresolvedRips()]).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type { Topology } from '../../src/model/topology.js';
 import { holdsConnection } from '../../src/probes/ss.js';
 import { parseSs } from '../../src/parsers/ss.js';
 import { parsePing } from '../../src/parsers/ping.js';
+import { holdsMac, parseIpNeigh } from '../../src/parsers/ip-neigh.js';
 import { clientArpRefusal, type ClientArpRefusal } from '../../src/facts/client-arp-refusal.js';
 import { FixtureFacts } from '../checks/fixture-facts.js';
 
@@ -26,6 +27,13 @@ export interface Recorded {
   pingUnanswered: Set<string>;
   /** The director refusing the client's ARP for good, from the recorded readings (the engine passes it to the decision). */
   clientArpRefusal: ClientArpRefusal | null;
+  /**
+   * The RIPs the director was resolving as the connections went, as FirstRoundWatch.unresolvedRips
+   * says once the pings are over: pinged without an answer, and no MAC for them in its recorded
+   * neighbour table (or no table recorded). While a ping runs the watch counts its RIP too; a
+   * recording does not say when each ping ended, so its answer stands for the whole run.
+   */
+  unresolvedRips: Set<string>;
 }
 
 export async function load(dir: string): Promise<Recorded> {
@@ -57,8 +65,15 @@ export async function load(dir: string): Promise<Recorded> {
     const tuple = { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } };
     answers.set(`${e.host} ${peer[0]} ${peer[1]}`, holdsConnection(parseSs(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')), tuple));
   }
-  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')).received === 0).map((e) => e.argv[e.argv.length - 1]));
-  return { topology, captures, connections, answers, pingUnanswered, clientArpRefusal: await recordedRefusal(dir, topology) };
+  const text = (file: string): string => Buffer.from(bundle.files.get(file)!).toString('utf8');
+  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(text(e.stdoutFile)).received === 0).map((e) => e.argv[e.argv.length - 1]));
+  const neigh = bundle.manifest.entries.find((e) => e.host === topology.director.name && e.argv.join(' ') === 'ip -4 neigh show' && e.exitCode === 0);
+  const table = neigh ? parseIpNeigh(text(neigh.stdoutFile)) : null;
+  const unresolvedRips = new Set([...pingUnanswered].filter((rip) => {
+    const entry = table?.entries.find((x) => x.address === rip);
+    return entry === undefined || !holdsMac(entry);
+  }));
+  return { topology, captures, connections, answers, pingUnanswered, clientArpRefusal: await recordedRefusal(dir, topology), unresolvedRips };
 }
 
 /** clientArpRefusal from the readings it rests on, as the bundle recorded them; null where one was not recorded (a host not probed). */

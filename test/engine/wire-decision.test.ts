@@ -49,7 +49,7 @@ function firstDecision(r: Recorded, asked = true, held?: HeldReadings): { at: nu
   // A round's answer can decide where no packet comes: SYNC_AFTER_MS after one.
   const times = [...new Set(asked ? [...packetTimes, ...packetTimes.map((t) => t + SYNC_AFTER_MS / 1000)] : packetTimes)].sort((a, b) => a - b);
   for (const t of times) {
-    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, { held: readings, pingUnanswered: r.pingUnanswered, clientArpRefusal: r.clientArpRefusal });
+    const d = decideFromWire(r.topology, seenAt(r.captures, t, asked), r.connections, { held: readings, pingUnanswered: r.pingUnanswered, unresolvedRips: r.unresolvedRips, clientArpRefusal: r.clientArpRefusal });
     if (d.decided) return { at: t, verdicts: d.flows.map((f) => f.verdict!), silent: d.silent, flows: d.flows.map((f) => ({ cip: f.cip, cport: f.cport, verdict: f.verdict! })) };
   }
   return null;
@@ -385,6 +385,41 @@ describe('the director asking ARP for a RIP again with no reply decides, before 
       expect(withPing.silent).toBe(true);
       expect(withPing.at).toBeLessThan(icmpAt(r));
       expect(hopSummary(r.topology, upTo(once, withPing.at + SETTLE_SILENT_MS / 1000), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
+    });
+  }
+});
+
+// The SYN no longer waits for the director's ping to a RIP it holds no MAC for: recorded live
+// with that rule (fixtures/bundles-ping/realserver.unreachable-syn-first), the SYNs came while
+// the ping's ARP was under way, its first request before the captures listened, and the
+// director's next request a second after it. Until that request is on int nothing on the wire
+// says the SYNs wait for a RIP; the RIP being resolved (FirstRoundWatch.unresolvedRips) keeps them undecided.
+describe('SYNs sent while the director was resolving a RIP, its requests before the capture', () => {
+  // The real-IPVS guest's recording with the same rule (ipvs-realserver.unreachable-syn-not-held)
+  // does not show it: its slower first round let the ping's resolution fail before the SYNs came.
+  const runs = ['bundles-ping realserver.unreachable-syn-first'];
+  const isDirectorsRequest = (r: Recorded) => (p: Packet): boolean => p.arp?.operation === 'request' && r.topology.realservers.some((rs) => rs.rip === p.arp!.targetIp) && (p.link.direction === 'out' || p.arp.senderIp === r.topology.director.dip);
+  for (const which of runs) {
+    it(`${which}: undecided until the director's request is on int, then silent with it; deciding without the RIP would lose the request`, async () => {
+      const r = await load(join(import.meta.dirname, '../../fixtures', ...which.split(' ')));
+      const rip = r.topology.realservers[0].rip;
+      expect([...r.unresolvedRips]).toEqual([rip]);
+      expect([...r.pingUnanswered]).toEqual([rip]);
+      const request = Math.min(...r.captures.filter((c) => c.place === 'director-int' || c.place === 'director-one').flatMap((c) => c.packets).filter(isDirectorsRequest(r)).map((p) => p.time.seconds));
+      const lastSyn = lastSynTime(r);
+      // Recorded as it happens live: every SYN before the first request the capture holds.
+      expect(request - lastSyn).toBeGreaterThan(2 * SYNC_AFTER_MS / 1000);
+      const first = firstDecision(r)!;
+      expect(first.silent).toBe(true);
+      expect(first.at).toBeGreaterThanOrEqual(request);
+      // The same live readings with the RIP's resolution not passed: silent as soon as the
+      // captures are asked past the SYNs, with none of the director's requests in the cut.
+      const blind = firstDecision({ ...r, unresolvedRips: new Set() })!;
+      expect(blind.silent).toBe(true);
+      expect(blind.at).toBeLessThan(request);
+      const cut = (t: number) => upTo(r.captures, t);
+      expect(hopSummary(r.topology, cut(blind.at + SETTLE_SILENT_MS / 1000), r.pingUnanswered)).not.toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
+      expect(hopSummary(r.topology, cut(first.at + SETTLE_SILENT_MS / 1000), r.pingUnanswered)).toEqual(hopSummary(r.topology, r.captures, r.pingUnanswered));
     });
   }
 });

@@ -21,7 +21,7 @@ import { rmSync } from 'node:fs';
 import { injectFault, labDown, labExec, labFaults, labUp, labStatus, revertFault } from '../../src/lab/index.js';
 import { planLab } from '../../src/lab/plan.js';
 import { labSkipReason } from '../lab/helpers.js';
-import { labDiagnose, PINGS_DROPPED, traceEvidence, withEchoDropped } from '../e2e/lab-diagnose.js';
+import { expectUnreachableFromArp, labDiagnose, PINGS_DROPPED, traceEvidence, withEchoDropped } from '../e2e/lab-diagnose.js';
 import type { ResultDocument } from '../../src/model/result.js';
 import { fixEnv, fixedFrom, fixOnLab, guestTraceInstances, readingsAgain, refusalOf, rollbackOnLab } from './guest-fix.js';
 
@@ -265,6 +265,16 @@ describe.skipIf(skip !== null)(`the real-IPVS lab${skip ? ` (skipped: ${skip})` 
     const attempts = held!.diagnoses[0].evidence.find((e) => e.command === 'test connection')!.lines;
     expect(attempts.length).toBeGreaterThan(0);
     for (const line of attempts) expect(line).toContain('stopped before its timeout');
+  }, 600_000);
+
+  it('realserver.unreachable: named for certain, the director\'s unanswered ARP for the RIP where the rewritten SYN should be', async () => {
+    await injectFault(PREFIX, 'realserver.unreachable');
+    try {
+      labDiagnose(PREFIX, []);
+      expectUnreachableFromArp(PREFIX, planLab(PREFIX, 3).realservers[0].rip);
+    } finally {
+      await revertFault(PREFIX, 'realserver.unreachable');
+    }
   }, 600_000);
 
   // A host that drops ICMP echo while the service works: ok, Q.1 saying why its ping went unanswered.
