@@ -1,6 +1,6 @@
 // Builds the public result document from the check results: diagnoses merged by fault id,
 // most certain first; the overall verdict; counts per question for Nagios perfdata.
-import { QUESTIONS, type CheckResult, type QuestionId } from '../model/check.js';
+import { QUESTIONS, uniqueEvidence, type CheckResult, type QuestionId } from '../model/check.js';
 import type { Hop } from '../model/hops.js';
 import type { Diagnosis, HostStatus, Interruption, OverallVerdict, ResultDocument } from '../model/result.js';
 import type { Topology } from '../model/topology.js';
@@ -19,7 +19,7 @@ export function collectDiagnoses(checks: CheckResult[]): Diagnosis[] {
     if (existing) {
       // Two checks naming one fault corroborate it: keep the strongest wording, merge the proof.
       for (const h of hosts) if (!existing.hosts.includes(h)) existing.hosts.push(h);
-      existing.evidence.push(...c.evidence);
+      existing.evidence = uniqueEvidence([...existing.evidence, ...c.evidence]);
       for (const fix of c.fixes) {
         if (!existing.fixes.some((f) => f.host === fix.host && f.commands.join('\n') === fix.commands.join('\n'))) existing.fixes.push(fix);
       }

@@ -28,6 +28,17 @@ export interface Evidence {
   note?: string;
 }
 
+/** The same evidence cited by two checks (the host, command, lines and note alike) is kept once. */
+export function uniqueEvidence(list: readonly Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = JSON.stringify([e.host, e.command, e.lines, e.note ?? '']);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export interface Fix {
   host: string;
   commands: string[];

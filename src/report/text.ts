@@ -1,7 +1,7 @@
 // `--format text`: plain and greppable (no escape codes, no wrapping), the default when
 // stdout is not a terminal and the fallback when the TUI fails.
 import { QUESTIONS, QUESTION_TITLES } from '../model/check.js';
-import type { CheckResult, Evidence, Fix } from '../model/check.js';
+import { uniqueEvidence, type CheckResult, type Evidence, type Fix } from '../model/check.js';
 import { EXIT_CODES } from '../model/result.js';
 import type { Diagnosis, ResultDocument } from '../model/result.js';
 import { packetPathRows, whereLines } from './packet-path.js';
@@ -102,16 +102,6 @@ function consequenceLines(d: Diagnosis): string[] {
   return lines;
 }
 
-/** The same evidence cited by two checks is shown once. */
-export function uniqueEvidence(list: Evidence[]): Evidence[] {
-  const seen = new Set<string>();
-  return list.filter((e) => {
-    const key = JSON.stringify([e.host, e.command, e.lines, e.note ?? '']);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export function evidenceLines(e: Evidence, indent: string): string[] {
   const note = e.note ? `  (${e.note})` : '';

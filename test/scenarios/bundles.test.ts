@@ -33,6 +33,11 @@ function replaysEach(dir: string): void {
         }
         const expected = JSON.parse(readFileSync(join(root, s, 'expected-digest.json'), 'utf8'));
         expect(diagnosisDigest(result)).toEqual(expected);
+        // Two checks naming one fault merge their proof: what both cite is in the document once.
+        for (const d of result.diagnoses) {
+          const keys = d.evidence.map((e) => JSON.stringify([e.host, e.command, e.lines, e.note ?? '']));
+          expect(new Set(keys).size, `${d.id}: ${keys.join('\n')}`).toBe(keys.length);
+        }
       });
     }
   });

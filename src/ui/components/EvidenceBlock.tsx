@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Evidence } from '../../model/check.js';
-import { evidenceLines, uniqueEvidence } from '../../report/text.js';
+import { evidenceLines } from '../../report/text.js';
+import { uniqueEvidence } from '../../model/check.js';
 
 /** Keeps the command line and the first raw lines; says how many more there are. */
 function capped(lines: string[], maxLines: number | undefined): string[] {
