@@ -47,7 +47,7 @@ import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
 import { holdsMac } from '../parsers/ip-neigh.js';
-import { neighbourEntry, pingReading } from '../facts/readers.js';
+import { addresses, connectedInterface, neighbourEntry, pingReading } from '../facts/readers.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
@@ -125,14 +125,18 @@ export class FirstRoundWatch {
 
   /**
    * The RIPs a SYN balanced now may wait behind ARP for with every request of it before the
-   * captures: the director pings them in this round, its neighbour table held no MAC for them
-   * as the pings started (or has not been read), and their ping has not come back answered.
+   * captures: the director pings them in this round, they are on one of its subnets (a routed
+   * RIP has no ARP of its own; unknown while its addresses are not in), its neighbour table held
+   * no MAC for them as the pings started (or has not been read), and their ping has not come
+   * back answered.
    */
   unresolvedRips(): Set<string> {
     const d = this.director;
+    const own = addresses(this.seen, d);
     return new Set(
       this.topology.realservers
         .filter((rs) => this.pinged.has(rs.name))
+        .filter((rs) => own === undefined || connectedInterface(this.seen, d, rs.rip) !== undefined)
         .filter((rs) => {
           const entry = neighbourEntry(this.seen, d, rs.rip);
           if (entry !== undefined && holdsMac(entry)) return false;

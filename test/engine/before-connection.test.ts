@@ -77,8 +77,8 @@ describe('FirstRoundWatch: the neighbour table, not the pings; the RIPs still be
   const lab = (JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/bundles-ping/realserver.drops-pings/manifest.json'), 'utf8')) as { topology: Topology }).topology;
   const labJobs = planBeforeConnection(lab, CHECKS).filter((j) => j.host === 'director');
   const hosts = new Map(allHosts(lab).map((h) => [h.name, { name: h.name, role: h.role, access: h.access, status: 'reachable' as const, probesRun: 0 }]));
-  const parsedOf = new Set(['neigh', 'ping-rip']);
-  // The watch reads only the neighbour table and the pings: the other readings arrive as done (what they say does not matter to it).
+  const parsedOf = new Set(['neigh', 'ping-rip', 'ip-addr']);
+  // The watch reads only the neighbour table, the pings and the director's addresses: the other readings arrive as done (what they say does not matter to it).
   const outcome = async (job: ProbeJob, stdout: string): Promise<ProbeOutcome> => ({ ok: true, host: job.host, probe: job.name, ...(job.target ? { target: job.target } : {}), command: command(job), stdout, exitCode: 0, parsed: parsedOf.has(job.name) ? await defaultParse(job.probe.parser, Buffer.from(stdout)) : null });
   const table = (file: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/parsers/ip-neigh', file), 'utf8');
   const unreachable = join(import.meta.dirname, '../../fixtures/bundles-ping/realserver.unreachable');
@@ -91,14 +91,14 @@ describe('FirstRoundWatch: the neighbour table, not the pings; the RIPs still be
   const neighJob = labJobs.find((j) => j.name === 'neigh')!;
   const rip = (rs: string): string => lab.realservers.find((r) => r.name === rs)!.rip;
 
-  /** Feeds the director's first round but its pings (`neigh` as given, null: not planned); whether the SYN may go, and the watch. */
-  async function beforePings(neigh: ProbeOutcome | null): Promise<{ watch: FirstRoundWatch; readingsIn: boolean }> {
-    const watch = new FirstRoundWatch(lab, hosts, 'director', 'client');
+  /** Feeds the director's first round but its pings (`neigh` as given, null: not planned; its recorded addresses); whether the SYN may go, and the watch. */
+  async function beforePings(neigh: ProbeOutcome | null, topology: Topology = lab): Promise<{ watch: FirstRoundWatch; readingsIn: boolean }> {
+    const watch = new FirstRoundWatch(topology, hosts, 'director', 'client');
     watch.expect('director', neigh ? labJobs : labJobs.filter((j) => j.name !== 'neigh'));
     let inn = false;
     void watch.readingsIn('director').then(() => (inn = true));
     if (neigh) watch.arrived(neigh);
-    for (const j of labJobs.filter((x) => x.name !== 'neigh' && x.name !== 'ping-rip')) watch.arrived(await outcome(j, ''));
+    for (const j of labJobs.filter((x) => x.name !== 'neigh' && x.name !== 'ping-rip')) watch.arrived(await outcome(j, j.name === 'ip-addr' ? recorded('ip -o addr') : ''));
     await new Promise((r) => setImmediate(r));
     return { watch, readingsIn: inn };
   }
@@ -152,6 +152,19 @@ describe('FirstRoundWatch: the neighbour table, not the pings; the RIPs still be
       for (const rs of ['rs1', 'rs2', 'rs3']) watch.arrived(await pingOf(rs));
       expect([...watch.unresolvedRips()]).toEqual([rip('rs1')]);
     }
+  });
+
+  it('a RIP the director reaches through a router has no ARP of its own: never being resolved (while the director\'s addresses are not in, it may be)', async () => {
+    // The recorded inventory with rs1's RIP moved off the director's subnets (10.51.2.0/24 on t-int), as a routed realserver's would be.
+    const routed: Topology = { ...lab, realservers: lab.realservers.map((rs) => (rs.name === 'rs1' ? { ...rs, rip: '10.51.9.11' } : rs)) };
+    const { watch } = await beforePings(await outcome(neighJob, table('lab--director-failed.out')), routed);
+    watch.arrived(await pingOf('rs1'));
+    expect([...watch.unresolvedRips()]).toEqual([]);
+    const early = new FirstRoundWatch(routed, hosts, 'director', 'client');
+    early.expect('director', labJobs);
+    early.arrived(await outcome(neighJob, table('lab--director-failed.out')));
+    // The table holds no entry for it, and nothing says yet that it is not on the director's LAN.
+    expect([...early.unresolvedRips()]).toEqual(['10.51.9.11']);
   });
 
   it('a RIP the director does not ping in this round is none of its concern', async () => {
