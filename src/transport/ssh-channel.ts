@@ -74,6 +74,11 @@ class Collector {
     return whole;
   }
 
+  /** The bytes of output held (the chunks, and the window kept to find a marker across two). */
+  get heldBytes(): number {
+    return this.chunks.reduce((n, c) => n + c.buffer.byteLength, 0) + this.tail.buffer.byteLength;
+  }
+
   reset(): void {
     this.chunks = [];
     this.tail = Buffer.alloc(0);
@@ -107,6 +112,11 @@ export class SshChannel {
 
   get alive(): boolean {
     return !this.dead;
+  }
+
+  /** The memory the output collected so far holds (the buffers under it, whole). */
+  get heldBytes(): number {
+    return this.out.heldBytes + this.err.heldBytes;
   }
 
   /** Batches running or waiting here. */
@@ -145,11 +155,13 @@ export class SshChannel {
   }
 
   private next(): void {
+    // The batch that ended is in its results (copied out of these): an idle channel, a
+    // hundred of them with 100 realservers, holds none of its output.
+    this.out.reset();
+    this.err.reset();
     const job = this.queue.shift();
     this.current = job ?? null;
     if (!job) return;
-    this.out.reset();
-    this.err.reset();
     this.timer = setTimeout(() => {
       // The host's own bound should have ended it: the channel is stuck, give it up.
       this.proc.kill();
