@@ -19,7 +19,7 @@
 //   (src/facts/rip-arp.ts, ripArpUnseen): without that, such a SYN was decided silent with
 //   nothing on the wire to say why, and the diagnosis rested on the ping alone, less certain.
 //   The kernel asks again a second after its first request, as the ping ends unanswered: the
-//   connection is then decided with that request as evidence (fixtures/bundles/realserver.unreachable).
+//   connection is then decided with that request as evidence (fixtures/bundles-ping/realserver.unreachable-syn-first).
 //   The pings run beside the reads (src/transport/ssh-batch.ts), which are not held behind them.
 // - not the realservers' ping and traceroute towards the client, though they put packets on
 //   the wire: they run beside their host's reads, and whether the SYN waits for them is the
@@ -46,8 +46,7 @@ import type { ProbeName } from './probe-catalog.js';
 import type { ProbeJob } from './probe-plan.js';
 import { CONNECT_TOOLS_FACT } from './test-connection.js';
 import { deferred, type Deferred } from '../util/deferred.js';
-import { holdsMac } from '../parsers/ip-neigh.js';
-import { addresses, connectedInterface, neighbourEntry, pingReading } from '../facts/readers.js';
+import { ripsBeingResolved } from '../facts/readers.js';
 
 /** Why a first-round reading must be in before the first SYN; null: it need not. */
 export type BeforeConnection = 'arp' | 'counters' | 'host' | 'order' | 'names' | null;
@@ -123,27 +122,9 @@ export class FirstRoundWatch {
     if (keys.size === 0) this.deferred(this.hostIn, outcome.host).resolve();
   }
 
-  /**
-   * The RIPs a SYN balanced now may wait behind ARP for with every request of it before the
-   * captures: the director pings them in this round, they are on one of its subnets (a routed
-   * RIP has no ARP of its own; unknown while its addresses are not in), its neighbour table held
-   * no MAC for them as the pings started (or has not been read), and their ping has not come
-   * back answered.
-   */
+  /** The RIPs the director was still resolving, from what has come in so far (readers.ts, ripsBeingResolved). */
   unresolvedRips(): Set<string> {
-    const d = this.director;
-    const own = addresses(this.seen, d);
-    return new Set(
-      this.topology.realservers
-        .filter((rs) => this.pinged.has(rs.name))
-        .filter((rs) => own === undefined || connectedInterface(this.seen, d, rs.rip) !== undefined)
-        .filter((rs) => {
-          const entry = neighbourEntry(this.seen, d, rs.rip);
-          if (entry !== undefined && holdsMac(entry)) return false;
-          return (pingReading(this.seen, d, 'ping-rip', rs.name)?.received ?? 0) === 0;
-        })
-        .map((rs) => rs.rip),
-    );
+    return ripsBeingResolved(this.seen, this.topology, this.pinged);
   }
 
   /** `host`'s first round is over (its facts recorded, its status known). */

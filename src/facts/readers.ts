@@ -9,7 +9,7 @@ import { inSubnet, sameAddress } from '../util/ip.js';
 import type { Facts } from './facts.js';
 import type { IpRouteGetResult } from '../parsers/ip-route-get.js';
 import type { IpvsadmTimeout } from '../parsers/ipvsadm.js';
-import type { NeighEntry } from '../parsers/ip-neigh.js';
+import { holdsMac, type NeighEntry } from '../parsers/ip-neigh.js';
 
 export interface InterfaceAddress {
   ifname: string;
@@ -198,6 +198,28 @@ export function pingReading(facts: Facts, host: string, probe: 'ping-client' | '
     redirectNexthop: redirect?.newNexthop ?? null,
     error: parsed.connectError?.message ?? parsed.errors[0]?.kind ?? null,
   };
+}
+
+/**
+ * The RIPs a SYN balanced now may wait behind ARP for with every request of it before the
+ * captures (src/facts/rip-arp.ts, ripArpUnseen): of the realservers the director pings
+ * (`pinged`, by name), those on one of its subnets (a routed RIP has no ARP of its own; unknown
+ * while its addresses are not read), with no MAC in its neighbour table as the pings started (or
+ * no table), whose ping has not come back answered.
+ */
+export function ripsBeingResolved(facts: Facts, topology: Topology, pinged: ReadonlySet<string>): Set<string> {
+  const d = topology.director.name;
+  const own = addresses(facts, d);
+  return new Set(
+    topology.realservers
+      .filter((rs) => pinged.has(rs.name))
+      .filter((rs) => own === undefined || connectedInterface(facts, d, rs.rip) !== undefined)
+      .filter((rs) => {
+        const entry = neighbourEntry(facts, d, rs.rip);
+        return !(entry !== undefined && holdsMac(entry)) && (pingReading(facts, d, 'ping-rip', rs.name)?.received ?? 0) === 0;
+      })
+      .map((rs) => rs.rip),
+  );
 }
 
 /** The RIPs the director pinged from its DIP (Q.1) and got no answer from (see src/facts/rip-arp.ts). */

@@ -13,7 +13,7 @@ import type { Topology } from '../../src/model/topology.js';
 import { holdsConnection } from '../../src/probes/ss.js';
 import { parseSs } from '../../src/parsers/ss.js';
 import { parsePing } from '../../src/parsers/ping.js';
-import { holdsMac, parseIpNeigh } from '../../src/parsers/ip-neigh.js';
+import { ripsBeingResolved } from '../../src/facts/readers.js';
 import { clientArpRefusal, type ClientArpRefusal } from '../../src/facts/client-arp-refusal.js';
 import { FixtureFacts } from '../checks/fixture-facts.js';
 
@@ -29,9 +29,9 @@ export interface Recorded {
   clientArpRefusal: ClientArpRefusal | null;
   /**
    * The RIPs the director was resolving as the connections went, as FirstRoundWatch.unresolvedRips
-   * says once the pings are over: pinged without an answer, and no MAC for them in its recorded
-   * neighbour table (or no table recorded). While a ping runs the watch counts its RIP too; a
-   * recording does not say when each ping ended, so its answer stands for the whole run.
+   * says once the pings are over (ripsBeingResolved on the recorded readings). While a ping runs
+   * the watch counts its RIP too; a recording does not say when each ping ended, so its answer
+   * stands for the whole run.
    */
   unresolvedRips: Set<string>;
 }
@@ -65,15 +65,8 @@ export async function load(dir: string): Promise<Recorded> {
     const tuple = { local: { address: local[0], port: Number(local[1]) }, peer: { address: peer[0], port: Number(peer[1]) } };
     answers.set(`${e.host} ${peer[0]} ${peer[1]}`, holdsConnection(parseSs(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')), tuple));
   }
-  const text = (file: string): string => Buffer.from(bundle.files.get(file)!).toString('utf8');
-  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(text(e.stdoutFile)).received === 0).map((e) => e.argv[e.argv.length - 1]));
-  const neigh = bundle.manifest.entries.find((e) => e.host === topology.director.name && e.argv.join(' ') === 'ip -4 neigh show' && e.exitCode === 0);
-  const table = neigh ? parseIpNeigh(text(neigh.stdoutFile)) : null;
-  const unresolvedRips = new Set([...pingUnanswered].filter((rip) => {
-    const entry = table?.entries.find((x) => x.address === rip);
-    return entry === undefined || !holdsMac(entry);
-  }));
-  return { topology, captures, connections, answers, pingUnanswered, clientArpRefusal: await recordedRefusal(dir, topology), unresolvedRips };
+  const pingUnanswered = new Set(bundle.manifest.entries.filter((e) => e.host === topology.director.name && e.argv[0] === 'ping' && parsePing(Buffer.from(bundle.files.get(e.stdoutFile)!).toString('utf8')).received === 0).map((e) => e.argv[e.argv.length - 1]));
+  return { topology, captures, connections, answers, pingUnanswered, clientArpRefusal: await recordedRefusal(dir, topology), unresolvedRips: await recordedResolution(dir, topology) };
 }
 
 /** clientArpRefusal from the readings it rests on, as the bundle recorded them; null where one was not recorded (a host not probed). */
@@ -87,6 +80,31 @@ async function recordedRefusal(dir: string, topology: Topology): Promise<ClientA
     return null;
   }
   return clientArpRefusal(f.facts, topology, f.facts.derived.cip, f.facts.derived.ext);
+}
+
+/**
+ * ripsBeingResolved (what FirstRoundWatch.unresolvedRips says) on the director's recorded
+ * readings, once its pings are over: the director's addresses, its neighbour table, and its pings
+ * to the RIPs, each where the bundle holds it (older bundles have no table).
+ */
+async function recordedResolution(dir: string, topology: Topology): Promise<Set<string>> {
+  const f = new FixtureFacts(topology);
+  const d = topology.director.name;
+  const recorded = async (name: 'ip-addr' | 'neigh' | 'ping-rip', target?: string): Promise<boolean> => {
+    try {
+      await f.fromBundle(dir, d, name, target);
+      return true;
+    } catch (error) {
+      // Not recorded (a bundle from before the probe, or a realserver not pinged); anything else is the test's to see.
+      if (/has no run of/.test((error as Error).message)) return false;
+      throw error;
+    }
+  };
+  await recorded('ip-addr');
+  await recorded('neigh');
+  const pinged = new Set<string>();
+  for (const rs of topology.realservers) if (await recorded('ping-rip', rs.name)) pinged.add(rs.name);
+  return ripsBeingResolved(f.facts, topology, pinged);
 }
 
 /** When the last connection sent its first SYN (the decision waits for every connection). */
